@@ -1,0 +1,3 @@
+from sfnchain.cli import main
+
+main()

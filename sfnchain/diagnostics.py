@@ -1,0 +1,126 @@
+"""One diagnostic format for every check in sfnchain.
+
+A diagnostic renders as ``file:line: severity CODE: message [json/pointer]``. Checks
+collect diagnostics and return them; only the CLI decides whether to exit.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+
+class Severity(enum.Enum):
+    ERROR = "ERROR"
+    WARNING = "WARNING"
+
+    @property
+    def label(self) -> str:
+        return self.value.lower()
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """Where in user code (a Python file, a template, a JSON file) something came from."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    pointer: str = ""
+    location: SourceLocation | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def format(self) -> str:
+        where = f"{self.location}: " if self.location is not None else ""
+        ptr = f" [{self.pointer or '/'}]" if self.pointer or self.location is None else ""
+        return f"{where}{self.severity.label} {self.code}: {self.message}{ptr}"
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "location": self.pointer or "/",
+        }
+        if self.location is not None:
+            out["source"] = str(self.location)
+        return out
+
+    def with_location(self, location: SourceLocation | None) -> Diagnostic:
+        return replace(self, location=location)
+
+
+# Maps a JSON pointer into a compiled definition (e.g. "/States/Describe") to the Python
+# source line that produced it.
+SourceMap = Mapping[str, SourceLocation]
+
+
+def locate(pointer: str, source_map: SourceMap) -> SourceLocation | None:
+    """The source location of the longest prefix of ``pointer`` found in ``source_map``."""
+    probe = pointer
+    while True:
+        loc = source_map.get(probe)
+        if loc is not None:
+            return loc
+        if not probe or probe == "/":
+            return source_map.get("")
+        probe = probe.rsplit("/", 1)[0]
+
+
+def attach_locations(diags: Iterable[Diagnostic], source_map: SourceMap) -> list[Diagnostic]:
+    return [
+        d if d.location is not None else d.with_location(locate(d.pointer, source_map))
+        for d in diags
+    ]
+
+
+def has_errors(diags: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diags)
+
+
+def json_pointer(*parts: str | int) -> str:
+    """Build an RFC 6901 pointer, escaping ``~`` and ``/`` in each part."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+class SfnchainError(Exception):
+    """A user-facing failure: the CLI prints the diagnostics and exits with ``exit_code``.
+
+    exit_code 1 means the input is invalid; 2 means the command was used wrongly.
+    """
+
+    def __init__(self, diagnostics: Diagnostic | list[Diagnostic], exit_code: int = 1) -> None:
+        self.diagnostics = diagnostics if isinstance(diagnostics, list) else [diagnostics]
+        self.exit_code = exit_code
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def error(
+    code: str,
+    message: str,
+    *,
+    pointer: str = "",
+    location: SourceLocation | None = None,
+    exit_code: int = 1,
+) -> SfnchainError:
+    return SfnchainError(
+        Diagnostic(code, message, Severity.ERROR, pointer, location), exit_code=exit_code
+    )

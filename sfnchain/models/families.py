@@ -1,0 +1,327 @@
+"""Request and response shapes of the Bedrock model families sfnchain supports.
+
+Shapes follow the Bedrock "Inference request parameters and response fields for
+foundation models" pages: Anthropic Messages API, Amazon Nova, Amazon Titan Text,
+Meta Llama, Mistral. Result selectors index arrays with ``[0]``: in Step Functions a
+JSONPath with an index in the middle yields the element, not a one-element list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sfnchain.models.base import Body, ImageBlock, ModelFamily, ModelParams
+
+
+def _set(body: Body, key: str, value: Any) -> None:
+    if value is not None and value != ():
+        body[key] = list(value) if isinstance(value, tuple) else value
+
+
+def _extra(body: Body, params: ModelParams) -> Body:
+    for key, value in params.extra:
+        body[key] = value
+    return body
+
+
+def _image_format(media_type: str) -> str:
+    return media_type.split("/", 1)[-1]
+
+
+class Anthropic(ModelFamily):
+    name = "anthropic"
+    prefixes = ("anthropic.",)
+    supports_images = True
+
+    def body(
+        self,
+        prompt: Any,
+        params: ModelParams,
+        images: tuple[ImageBlock, ...] = (),
+        system: Any = None,
+    ) -> Body:
+        content: list[Any] = [{"type": "text", "text": prompt}]
+        for img in images:
+            content.append(
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": img.media_type, "data": img.data},
+                }
+            )
+        body: Body = {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": params.max_tokens or 1000,
+        }
+        _set(body, "system", system)
+        body["messages"] = [{"role": "user", "content": content}]
+        _set(body, "temperature", params.temperature)
+        _set(body, "top_p", params.top_p)
+        _set(body, "top_k", params.top_k)
+        _set(body, "stop_sequences", params.stop_sequences)
+        return _extra(body, params)
+
+    def result_selector(self) -> Body:
+        return {
+            "text.$": "$.Body.content[0].text",
+            "usage": {
+                "input_tokens.$": "$.Body.usage.input_tokens",
+                "output_tokens.$": "$.Body.usage.output_tokens",
+            },
+        }
+
+    def response_text_path(self) -> str:
+        return "$.Body.content[0].text"
+
+    def fake_response(self, text: str, input_tokens: int = 10, output_tokens: int = 20) -> Body:
+        return {
+            "Body": {
+                "id": "msg_mock",
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "text", "text": text}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
+            },
+            "ContentType": "application/json",
+        }
+
+
+class Nova(ModelFamily):
+    name = "amazon-nova"
+    prefixes = ("amazon.nova-",)
+    supports_images = True
+
+    def body(
+        self,
+        prompt: Any,
+        params: ModelParams,
+        images: tuple[ImageBlock, ...] = (),
+        system: Any = None,
+    ) -> Body:
+        content: list[Any] = [{"text": prompt}]
+        for img in images:
+            content.append(
+                {"image": {"format": _image_format(img.media_type), "source": {"bytes": img.data}}}
+            )
+        body: Body = {"schemaVersion": "messages-v1"}
+        if system is not None:
+            body["system"] = [{"text": system}]
+        body["messages"] = [{"role": "user", "content": content}]
+        config: Body = {}
+        _set(config, "maxTokens", params.max_tokens)
+        _set(config, "temperature", params.temperature)
+        _set(config, "topP", params.top_p)
+        _set(config, "topK", params.top_k)
+        _set(config, "stopSequences", params.stop_sequences)
+        if config:
+            body["inferenceConfig"] = config
+        return _extra(body, params)
+
+    def result_selector(self) -> Body:
+        return {
+            "text.$": "$.Body.output.message.content[0].text",
+            "usage": {
+                "input_tokens.$": "$.Body.usage.inputTokens",
+                "output_tokens.$": "$.Body.usage.outputTokens",
+            },
+        }
+
+    def response_text_path(self) -> str:
+        return "$.Body.output.message.content[0].text"
+
+    def fake_response(self, text: str, input_tokens: int = 10, output_tokens: int = 20) -> Body:
+        return {
+            "Body": {
+                "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+                "stopReason": "end_turn",
+                "usage": {
+                    "inputTokens": input_tokens,
+                    "outputTokens": output_tokens,
+                    "totalTokens": input_tokens + output_tokens,
+                },
+            },
+            "ContentType": "application/json",
+        }
+
+
+class TitanText(ModelFamily):
+    name = "amazon-titan-text"
+    prefixes = ("amazon.titan-text-", "amazon.titan-tg1-")
+
+    def body(
+        self,
+        prompt: Any,
+        params: ModelParams,
+        images: tuple[ImageBlock, ...] = (),
+        system: Any = None,
+    ) -> Body:
+        config: Body = {}
+        _set(config, "maxTokenCount", params.max_tokens)
+        _set(config, "temperature", params.temperature)
+        _set(config, "topP", params.top_p)
+        _set(config, "stopSequences", params.stop_sequences)
+        body: Body = {"inputText": prompt}
+        if config:
+            body["textGenerationConfig"] = config
+        return _extra(body, params)
+
+    def result_selector(self) -> Body:
+        return {
+            "text.$": "$.Body.results[0].outputText",
+            "usage": {
+                "input_tokens.$": "$.Body.inputTextTokenCount",
+                "output_tokens.$": "$.Body.results[0].tokenCount",
+            },
+        }
+
+    def response_text_path(self) -> str:
+        return "$.Body.results[0].outputText"
+
+    def fake_response(self, text: str, input_tokens: int = 10, output_tokens: int = 20) -> Body:
+        return {
+            "Body": {
+                "inputTextTokenCount": input_tokens,
+                "results": [
+                    {"tokenCount": output_tokens, "outputText": text, "completionReason": "FINISH"}
+                ],
+            },
+            "ContentType": "application/json",
+        }
+
+
+class Llama(ModelFamily):
+    name = "meta-llama"
+    prefixes = ("meta.llama",)
+
+    def body(
+        self,
+        prompt: Any,
+        params: ModelParams,
+        images: tuple[ImageBlock, ...] = (),
+        system: Any = None,
+    ) -> Body:
+        body: Body = {"prompt": prompt}
+        _set(body, "max_gen_len", params.max_tokens)
+        _set(body, "temperature", params.temperature)
+        _set(body, "top_p", params.top_p)
+        return _extra(body, params)
+
+    def result_selector(self) -> Body:
+        return {
+            "text.$": "$.Body.generation",
+            "usage": {
+                "input_tokens.$": "$.Body.prompt_token_count",
+                "output_tokens.$": "$.Body.generation_token_count",
+            },
+        }
+
+    def response_text_path(self) -> str:
+        return "$.Body.generation"
+
+    def fake_response(self, text: str, input_tokens: int = 10, output_tokens: int = 20) -> Body:
+        return {
+            "Body": {
+                "generation": text,
+                "prompt_token_count": input_tokens,
+                "generation_token_count": output_tokens,
+                "stop_reason": "stop",
+            },
+            "ContentType": "application/json",
+        }
+
+
+class Mistral(ModelFamily):
+    name = "mistral"
+    prefixes = ("mistral.",)
+
+    def body(
+        self,
+        prompt: Any,
+        params: ModelParams,
+        images: tuple[ImageBlock, ...] = (),
+        system: Any = None,
+    ) -> Body:
+        body: Body = {"prompt": prompt}
+        _set(body, "max_tokens", params.max_tokens)
+        _set(body, "temperature", params.temperature)
+        _set(body, "top_p", params.top_p)
+        _set(body, "top_k", params.top_k)
+        _set(body, "stop", params.stop_sequences)
+        return _extra(body, params)
+
+    def result_selector(self) -> Body:
+        # Mistral's text-completion response carries no token counts in its body.
+        return {"text.$": "$.Body.outputs[0].text"}
+
+    def response_text_path(self) -> str:
+        return "$.Body.outputs[0].text"
+
+    def fake_response(self, text: str, input_tokens: int = 10, output_tokens: int = 20) -> Body:
+        return {
+            "Body": {"outputs": [{"text": text, "stop_reason": "stop"}]},
+            "ContentType": "application/json",
+        }
+
+
+class Converse(ModelFamily):
+    """Any model through the Converse API (``aws-sdk:bedrockruntime:converse``)."""
+
+    name = "converse"
+    prefixes = ("",)
+    supports_images = True
+
+    def body(
+        self,
+        prompt: Any,
+        params: ModelParams,
+        images: tuple[ImageBlock, ...] = (),
+        system: Any = None,
+    ) -> Body:
+        content: list[Any] = [{"Text": prompt}]
+        for img in images:
+            content.append(
+                {"Image": {"Format": _image_format(img.media_type), "Source": {"Bytes": img.data}}}
+            )
+        args: Body = {"Messages": [{"Role": "user", "Content": content}]}
+        if system is not None:
+            args["System"] = [{"Text": system}]
+        config: Body = {}
+        _set(config, "MaxTokens", params.max_tokens)
+        _set(config, "Temperature", params.temperature)
+        _set(config, "TopP", params.top_p)
+        _set(config, "StopSequences", params.stop_sequences)
+        if config:
+            args["InferenceConfig"] = config
+        return args
+
+    def result_selector(self) -> Body:
+        return {
+            "text.$": "$.Output.Message.Content[0].Text",
+            "usage": {
+                "input_tokens.$": "$.Usage.InputTokens",
+                "output_tokens.$": "$.Usage.OutputTokens",
+            },
+        }
+
+    def response_text_path(self) -> str:
+        return "$.Output.Message.Content[0].Text"
+
+    def fake_response(self, text: str, input_tokens: int = 10, output_tokens: int = 20) -> Body:
+        return {
+            "Output": {"Message": {"Role": "assistant", "Content": [{"Text": text}]}},
+            "StopReason": "end_turn",
+            "Usage": {
+                "InputTokens": input_tokens,
+                "OutputTokens": output_tokens,
+                "TotalTokens": input_tokens + output_tokens,
+            },
+            "Metrics": {"LatencyMs": 100},
+        }
+
+
+FAMILIES: tuple[ModelFamily, ...] = (Anthropic(), Nova(), TitanText(), Llama(), Mistral())
+_CONVERSE = Converse()
+
+
+def converse_adapter() -> ModelFamily:
+    return _CONVERSE

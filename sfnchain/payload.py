@@ -1,0 +1,58 @@
+"""Payload values: literals, and expressions evaluated by Step Functions at run time.
+
+Builders work with plain Python structures whose leaves may be :class:`Expr`;
+:func:`to_template` turns them into an ASL payload template, where an expression
+sits under a key ending in ``.$`` (the JSONPath-mode rule for Parameters,
+ResultSelector, ItemSelector and Pass Parameters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A JSONPath (``$.a``, ``$$.Map.Item.Value``) or intrinsic (``States.Format(...)``)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def to_template(value: Any) -> Any:
+    """Convert a structure with :class:`Expr` leaves into an ASL payload template."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if isinstance(item, Expr):
+                out[f"{key}.$"] = item.text
+            else:
+                out[key] = to_template(item)
+        return out
+    if isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            if isinstance(item, Expr):
+                # An array element cannot carry ".$"; wrap via States.Array at the parent.
+                raise ValueError(
+                    f"expression {item.text!r} cannot be a bare array element in a payload "
+                    "template; wrap the array with States.Array(...)"
+                )
+            items.append(to_template(item))
+        return items
+    if isinstance(value, Expr):
+        raise ValueError(f"expression {value.text!r} must be the value of an object key")
+    return value
+
+
+def has_expr(value: Any) -> bool:
+    if isinstance(value, Expr):
+        return True
+    if isinstance(value, dict):
+        return any(has_expr(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_expr(v) for v in value)
+    return False
