@@ -1,0 +1,1 @@
+"""End-to-end tests of workflows without AWS (public API assembled below)."""

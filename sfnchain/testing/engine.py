@@ -1,0 +1,420 @@
+"""Engines that run state machines, all driven through the Step Functions API with boto3.
+
+Every engine is used the same way: create (or update) the state machine, start an
+execution with a name, poll ``DescribeExecution`` until it stops, read
+``GetExecutionHistory``. Only where the API lives differs:
+
+- :class:`EmbeddedEngine` — moto's interpreter in this process (with the adapter in
+  :mod:`sfnchain.testing.moto_adapter`) and moto's in-memory DynamoDB and S3;
+- :class:`EndpointEngine` — any Step Functions endpoint URL: Step Functions Local or
+  LocalStack (see ``docker/``), moto's server mode, or AWS itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from sfnchain.diagnostics import SfnchainError, error
+from sfnchain.testing.mockconfig import MockConfig
+
+DEFAULT_REGION = "us-east-1"
+EMBEDDED_ACCOUNT = "123456789012"
+_NAME_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
+_POLL_MAX = 0.05
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """What one execution did: status, output (decoded) or error/cause, and its history.
+
+    ``child_events`` holds the histories of Distributed Map child executions by Map state
+    name (embedded engine only); ``waits`` the exact virtual waits (state, kind, seconds).
+    """
+
+    name: str
+    arn: str
+    machine: str
+    status: str
+    output: Any
+    error: str | None
+    cause: str | None
+    events: tuple[dict[str, Any], ...]
+    definition: Mapping[str, Any]
+    seconds: float
+    child_events: Mapping[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    waits: tuple[tuple[str, str, float], ...] = ()
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+    @property
+    def path(self) -> list[str]:
+        """The states taken, in a deterministic order (see :func:`history.canonical_path`)."""
+        from sfnchain.testing import history
+
+        return history.canonical_path(self.definition, self.events, self.child_events)
+
+    @property
+    def entered(self) -> list[str]:
+        """Every state entered, in history order (child executions appended)."""
+        from sfnchain.testing import history
+
+        names = history.entered_states(self.events)
+        for events in self.child_events.values():
+            names.extend(history.entered_states(events))
+        return names
+
+    def retries(self, state: str | None = None) -> list[Any]:
+        """The retries recorded in the history (optionally of one state), with delays."""
+        from sfnchain.testing import history
+
+        found = history.retries(self.events)
+        for events in self.child_events.values():
+            found.extend(history.retries(events))
+        return [r for r in found if state is None or r.state == state]
+
+    def task_inputs(self, state: str) -> list[Any]:
+        """The parameters each attempt of Task ``state`` was scheduled with."""
+        from sfnchain.testing import history
+
+        found = history.task_parameters(self.events, state)
+        for events in self.child_events.values():
+            found.extend(history.task_parameters(events, state))
+        return found
+
+
+def execution_name(label: str) -> str:
+    """A unique execution name from ``label`` (Step Functions allows 80 characters)."""
+    base = _NAME_BAD.sub("-", label).strip("-")[:70] or "run"
+    return f"{base}-{uuid.uuid4().hex[:8]}"
+
+
+class Engine:
+    """Base of the engines: the Step Functions API calls shared by all of them."""
+
+    kind = "engine"
+    account = EMBEDDED_ACCOUNT
+    role_arn = f"arn:aws:iam::{EMBEDDED_ACCOUNT}:role/sfnchain-test"
+
+    def __init__(self, region: str = DEFAULT_REGION) -> None:
+        self.region = region
+        self.client: Any = None
+        self._machines: dict[str, str] = {}
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the engine (the embedded engine drops all its state)."""
+
+    def _call(self, what: str, fn: Any, **kwargs: Any) -> Any:
+        return fn(**kwargs)
+
+    def deploy(self, name: str, definition: Mapping[str, Any], type: str = "STANDARD") -> str:
+        """Create state machine ``name`` (or update it if it exists); returns its ARN."""
+        text = json.dumps(definition)
+        arn = self._machines.get(name)
+        if arn is None:
+            try:
+                arn = self._call(
+                    "CreateStateMachine",
+                    self.client.create_state_machine,
+                    name=name,
+                    definition=text,
+                    roleArn=self.role_arn,
+                    type=type,
+                )["stateMachineArn"]
+            except self.client.exceptions.StateMachineAlreadyExists:
+                arn = self._find_machine(name)
+                self._update(arn, text)
+            except self.client.exceptions.InvalidDefinition as exc:
+                raise error(
+                    "INVALID_DEFINITION",
+                    f"the {self.kind} engine rejected state machine {name!r}: "
+                    f"{exc.response['Error'].get('Message', exc)}; fix the definition "
+                    "(sfnchain validate shows where)",
+                ) from exc
+            self._machines[name] = arn
+        else:
+            self._update(arn, text)
+        return arn
+
+    def _update(self, arn: str, text: str) -> None:
+        self._call(
+            "UpdateStateMachine",
+            self.client.update_state_machine,
+            stateMachineArn=arn,
+            definition=text,
+            roleArn=self.role_arn,
+        )
+
+    def _find_machine(self, name: str) -> str:
+        pages = self.client.get_paginator("list_state_machines").paginate()
+        for page in pages:
+            for sm in page["stateMachines"]:
+                if sm["name"] == name:
+                    arn: str = sm["stateMachineArn"]
+                    return arn
+        raise error("STATE_MACHINE_NOT_FOUND", f"state machine {name!r} vanished; run again")
+
+    def start(
+        self,
+        machine_arn: str,
+        input: Any = None,
+        *,
+        name: str,
+        test_case: str | None = None,
+        mock_config: MockConfig | None = None,
+        seed: int | str | None = None,
+    ) -> str:
+        """Start an execution (of ``machine_arn#test_case`` if a test case is named)."""
+        target = f"{machine_arn}#{test_case}" if test_case else machine_arn
+        try:
+            response = self._call(
+                "StartExecution",
+                self.client.start_execution,
+                stateMachineArn=target,
+                name=name,
+                input=json.dumps({} if input is None else input),
+            )
+        except self.client.exceptions.InvalidName as exc:
+            raise error(
+                "UNKNOWN_TEST_CASE",
+                f"the {self.kind} engine cannot run test case {test_case!r}: "
+                f"{exc.response['Error'].get('Message', exc)}",
+            ) from exc
+        arn: str = response["executionArn"]
+        return arn
+
+    def wait(self, execution_arn: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Poll DescribeExecution until the execution stops (or ``timeout`` seconds pass)."""
+        deadline = time.monotonic() + timeout
+        pause = 0.0005
+        while True:
+            described: dict[str, Any] = self._call(
+                "DescribeExecution", self.client.describe_execution, executionArn=execution_arn
+            )
+            if described["status"] != "RUNNING":
+                return described
+            if time.monotonic() > deadline:
+                raise error(
+                    "EXECUTION_TIMEOUT",
+                    f"execution {execution_arn} still RUNNING after {timeout:g} s; "
+                    "a task may be waiting for an unmocked service (mock it) or raise the timeout",
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, _POLL_MAX)
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+        while True:
+            page = self._call("GetExecutionHistory", self.client.get_execution_history, **kwargs)
+            events.extend(page["events"])
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
+
+    def _details(
+        self, execution_arn: str
+    ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
+        return {}, ()
+
+    def run(
+        self,
+        definition: Mapping[str, Any],
+        input: Any = None,
+        *,
+        machine: str = "sfnchain-test",
+        type: str = "STANDARD",
+        label: str = "run",
+        test_case: str | None = None,
+        mock_config: MockConfig | None = None,
+        seed: int | str | None = None,
+        timeout: float = 60.0,
+    ) -> ExecutionResult:
+        """Deploy ``definition`` as ``machine``, run it once and collect the result."""
+        began = time.perf_counter()
+        arn = self.deploy(machine, definition, type)
+        name = execution_name(label)
+        execution_arn = self.start(
+            arn, input, name=name, test_case=test_case, mock_config=mock_config, seed=seed
+        )
+        described = self.wait(execution_arn, timeout)
+        events = self.history(execution_arn)
+        children, waits = self._details(execution_arn)
+        output = described.get("output")
+        return ExecutionResult(
+            name=name,
+            arn=execution_arn,
+            machine=machine,
+            status=described["status"],
+            output=json.loads(output) if output is not None else None,
+            error=described.get("error"),
+            cause=described.get("cause"),
+            events=tuple(events),
+            definition=definition,
+            seconds=time.perf_counter() - began,
+            child_events=children,
+            waits=waits,
+        )
+
+
+class EmbeddedEngine(Engine):
+    """moto's Step Functions interpreter in this process, with moto's DynamoDB and S3.
+
+    State lives as long as the engine: :meth:`close` (or leaving the ``with`` block)
+    drops every machine, table and bucket.
+    """
+
+    kind = "embedded"
+
+    def __init__(self, region: str = DEFAULT_REGION) -> None:
+        super().__init__(region)
+        import boto3
+        from moto import mock_aws
+
+        from sfnchain.testing import moto_adapter
+
+        moto_adapter.install()
+        self._adapter = moto_adapter
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._mock.start()
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+        )
+        self.client = session.client("stepfunctions")
+        self.s3: Any = session.client("s3")
+        self.dynamodb: Any = session.client("dynamodb")
+        self._closed = False
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._mock.stop()
+
+    def start(
+        self,
+        machine_arn: str,
+        input: Any = None,
+        *,
+        name: str,
+        test_case: str | None = None,
+        mock_config: MockConfig | None = None,
+        seed: int | str | None = None,
+    ) -> str:
+        with self._adapter.pending(mock_config, seed):
+            return super().start(
+                machine_arn, input, name=name, test_case=test_case, mock_config=mock_config
+            )
+
+    def _details(
+        self, execution_arn: str
+    ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
+        children, waits = self._adapter.execution_details(execution_arn, self.account, self.region)
+        return {k: tuple(_normalise(e) for e in v) for k, v in children.items()}, tuple(waits)
+
+
+def _normalise(event: dict[str, Any]) -> dict[str, Any]:
+    """A moto-internal history event in the shape boto3 returns (timestamp a datetime)."""
+    out = dict(event)
+    stamp = out.get("timestamp")
+    if isinstance(stamp, str):
+        out["timestamp"] = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return out
+
+
+class EndpointEngine(Engine):
+    """Any Step Functions API endpoint: Step Functions Local, LocalStack, moto server, AWS.
+
+    Mocks are not sent over the API: start the endpoint with the MockConfigFile that
+    ``sfnchain mocks`` writes (``SFN_MOCK_CONFIG``); executions name the test case.
+    """
+
+    kind = "endpoint"
+
+    def __init__(
+        self,
+        endpoint_url: str,
+        region: str | None = None,
+        role_arn: str | None = None,
+        connect_timeout: float = 5.0,
+    ) -> None:
+        import boto3
+        from botocore.config import Config
+
+        session = boto3.session.Session()
+        region = region or session.region_name or DEFAULT_REGION
+        super().__init__(region)
+        self.endpoint_url = endpoint_url
+        key = secret = None
+        if session.get_credentials() is None:
+            # local emulators accept any credentials; AWS itself needs real ones
+            key = secret = "testing"
+        self.client = session.client(
+            "stepfunctions",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            config=Config(
+                connect_timeout=connect_timeout,
+                read_timeout=60,
+                retries={"max_attempts": 1, "mode": "standard"},
+            ),
+        )
+        if role_arn:
+            self.role_arn = role_arn
+        self._call("ListStateMachines", self.client.list_state_machines, maxResults=1)
+
+    def _call(self, what: str, fn: Any, **kwargs: Any) -> Any:
+        from botocore.exceptions import ClientError, EndpointConnectionError, HTTPClientError
+
+        try:
+            return fn(**kwargs)
+        except (EndpointConnectionError, HTTPClientError) as exc:
+            raise error(
+                "ENGINE_UNREACHABLE",
+                f"no Step Functions endpoint answers at {self.endpoint_url} ({what} failed: "
+                f"{type(exc).__name__}); start it (see docker/README.md) or fix --endpoint-url",
+                exit_code=1,
+            ) from exc
+        except ClientError:
+            raise
+        except SfnchainError:
+            raise
+
+
+def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engine:
+    """The engine named ``kind`` ("embedded" or "endpoint", which needs ``endpoint_url``)."""
+    if kind == "embedded":
+        return EmbeddedEngine()
+    if kind == "endpoint":
+        if not endpoint_url:
+            raise error(
+                "MISSING_ENDPOINT_URL",
+                "--engine endpoint needs --endpoint-url (e.g. http://localhost:8083 for "
+                "Step Functions Local, http://localhost:4566 for LocalStack)",
+                exit_code=2,
+            )
+        return EndpointEngine(endpoint_url)
+    raise error(
+        "UNKNOWN_ENGINE", f"unknown engine {kind!r}; use 'embedded' or 'endpoint'", exit_code=2
+    )

@@ -1,0 +1,79 @@
+"""The adapter over moto's Step Functions interpreter — the one place that patches moto.
+
+moto (pinned to :data:`MOTO_VERSION`; a port of LocalStack's interpreter) runs Choice,
+Parallel, Map, Retry/Catch and intrinsics against its in-memory DynamoDB and S3. Where
+it departs from AWS in ways sfnchain workflows meet, a patch restores the AWS rule. Each
+patch is named after that rule (:data:`PATCHES` maps name to rule), can be switched off
+with :func:`disabled`, and has a test in ``tests/testing/test_moto_adapter.py`` that
+fails without it.
+
+Per-execution data (the mock test case, the jitter seed, the virtual clock) travels on
+the execution's environment: moto hands ``Environment.mock_test_case`` to every branch
+and iteration frame, so a :class:`RunScope` (a ``MockTestCase``) carries it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sfnchain.testing.moto_adapter import distributed_map, patches
+from sfnchain.testing.moto_adapter.registry import (
+    MOTO_VERSION,
+    PATCHES,
+    RunScope,
+    check_version,
+    disabled,
+    is_active,
+    pending,
+    scope_of,
+)
+from sfnchain.testing.moto_adapter.registry import install as _install_patches
+
+__all__ = [
+    "MOTO_VERSION",
+    "PATCHES",
+    "RunScope",
+    "disabled",
+    "install",
+    "is_active",
+    "pending",
+    "scope_of",
+]
+
+_ = patches  # registers the core patches
+_infrastructure_installed: list[bool] = []
+
+
+def install() -> None:
+    """Make moto's interpreter behave as AWS does (idempotent)."""
+    check_version()
+    # moto warns that tolerated failures "have no effect" and that Bedrock is "forwarded";
+    # with these patches neither is true, and tests must not print to the console
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.ERROR)
+    if not _infrastructure_installed:
+        for owner, attr, new in distributed_map.INFRASTRUCTURE:
+            setattr(owner, attr, new)
+        _infrastructure_installed.append(True)
+    _install_patches()
+
+
+def execution_details(
+    execution_arn: str, account: str, region: str
+) -> tuple[dict[str, list[dict[str, object]]], list[tuple[str, str, float]]]:
+    """For an embedded execution: the event histories of its Distributed Map children
+    (by Map state name) and the exact virtual waits (state, "retry"|"wait", seconds)."""
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    backend = stepfunctions_parser_backends[account][region]
+    execution: Any = backend.describe_execution(execution_arn)
+    env = execution.exec_worker.env if execution.exec_worker else None
+    if env is None:
+        return {}, []
+    children: dict[str, list[dict[str, object]]] = {}
+    for record in env.map_run_record_pool_manager.get_all():
+        events = getattr(record, "sfnchain_events", None)
+        if events is not None:
+            children.setdefault(record.sfnchain_state, []).extend(events.get_event_history())
+    scope = scope_of(env)
+    return children, list(scope.waits) if scope else []

@@ -1,0 +1,510 @@
+"""Distributed Map: the fields moto cannot parse, and what AWS does with them.
+
+moto's ASL grammar rejects ``ItemBatcher``, ``ReaderConfig.InputType: JSONL``, child
+``ExecutionType: EXPRESS``, an integer ``ToleratedFailurePercentage`` and
+``ResultWriter.WriterConfig``. Before moto parses a definition, each active patch
+rewrites its field into something the grammar accepts and records what it removed
+(:data:`EXTRAS`, per Map state name — names are unique across a machine); after parsing,
+the records are attached to the Map's components and the runtime wrappers act on them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from moto.stepfunctions.parser.api import ExecutionFailedEventDetails, HistoryEventType
+from moto.stepfunctions.parser.asl.component.common.error_name import (
+    failure_event,
+    states_error_name,
+    states_error_name_type,
+)
+from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
+from moto.stepfunctions.parser.asl.component.component import Component
+from moto.stepfunctions.parser.asl.component.state.exec.state_map import state_map
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_output_transformer.transformer import (  # noqa: E501
+    ResourceOutputTransformer,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import (
+    distributed_iteration_component as dist,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import (
+    distributed_item_processor_worker as dist_worker,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval import (  # noqa: E501
+    resource_eval_s3,
+)
+from moto.stepfunctions.parser.asl.eval.event import event_detail
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramError, ProgramStopped
+from moto.stepfunctions.parser.asl.eval.states import ItemData, MapData
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.utils import json_path
+
+from sfnchain.testing.moto_adapter.registry import Env, Target, is_active, patch
+
+_EVENT_DETAILS: Any = event_detail.EventDetails
+Rewriter = Callable[[dict[str, Any], dict[str, Any]], None]
+REWRITERS: dict[str, Rewriter] = {}
+BATCH = "__sfnchain_batch__"
+_ERR = states_error_name_type.StatesErrorNameType
+
+
+def rewriter(name: str) -> Callable[[Rewriter], Rewriter]:
+    def register(fn: Rewriter) -> Rewriter:
+        REWRITERS[name] = fn
+        return fn
+
+    return register
+
+
+def _map_states(states: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    if not isinstance(states, dict):
+        return
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        if state.get("Type") == "Map":
+            yield name, state
+        for branch in state.get("Branches") or []:
+            if isinstance(branch, dict):
+                yield from _map_states(branch.get("States"))
+        for key in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(key), dict):
+                yield from _map_states(state[key].get("States"))
+
+
+def rewrite_definition(definition: str) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The definition with unparsable Map fields rewritten, and what was removed."""
+    active = [fn for name, fn in REWRITERS.items() if is_active(name)]
+    if not active or '"Map"' not in definition:
+        return definition, {}
+    try:
+        doc = json.loads(definition)
+    except json.JSONDecodeError:
+        return definition, {}
+    extras: dict[str, dict[str, Any]] = {}
+    for name, state in _map_states(doc.get("States") if isinstance(doc, dict) else None):
+        found: dict[str, Any] = {}
+        for fn in active:
+            fn(state, found)
+        if found:
+            extras[name] = found
+    return (json.dumps(doc), extras) if extras else (definition, {})
+
+
+def _components(root: Any) -> Iterator[Any]:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Component):
+            yield obj
+            stack.extend(vars(obj).values())
+        elif isinstance(obj, (list, tuple)):
+            stack.extend(obj)
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+
+
+_ORIGINAL_PARSE = AmazonStateLanguageParser.parse
+
+
+def _parse(definition: str) -> tuple[Any, Any]:
+    text, extras = rewrite_definition(definition)
+    program, tree = _ORIGINAL_PARSE(text)
+    if extras:
+        for comp in _components(program):
+            if isinstance(comp, state_map.StateMap) and comp.name in extras:
+                found = extras[comp.name]
+                vars(comp.iteration_component)["sfnchain_extras"] = found
+                if found.get("jsonl") and comp.item_reader is not None:
+                    comp.item_reader.resource_output_transformer = JsonLinesTransformer()
+    return program, tree
+
+
+def _fail(env: Env, err: Any, cause: str, event: Any = HistoryEventType.MapRunFailed) -> Exception:
+    return failure_event.FailureEventException(
+        failure_event=failure_event.FailureEvent(
+            env=env,
+            error_name=states_error_name.StatesErrorName(typ=err),
+            event_type=event,
+            event_details=_EVENT_DETAILS(
+                executionFailedEventDetails=ExecutionFailedEventDetails(
+                    error=err.to_name(), cause=cause
+                )
+            ),
+        )
+    )
+
+
+class JsonLinesTransformer(ResourceOutputTransformer):
+    """ReaderConfig InputType JSONL: one JSON value per non-empty line."""
+
+    def _eval_body(self, env: Env) -> None:
+        reader_config = env.stack.pop()
+        text: str = env.stack.pop()
+        items = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise _fail(
+                        env,
+                        _ERR.StatesItemReaderFailed,
+                        f"line {number} of the JSONL object is not JSON: {exc.msg}",
+                    ) from exc
+        env.stack.append(items[: reader_config["MaxItemsValue"]])
+
+
+# --- the rewriters, one per patch --------------------------------------------------------
+
+
+@rewriter("map_express_children")
+def _express(state: dict[str, Any], found: dict[str, Any]) -> None:
+    config = (state.get("ItemProcessor") or {}).get("ProcessorConfig") or {}
+    if config.get("ExecutionType") == "EXPRESS":
+        config["ExecutionType"] = "STANDARD"
+        found["express"] = True
+
+
+@rewriter("map_integer_tolerated_failure_percentage")
+def _percentage(state: dict[str, Any], found: dict[str, Any]) -> None:
+    value = state.get("ToleratedFailurePercentage")
+    if isinstance(value, int) and not isinstance(value, bool):
+        state["ToleratedFailurePercentage"] = float(value)
+
+
+@rewriter("map_jsonl_reader")
+def _jsonl(state: dict[str, Any], found: dict[str, Any]) -> None:
+    config = (state.get("ItemReader") or {}).get("ReaderConfig") or {}
+    if config.get("InputType") == "JSONL":
+        config["InputType"] = "JSON"
+        found["jsonl"] = True
+
+
+@rewriter("map_item_batcher")
+def _batcher(state: dict[str, Any], found: dict[str, Any]) -> None:
+    if isinstance(state.get("ItemBatcher"), dict):
+        found["batcher"] = state.pop("ItemBatcher")
+
+
+@rewriter("map_result_writer_files")
+def _writer(state: dict[str, Any], found: dict[str, Any]) -> None:
+    writer = state.get("ResultWriter")
+    if isinstance(writer, dict) and "WriterConfig" in writer:
+        found["writer_config"] = writer.pop("WriterConfig")
+        if "Resource" not in writer:
+            # WriterConfig alone shapes the Map's own output instead of files in S3
+            found["writer_inline"] = True
+            del state["ResultWriter"]
+
+
+@rewriter("map_tolerated_failures")
+def _tolerance(state: dict[str, Any], found: dict[str, Any]) -> None:
+    given = {k for k in state if k.startswith("ToleratedFailure")}
+    found["tolerance"] = (
+        any(k.startswith("ToleratedFailureCount") for k in given),
+        any(k.startswith("ToleratedFailurePercentage") for k in given),
+    )
+
+
+# --- runtime ---------------------------------------------------------------------------
+
+
+def _value(spec: dict[str, Any], key: str, env: Env) -> Any:
+    if key in spec:
+        return spec[key]
+    if f"{key}Path" in spec:
+        return json_path.extract_json(spec[f"{key}Path"], env.states.get_input())
+    return None
+
+
+def _template(value: Any, env: Env) -> Any:
+    """A JSONPath payload template (BatchInput): keys ending in '.$' select from the input."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key.endswith(".$") and isinstance(item, str):
+                ctx = item.startswith("$$")
+                data = (
+                    env.states.context_object.context_object_data if ctx else env.states.get_input()
+                )
+                out[key[:-2]] = json_path.extract_json(item[1:] if ctx else item, data)
+            else:
+                out[key] = _template(item, env)
+        return out
+    if isinstance(value, list):
+        return [_template(v, env) for v in value]
+    return value
+
+
+def _batches(env: Env, spec: dict[str, Any], items: list[Any]) -> list[dict[str, Any]]:
+    """ItemBatcher: greedy batches bounded by MaxItemsPerBatch and MaxInputBytesPerBatch."""
+    max_items = _value(spec, "MaxItemsPerBatch", env) or 0
+    max_bytes = _value(spec, "MaxInputBytesPerBatch", env) or 256 * 1024
+    batches: list[list[Any]] = []
+    size = 0
+    for index, item in enumerate(items):
+        n = len(json.dumps(item, separators=(",", ":")).encode())
+        current = batches[-1] if batches else None
+        if current is None or (max_items and len(current) >= max_items) or size + n > max_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append([index, item])
+        size += n
+    extra = {"BatchInput": _template(spec["BatchInput"], env)} if "BatchInput" in spec else {}
+    return [{BATCH: b, **extra} for b in batches]
+
+
+def _now() -> str:
+    return (
+        datetime.datetime.now(datetime.UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def _child_record(
+    record: Any, index: int, status: str, child_input: Any, **out: Any
+) -> dict[str, Any]:
+    name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record.map_run_arn}/{index}"))
+    machine = record.map_state_machine_arn
+    entry: dict[str, Any] = {
+        "ExecutionArn": machine.replace(":stateMachine:", ":execution:") + f":{name}",
+        "Input": json.dumps(child_input),
+        "InputDetails": {"Included": True},
+        "Name": name,
+        "StartDate": out.pop("start", _now()),
+        "StateMachineArn": machine,
+        "Status": status,
+        "StopDate": _now(),
+    }
+    if status == "SUCCEEDED":
+        entry["Output"] = json.dumps(out.get("output"))
+        entry["OutputDetails"] = {"Included": True}
+    else:
+        entry["Error"] = out.get("error") or ""
+        entry["Cause"] = out.get("cause") or ""
+    return entry
+
+
+def _eval_job(self: Any, env: Env, job: Any) -> None:
+    """One child execution: its result, or (within tolerance) a record of its failure."""
+    if not is_active("map_tolerated_failures"):
+        _ORIGINAL_EVAL_JOB(self, env, job)
+        return
+    record = self._map_run_record
+    for counter in (record.item_counter, record.execution_counter):
+        counter.total.count()
+        counter.running.count()
+    start, child_input, status, out = _now(), job.job_input, "FAILED", {}
+    try:
+        item = ItemData(Index=job.job_index, Value=job.job_input)
+        env.states.context_object.context_object_data["Map"] = MapData(Item=item)
+        env.states.reset(job.job_input)
+        env.stack.append(env.states.get_input())
+        self._eval_input(env_frame=env)
+        child_input = env.states.get_input()
+        job.job_program.eval(env)
+        end = env.program_state()
+        if isinstance(end, ProgramError):
+            failed = end.error or {}
+            out = {"error": failed.get("error"), "cause": failed.get("cause")}
+        elif isinstance(end, ProgramStopped):
+            status = "ABORTED"
+        else:
+            status, out = "SUCCEEDED", {"output": env.states.get_input()}
+    except EvalTimeoutError:
+        out = {"error": "States.Timeout", "cause": ""}
+    except failure_event.FailureEventException as exc:
+        err, cause = exc.extract_error_cause_pair() or (None, None)
+        out = {"error": err, "cause": cause}
+    except Exception as exc:  # moto reports anything else as a runtime failure
+        out = {"error": "States.Runtime", "cause": str(exc)}
+    finally:
+        record.item_counter.running.offset(-1)
+        record.execution_counter.running.offset(-1)
+    counter_name = {"SUCCEEDED": "succeeded", "ABORTED": "aborted"}.get(status, "failed")
+    getattr(record.item_counter, counter_name).count()
+    getattr(record.execution_counter, counter_name).count()
+    items = (
+        len(job.job_input[BATCH])
+        if isinstance(job.job_input, dict) and BATCH in job.job_input
+        else 1
+    )
+    entry = _child_record(record, job.job_index, status, child_input, start=start, **out)
+    record.sfnchain_items.append((job.job_index, items, entry, out.get("output")))
+    job.job_output = out["output"] if status == "SUCCEEDED" else entry
+
+
+def _eval_input(self: Any, env_frame: Env) -> None:
+    """ItemBatcher: ItemSelector applies to each item, then the child gets {Items, BatchInput}."""
+    batch = env_frame.states.get_input()
+    if not (isinstance(batch, dict) and BATCH in batch):
+        _ORIGINAL_EVAL_INPUT(self, env_frame)
+        return
+    items = []
+    context = env_frame.states.context_object.context_object_data
+    for index, item in batch[BATCH]:
+        context["Map"] = MapData(Item=ItemData(Index=index, Value=item))
+        env_frame.states.reset(item)
+        _ORIGINAL_EVAL_INPUT(self, env_frame)
+        items.append(env_frame.states.get_input())
+    child = {"Items": items}
+    if "BatchInput" in batch:
+        child["BatchInput"] = batch["BatchInput"]
+    env_frame.states.reset(child)
+
+
+def _transform(outputs: list[Any], config: dict[str, Any]) -> list[Any]:
+    if config.get("Transformation") == "FLATTEN":
+        flat: list[Any] = []
+        for value in outputs:
+            flat.extend(value if isinstance(value, list) else [value])
+        return flat
+    return outputs
+
+
+def _map_run(self: Any, env: Env, eval_input: Any) -> None:
+    found = getattr(self, "sfnchain_extras", {})
+    record = eval_input.map_run_record
+    record.sfnchain_state = eval_input.state_name
+    record.sfnchain_items = []
+    record.sfnchain_writer_config = found.get("writer_config")
+    env.sfnchain_map_run_record = record
+    if is_active("map_child_history"):
+        record.sfnchain_events = env.event_manager
+    if found.get("batcher") is not None and is_active("map_item_batcher"):
+        env.stack.append(_batches(env, found["batcher"], env.stack.pop()))
+    _ORIGINAL_MAP_RUN(self, env, eval_input)
+    if is_active("map_tolerated_failures"):
+        _check_tolerance(env, eval_input, record, found.get("tolerance", (False, False)))
+    if found.get("writer_inline") and env.stack and isinstance(env.stack[-1], list):
+        env.stack.append(_transform(env.stack.pop(), found["writer_config"]))
+
+
+def _check_tolerance(env: Env, eval_input: Any, record: Any, given: tuple[bool, bool]) -> None:
+    total = sum(n for _, n, _, _ in record.sfnchain_items)
+    failed = sum(n for _, n, e, _ in record.sfnchain_items if e["Status"] != "SUCCEEDED")
+    if not failed:
+        return
+    count_given, pct_given = given
+    over_count = count_given and failed > eval_input.tolerated_failure_count
+    over_pct = pct_given and failed * 100.0 / total > eval_input.tolerated_failure_percentage
+    if over_count or over_pct or not (count_given or pct_given):
+        raise _fail(
+            env,
+            _ERR.StatesExceedToleratedFailureThreshold,
+            f"The specified tolerated failure threshold was exceeded ({failed} of {total} "
+            "items failed)",
+        )
+
+
+def _put_results(env: Env, runtime_part: Any, credentials: Any) -> None:
+    """ResultWriter: SUCCEEDED_0.json / FAILED_0.json with every child, then manifest.json."""
+    parameters = env.stack.pop()
+    outputs = env.stack.pop()
+    s3 = resource_eval_s3.ResourceEvalS3._get_s3_client(runtime_part, credentials)
+    record = getattr(env, "sfnchain_map_run_record", None) or (
+        env.map_run_record_pool_manager.get_all().pop()
+    )
+    items = sorted(getattr(record, "sfnchain_items", []), key=lambda i: i[0]) or [
+        (i, 1, _child_record(record, i, "SUCCEEDED", None, output=o), o)
+        for i, o in enumerate(outputs)
+    ]
+    config = getattr(record, "sfnchain_writer_config", None) or {}
+    prefix = parameters.get("Prefix", "")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    base = f"{prefix}{record.map_run_arn.split(':')[-1]}/"
+    files: dict[str, list[dict[str, Any]]] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+    for status in ("SUCCEEDED", "FAILED"):
+        chosen = [i for i in items if (i[2]["Status"] == "SUCCEEDED") == (status == "SUCCEEDED")]
+        if not chosen:
+            continue
+        transform = config.get("Transformation", "NONE")
+        rows = (
+            [i[2] for i in chosen]
+            if status == "FAILED" or transform == "NONE"
+            else _transform([i[3] for i in chosen], config)
+        )
+        lines = config.get("OutputType") == "JSONL"
+        body = ("\n".join(json.dumps(r) for r in rows) + "\n") if lines else json.dumps(rows)
+        key = f"{base}{status}_0.{'jsonl' if lines else 'json'}"
+        s3.put_object(Bucket=parameters["Bucket"], Key=key, Body=body.encode())
+        files[status].append({"Key": key, "Size": len(body.encode())})
+    manifest = {
+        "DestinationBucket": parameters["Bucket"],
+        "MapRunArn": record.map_run_arn,
+        "ResultFiles": files,
+    }
+    key = f"{base}manifest.json"
+    s3.put_object(Bucket=parameters["Bucket"], Key=key, Body=json.dumps(manifest).encode())
+    env.stack.append(
+        {
+            "MapRunArn": record.map_run_arn,
+            "ResultWriterDetails": {"Bucket": parameters["Bucket"], "Key": key},
+        }
+    )
+
+
+_ORIGINAL_MAP_RUN = dist.DistributedIterationComponent._map_run
+_ORIGINAL_EVAL_JOB = dist_worker.DistributedItemProcessorWorker._eval_job
+_ORIGINAL_EVAL_INPUT = dist_worker.DistributedItemProcessorWorker._eval_input
+
+# Always installed: without an active patch below, each behaves exactly as moto's own.
+INFRASTRUCTURE: list[Target] = [
+    (AmazonStateLanguageParser, "parse", staticmethod(_parse)),
+    (dist.DistributedIterationComponent, "_map_run", _map_run),
+    (dist_worker.DistributedItemProcessorWorker, "_eval_job", _eval_job),
+    (dist_worker.DistributedItemProcessorWorker, "_eval_input", _eval_input),
+]
+
+
+def _flag() -> list[Target]:
+    return []
+
+
+patch(
+    "map_express_children",
+    "a Distributed Map's ProcessorConfig may run its children as EXPRESS workflows",
+)(_flag)
+patch(
+    "map_integer_tolerated_failure_percentage",
+    "ToleratedFailurePercentage accepts an integer as well as a decimal",
+)(_flag)
+patch(
+    "map_jsonl_reader",
+    "ItemReader ReaderConfig InputType JSONL reads one JSON item per line of the S3 object",
+)(_flag)
+patch(
+    "map_item_batcher",
+    "ItemBatcher groups items: each child gets {Items: [...], BatchInput} with at most "
+    "MaxItemsPerBatch items and MaxInputBytesPerBatch bytes",
+)(_flag)
+patch(
+    "map_tolerated_failures",
+    "a Distributed Map fails with States.ExceedToleratedFailureThreshold only when failed "
+    "items exceed ToleratedFailureCount/Percentage (default 0); a failed child within the "
+    "threshold appears in the output as its execution record",
+)(_flag)
+patch(
+    "map_child_history",
+    "each Distributed Map child execution keeps its own event history",
+)(_flag)
+
+
+@patch(
+    "map_result_writer_files",
+    "ResultWriter writes the children's results to SUCCEEDED_n.json / FAILED_n.json under "
+    "<Prefix>/<map run id>/ and lists them in manifest.json (WriterConfig applied)",
+)
+def _result_writer() -> list[Target]:
+    return [(resource_eval_s3.ResourceEvalS3, "_handle_put_object", staticmethod(_put_results))]
