@@ -51,7 +51,8 @@ CASES = {
         5,
     ),
     "unknown_target": (
-        HEAD + "@workflow\ndef w(s: str):\n    prompt('A', claude, '{{ s }}')\n    goto('Nowhere')\n",
+        HEAD
+        + "@workflow\ndef w(s: str):\n    prompt('A', claude, '{{ s }}')\n    goto('Nowhere')\n",
         1,
         "MISSING_TRANSITION_TARGET",
         5,
