@@ -28,7 +28,6 @@ from sfnchain.testing.mockconfig import MockConfig
 DEFAULT_REGION = "us-east-1"
 EMBEDDED_ACCOUNT = "123456789012"
 _NAME_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
-_POLL_MAX = 0.05
 
 
 @dataclass(frozen=True)
@@ -102,6 +101,7 @@ class Engine:
     """Base of the engines: the Step Functions API calls shared by all of them."""
 
     kind = "engine"
+    poll_max = 0.05  # seconds between DescribeExecution calls, at most
     account = EMBEDDED_ACCOUNT
     role_arn = f"arn:aws:iam::{EMBEDDED_ACCOUNT}:role/sfnchain-test"
 
@@ -109,6 +109,7 @@ class Engine:
         self.region = region
         self.client: Any = None
         self._machines: dict[str, str] = {}
+        self._deployed: dict[str, str] = {}
 
     def __enter__(self) -> Engine:
         return self
@@ -131,6 +132,8 @@ class Engine:
         """Create state machine ``name`` (or update it if it exists); returns its ARN."""
         text = json.dumps(definition)
         arn = self._machines.get(name)
+        if arn is not None and self._deployed.get(arn) == text:
+            return arn
         if arn is None:
             try:
                 arn = self._call(
@@ -154,6 +157,7 @@ class Engine:
             self._machines[name] = arn
         else:
             self._update(arn, text)
+        self._deployed[arn] = text
         return arn
 
     def _update(self, arn: str, text: str) -> None:
@@ -220,7 +224,7 @@ class Engine:
                     "a task may be waiting for an unmocked service (mock it) or raise the timeout",
                 )
             time.sleep(pause)
-            pause = min(pause * 2, _POLL_MAX)
+            pause = min(pause * 2, self.poll_max)
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
@@ -285,6 +289,7 @@ class EmbeddedEngine(Engine):
     """
 
     kind = "embedded"
+    poll_max = 0.002
 
     def __init__(self, region: str = DEFAULT_REGION) -> None:
         super().__init__(region)

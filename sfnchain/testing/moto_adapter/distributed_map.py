@@ -11,6 +11,7 @@ the records are attached to the Map's components and the runtime wrappers act on
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -76,9 +77,11 @@ def _map_states(states: Any) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield from _map_states(state[key].get("States"))
 
 
-def rewrite_definition(definition: str) -> tuple[str, dict[str, dict[str, Any]]]:
+def rewrite_definition(
+    definition: str, rewriters: tuple[str, ...]
+) -> tuple[str, dict[str, dict[str, Any]]]:
     """The definition with unparsable Map fields rewritten, and what was removed."""
-    active = [fn for name, fn in REWRITERS.items() if is_active(name)]
+    active = [REWRITERS[name] for name in rewriters]
     if not active or '"Map"' not in definition:
         return definition, {}
     try:
@@ -116,7 +119,17 @@ _ORIGINAL_PARSE = AmazonStateLanguageParser.parse
 
 
 def _parse(definition: str) -> tuple[Any, Any]:
-    text, extras = rewrite_definition(definition)
+    if not is_active("definition_parsed_once"):
+        return _parse_now(definition, _active_rewriters())
+    return _parse_cached(definition, _active_rewriters())
+
+
+def _active_rewriters() -> tuple[str, ...]:
+    return tuple(name for name in REWRITERS if is_active(name))
+
+
+def _parse_now(definition: str, rewriters: tuple[str, ...]) -> tuple[Any, Any]:
+    text, extras = rewrite_definition(definition, rewriters)
     program, tree = _ORIGINAL_PARSE(text)
     if extras:
         for comp in _components(program):
@@ -126,6 +139,11 @@ def _parse(definition: str) -> tuple[Any, Any]:
                 if found.get("jsonl") and comp.item_reader is not None:
                     comp.item_reader.resource_output_transformer = JsonLinesTransformer()
     return program, tree
+
+
+# Components keep no per-execution state (it lives in the Environment), so one parsed
+# program can serve every execution of the same definition.
+_parse_cached = functools.lru_cache(maxsize=64)(_parse_now)
 
 
 def _fail(env: Env, err: Any, cause: str, event: Any = HistoryEventType.MapRunFailed) -> Exception:
@@ -494,6 +512,11 @@ patch(
     "a Distributed Map fails with States.ExceedToleratedFailureThreshold only when failed "
     "items exceed ToleratedFailureCount/Percentage (default 0); a failed child within the "
     "threshold appears in the output as its execution record",
+)(_flag)
+patch(
+    "definition_parsed_once",
+    "a state machine definition is parsed and validated once, when it is created or "
+    "updated, not again for every execution",
 )(_flag)
 patch(
     "map_child_history",

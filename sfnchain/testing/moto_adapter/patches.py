@@ -10,14 +10,15 @@ import datetime
 import json
 import os
 import random
+import threading
 from typing import Any
 
-from jsonpath_ng.ext import parse as jsonpath_parse  # type: ignore[import-untyped]
 from moto.stepfunctions.exceptions import InvalidName
 from moto.stepfunctions.parser.asl.component.common.error_name import (
     error_equals_decl,
     failure_event,
 )
+from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.common.retry import (
     jitter_strategy_decl,
     max_attempts_decl,
@@ -150,13 +151,44 @@ def _jsonpath() -> list[Target]:
 
     def extract_json(path: str, data: Any) -> Any:
         if is_definite_path(path):
-            matches = jsonpath_parse(path).find(data)
+            matches = _JSON_PATH.parse(path).find(data)
             if len(matches) == 1:
                 return matches[0].value
         return original(path, data)
 
     return [
         (module, "extract_json", extract_json) for module in modules_using(original, "extract_json")
+    ]
+
+
+_JSON_PATH: Any = json_path
+_RESULT_PATH: Any = result_path
+
+
+def _parse_once(parse: Any) -> Any:
+    # under a lock: map iterations start together and would all build the same parser
+    lock = threading.Lock()
+    cache: dict[str, Any] = {}
+
+    def parsed(path: str) -> Any:
+        with lock:
+            if path not in cache:
+                cache[path] = parse(path)
+            return cache[path]
+
+    parsed.cache = cache  # type: ignore[attr-defined]
+    return parsed
+
+
+@patch(
+    "jsonpath_parsed_once",
+    "a state's JSONPaths are compiled once, when the state machine is created, not on "
+    "every evaluation",
+)
+def _jsonpath_once() -> list[Target]:
+    return [
+        (json_path, "parse", _parse_once(_JSON_PATH.parse)),
+        (result_path, "parse", _parse_once(_RESULT_PATH.parse)),
     ]
 
 
