@@ -315,6 +315,12 @@ class EmbeddedEngine(Engine):
             self._closed = True
             self._mock.stop()
 
+    def reset(self) -> None:
+        """Drop every state machine, table, bucket and object (a fresh account)."""
+        self._mock.reset()
+        self._machines.clear()
+        self._deployed.clear()
+
     def start(
         self,
         machine_arn: str,
@@ -387,7 +393,27 @@ class EndpointEngine(Engine):
         )
         if role_arn:
             self.role_arn = role_arn
+        self._session = session
+        self._keys = (key, secret)
         self._call("ListStateMachines", self.client.list_state_machines, maxResults=1)
+
+    def _service(self, name: str) -> Any:
+        # LocalStack serves S3 and DynamoDB at the same URL; Step Functions Local does not
+        return self._session.client(
+            name,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=self._keys[0],
+            aws_secret_access_key=self._keys[1],
+        )
+
+    @property
+    def s3(self) -> Any:
+        return self._service("s3")
+
+    @property
+    def dynamodb(self) -> Any:
+        return self._service("dynamodb")
 
     def _call(self, what: str, fn: Any, **kwargs: Any) -> Any:
         from botocore.exceptions import ClientError, EndpointConnectionError, HTTPClientError

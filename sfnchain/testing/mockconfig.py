@@ -17,9 +17,11 @@ The format (the "MockConfigFile.json" that Step Functions Local and LocalStack r
     }
 
 A test case is selected by starting an execution on ``<stateMachineArn>#<test case>``.
-Each key of a mocked response is an attempt number or an inclusive range; the ranges
+Each key of a mocked response is an invocation number or an inclusive range; the ranges
 must start at 0 and be consecutive, and each value holds exactly one of ``Return`` or
-``Throw`` (``Throw`` needs string ``Error`` and ``Cause``).
+``Throw`` (``Throw`` needs string ``Error`` and ``Cause``). As in Step Functions Local,
+a mocked Task's invocations are numbered across the whole execution: every retry, and
+every Map iteration, takes the next number.
 
 Every problem is reported as one :class:`~sfnchain.diagnostics.SfnchainError` naming the
 file, the JSON pointer of the offending entry and the fix.

@@ -110,21 +110,21 @@ def _mock_config() -> list[Target]:
     def mocked_response(self: Env) -> Any:
         scope = scope_of(self)
         state = self.next_state_name
-        attempt = self.states.context_object.context_object_data["State"]["RetryCount"]
-        mocked = scope.mocks[state] if scope else None
-        response = mocked.for_attempt(attempt) if mocked else None
+        mocked = scope.mocks.get(state) if scope else None
+        call = scope.next_invocation(state) if scope else 0
+        response = mocked.for_attempt(call) if mocked else None
         if mocked is None or response is None:
-            covered = f"attempts 0-{mocked.attempts - 1}" if mocked else "no attempts"
+            covered = f"invocations 0-{mocked.attempts - 1}" if mocked else "no invocations"
             raise task_failure(
                 self,
                 "States.Runtime",
                 f"test case {scope.case if scope else '?'!r} has no mocked response for "
-                f"attempt {attempt} of state {state!r} ({covered} are mocked); "
-                f"add a range covering attempt {attempt}",
+                f"invocation {call} of state {state!r} ({covered} are mocked); "
+                f"add a range covering {call}",
             )
         if isinstance(response, Return):
-            return moto_mock.MockedResponseReturn(attempt, attempt, response.payload)
-        return moto_mock.MockedResponseThrow(attempt, attempt, response.error, response.cause)
+            return moto_mock.MockedResponseReturn(call, call, response.payload)
+        return moto_mock.MockedResponseThrow(call, call, response.error, response.cause)
 
     return [
         (StepFunctionsParserBackend, "start_execution", start_execution),

@@ -7,6 +7,7 @@ import contextvars
 import random
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,16 @@ class RunScope(_MockTestCase):  # type: ignore[misc]
     seed: int | str
     rng: random.Random = field(init=False)
     waits: list[tuple[str, str, float]] = field(default_factory=list)
+    invocations: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_invocation(self, state: str) -> int:
+        """Step Functions Local numbers a mocked Task's calls across the whole execution:
+        retries and Map iterations each take the next number."""
+        with self.lock:
+            n = self.invocations.get(state, 0)
+            self.invocations[state] = n + 1
+            return n
 
     def __post_init__(self) -> None:
         # moto decides a state is mocked by `next_state_name in state_mocked_responses`
@@ -161,14 +172,14 @@ class OtherStatesError(_ErrorName):  # type: ignore[misc]
     """A ``States.*`` name moto has no constant for; it still matches by name."""
 
 
-def error_name_for(name: str | None) -> Any:
-    """The error-name object for ``name``: States.* names keep their identity."""
-    if name and name.startswith("States."):
+def error_name_for(error_name: str | None) -> Any:
+    """The error-name object for ``error_name``: States.* names keep their identity."""
+    if error_name and error_name.startswith("States."):
         try:
-            return states_error_name.StatesErrorName.from_name(name)
+            return states_error_name.StatesErrorName.from_name(error_name)
         except ValueError:
-            return OtherStatesError(name)
-    return ORIGINAL_CUSTOM_ERROR(name)
+            return OtherStatesError(error_name)
+    return ORIGINAL_CUSTOM_ERROR(error_name)
 
 
 def task_failure(env: Env, name: str, cause: str) -> Exception:

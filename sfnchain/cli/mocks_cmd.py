@@ -1,0 +1,25 @@
+"""``sfnchain mocks``: the MockConfigFile of the workflows' test cases."""
+
+from __future__ import annotations
+
+import click
+
+from sfnchain.cli.common import write_output
+
+
+@click.command("mocks")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--workflow", "-w", "name", help="Only this workflow.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically).")
+def command(paths: tuple[str, ...], name: str | None, output: str | None) -> None:
+    """Write the MockConfigFile for the test cases of the workflows in PATHS (files or
+    directories), for Step Functions Local or LocalStack (SFN_MOCK_CONFIG)."""
+    from sfnchain.testing.cases import cases_of, mock_config
+    from sfnchain.testing.discover import compiled_workflows
+    from sfnchain.testing.mockconfig import merge
+
+    configs = [
+        mock_config(c.name, c.definition, cases_of(c.workflow))
+        for c in compiled_workflows(paths, name)
+    ]
+    write_output(merge(configs, "MockConfigFile").dumps(), output)

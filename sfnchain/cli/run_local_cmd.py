@@ -1,0 +1,166 @@
+"""``sfnchain run-local``: run any ASL definition once on the embedded engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sfnchain.cli.common import echo_diagnostics, write_output
+from sfnchain.diagnostics import Diagnostic, Severity, SourceLocation, error
+
+
+def _read_definition(path: str) -> tuple[str, dict[str, Any]]:
+    if path.endswith(".py"):
+        from sfnchain.compiler import compile_file
+
+        compiled = compile_file(path)
+        return compiled.name, compiled.definition
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(
+            "FILE_NOT_FOUND",
+            f"cannot read {path}: {exc.strerror or exc}; give an ASL JSON file",
+            exit_code=2,
+        ) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            "INVALID_JSON",
+            f"not valid JSON: {exc.msg}; an ASL file holds one JSON object",
+            location=SourceLocation(path, exc.lineno, exc.colno),
+        ) from exc
+    if not isinstance(data, dict) or "States" not in data or "StartAt" not in data:
+        raise error(
+            "NOT_ASL",
+            "not a state machine definition: it needs 'StartAt' and 'States'",
+            location=SourceLocation(path),
+        )
+    return Path(path).name.split(".")[0] or "sfnchain-run", data
+
+
+def _read_input(raw: str) -> Any:
+    text = raw
+    if raw.startswith("@"):
+        try:
+            text = Path(raw[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise error(
+                "INPUT_UNREADABLE", f"cannot read input file {raw[1:]}: {exc.strerror}", exit_code=2
+            ) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            "INVALID_INPUT",
+            f"--input is not valid JSON ({exc.msg} at column {exc.colno}); quote it, "
+            'e.g. --input \'{"spec": "SUV"}\', or pass @file.json',
+            exit_code=2,
+        ) from exc
+
+
+def _machine_name(config: Any, wanted: str | None, default: str) -> str:
+    names = sorted(config.test_cases)
+    if wanted:
+        return wanted
+    if len(names) == 1:
+        return str(names[0])
+    if default in names:
+        return default
+    raise error(
+        "WHICH_STATE_MACHINE",
+        f"{config.source} has test cases for several state machines ({', '.join(names)}); "
+        "choose one with --name",
+        exit_code=2,
+    )
+
+
+@click.command("run-local")
+@click.argument("asl_file", type=click.Path(dir_okay=False))
+@click.option("--input", "input_json", default="{}", help="Execution input: JSON, or @file.")
+@click.option("--mock-config", type=click.Path(dir_okay=False), help="A MockConfigFile.")
+@click.option("--test-case", help="The test case of --mock-config to run.")
+@click.option("--name", help="State machine name (as in the MockConfigFile).")
+@click.option("--seed", type=click.Path(dir_okay=False), help="S3 objects / DynamoDB items.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def command(
+    asl_file: str,
+    input_json: str,
+    mock_config: str | None,
+    test_case: str | None,
+    name: str | None,
+    seed: str | None,
+    fmt: str,
+) -> None:
+    """Run ASL_FILE (or a workflow .py) once on the embedded engine; print the status,
+    the output or error, and the states visited. Exits 1 if the execution fails."""
+    from sfnchain.testing.cases import bedrock_states
+    from sfnchain.testing.mockconfig import check_test_case, load_mock_config
+    from sfnchain.testing.seed import load_seed
+
+    machine, definition = _read_definition(asl_file)
+    data = _read_input(input_json)
+    if bool(mock_config) != bool(test_case):
+        raise error(
+            "MOCK_OPTIONS",
+            "--mock-config and --test-case go together: name the file and the test case in it",
+            exit_code=2,
+        )
+    config = load_mock_config(mock_config) if mock_config else None
+    mocked: set[str] = set()
+    if config is not None and test_case:
+        machine = _machine_name(config, name, machine)
+        mocked = set(check_test_case(config, machine, test_case, definition))
+    seed_data = load_seed(seed) if seed else None
+    echo_diagnostics(
+        Diagnostic(
+            "UNMOCKED_BEDROCK",
+            f"state {state!r} calls Bedrock and no test case mocks it; the run fails if it "
+            "gets there (give --mock-config and --test-case)",
+            Severity.WARNING,
+            location=SourceLocation(asl_file),
+        )
+        for state in bedrock_states(definition)
+        if state not in mocked
+    )
+    from sfnchain.testing.engine import EmbeddedEngine
+    from sfnchain.testing.seed import provision
+
+    with EmbeddedEngine() as engine:
+        provision(engine, definition, seed_data)
+        result = engine.run(
+            definition, data, machine=machine, test_case=test_case, mock_config=config
+        )
+    doc: dict[str, Any] = {"status": result.status}
+    if result.status == "SUCCEEDED":
+        doc["output"] = result.output
+    else:
+        doc["error"], doc["cause"] = result.error, result.cause
+    doc["path"] = result.path
+    retries = result.retries()
+    if retries:
+        doc["retries"] = [
+            {"state": r.state, "attempt": r.attempt, "error": r.error, "delay": r.delay}
+            for r in retries
+        ]
+    if fmt == "json":
+        write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        lines = [f"status: {result.status}"]
+        if "output" in doc:
+            lines.append(f"output: {json.dumps(doc['output'], ensure_ascii=False)}")
+        else:
+            lines.append(f"error: {result.error}")
+            lines.append(f"cause: {result.cause}")
+        lines.append(f"path: {' → '.join(result.path)}")
+        for r in retries:
+            lines.append(
+                f"retry: {r.state} attempt {r.attempt} after {r.error}, waited {r.delay} s"
+            )
+        write_output("\n".join(lines) + "\n", None)
+    if result.status != "SUCCEEDED":
+        click.get_current_context().exit(1)

@@ -1,0 +1,84 @@
+"""``sfnchain test``: run every test case of the workflows found, end to end."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from sfnchain.cli.common import write_output
+from sfnchain.diagnostics import error
+
+
+@click.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--engine",
+    type=click.Choice(["embedded", "endpoint"]),
+    default="embedded",
+    show_default=True,
+    help="embedded: moto's interpreter in this process; endpoint: --endpoint-url.",
+)
+@click.option(
+    "--endpoint-url",
+    help="Step Functions API to test against (Step Functions Local, LocalStack, AWS).",
+)
+@click.option("-k", "keyword", help="Only cases whose 'workflow::case' contains this text.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def command(
+    paths: tuple[str, ...], engine: str, endpoint_url: str | None, keyword: str | None, fmt: str
+) -> None:
+    """Run the test cases of the workflows in PATHS (files or directories; default
+    workflows/). Prints one line per case, diffs and paths of failures, and which states
+    and Choice/Catch branches no case reached. Exits 0 only if every case passes."""
+    from sfnchain.testing import report
+    from sfnchain.testing.cases import cases_of
+    from sfnchain.testing.discover import compiled_workflows
+    from sfnchain.testing.engine import open_engine
+    from sfnchain.testing.runner import Report, coverage, run_cases
+
+    began = time.perf_counter()
+    if not paths:
+        if not Path("workflows").is_dir():
+            raise error(
+                "NO_PATHS",
+                "no workflows/ directory here; give the workflow files or directories to test",
+                exit_code=2,
+            )
+        paths = ("workflows",)
+    if endpoint_url and engine == "embedded":
+        engine = "endpoint"
+    workflows = [(c, cases_of(c.workflow)) for c in compiled_workflows(paths)]
+    selected = [
+        (c, [k for k in cases if not keyword or keyword.lower() in f"{c.name}::{k.name}".lower()])
+        for c, cases in workflows
+    ]
+    if not any(cases for _, cases in selected):
+        where = ", ".join(paths)
+        what = f"matching -k {keyword!r} " if keyword else ""
+        raise error(
+            "NO_TEST_CASES",
+            f"no test cases {what}in {where}; attach some with "
+            "my_workflow.add_cases(sfnchain.testing.case(...))",
+        )
+    result = Report()
+    with open_engine(engine, endpoint_url) as runner_engine:
+        for compiled, cases in selected:
+            if not cases:
+                continue
+            outcomes = run_cases(runner_engine, compiled, cases)
+            result.outcomes.extend(outcomes)
+            runs = [o.result for o in outcomes if o.result is not None]
+            result.coverage.append(coverage(compiled.name, compiled.definition, runs))
+    seconds = time.perf_counter() - began
+    rendered = report.as_json(result, seconds) if fmt == "json" else report.text(result, seconds)
+    write_output(rendered, None)
+    if not result.passed:
+        click.get_current_context().exit(1)

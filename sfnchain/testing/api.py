@@ -1,0 +1,77 @@
+"""Run one workflow (or any ASL definition) with mocks, from Python."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sfnchain.diagnostics import error
+from sfnchain.testing.cases import Mock, case, mock_config
+from sfnchain.testing.engine import EmbeddedEngine, Engine, ExecutionResult
+from sfnchain.testing.seed import provision
+
+
+def _target(workflow: Any) -> tuple[str, str, Mapping[str, Any]]:
+    """(machine name, type, definition) of a workflow, a compiled one, a file or an ASL dict."""
+    if isinstance(workflow, (str, Path)):
+        from sfnchain.compiler import compile_file
+
+        workflow = compile_file(workflow)
+    if isinstance(workflow, Mapping):
+        return "sfnchain-run", "STANDARD", workflow
+    definition = getattr(workflow, "definition", None)
+    if isinstance(definition, Mapping):
+        return workflow.name, getattr(workflow, "type", "STANDARD"), definition
+    if hasattr(workflow, "build"):
+        from sfnchain.compiler import compile
+
+        compiled = compile(workflow)
+        return compiled.name, compiled.type, compiled.definition
+    raise error(
+        "NOT_A_WORKFLOW",
+        f"cannot run a {type(workflow).__name__}: give a @workflow, a CompiledWorkflow, "
+        "a workflow file path or an ASL definition (dict)",
+        exit_code=2,
+    )
+
+
+def run_workflow(
+    workflow: Any,
+    input: Any = None,
+    *,
+    mocks: Mapping[str, Mock | Sequence[Mock]] | None = None,
+    engine: Engine | None = None,
+    seed: Mapping[str, Any] | None = None,
+    jitter_seed: int | str | None = None,
+    timeout: float = 60.0,
+) -> ExecutionResult:
+    """Run ``workflow`` once with ``mocks`` (by state name) and return what it did.
+
+    Without ``engine``, a fresh embedded engine is used and closed afterwards. With one,
+    its services keep their data between runs (a second run sees the first one's cache
+    entries); the definition's tables and buckets are created when missing, and
+    ``seed`` (see :mod:`sfnchain.testing.seed`) is loaded first.
+    """
+    machine, kind, definition = _target(workflow)
+    run_case = case("run", input=input, mocks=mocks or {})
+    config = mock_config(machine, definition, [run_case])
+    own = engine is None
+    active = engine if engine is not None else EmbeddedEngine()
+    try:
+        if isinstance(active, EmbeddedEngine) or seed:
+            provision(active, definition, seed)
+        return active.run(
+            definition,
+            input,
+            machine=machine,
+            type=kind,
+            label="run",
+            test_case=run_case.test_case_id,
+            mock_config=config,
+            seed=jitter_seed,
+            timeout=timeout,
+        )
+    finally:
+        if own:
+            active.close()

@@ -1,0 +1,201 @@
+"""Running the test cases of compiled workflows and judging them.
+
+Each case runs as one execution of ``<machine>#<case>``; on the embedded engine every
+case starts from empty services (the definition's tables and buckets are created, then
+the case's seed is loaded). A case passes when the status, error, output and path all
+match what it expects.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sfnchain.diagnostics import SfnchainError
+from sfnchain.testing import history
+from sfnchain.testing.cases import Case, bedrock_states, cases_of, mock_config
+from sfnchain.testing.engine import Engine, ExecutionResult
+from sfnchain.testing.mockconfig import all_states
+from sfnchain.testing.seed import provision
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """The verdict on one case: ``problems`` is empty when it passed."""
+
+    workflow: str
+    case: Case
+    seconds: float
+    result: ExecutionResult | None
+    problems: tuple[str, ...] = ()
+    diff: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What no case reached: states, and Choice/Catch branches."""
+
+    workflow: str
+    states: tuple[str, ...]
+    branches: tuple[str, ...]
+    total_states: int
+    total_branches: int
+
+
+def matches(expected: Any, actual: Any) -> bool:
+    """Deep equality where ``ANY`` (from sfnchain.testing) matches anything."""
+    if isinstance(expected, Mapping):
+        return (
+            isinstance(actual, Mapping)
+            and set(expected) == set(actual)
+            and all(matches(expected[k], actual[k]) for k in expected)
+        )
+    if isinstance(expected, (list, tuple)):
+        return (
+            isinstance(actual, list)
+            and len(expected) == len(actual)
+            and all(matches(e, a) for e, a in zip(expected, actual, strict=True))
+        )
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected is actual or bool(expected == actual and type(expected) is type(actual))
+    return bool(expected == actual)
+
+
+def _pretty(value: Any) -> list[str]:
+    return json.dumps(value, indent=2, sort_keys=True, default=repr).splitlines()
+
+
+def output_diff(expected: Any, actual: Any) -> str:
+    """A unified diff of expected vs actual output, as indented JSON."""
+    lines = difflib.unified_diff(
+        _pretty(expected), _pretty(actual), "expected output", "actual output", lineterm=""
+    )
+    return "\n".join(lines)
+
+
+def judge(case: Case, result: ExecutionResult) -> tuple[tuple[str, ...], str]:
+    problems: list[str] = []
+    diff = ""
+    if result.status != case.status:
+        got = result.status
+        if result.error:
+            got += f" with {result.error}: {result.cause or ''}".rstrip(": ")
+        problems.append(f"expected status {case.status}, got {got}")
+        problems.extend(_hints(case, result))
+    elif case.error is not None and result.error != case.error:
+        problems.append(f"expected error {case.error}, got {result.error}")
+    succeeded = result.status == "SUCCEEDED"
+    if case.expects_output and succeeded and not matches(case.output, result.output):
+        problems.append("output differs")
+        diff = output_diff(case.output, result.output)
+    if case.path is not None:
+        actual = result.path
+        if list(case.path) != actual:
+            problems.append(f"path differs: expected {list(case.path)}, got {actual}")
+    return tuple(problems), diff
+
+
+def _hints(case: Case, result: ExecutionResult) -> list[str]:
+    unmocked = [
+        s
+        for s in bedrock_states(result.definition)
+        if s in set(result.entered) and s not in case.mocks
+    ]
+    return [
+        f"state {s!r} calls Bedrock, which no local engine provides: mock it, e.g. "
+        f"mocks={{{s!r}: answer('...')}}"
+        for s in unmocked
+    ]
+
+
+def run_cases(
+    engine: Engine,
+    compiled: Any,
+    cases: Sequence[Case] | None = None,
+    keyword: str | None = None,
+) -> list[CaseOutcome]:
+    """Run ``cases`` (default: the workflow's own) of a CompiledWorkflow on ``engine``."""
+    chosen = list(cases if cases is not None else cases_of(compiled.workflow))
+    if keyword:
+        chosen = [c for c in chosen if keyword.lower() in f"{compiled.name}::{c.name}".lower()]
+    if not chosen:
+        return []
+    config = mock_config(compiled.name, compiled.definition, chosen)
+    outcomes = []
+    for c in chosen:
+        began = time.perf_counter()
+        try:
+            reset = getattr(engine, "reset", None)
+            if reset is not None:
+                reset()
+                provision(engine, compiled.definition, c.seed)
+            elif c.seed:
+                provision(engine, compiled.definition, c.seed)
+            result = engine.run(
+                compiled.definition,
+                c.input,
+                machine=compiled.name,
+                type=compiled.type,
+                label=c.test_case_id,
+                test_case=c.test_case_id,
+                mock_config=config,
+            )
+        except SfnchainError as exc:
+            problem = "; ".join(d.message for d in exc.diagnostics)
+            outcomes.append(
+                CaseOutcome(compiled.name, c, time.perf_counter() - began, None, (problem,))
+            )
+            continue
+        problems, diff = judge(c, result)
+        outcomes.append(CaseOutcome(compiled.name, c, result.seconds, result, problems, diff))
+    return outcomes
+
+
+def coverage(
+    workflow: str, definition: Mapping[str, Any], results: Sequence[ExecutionResult]
+) -> Coverage:
+    """States and branches of ``definition`` that none of ``results`` reached."""
+    states = all_states(definition)
+    entered: set[str] = set()
+    taken: set[tuple[str, str, bool]] = set()
+    for r in results:
+        entered.update(r.entered)
+        taken |= history.taken_transitions(definition, r.events)
+        for child in r.child_events.values():
+            taken |= history.taken_transitions(definition, child)
+    missed_branches = []
+    all_branches = history.branches(definition)
+    for b in all_branches:
+        if b.kind == "catch":
+            hit = (b.state, b.target, True) in taken
+        else:
+            hit = any(s == b.state and t == b.target for s, t, _ in taken)
+        if not hit:
+            missed_branches.append(b.label())
+    return Coverage(
+        workflow,
+        tuple(s for s in states if s not in entered),
+        tuple(missed_branches),
+        len(states),
+        len(all_branches),
+    )
+
+
+@dataclass
+class Report:
+    """All outcomes and coverage of one ``sfnchain test`` run."""
+
+    outcomes: list[CaseOutcome] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
