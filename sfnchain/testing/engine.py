@@ -135,6 +135,8 @@ class Engine:
         if arn is not None and self._deployed.get(arn) == text:
             return arn
         if arn is None:
+            from botocore.exceptions import ClientError
+
             try:
                 arn = self._call(
                     "CreateStateMachine",
@@ -144,16 +146,17 @@ class Engine:
                     roleArn=self.role_arn,
                     type=type,
                 )["stateMachineArn"]
-            except self.client.exceptions.StateMachineAlreadyExists:
+            except ClientError as exc:
+                err = exc.response.get("Error", {})
+                if err.get("Code") != "StateMachineAlreadyExists":
+                    raise error(
+                        "INVALID_DEFINITION",
+                        f"the {self.kind} engine rejected state machine {name!r}: "
+                        f"{err.get('Message') or exc}; fix the definition "
+                        "(sfnchain validate shows where)",
+                    ) from exc
                 arn = self._find_machine(name)
                 self._update(arn, text)
-            except self.client.exceptions.InvalidDefinition as exc:
-                raise error(
-                    "INVALID_DEFINITION",
-                    f"the {self.kind} engine rejected state machine {name!r}: "
-                    f"{exc.response['Error'].get('Message', exc)}; fix the definition "
-                    "(sfnchain validate shows where)",
-                ) from exc
             self._machines[name] = arn
         else:
             self._update(arn, text)

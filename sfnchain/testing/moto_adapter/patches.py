@@ -47,6 +47,7 @@ from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution as execution_mod
 from moto.stepfunctions.parser.mocking import mock_config as moto_mock
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+from moto.stepfunctions.responses import StepFunctionResponse
 
 from sfnchain.diagnostics import SfnchainError
 from sfnchain.testing import jsonata_eval
@@ -136,6 +137,24 @@ def _mock_config() -> list[Target]:
 def _config_from_environment() -> MockConfig | None:
     path = os.environ.get("SFN_MOCK_CONFIG")
     return load_mock_config(path) if path else None
+
+
+@patch(
+    "execution_output_is_json",
+    "DescribeExecution returns the output as JSON text, also when the output is a string",
+)
+def _output_json() -> list[Target]:
+    original = StepFunctionResponse.describe_execution
+
+    def describe_execution(self: Any) -> Any:
+        result = original(self)
+        execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
+        body = result.result
+        if isinstance(execution, execution_mod.Execution) and "output" in body:
+            body["output"] = json.dumps(execution.output)
+        return result
+
+    return [(StepFunctionResponse, "describe_execution", describe_execution)]
 
 
 # --- JSONPath -------------------------------------------------------------------------
