@@ -149,7 +149,7 @@ def _output_json() -> list[Target]:
     def describe_execution(self: Any) -> Any:
         result = original(self)
         execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
-        body = result.result
+        body: Any = result.result
         if isinstance(execution, execution_mod.Execution) and "output" in body:
             body["output"] = json.dumps(execution.output)
         return result
