@@ -19,7 +19,8 @@ def command(paths: tuple[str, ...], name: str | None, output: str | None) -> Non
     from sfnchain.testing.mockconfig import merge
 
     configs = [
-        mock_config(c.name, c.definition, cases_of(c.workflow))
+        mock_config(c.name, c.definition, cases)
         for c in compiled_workflows(paths, name)
+        if (cases := cases_of(c.workflow))
     ]
     write_output(merge(configs, "MockConfigFile").dumps(), output)

@@ -1,0 +1,96 @@
+"""The endpoint engine over real HTTP, against moto's server mode with the adapter loaded.
+
+Like a Step Functions Local container, the server reads the MockConfigFile named by
+SFN_MOCK_CONFIG; the harness only names the test case (``arn#case``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sfnchain.testing import answer, case, moto_adapter, throttled
+from sfnchain.testing.cases import mock_config
+from sfnchain.testing.engine import EndpointEngine
+
+from . import asl
+
+
+@pytest.fixture
+def server_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    from moto.core.config import default_user_config
+    from moto.server import ThreadedMotoServer
+
+    moto_adapter.install()
+    monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    # the interpreter calls DynamoDB and S3 through the same server
+    monkeypatch.setenv("MOTO_PORT", str(port))
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def test_cases_run_over_http_with_the_mounted_mock_config(
+    server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = [
+        case("chain", mocks={"Describe": answer("Roomy."), "Advert": answer("Ad.")}),
+        case(
+            "throttled",
+            mocks={"Ask": throttled(times=2) + answer("ok"), "Fallback": answer("f")},
+        ),
+    ]
+    config_file = tmp_path / "MockConfigFile.json"
+    chain_config = mock_config("chain", asl.chain(), cases[:1])
+    retry_config = mock_config("retry", asl.retry_fallback(jitter="NONE"), cases[1:])
+    from sfnchain.testing.mockconfig import merge
+
+    config_file.write_text(merge([chain_config, retry_config]).dumps())
+    monkeypatch.setenv("SFN_MOCK_CONFIG", str(config_file))
+
+    engine = EndpointEngine(server_url)
+    chain = engine.run(asl.chain(), {"spec": "SUV"}, machine="chain", test_case="chain")
+    assert chain.output == {"description": "Roomy.", "advert": "Ad."}
+    assert chain.path == ["Describe", "Advert", "Result"]
+
+    retry = engine.run(
+        asl.retry_fallback(jitter="NONE"), {"prompt": "p"}, machine="retry", test_case="throttled"
+    )
+    assert retry.output["answer"]["text"] == "ok"
+    # virtual time holds over HTTP: the history shows 2 s and 4 s waits that never happened
+    assert [round(r.delay) for r in retry.retries("Ask")] == [2, 4]
+    assert retry.seconds < 2
+
+    # a second run of the same machine reuses it (AWS: StateMachineAlreadyExists)
+    again = EndpointEngine(server_url).run(
+        asl.chain(), {"spec": "SUV"}, machine="chain", test_case="chain"
+    )
+    assert again.status == "SUCCEEDED"
+
+
+def test_cache_workflow_reaches_dynamodb_through_the_server(
+    server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file = tmp_path / "MockConfigFile.json"
+    config_file.write_text(
+        mock_config("cache", asl.cache(), [case("miss", mocks={"Ask": answer("A")})]).dumps()
+    )
+    monkeypatch.setenv("SFN_MOCK_CONFIG", str(config_file))
+    engine = EndpointEngine(server_url)
+    engine.dynamodb.create_table(
+        TableName="llm-cache",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    first = engine.run(asl.cache(), {"prompt": "q"}, machine="cache", test_case="miss")
+    second = engine.run(asl.cache(), {"prompt": "q"}, machine="cache", test_case="miss")
+    assert first.path[-2:] == ["Ask", "Store"]
+    assert second.path[-1] == "FromCache"
+    assert second.output["answer"] == {"text": "A"}
