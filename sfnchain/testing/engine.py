@@ -13,6 +13,7 @@ execution with a name, poll ``DescribeExecution`` until it stops, read
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 import time
@@ -296,7 +297,6 @@ class EmbeddedEngine(Engine):
 
     def __init__(self, region: str = DEFAULT_REGION) -> None:
         super().__init__(region)
-        import boto3
         from moto import mock_aws
 
         from sfnchain.testing import moto_adapter
@@ -305,18 +305,27 @@ class EmbeddedEngine(Engine):
         self._adapter = moto_adapter
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
-        session = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
-        )
-        self.client = session.client("stepfunctions")
-        self.s3: Any = session.client("s3")
-        self.dynamodb: Any = session.client("dynamodb")
+        self._session = _embedded_session(region)
+        self.client = self._session.client("stepfunctions")
+        self._clients: dict[str, Any] = {}
         self._closed = False
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
             self._mock.stop()
+
+    @property
+    def s3(self) -> Any:
+        if "s3" not in self._clients:
+            self._clients["s3"] = self._session.client("s3")
+        return self._clients["s3"]
+
+    @property
+    def dynamodb(self) -> Any:
+        if "dynamodb" not in self._clients:
+            self._clients["dynamodb"] = self._session.client("dynamodb")
+        return self._clients["dynamodb"]
 
     def reset(self) -> None:
         """Drop every state machine, table, bucket and object (a fresh account)."""
@@ -344,6 +353,20 @@ class EmbeddedEngine(Engine):
     ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
         children, waits = self._adapter.execution_details(execution_arn, self.account, self.region)
         return {k: tuple(_normalise(e) for e in v) for k, v in children.items()}, tuple(waits)
+
+
+@functools.cache
+def _embedded_session(region: str) -> Any:
+    """One boto3 session per region for embedded engines: its clients share loaded models.
+
+    moto intercepts every botocore request while an embedded engine runs, whichever
+    session made the client, so the session itself holds no engine state.
+    """
+    import boto3
+
+    return boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+    )
 
 
 def _normalise(event: dict[str, Any]) -> dict[str, Any]:
