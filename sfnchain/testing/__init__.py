@@ -36,11 +36,12 @@ Invocations are numbered across the whole execution, as Step Functions Local num
 them: ``throttled(times=2) + answer("Hi")`` throttles the first two calls (the first
 attempt and its first retry) and answers from the third on.
 
-``case(name, input=..., mocks=..., output=..., path=..., error=..., status=..., seed=...)``
-— ``output`` is compared exactly (``ANY`` matches any value inside it); ``path`` is the
-list of states taken (``ExecutionResult.path``); ``error`` expects the execution to fail
-with that error; ``seed`` creates S3 objects and DynamoDB items first
-(:mod:`sfnchain.testing.seed`).
+``case(name, input=..., mocks=..., output=..., path=..., error=..., status=..., seed=...,
+runs=1)`` — ``output`` is compared exactly (``ANY`` matches any value inside it); ``path``
+is the list of states taken (``ExecutionResult.path``); ``error`` expects the execution
+to fail with that error; ``seed`` creates S3 objects and DynamoDB items first
+(:mod:`sfnchain.testing.seed`); ``runs=2`` runs twice on the same services and judges the
+second run (a cache hit). Each case starts from empty services on the embedded engine.
 
 Everything runs on an engine reached through the Step Functions API: the embedded one
 (moto's interpreter in-process; the default) or any endpoint URL (Step Functions Local,

@@ -232,6 +232,7 @@ class Case:
     status: str = "SUCCEEDED"
     error: str | None = None
     seed: Mapping[str, Any] | None = None
+    runs: int = 1
     location: SourceLocation | None = None
 
     @property
@@ -262,6 +263,7 @@ def case(
     error: str | None = None,
     status: str | None = None,
     seed: Mapping[str, Any] | None = None,
+    runs: int = 1,
 ) -> Case:
     """Declare a test case.
 
@@ -271,9 +273,13 @@ def case(
     - ``path``: the expected states taken (see ``ExecutionResult.path``);
     - ``error``: the expected error name (the execution must fail with it);
     - ``status``: the expected status, when not SUCCEEDED/FAILED (e.g. TIMED_OUT);
-    - ``seed``: S3 objects and DynamoDB items to create first (see ``sfnchain.testing.seed``).
+    - ``seed``: S3 objects and DynamoDB items to create first (see ``sfnchain.testing.seed``);
+    - ``runs``: run the execution this many times on the same services and judge the
+      last run (``runs=2`` shows a cache hit after the first run filled the cache).
     """
     where = _caller()
+    if not isinstance(runs, int) or runs < 1:
+        raise error_("INVALID_CASE", f"runs must be a positive integer, got {runs!r}", where)
     if not isinstance(name, str) or not name.strip():
         raise error_("INVALID_CASE", "a test case needs a non-empty name", where)
     joined: dict[str, Mock] = {}
@@ -305,6 +311,7 @@ def case(
         status=expected_status,
         error=error,
         seed=seed,
+        runs=runs,
         location=where,
     )
 

@@ -139,15 +139,16 @@ def run_cases(
                 provision(engine, compiled.definition, c.seed)
             elif c.seed:
                 provision(engine, compiled.definition, c.seed)
-            result = engine.run(
-                compiled.definition,
-                c.input,
-                machine=compiled.name,
-                type=compiled.type,
-                label=c.test_case_id,
-                test_case=c.test_case_id,
-                mock_config=config,
-            )
+            for _ in range(c.runs):
+                result = engine.run(
+                    compiled.definition,
+                    c.input,
+                    machine=compiled.name,
+                    type=compiled.type,
+                    label=c.test_case_id,
+                    test_case=c.test_case_id,
+                    mock_config=config,
+                )
         except SfnchainError as exc:
             problem = "; ".join(d.message for d in exc.diagnostics)
             outcomes.append(
