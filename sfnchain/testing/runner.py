@@ -138,7 +138,7 @@ def run_cases(
                 reset()
                 provision(engine, compiled.definition, c.seed)
             elif c.seed:
-                provision(engine, compiled.definition, c.seed)
+                _seed_endpoint(engine, compiled.definition, c)
             for _ in range(c.runs):
                 result = engine.run(
                     compiled.definition,
@@ -158,6 +158,22 @@ def run_cases(
         problems, diff = judge(c, result)
         outcomes.append(CaseOutcome(compiled.name, c, result.seconds, result, problems, diff))
     return outcomes
+
+
+def _seed_endpoint(engine: Engine, definition: Mapping[str, Any], case: Case) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        provision(engine, definition, case.seed)
+    except (BotoCoreError, ClientError) as exc:
+        from sfnchain.diagnostics import error
+
+        raise error(
+            "SEED_FAILED",
+            f"case {case.name!r} seeds S3/DynamoDB, which the endpoint did not accept "
+            f"({type(exc).__name__}); run it on the embedded engine or on LocalStack",
+            location=case.location,
+        ) from exc
 
 
 def coverage(
