@@ -26,6 +26,9 @@ from moto.stepfunctions.parser.asl.component.common.error_name import (
 from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
 from moto.stepfunctions.parser.asl.component.component import Component
 from moto.stepfunctions.parser.asl.component.state.exec.state_map import state_map
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval import (
+    resource_eval_s3 as reader_s3,
+)
 from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_output_transformer.transformer import (  # noqa: E501
     ResourceOutputTransformer,
 )
@@ -296,7 +299,7 @@ def _child_record(
     machine = record.map_state_machine_arn
     entry: dict[str, Any] = {
         "ExecutionArn": machine.replace(":stateMachine:", ":execution:") + f":{name}",
-        "Input": json.dumps(child_input),
+        "Input": json.dumps(child_input, default=str),
         "InputDetails": {"Included": True},
         "Name": name,
         "StartDate": out.pop("start", _now()),
@@ -305,7 +308,7 @@ def _child_record(
         "StopDate": _now(),
     }
     if status == "SUCCEEDED":
-        entry["Output"] = json.dumps(out.get("output"))
+        entry["Output"] = json.dumps(out.get("output"), default=str)
         entry["OutputDetails"] = {"Included": True}
     else:
         entry["Error"] = out.get("error") or ""
@@ -357,7 +360,10 @@ def _eval_job(self: Any, env: Env, job: Any) -> None:
         if isinstance(job.job_input, dict) and BATCH in job.job_input
         else 1
     )
-    entry = _child_record(record, job.job_index, status, child_input, start=start, **out)
+    try:
+        entry = _child_record(record, job.job_index, status, child_input, start=start, **out)
+    except Exception as exc:  # never leave the job open: the Map would wait for it forever
+        status, entry = "FAILED", {"Status": "FAILED", "Error": "States.Runtime", "Cause": str(exc)}
     record.sfnchain_items.append((job.job_index, items, entry, out.get("output")))
     job.job_output = out["output"] if status == "SUCCEEDED" else entry
 
@@ -522,6 +528,34 @@ patch(
     "map_child_history",
     "each Distributed Map child execution keeps its own event history",
 )(_flag)
+
+
+def _list_objects(env: Env, runtime_part: Any, credentials: Any) -> None:
+    """ItemReader s3:listObjectsV2: every object under the prefix, one item each."""
+    parameters = env.stack.pop()
+    s3 = reader_s3.ResourceEvalS3._get_s3_client(runtime_part, credentials)
+    items = []
+    for page in s3.get_paginator("list_objects_v2").paginate(**parameters):
+        for obj in page.get("Contents", []):
+            items.append(
+                {
+                    "Etag": obj.get("ETag"),
+                    "Key": obj["Key"],
+                    "LastModified": int(obj["LastModified"].timestamp()),
+                    "Size": obj.get("Size"),
+                    "StorageClass": obj.get("StorageClass", "STANDARD"),
+                }
+            )
+    env.stack.append(items)
+
+
+@patch(
+    "map_list_objects_items",
+    "ItemReader s3:listObjectsV2 reads every page of the listing; each item is "
+    "{Etag, Key, LastModified (epoch seconds), Size, StorageClass}",
+)
+def _list_objects_patch() -> list[Target]:
+    return [(reader_s3.ResourceEvalS3, "_handle_list_objects_v2", staticmethod(_list_objects))]
 
 
 @patch(

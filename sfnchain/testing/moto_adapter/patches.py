@@ -151,7 +151,7 @@ def _output_json() -> list[Target]:
         execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
         body: Any = result.result
         if isinstance(execution, execution_mod.Execution) and "output" in body:
-            body["output"] = json.dumps(execution.output)
+            body["output"] = json.dumps(execution.output, default=str)
         return result
 
     return [(StepFunctionResponse, "describe_execution", describe_execution)]
