@@ -20,7 +20,7 @@ from sfnchain.diagnostics import (
 )
 from sfnchain.dsl.workflow import Workflow
 from sfnchain.ir.states import Machine
-from sfnchain.ir.steps import Chain, Step
+from sfnchain.ir.steps import CachedChain, Chain, Step
 from sfnchain.passes.checks import check_dataflow, check_names, check_transitions, walk
 from sfnchain.passes.layout import lower_workflow
 
@@ -73,6 +73,9 @@ def _record_name(step: Step, out: dict[str, str]) -> None:
         _step_names(case.chain, out)
     for handler in getattr(step, "handlers", ()):
         _step_names(handler.chain, out)
+    inner = getattr(step, "inner", None)
+    if isinstance(inner, CachedChain):
+        _step_names(inner.chain, out)
 
 
 def compile(
