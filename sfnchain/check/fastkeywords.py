@@ -7,6 +7,7 @@ avoid descents whose outcome is known without one; they are used through
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -61,20 +62,37 @@ def _if(validator: Any, if_schema: Any, instance: Any, schema: Any) -> Iterator[
         yield from validator.descend(instance, schema[branch], schema_path=branch)
 
 
-def validator_class() -> Any:
+def validator_class(memoized: frozenset[str] = frozenset()) -> Any:
     """A Draft 2020-12 validator class using the keywords above.
 
     Each class keeps its own cache of resolved references: a schema given to it must keep
-    all its local references inside one resource (true of the ASL schema).
+    all its local references inside one resource (true of the ASL schema). The outcome of
+    a reference in ``memoized`` is remembered per instance value, for sub-documents that
+    repeat (the same Retry list on every task).
     """
     targets: dict[str, Any] = {}
+    outcomes: dict[tuple[str, str], list[ValidationError]] = {}
 
     def _ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
         target = targets.get(ref)
         if target is None:
             target = targets[ref] = validator._resolver.lookup(ref).contents
-        yield from validator.descend(instance, target)
+        if ref not in memoized:
+            yield from validator.descend(instance, target)
+            return
+        key = (ref, json.dumps(instance, sort_keys=True, default=repr))
+        errors = outcomes.get(key)
+        if errors is None:
+            if len(outcomes) > _MAX_MEMO:
+                outcomes.clear()
+            errors = outcomes[key] = list(validator.descend(instance, target))
+        # Callers prepend path segments to the errors they receive: hand out copies.
+        for error in errors:
+            yield ValidationError.create_from(error)
 
     return validators.extend(
         Draft202012Validator, {"properties": _properties, "if": _if, "$ref": _ref}
     )
+
+
+_MAX_MEMO = 4096

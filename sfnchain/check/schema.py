@@ -42,14 +42,17 @@ def load_schema() -> dict[str, Any]:
 
 # Sub-schemas that refer to themselves (directly or through others) stay as $ref.
 _RECURSIVE = frozenset({"states", "state", "subMachine", "choiceRule", "itemProcessor"})
+# Sub-schemas whose instances repeat across states: validated once per distinct value.
+_MEMOIZED = frozenset({"retry", "catch"})
 
 
 def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
     """Replace non-recursive local ``$ref`` by their target (same meaning, fewer hops)."""
     if isinstance(node, Mapping):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] not in _RECURSIVE:
-            target = _inline(defs[ref[8:]], defs)
+        name = ref[8:] if isinstance(ref, str) and ref.startswith("#/$defs/") else None
+        if name is not None and name not in _RECURSIVE and name not in _MEMOIZED:
+            target = _inline(defs[name], defs)
             rest = {k: _inline(v, defs) for k, v in node.items() if k != "$ref"}
             if isinstance(target, Mapping) and not set(rest) & set(target):
                 return {**target, **rest}
@@ -71,7 +74,7 @@ def _compiled_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator_class() -> Any:
-    return validator_class()
+    return validator_class(frozenset(f"#/$defs/{name}" for name in _MEMOIZED))
 
 
 @functools.cache
