@@ -205,10 +205,8 @@ def _describe(schema: Any) -> str:
     if not isinstance(schema, Mapping):
         return ""
     pattern = schema.get("pattern")
-    if pattern == "^\\$":
-        return "a path starting with $"
     if pattern:
-        return "a JSONata expression wrapped in {% %}"
+        return _PATTERNS.get(str(pattern), f"text matching {pattern}")
     kind = schema.get("type")
     text = _article(str(kind)) if kind else "a value"
     if "minimum" in schema and "maximum" in schema:
@@ -218,6 +216,13 @@ def _describe(schema: Any) -> str:
     elif "maximum" in schema:
         text += f" <= {schema['maximum']}"
     return text
+
+
+_PATTERNS = {
+    "^\\$": "a path starting with $",
+    "^(\\$|States\\.)": "a path ($...) or an intrinsic function (States....)",
+    "^\\{%[\\s\\S]*%\\}$": "a JSONata expression wrapped in {% %}",
+}
 
 
 def _article(kind: str) -> str:

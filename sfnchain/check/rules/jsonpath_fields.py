@@ -90,7 +90,8 @@ def _check_paths(ref: StateRef) -> Iterator[Diagnostic]:
             yield from _reference(value, ref.at(name), name, context, variables)
     for name in PATH_OR_INTRINSIC_FIELDS:
         value = state.get(name)
-        if isinstance(value, str):
+        # Other strings are a schema error already.
+        if isinstance(value, str) and value.startswith(("$", "States.")):
             yield from check_dynamic_value(value, ref.at(name))
     for section, fields in (
         ("ItemReader", ("ReaderConfig", "MaxItemsPath")),

@@ -10,6 +10,7 @@ from typing import Any
 
 from sfnchain.check import codes
 from sfnchain.check.model import JSONATA, JSONPATH, Machine, StateRef, diag
+from sfnchain.check.rules.choice import TIMESTAMP
 from sfnchain.check.schema import check_against
 from sfnchain.diagnostics import Diagnostic, json_pointer
 
@@ -90,6 +91,18 @@ def check_fields(machine: Machine) -> Iterator[Diagnostic]:
                     ref.at(b),
                 )
         if ref.type == "Wait":
+            stamp = state.get("Timestamp")
+            if (
+                ref.language == JSONPATH
+                and isinstance(stamp, str)
+                and not TIMESTAMP.fullmatch(stamp)
+            ):
+                yield diag(
+                    codes.INVALID_TIMESTAMP,
+                    f"Timestamp needs an RFC 3339 timestamp like 2024-01-31T12:00:00Z, got "
+                    f"{stamp!r}",
+                    ref.at("Timestamp"),
+                )
             present = [f for f in WAIT_FIELDS if f in state]
             if len(present) != 1:
                 found = ", ".join(present) or "none"
