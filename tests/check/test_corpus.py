@@ -46,9 +46,7 @@ def test_corpus_covers_every_code() -> None:
         for path in corpus(kind):
             expected.update(code for code, _ in load(path)["expect"])
     own = {
-        value
-        for name, value in vars(codes).items()
-        if name.isupper() and isinstance(value, str)
+        value for name, value in vars(codes).items() if name.isupper() and isinstance(value, str)
     }
     # Codes that need a file, a template or a huge input are tested elsewhere.
     elsewhere = {
