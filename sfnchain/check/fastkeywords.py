@@ -45,23 +45,6 @@ def _discriminator(if_schema: Any) -> tuple[str, str, bool] | None:
     return None
 
 
-def _if(validator: Any, if_schema: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    found = _discriminator(if_schema)
-    if found is None:
-        yield from _standard_if(validator, if_schema, instance, schema)
-        return
-    key, value, required = found
-    if not isinstance(instance, dict):
-        holds = True  # both keywords ignore non-objects
-    elif key not in instance:
-        holds = not required
-    else:
-        holds = instance[key] == value
-    branch = "then" if holds else "else"
-    if branch in schema:
-        yield from validator.descend(instance, schema[branch], schema_path=branch)
-
-
 def validator_class(memoized: frozenset[str] = frozenset()) -> Any:
     """A Draft 2020-12 validator class using the keywords above.
 
@@ -71,6 +54,7 @@ def validator_class(memoized: frozenset[str] = frozenset()) -> Any:
     repeat (the same Retry list on every task).
     """
     targets: dict[str, Any] = {}
+    conditions: dict[int, tuple[Any, tuple[str, str, bool] | None]] = {}
     outcomes: dict[tuple[str, str], list[ValidationError]] = {}
 
     def _ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
@@ -89,6 +73,27 @@ def validator_class(memoized: frozenset[str] = frozenset()) -> Any:
         # Callers prepend path segments to the errors they receive: hand out copies.
         for error in errors:
             yield ValidationError.create_from(error)
+
+    def _if(
+        validator: Any, if_schema: Any, instance: Any, schema: Any
+    ) -> Iterator[ValidationError]:
+        cached = conditions.get(id(if_schema))
+        if cached is None or cached[0] is not if_schema:
+            cached = conditions[id(if_schema)] = (if_schema, _discriminator(if_schema))
+        found = cached[1]
+        if found is None:
+            yield from _standard_if(validator, if_schema, instance, schema)
+            return
+        key, value, required = found
+        if not isinstance(instance, dict):
+            holds = True  # both keywords ignore non-objects
+        elif key not in instance:
+            holds = not required
+        else:
+            holds = instance[key] == value
+        branch = "then" if holds else "else"
+        if branch in schema:
+            yield from validator.descend(instance, schema[branch], schema_path=branch)
 
     return validators.extend(
         Draft202012Validator, {"properties": _properties, "if": _if, "$ref": _ref}

@@ -69,22 +69,29 @@ def _check_expression_only(ref: StateRef) -> Iterator[Diagnostic]:
 
 
 def _walk(node: Any, pointer: str, template: bool) -> Iterator[Diagnostic]:
+    yield from _walk_parts(node, pointer, (), template)
+
+
+def _walk_parts(
+    node: Any, base: str, parts: tuple[str | int, ...], template: bool
+) -> Iterator[Diagnostic]:
+    # Pointers are built only for values that get a diagnostic.
     if isinstance(node, str):
-        yield from check_string(node, pointer)
+        if "{%" in node or "%}" in node:
+            yield from check_string(node, base + json_pointer(*parts))
     elif isinstance(node, Mapping):
         for key, value in node.items():
-            here = pointer + json_pointer(key)
             if template and isinstance(key, str) and key.endswith(".$"):
                 yield warn(
                     codes.INVALID_DYNAMIC_VALUE,
                     f"'{key}' ends in .$, which JSONata states do not evaluate; name the "
                     f"field '{key[:-2]}' and write its value as {{% expression %}}",
-                    here,
+                    base + json_pointer(*parts, key),
                 )
-            yield from _walk(value, here, template)
+            yield from _walk_parts(value, base, (*parts, key), template)
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from _walk(item, pointer + json_pointer(i), template)
+            yield from _walk_parts(item, base, (*parts, i), template)
 
 
 def check_string(value: str, pointer: str) -> Iterator[Diagnostic]:

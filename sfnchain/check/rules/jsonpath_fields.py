@@ -149,24 +149,30 @@ def _intrinsic_problems(value: str) -> tuple[str, ...]:
 
 def check_template(node: Any, pointer: str) -> Iterator[Diagnostic]:
     """Every ``.$`` field under ``node`` (recursively), and NO_DOLLAR hints."""
+    yield from _template(node, pointer, ())
+
+
+def _template(node: Any, base: str, parts: tuple[str | int, ...]) -> Iterator[Diagnostic]:
+    # Pointers are built only for fields that get a diagnostic: templates can be large.
     if isinstance(node, Mapping):
         for key, value in node.items():
-            here = pointer + json_pointer(key)
             if isinstance(key, str) and key.endswith(".$"):
-                yield from check_dynamic_value(value, here)
-            elif isinstance(value, str) and _looks_dynamic(value):
-                yield warn(
-                    codes.NO_DOLLAR,
-                    f"The value of '{key}' looks like a path or intrinsic function but the "
-                    f"field name does not end in .$, so it is passed literally; rename it "
-                    f"'{key}.$' to evaluate it",
-                    here,
-                )
-            else:
-                yield from check_template(value, here)
+                yield from check_dynamic_value(value, base + json_pointer(*parts, key))
+            elif isinstance(value, str):
+                if _looks_dynamic(value):
+                    yield warn(
+                        codes.NO_DOLLAR,
+                        f"The value of '{key}' looks like a path or intrinsic function but "
+                        f"the field name does not end in .$, so it is passed literally; "
+                        f"rename it '{key}.$' to evaluate it",
+                        base + json_pointer(*parts, key),
+                    )
+            elif isinstance(value, Mapping | list):
+                yield from _template(value, base, (*parts, key))
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from check_template(item, pointer + json_pointer(i))
+            if isinstance(item, Mapping | list):
+                yield from _template(item, base, (*parts, i))
 
 
 def _static_result(node: Any, pointer: str) -> Iterator[Diagnostic]:
