@@ -80,7 +80,7 @@ def command(
 def _check_file(name: str, workflow_type: str | None) -> list[Report]:
     label = "<stdin>" if name == "-" else name
     try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise click.BadParameter(f"cannot read {name}: {exc}", param_hint="FILE") from exc
     parsed, problems = parse_text(text, label)

@@ -215,3 +215,9 @@ def test_s3_definition_is_reported_unchecked(tmp_path: Path) -> None:
 def test_bad_yaml(tmp_path: Path) -> None:
     code, _, err = run(write(tmp_path, "t.yaml", "Resources: [\n  - a\n b: c\n"))
     assert code == 1 and "INVALID_JSON_DESCRIPTION" in err and "t.yaml:" in err
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(VALID).encode())
+    assert run(str(path))[0] == 0
