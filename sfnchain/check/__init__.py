@@ -42,9 +42,23 @@ def validate(
     if not isinstance(definition, Mapping):
         message = "A state machine definition must be a JSON object with StartAt and States"
         return [diag(codes.SCHEMA_VALIDATION_FAILED, message, "")]
-    diags = check_schema(definition)
-    diags.extend(run_rules(Machine.of(definition, workflow_type)))
+    diags = _one_schema_error_per_field(
+        [*check_schema(definition), *run_rules(Machine.of(definition, workflow_type))]
+    )
     diags.sort(key=lambda d: (not d.is_error, d.pointer))
     if source_map is not None:
         diags = attach_locations(diags, source_map)
     return diags
+
+
+def _one_schema_error_per_field(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Keep the first schema error of each field (a field can break two sub-schemas)."""
+    seen: set[str] = set()
+    out = []
+    for d in diags:
+        if d.code == codes.SCHEMA_VALIDATION_FAILED and d.pointer != "/":
+            if d.pointer in seen:
+                continue
+            seen.add(d.pointer)
+        out.append(d)
+    return out

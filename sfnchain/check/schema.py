@@ -125,17 +125,21 @@ def _explain(error: ValidationError, prefix: str) -> Iterator[Diagnostic]:
         for key in error.instance:
             if key in allowed:
                 continue
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            fix = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
             where = _container(error.instance, path)
+            fix = _FIELD_HINTS.get(str(key)) if "state" in where else None
+            if fix is None:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                fix = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
             message = f"The field '{key}' is not supported {where}; {fix}"
             yield diag(codes.SCHEMA_VALIDATION_FAILED, message, pointer + json_pointer(key))
         return
     if kind == "required":
-        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         where = _container(error.instance, path)
-        message = f"The field '{missing}' is required {where}"
-        yield diag(codes.SCHEMA_VALIDATION_FAILED, message, pointer)
+        present = error.instance if isinstance(error.instance, Mapping) else {}
+        for missing in cast(list[str], error.validator_value):
+            if missing not in present:
+                message = f"The field '{missing}' is required {where}"
+                yield diag(codes.SCHEMA_VALIDATION_FAILED, message, pointer)
         return
     if kind == "not" and "x-jsonpath-only" in schema:
         message = (
@@ -157,6 +161,22 @@ def _explain(error: ValidationError, prefix: str) -> Iterator[Diagnostic]:
         f"The field '{field}' {_expectation(error)}; got {_show(error.instance)}",
         pointer,
     )
+
+
+# Fields that exist, but not on every state type: what to do instead.
+_FIELD_HINTS = {
+    "Retry": "only Task, Parallel and Map states retry; move the work into a Task",
+    "Catch": "only Task, Parallel and Map states catch errors",
+    "Next": "Choice, Succeed and Fail states have no Next (a Choice uses Choices and Default)",
+    "End": "Choice, Succeed and Fail states have no End",
+    "Assign": "Succeed and Fail states cannot assign variables; assign them in an earlier state",
+    "Arguments": "only Task and Parallel states take Arguments (a Map uses ItemSelector)",
+    "Parameters": "only Task, Pass, Parallel and Map states take Parameters",
+    "ResultPath": "only Task, Pass, Parallel and Map states have a result",
+    "ResultSelector": "only Task, Parallel and Map states have ResultSelector",
+    "TimeoutSeconds": "only Task states have TimeoutSeconds",
+    "Output": "Fail states have no output; use Error and Cause",
+}
 
 
 def _field_name(path: list[str | int]) -> str:
