@@ -52,13 +52,14 @@ def validate(
 
 
 def _one_schema_error_per_field(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Keep the first schema error of each field (a field can break two sub-schemas)."""
-    seen: set[str] = set()
+    """Keep the first schema error about each field (a field can break two sub-schemas)."""
+    seen: set[tuple[str, str]] = set()
     out = []
     for d in diags:
-        if d.code == codes.SCHEMA_VALIDATION_FAILED and d.pointer != "/":
-            if d.pointer in seen:
+        if d.code == codes.SCHEMA_VALIDATION_FAILED and d.message.startswith("The field '"):
+            key = (d.pointer, d.message.split("'", 2)[1])
+            if key in seen:
                 continue
-            seen.add(d.pointer)
+            seen.add(key)
         out.append(d)
     return out
