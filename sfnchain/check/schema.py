@@ -29,7 +29,8 @@ SCHEMA_FILE = "asl.schema.json"
 def schema_path() -> Path:
     """Where the schema is read from: the package copy, else the checkout's ``schemas/``."""
     packaged = resources.files("sfnchain.check").joinpath(SCHEMA_FILE)
-    if packaged.is_file():
+    # A checkout without symlink support holds the link's target path as text instead.
+    if packaged.is_file() and packaged.read_bytes().lstrip()[:1] == b"{":
         return Path(str(packaged))
     return Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_FILE
 
