@@ -15,6 +15,15 @@ CLOSE = "%}"
 _EVAL = re.compile(r"\$eval\s*\(")
 
 
+@functools.cache
+def parser_available() -> bool:
+    try:
+        import jsonata  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def is_expression(value: str) -> bool:
     return value.startswith(OPEN) and value.endswith(CLOSE) and len(value) >= 4
 

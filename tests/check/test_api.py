@@ -144,3 +144,18 @@ def test_schema_alone_accepts_the_valid_corpus_and_rejects_structural_errors() -
         assert list(plain.iter_errors(load(path))) == [], path.name
     bad = {"StartAt": "A", "States": {"A": {"Type": "Task", "End": True}}}
     assert list(plain.iter_errors(bad))
+
+
+def test_without_the_jsonata_parser_expressions_are_skipped_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sfnchain.check.rules import jsonata_fields
+
+    monkeypatch.setattr(jsonata_fields, "parser_available", lambda: False)
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Output": "{% ( %}", "End": True}},
+    }
+    (d,) = validate(definition)
+    assert d.severity is Severity.WARNING and "jsonata-python" in d.message

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sfnchain.check import codes
-from sfnchain.check.jsonata_syntax import half_open, is_expression, syntax_error
+from sfnchain.check.jsonata_syntax import half_open, is_expression, parser_available, syntax_error
 from sfnchain.check.model import JSONATA, Machine, StateRef, diag, warn
 from sfnchain.diagnostics import Diagnostic, json_pointer
 
@@ -36,9 +36,15 @@ EXPRESSION_ONLY = ("Items",)
 
 
 def check_jsonata_fields(machine: Machine) -> Iterator[Diagnostic]:
-    for ref in machine.states:
-        if ref.language != JSONATA:
-            continue
+    states = [ref for ref in machine.states if ref.language == JSONATA]
+    if states and not parser_available():
+        yield warn(
+            codes.INVALID_JSONATA,
+            "JSONata expressions were not checked: install the jsonata-python package",
+            "",
+        )
+        return
+    for ref in states:
         state = ref.state
         for name in EVALUATED:
             if name in state:
