@@ -96,8 +96,6 @@ def path_error(path: str) -> str | None:
             if not stack or stack[-1] != pairs[ch]:
                 return f"unbalanced '{ch}' at character {pos + i + 1}"
             stack.pop()
-        elif ch == "." and not stack and rest[i + 1 : i + 2] == "[" and rest[i - 1 : i] != ".":
-            return "'.[' is not a valid step; use [...] directly after the name"
         elif ch.isspace() and not stack:
             return f"unexpected space at character {pos + i + 1}; quote the name: ['a b']"
         i += 1

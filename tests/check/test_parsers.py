@@ -50,6 +50,11 @@ def test_reference_path_context_and_variables_can_be_forbidden() -> None:
         "$['a', 'b']",
         "$.a-b",
         "$myVar",
+        # Jayway accepts a dot before brackets; deployed workflows rely on it.
+        "$.[0]",
+        "$.Snapshots.[0].State",
+        "$.[*].['bucket', 'key']",
+        "$.[?(@.OU > 0)]",
     ],
 )
 def test_general_paths_accepted(path: str) -> None:

@@ -33,6 +33,8 @@ LAMBDA_ARN = re.compile(
     rf"arn:{PART}:lambda:{REGION}:{ACCOUNT}:function:(?:[A-Za-z0-9_-]+|{H})"
     rf"(?::(?:\$LATEST|[A-Za-z0-9_-]+|{H}))?"
 )
+# Templates sometimes leave region and account empty around a substituted function.
+TEMPLATED_LAMBDA_ARN = re.compile(rf"arn:{PART}:lambda:[^:]*:[^:]*:function:.+")
 ACTIVITY_ARN = re.compile(rf"arn:{PART}:states:{REGION}:{ACCOUNT}:activity:(?:[^:]+)")
 
 
@@ -50,7 +52,7 @@ def _check_resource(ref: StateRef, resource: str) -> Iterator[Diagnostic]:
     pointer = ref.at("Resource")
     if text.strip(HOLE) == "":
         return  # entirely substituted at deploy time
-    if LAMBDA_ARN.fullmatch(text):
+    if LAMBDA_ARN.fullmatch(text) or (HOLE in text and TEMPLATED_LAMBDA_ARN.fullmatch(text)):
         return
     if ACTIVITY_ARN.fullmatch(text):
         if ref.express:
