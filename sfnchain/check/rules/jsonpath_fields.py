@@ -100,7 +100,7 @@ def _check_paths(ref: StateRef) -> Iterator[Diagnostic]:
     ):
         value = _get(state, (section, *fields))
         if isinstance(value, str):
-            yield from _reference(value, ref.at(section, *fields))
+            yield from _reference(value, ref.at(section, *fields), fields[-1], True, True)
 
 
 def _reference(

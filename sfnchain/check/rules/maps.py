@@ -28,9 +28,8 @@ DISTRIBUTED_ONLY = (
 # special characters or control characters.
 LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _ARN_STATES = re.compile(r"arn:[a-z-]+:states:::(.+)")
+# ItemsPath/Items may accompany an ItemReader: they select the array inside what it read.
 EXCLUSIVE = (
-    ("ItemsPath", "ItemReader"),
-    ("Items", "ItemReader"),
     ("ItemProcessor", "Iterator"),
     ("ItemSelector", "Parameters"),
     ("MaxConcurrency", "MaxConcurrencyPath"),
@@ -63,7 +62,7 @@ def _check_map(ref: StateRef) -> Iterator[Diagnostic]:
             yield warn(
                 codes.DEPRECATED_FIELD, f"{old} is deprecated in Map states; use {new}", ref.at(old)
             )
-    processor = state.get("ItemProcessor")
+    processor = state.get("ItemProcessor", state.get("Iterator"))
     config = processor.get("ProcessorConfig") if isinstance(processor, Mapping) else None
     config = config if isinstance(config, Mapping) else {}
     distributed = config.get("Mode") == "DISTRIBUTED"
@@ -82,7 +81,11 @@ def _check_map(ref: StateRef) -> Iterator[Diagnostic]:
             yield warn(
                 codes.INVALID_MAP,
                 "ExecutionType applies only to Distributed mode; it is ignored here",
-                ref.at("ItemProcessor", "ProcessorConfig", "ExecutionType"),
+                ref.at(
+                    "ItemProcessor" if "ItemProcessor" in state else "Iterator",
+                    "ProcessorConfig",
+                    "ExecutionType",
+                ),
             )
     label = state.get("Label")
     if isinstance(label, str):
@@ -96,7 +99,7 @@ def _check_distributed(ref: StateRef, config: Mapping[str, Any]) -> Iterator[Dia
             codes.INVALID_MAP,
             "A Distributed Map needs ProcessorConfig.ExecutionType: STANDARD or EXPRESS "
             "(the type of its child executions)",
-            ref.at("ItemProcessor", "ProcessorConfig"),
+            ref.at("ItemProcessor" if "ItemProcessor" in state else "Iterator", "ProcessorConfig"),
         )
     concurrency = state.get("MaxConcurrency")
     if isinstance(concurrency, int) and concurrency > MAX_CONCURRENCY:
