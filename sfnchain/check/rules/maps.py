@@ -129,13 +129,6 @@ def _check_distributed(ref: StateRef, config: Mapping[str, Any]) -> Iterator[Dia
                 "and Prefix, or a WriterConfig",
                 ref.at("ResultWriter"),
             )
-    if ref.name and LABEL_FORBIDDEN.search(ref.name) and "Label" not in state:
-        yield warn(
-            codes.INVALID_STATE_NAME,
-            f"Distributed Map name '{ref.name}' has characters that map run names cannot "
-            "contain (spaces, brackets, wildcards, punctuation); add a Label without them",
-            ref.pointer,
-        )
 
 
 def _check_reader(ref: StateRef, reader: Mapping[str, Any]) -> Iterator[Diagnostic]:
