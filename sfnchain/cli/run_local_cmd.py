@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from sfnchain.cli.common import echo_diagnostics, write_output
-from sfnchain.diagnostics import Diagnostic, Severity, SourceLocation, error
+from sfnchain.diagnostics import Diagnostic, Severity, SfnchainError, SourceLocation, error
 
 
 def _read_definition(path: str) -> tuple[str, dict[str, Any]]:
@@ -41,6 +41,19 @@ def _read_definition(path: str) -> tuple[str, dict[str, Any]]:
             location=SourceLocation(path),
         )
     return Path(path).name.split(".")[0] or "sfnchain-run", data
+
+
+def _check(path: str, definition: dict[str, Any]) -> None:
+    """Invalid ASL stops here, with AWS's rule and a JSON pointer, before the engine sees it."""
+    from sfnchain import validate
+
+    problems = [
+        d if d.location is not None else d.with_location(SourceLocation(path))
+        for d in validate(definition)
+        if d.is_error
+    ]
+    if problems:
+        raise SfnchainError(problems)
 
 
 def _read_input(raw: str) -> Any:
@@ -103,6 +116,8 @@ def command(
     from sfnchain.testing.seed import load_seed
 
     machine, definition = _read_definition(asl_file)
+    if not asl_file.endswith(".py"):
+        _check(asl_file, definition)
     data = _read_input(input_json)
     if bool(mock_config) != bool(test_case):
         raise error(

@@ -259,3 +259,32 @@ def test_run_local_mock_for_missing_state_and_malformed_file(asl_files: dict[str
     )
     assert code == 1 and err.count("\n") == 1
     assert f"{asl_files['mocks']}:1:19: error INVALID_MOCK_CONFIG: not valid JSON" in err
+
+
+def test_run_local_reports_invalid_asl_before_running(tmp_path: Path) -> None:
+    definition = asl.chain()
+    definition["States"]["Describe"]["Next"] = "Nowhere"
+    path = tmp_path / "broken.asl.json"
+    path.write_text(json.dumps(definition))
+    code, out, err = invoke("run-local", str(path))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"{path}: error ")
+    assert "Nowhere" in err and "[/States/Describe/Next]" in err
+
+
+def test_importing_the_testing_api_does_not_load_moto_or_boto3() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sfnchain.testing as t; t.case('x', mocks={'A': t.answer('a')}); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('moto', 'boto3', 'botocore')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.strip() == "[]"
