@@ -142,6 +142,11 @@ def test_timeout_is_caught_like_aws_does(run_workflow) -> None:
     )
     assert result.path == ["Ask", "Fallback"]
     assert result.output["error"]["Error"] == "States.Timeout"
+    # the task gave up TimeoutSeconds (60) after it started, in virtual time
+    assert result.waits == (("Ask", "timeout", 60.0),)
+    failed = next(e for e in result.events if e["type"] == "TaskFailed")
+    scheduled = next(e for e in result.events if e["type"] == "TaskScheduled")
+    assert (failed["timestamp"] - scheduled["timestamp"]).total_seconds() >= 60
 
 
 def test_uncaught_error_fails_the_execution_with_its_name(run_workflow) -> None:

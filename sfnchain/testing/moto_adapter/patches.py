@@ -51,7 +51,13 @@ from moto.stepfunctions.responses import StepFunctionResponse
 
 from sfnchain.diagnostics import SfnchainError
 from sfnchain.testing import jsonata_eval
-from sfnchain.testing.mockconfig import MockConfig, MockedResponse, Return, load_mock_config
+from sfnchain.testing.mockconfig import (
+    MockConfig,
+    MockedResponse,
+    Return,
+    all_states,
+    load_mock_config,
+)
 from sfnchain.testing.moto_adapter.registry import (
     PENDING,
     SCOPE_FOR_START,
@@ -73,7 +79,7 @@ from sfnchain.testing.moto_adapter.registry import (
 @patch(
     "mock_config_test_cases",
     "StartExecution on 'stateMachineArn#TestCase' runs that MockConfigFile test case: a "
-    "mocked Task answers with the response for its attempt instead of calling the service",
+    "mocked Task answers with the response for its invocation instead of calling the service",
 )
 def _mock_config() -> list[Target]:
     original_start = StepFunctionsParserBackend.start_execution
@@ -96,6 +102,7 @@ def _mock_config() -> list[Target]:
                 raise InvalidName(exc.diagnostics[0].message) from exc
         seed = pending.seed if pending.seed is not None else name
         scope = RunScope(machine.name, case or None, mocks, seed if seed is not None else 0)
+        scope.timeouts.update(_timeouts(machine.definition))
         token = SCOPE_FOR_START.set(scope)
         try:
             return original_start(self, arn, name, *args)
@@ -125,6 +132,9 @@ def _mock_config() -> list[Target]:
             )
         if isinstance(response, Return):
             return moto_mock.MockedResponseReturn(call, call, response.payload)
+        if response.error == "States.Timeout" and scope and state in scope.timeouts:
+            # a task times out TimeoutSeconds after it started
+            _advance(self, scope.timeouts[state], "timeout")
         return moto_mock.MockedResponseThrow(call, call, response.error, response.cause)
 
     return [
@@ -132,6 +142,18 @@ def _mock_config() -> list[Target]:
         (execution_mod.Execution, "_get_start_execution_worker", get_worker),
         (environment_mod.Environment, "get_current_mocked_response", mocked_response),
     ]
+
+
+def _timeouts(definition: str) -> dict[str, float]:
+    try:
+        states = all_states(json.loads(definition))
+    except (ValueError, AttributeError):
+        return {}
+    return {
+        name: float(state["TimeoutSeconds"])
+        for name, state in states.items()
+        if isinstance(state.get("TimeoutSeconds"), (int, float))
+    }
 
 
 def _config_from_environment() -> MockConfig | None:

@@ -48,6 +48,7 @@ class RunScope(_MockTestCase):  # type: ignore[misc]
     seed: int | str
     rng: random.Random = field(init=False)
     waits: list[tuple[str, str, float]] = field(default_factory=list)
+    timeouts: dict[str, float] = field(default_factory=dict)
     invocations: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
