@@ -22,7 +22,8 @@ from sfnchain.diagnostics import error
 )
 @click.option(
     "--endpoint-url",
-    help="Step Functions API to test against (Step Functions Local, LocalStack, AWS).",
+    help="Step Functions API to test against (Step Functions Local, LocalStack); "
+    "implies --engine endpoint.",
 )
 @click.option("-k", "keyword", help="Only cases whose 'workflow::case' contains this text.")
 @click.option(

@@ -155,6 +155,15 @@ def run_cases(
                 CaseOutcome(compiled.name, c, time.perf_counter() - began, None, (problem,))
             )
             continue
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] != "botocore":
+                raise
+            # an endpoint refused a call (e.g. a test case it was not started with)
+            problem = f"the {engine.kind} engine refused the run: {exc}"
+            outcomes.append(
+                CaseOutcome(compiled.name, c, time.perf_counter() - began, None, (problem,))
+            )
+            continue
         problems, diff = judge(c, result)
         outcomes.append(CaseOutcome(compiled.name, c, result.seconds, result, problems, diff))
     return outcomes
