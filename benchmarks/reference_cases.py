@@ -57,7 +57,7 @@ showroom_parallel.add_cases(
 )
 """,
     "personas.py": """
-from sfnchain.testing import answer, case
+from sfnchain.testing import answer, case, throws
 
 _PERSONAS = {f"{p} persona": answer(f"For the {p.lower()}.")
              for p in ("Family", "Adventurer", "Commuter")}
@@ -74,6 +74,13 @@ showroom_personas.add_cases(
                "Adventurer persona cached?", "Adventurer persona from cache",
                "Commuter persona cache key", "Commuter persona cache lookup",
                "Commuter persona cached?", "Commuter persona from cache", "Result"]),
+    case("cache table unavailable: answers still come", input={"spec": "7 seats"},
+         mocks={**_PERSONAS,
+                **{f"{p} persona cache {op}": throws("DynamoDB.ResourceNotFoundException",
+                                                     "no such table")
+                   for p in ("Family", "Adventurer", "Commuter")
+                   for op in ("lookup", "store")}},
+         output=_OUT),
 )
 """,
     "fleet.py": """
