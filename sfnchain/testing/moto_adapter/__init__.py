@@ -7,6 +7,10 @@ patch is named after that rule (:data:`PATCHES` maps name to rule), can be switc
 with :func:`disabled`, and has a test in ``tests/testing/test_moto_adapter.py`` that
 fails without it.
 
+The package: ``registry`` (the patch mechanism and the per-execution scope), ``patches``
+(mocks, JSONPath, error names, JSONata, virtual time), ``map_definitions`` (Distributed
+Map fields moto's grammar rejects) and ``distributed_map`` (what AWS does with them).
+
 Per-execution data (the mock test case, the jitter seed, the virtual clock) travels on
 the execution's environment: moto hands ``Environment.mock_test_case`` to every branch
 and iteration frame, so a :class:`RunScope` (a ``MockTestCase``) carries it.

@@ -1,36 +1,19 @@
-"""Distributed Map: the fields moto cannot parse, and what AWS does with them.
+"""Distributed Map at run time: batches, tolerated failures, result files, child histories.
 
-moto's ASL grammar rejects ``ItemBatcher``, ``ReaderConfig.InputType: JSONL``, child
-``ExecutionType: EXPRESS``, an integer ``ToleratedFailurePercentage`` and
-``ResultWriter.WriterConfig``. Before moto parses a definition, each active patch
-rewrites its field into something the grammar accepts and records what it removed
-(:data:`EXTRAS`, per Map state name — names are unique across a machine); after parsing,
-the records are attached to the Map's components and the runtime wrappers act on them.
+The fields moto cannot parse reach these wrappers through :mod:`.map_definitions`.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import uuid
-from collections.abc import Callable, Iterator
 from typing import Any
 
-from moto.stepfunctions.parser.api import ExecutionFailedEventDetails, HistoryEventType
-from moto.stepfunctions.parser.asl.component.common.error_name import (
-    failure_event,
-    states_error_name,
-    states_error_name_type,
-)
+from moto.stepfunctions.parser.asl.component.common.error_name import failure_event
 from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
-from moto.stepfunctions.parser.asl.component.component import Component
-from moto.stepfunctions.parser.asl.component.state.exec.state_map import state_map
 from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval import (
     resource_eval_s3 as reader_s3,
-)
-from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_output_transformer.transformer import (  # noqa: E501
-    ResourceOutputTransformer,
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import (
     distributed_iteration_component as dist,
@@ -41,200 +24,13 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.item
 from moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval import (  # noqa: E501
     resource_eval_s3,
 )
-from moto.stepfunctions.parser.asl.eval.event import event_detail
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramError, ProgramStopped
 from moto.stepfunctions.parser.asl.eval.states import ItemData, MapData
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import json_path
 
+from sfnchain.testing.moto_adapter.map_definitions import BATCH, ERR, fail, parse
 from sfnchain.testing.moto_adapter.registry import Env, Target, is_active, patch
-
-_EVENT_DETAILS: Any = event_detail.EventDetails
-Rewriter = Callable[[dict[str, Any], dict[str, Any]], None]
-REWRITERS: dict[str, Rewriter] = {}
-BATCH = "__sfnchain_batch__"
-_ERR = states_error_name_type.StatesErrorNameType
-
-
-def rewriter(name: str) -> Callable[[Rewriter], Rewriter]:
-    def register(fn: Rewriter) -> Rewriter:
-        REWRITERS[name] = fn
-        return fn
-
-    return register
-
-
-def _map_states(states: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    if not isinstance(states, dict):
-        return
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            continue
-        if state.get("Type") == "Map":
-            yield name, state
-        for branch in state.get("Branches") or []:
-            if isinstance(branch, dict):
-                yield from _map_states(branch.get("States"))
-        for key in ("ItemProcessor", "Iterator"):
-            if isinstance(state.get(key), dict):
-                yield from _map_states(state[key].get("States"))
-
-
-def rewrite_definition(
-    definition: str, rewriters: tuple[str, ...]
-) -> tuple[str, dict[str, dict[str, Any]]]:
-    """The definition with unparsable Map fields rewritten, and what was removed."""
-    active = [REWRITERS[name] for name in rewriters]
-    if not active or '"Map"' not in definition:
-        return definition, {}
-    try:
-        doc = json.loads(definition)
-    except json.JSONDecodeError:
-        return definition, {}
-    extras: dict[str, dict[str, Any]] = {}
-    for name, state in _map_states(doc.get("States") if isinstance(doc, dict) else None):
-        found: dict[str, Any] = {}
-        for fn in active:
-            fn(state, found)
-        if found:
-            extras[name] = found
-    return (json.dumps(doc), extras) if extras else (definition, {})
-
-
-def _components(root: Any) -> Iterator[Any]:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, Component):
-            yield obj
-            stack.extend(vars(obj).values())
-        elif isinstance(obj, (list, tuple)):
-            stack.extend(obj)
-        elif isinstance(obj, dict):
-            stack.extend(obj.values())
-
-
-_ORIGINAL_PARSE = AmazonStateLanguageParser.parse
-
-
-def _parse(definition: str) -> tuple[Any, Any]:
-    if not is_active("definition_parsed_once"):
-        return _parse_now(definition, _active_rewriters())
-    return _parse_cached(definition, _active_rewriters())
-
-
-def _active_rewriters() -> tuple[str, ...]:
-    return tuple(name for name in REWRITERS if is_active(name))
-
-
-def _parse_now(definition: str, rewriters: tuple[str, ...]) -> tuple[Any, Any]:
-    text, extras = rewrite_definition(definition, rewriters)
-    program, tree = _ORIGINAL_PARSE(text)
-    if extras:
-        for comp in _components(program):
-            if isinstance(comp, state_map.StateMap) and comp.name in extras:
-                found = extras[comp.name]
-                vars(comp.iteration_component)["sfnchain_extras"] = found
-                if found.get("jsonl") and comp.item_reader is not None:
-                    comp.item_reader.resource_output_transformer = JsonLinesTransformer()
-    return program, tree
-
-
-# Components keep no per-execution state (it lives in the Environment), so one parsed
-# program can serve every execution of the same definition.
-_parse_cached = functools.lru_cache(maxsize=64)(_parse_now)
-
-
-def _fail(env: Env, err: Any, cause: str, event: Any = HistoryEventType.MapRunFailed) -> Exception:
-    return failure_event.FailureEventException(
-        failure_event=failure_event.FailureEvent(
-            env=env,
-            error_name=states_error_name.StatesErrorName(typ=err),
-            event_type=event,
-            event_details=_EVENT_DETAILS(
-                executionFailedEventDetails=ExecutionFailedEventDetails(
-                    error=err.to_name(), cause=cause
-                )
-            ),
-        )
-    )
-
-
-class JsonLinesTransformer(ResourceOutputTransformer):
-    """ReaderConfig InputType JSONL: one JSON value per non-empty line."""
-
-    def _eval_body(self, env: Env) -> None:
-        reader_config = env.stack.pop()
-        text: str = env.stack.pop()
-        items = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    items.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise _fail(
-                        env,
-                        _ERR.StatesItemReaderFailed,
-                        f"line {number} of the JSONL object is not JSON: {exc.msg}",
-                    ) from exc
-        env.stack.append(items[: reader_config["MaxItemsValue"]])
-
-
-# --- the rewriters, one per patch --------------------------------------------------------
-
-
-@rewriter("map_express_children")
-def _express(state: dict[str, Any], found: dict[str, Any]) -> None:
-    config = (state.get("ItemProcessor") or {}).get("ProcessorConfig") or {}
-    if config.get("ExecutionType") == "EXPRESS":
-        config["ExecutionType"] = "STANDARD"
-        found["express"] = True
-
-
-@rewriter("map_integer_tolerated_failure_percentage")
-def _percentage(state: dict[str, Any], found: dict[str, Any]) -> None:
-    value = state.get("ToleratedFailurePercentage")
-    if isinstance(value, int) and not isinstance(value, bool):
-        state["ToleratedFailurePercentage"] = float(value)
-
-
-@rewriter("map_jsonl_reader")
-def _jsonl(state: dict[str, Any], found: dict[str, Any]) -> None:
-    config = (state.get("ItemReader") or {}).get("ReaderConfig") or {}
-    if config.get("InputType") == "JSONL":
-        config["InputType"] = "JSON"
-        found["jsonl"] = True
-
-
-@rewriter("map_item_batcher")
-def _batcher(state: dict[str, Any], found: dict[str, Any]) -> None:
-    if isinstance(state.get("ItemBatcher"), dict):
-        found["batcher"] = state.pop("ItemBatcher")
-
-
-@rewriter("map_result_writer_files")
-def _writer(state: dict[str, Any], found: dict[str, Any]) -> None:
-    writer = state.get("ResultWriter")
-    if isinstance(writer, dict) and "WriterConfig" in writer:
-        found["writer_config"] = writer.pop("WriterConfig")
-        if "Resource" not in writer:
-            # WriterConfig alone shapes the Map's own output instead of files in S3
-            found["writer_inline"] = True
-            del state["ResultWriter"]
-
-
-@rewriter("map_tolerated_failures")
-def _tolerance(state: dict[str, Any], found: dict[str, Any]) -> None:
-    given = {k for k in state if k.startswith("ToleratedFailure")}
-    found["tolerance"] = (
-        any(k.startswith("ToleratedFailureCount") for k in given),
-        any(k.startswith("ToleratedFailurePercentage") for k in given),
-    )
-
 
 # --- runtime ---------------------------------------------------------------------------
 
@@ -423,9 +219,9 @@ def _check_tolerance(env: Env, eval_input: Any, record: Any, given: tuple[bool, 
     over_count = count_given and failed > eval_input.tolerated_failure_count
     over_pct = pct_given and failed * 100.0 / total > eval_input.tolerated_failure_percentage
     if over_count or over_pct or not (count_given or pct_given):
-        raise _fail(
+        raise fail(
             env,
-            _ERR.StatesExceedToleratedFailureThreshold,
+            ERR.StatesExceedToleratedFailureThreshold,
             f"The specified tolerated failure threshold was exceeded ({failed} of {total} "
             "items failed)",
         )
@@ -485,7 +281,7 @@ _ORIGINAL_EVAL_INPUT = dist_worker.DistributedItemProcessorWorker._eval_input
 
 # Always installed: without an active patch below, each behaves exactly as moto's own.
 INFRASTRUCTURE: list[Target] = [
-    (AmazonStateLanguageParser, "parse", staticmethod(_parse)),
+    (AmazonStateLanguageParser, "parse", staticmethod(parse)),
     (dist.DistributedIterationComponent, "_map_run", _map_run),
     (dist_worker.DistributedItemProcessorWorker, "_eval_job", _eval_job),
     (dist_worker.DistributedItemProcessorWorker, "_eval_input", _eval_input),
