@@ -85,7 +85,11 @@ class Machine:
         try:
             text = p.read_text(encoding="utf-8")
         except OSError as exc:
-            raise error("FILE_NOT_READABLE", f"cannot read {p}: {exc.strerror}") from None
+            raise error(
+                "FILE_NOT_READABLE",
+                f"cannot read the file: {exc.strerror}",
+                location=SourceLocation(str(p)),
+            ) from None
         try:
             definition = json.loads(text)
         except json.JSONDecodeError as exc:
