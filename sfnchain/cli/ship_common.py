@@ -92,6 +92,29 @@ def settings_options(f: F) -> F:
     return f
 
 
+def aws_options(f: F) -> F:
+    """Where to send requests: --region, --profile, --endpoint-url, --max-attempts."""
+    options = [
+        click.option("--region", default=None, help="AWS Region (default: the profile's)."),
+        click.option("--profile", default=None, help="Named AWS profile to use."),
+        click.option(
+            "--endpoint-url",
+            default=None,
+            help="Send requests here instead of AWS (LocalStack, moto server, ...).",
+        ),
+        click.option(
+            "--max-attempts",
+            type=click.IntRange(1, 20),
+            default=8,
+            show_default=True,
+            help="Attempts per API call; throttled calls back off between them.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = None) -> Machine:
     tags: dict[str, str] = {}
     for item in opts.get("tags") or ():
