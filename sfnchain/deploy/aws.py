@@ -38,6 +38,12 @@ class Aws:
         self.options = options
         with aws_errors("opening an AWS session"):
             self.session = boto3.Session(profile_name=options.profile, region_name=options.region)
+        if not self.session.region_name:
+            # Checked here: STS would otherwise fall back to its global endpoint.
+            raise error(
+                "AWS_NO_REGION",
+                "no AWS Region: pass --region, set AWS_REGION, or set one in the profile",
+            )
         self.config = botocore.config.Config(
             retries={"max_attempts": options.max_attempts, "mode": "standard"},
             connect_timeout=CONNECT_TIMEOUT_SECONDS,

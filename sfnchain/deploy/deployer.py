@@ -230,9 +230,8 @@ def _plan(
     )
     if role_arn is None:
         parts.append(_diff("trust-policy.json", role.trust if role else None, trust))
-        parts.append(
-            _diff("permission-policy.json", role.permissions if role else None, permissions)
-        )
+        wanted = permissions if permissions.get("Statement") else None
+        parts.append(_diff("permission-policy.json", role.permissions if role else None, wanted))
     old_config = (
         {
             "type": deployed.type,

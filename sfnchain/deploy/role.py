@@ -83,7 +83,16 @@ def ensure_role(
             with aws_errors(f"UpdateAssumeRolePolicy {role_name}"):
                 iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(trust))
             changed = True
-    if existing is None or existing.permissions != permissions:
+    current = existing.permissions if existing is not None else None
+    if not permissions.get("Statement"):
+        # A machine that calls no service needs no permissions; IAM rejects a policy
+        # without statements, so the inline policy is removed instead.
+        if current is not None:
+            progress(f"removing the permission policy of IAM role {role_name}")
+            with aws_errors(f"DeleteRolePolicy {role_name}"):
+                iam.delete_role_policy(RoleName=role_name, PolicyName=INLINE_POLICY_NAME)
+            changed = True
+    elif current != permissions:
         progress(f"writing the permission policy of IAM role {role_name}")
         with aws_errors(f"PutRolePolicy {role_name}"):
             iam.put_role_policy(

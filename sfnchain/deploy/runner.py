@@ -43,6 +43,23 @@ def describe_event(event: dict[str, Any]) -> str | None:
     return None
 
 
+def _through_alias(sfn: Any, target_arn: str, on_event: Callable[[str], None]) -> str:
+    """An alias routing all traffic to one version is run as that version, and said so;
+    an alias splitting traffic is started as the alias."""
+    parts = target_arn.split(":")
+    if len(parts) != 8 or parts[7].isdigit():
+        return target_arn
+    with aws_errors(f"DescribeStateMachineAlias {target_arn}"):
+        routes = sfn.describe_state_machine_alias(stateMachineAliasArn=target_arn)[
+            "routingConfiguration"
+        ]
+    if len(routes) != 1:
+        return target_arn
+    version = str(routes[0]["stateMachineVersionArn"])
+    on_event(f"alias {parts[7]} -> version {version.rsplit(':', 1)[-1]}")
+    return version
+
+
 def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
@@ -72,14 +89,16 @@ def start_and_follow(
     sfn = aws.client("stepfunctions")
     name = f"sfnchain-{uuid.uuid4().hex[:16]}"
     body = json.dumps(payload)
-    with aws_errors(f"DescribeStateMachine {target_arn}"):
-        machine_type = sfn.describe_state_machine(stateMachineArn=target_arn).get(
-            "type", "STANDARD"
-        )
+    # arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME[:version-or-alias]
+    base_arn = ":".join(target_arn.split(":")[:7])
+    with aws_errors(f"DescribeStateMachine {base_arn}"):
+        described_machine = sfn.describe_state_machine(stateMachineArn=base_arn)
+    machine_type = described_machine.get("type", "STANDARD")
     if machine_type == "EXPRESS":
         with aws_errors(f"StartSyncExecution {target_arn}"):
             out = sfn.start_sync_execution(stateMachineArn=target_arn, name=name, input=body)
         return _result(out["executionArn"], out)
+    target_arn = _through_alias(sfn, target_arn, on_event)
     with aws_errors(f"StartExecution {target_arn}"):
         arn = sfn.start_execution(stateMachineArn=target_arn, name=name, input=body)["executionArn"]
     on_event(f"started {arn}")
