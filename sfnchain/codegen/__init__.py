@@ -1,0 +1,1 @@
+"""Pure functions from IR to output formats (ASL JSON)."""

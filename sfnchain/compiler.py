@@ -1,0 +1,210 @@
+"""The compile pipeline: workflow file → DSL → step IR → ASL IR → checks → ASL JSON."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sfnchain.codegen.asl import definition, source_map, to_json
+from sfnchain.diagnostics import (
+    Diagnostic,
+    SfnchainError,
+    SourceLocation,
+    error,
+    has_errors,
+)
+from sfnchain.dsl.workflow import Workflow
+from sfnchain.ir.states import Machine
+from sfnchain.ir.steps import Chain, Step
+from sfnchain.passes.checks import check_dataflow, check_names, check_transitions, walk
+from sfnchain.passes.layout import lower_workflow
+
+MAX_DEFINITION_BYTES = 1024 * 1024  # CreateStateMachine rejects larger definitions
+
+
+@dataclass(frozen=True)
+class CompiledWorkflow:
+    name: str
+    type: str
+    comment: str
+    definition: dict[str, Any]
+    source_map: dict[str, SourceLocation]
+    workflow: Workflow
+    machine: Machine = field(repr=False)
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def to_json(self) -> str:
+        return to_json(self.definition)
+
+
+def _user_location(exc: BaseException, path: str | None = None) -> SourceLocation | None:
+    """The innermost traceback frame in user code (or in ``path``)."""
+    package = str(Path(__file__).resolve().parent)
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(package):
+            continue
+        if path is None or Path(frame.filename).resolve() == Path(path).resolve():
+            found = SourceLocation(frame.filename, frame.lineno)
+    return found
+
+
+def _step_names(chain: Chain, out: dict[str, str]) -> None:
+    for step in chain.steps:
+        _record_name(step, out)
+
+
+def _record_name(step: Step, out: dict[str, str]) -> None:
+    if step.key:
+        out.setdefault(step.key, step.name)
+    for attr in ("branches",):
+        for chain in getattr(step, attr, ()):
+            _step_names(chain, out)
+    for attr in ("processor", "default"):
+        sub = getattr(step, attr, None)
+        if isinstance(sub, Chain):
+            _step_names(sub, out)
+    for case in getattr(step, "cases", ()):
+        _step_names(case.chain, out)
+    for handler in getattr(step, "handlers", ()):
+        _step_names(handler.chain, out)
+
+
+def compile(wf: Workflow) -> CompiledWorkflow:
+    """Compile a workflow to ASL; raises SfnchainError listing every problem found."""
+    if not isinstance(wf, Workflow):
+        raise TypeError(f"compile() takes a @workflow, got {type(wf).__name__}")
+    try:
+        ir = wf.build()
+    except SfnchainError:
+        raise
+    except Exception as exc:  # an error in the user's workflow function
+        raise error(
+            "WORKFLOW_ERROR",
+            f"building workflow {wf.name!r} raised {type(exc).__name__}: {exc}",
+            location=_user_location(exc) or wf.location,
+        ) from None
+    machine = lower_workflow(ir)
+    names: dict[str, str] = {}
+    _step_names(ir.body, names)
+    diags = check_names(machine) + check_transitions(machine)
+    if not has_errors(diags):
+        diags += check_dataflow(machine, names)
+    if has_errors(diags):
+        raise SfnchainError([d for d in diags if d.is_error])
+    asl = definition(machine, comment=ir.comment, timeout_seconds=ir.timeout_seconds)
+    smap = source_map(machine)
+    text = to_json(asl)
+    if len(text.encode()) > MAX_DEFINITION_BYTES:
+        raise error(
+            "DEFINITION_TOO_LARGE",
+            f"the compiled definition is {len(text.encode())} bytes; AWS accepts at most "
+            f"{MAX_DEFINITION_BYTES} (1 MiB): split the workflow, or move repeated work into "
+            "a map",
+            location=wf.location,
+        )
+    return CompiledWorkflow(
+        name=wf.name,
+        type=wf.type,
+        comment=wf.comment or "",
+        definition=asl,
+        source_map=smap,
+        workflow=wf,
+        machine=machine,
+        warnings=tuple(d for d in diags if not d.is_error),
+    )
+
+
+def load_workflows(path: str | Path) -> list[Workflow]:
+    """Import a workflow file and return the workflows it defines, in source order."""
+    file = Path(path)
+    if not file.is_file():
+        raise error(
+            "FILE_NOT_FOUND",
+            f"{path}: no such file; give the path of a Python file that defines a @workflow",
+            exit_code=2,
+        )
+    if file.suffix != ".py":
+        raise error(
+            "NOT_A_WORKFLOW_FILE",
+            f"{path}: expected a Python file (.py) defining a @workflow",
+            exit_code=2,
+        )
+    module_name = f"sfnchain_workflow_{file.stem}_{uuid.uuid4().hex[:8]}"
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    added_path = str(file.resolve().parent)
+    sys.path.insert(0, added_path)
+    try:
+        spec.loader.exec_module(module)
+    except SfnchainError:
+        raise
+    except SyntaxError as exc:
+        raise error(
+            "PYTHON_SYNTAX_ERROR",
+            f"invalid Python: {exc.msg}",
+            location=SourceLocation(str(file), exc.lineno, exc.offset),
+        ) from None
+    except Exception as exc:
+        raise error(
+            "WORKFLOW_IMPORT_ERROR",
+            f"importing the workflow file raised {type(exc).__name__}: {exc}",
+            location=_user_location(exc, str(file)) or SourceLocation(str(file)),
+        ) from None
+    finally:
+        sys.modules.pop(module_name, None)
+        if added_path in sys.path:
+            sys.path.remove(added_path)
+    found = [v for v in vars(module).values() if isinstance(v, Workflow)]
+    unique = list({id(w): w for w in found}.values())
+    unique.sort(key=lambda w: (w.location.line or 0) if w.location else 0)
+    return unique
+
+
+def select_workflow(path: str | Path, name: str | None = None) -> Workflow:
+    workflows = load_workflows(path)
+    if name is not None:
+        for wf in workflows:
+            if wf.name == name or wf.fn.__name__ == name:
+                return wf
+        known = ", ".join(w.name for w in workflows) or "none"
+        raise error(
+            "UNKNOWN_WORKFLOW",
+            f"{path}: no workflow named {name!r} (found: {known})",
+            exit_code=2,
+        )
+    if not workflows:
+        raise error(
+            "NO_WORKFLOW",
+            f"{path}: defines no workflow; decorate a function with @workflow",
+            exit_code=1,
+        )
+    if len(workflows) > 1:
+        names = ", ".join(w.name for w in workflows)
+        raise error(
+            "SEVERAL_WORKFLOWS",
+            f"{path}: defines several workflows ({names}); choose one with --workflow NAME",
+            exit_code=2,
+        )
+    return workflows[0]
+
+
+def compile_file(path: str | Path, name: str | None = None) -> CompiledWorkflow:
+    return compile(select_workflow(path, name))
+
+
+__all__ = [
+    "CompiledWorkflow",
+    "compile",
+    "compile_file",
+    "load_workflows",
+    "select_workflow",
+    "walk",
+]

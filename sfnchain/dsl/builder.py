@@ -1,0 +1,143 @@
+"""The recording context: DSL calls append steps to the block being built.
+
+A workflow function runs once, at compile time, inside :func:`building`; each DSL call
+records a step in the current :class:`Block` (a ContextVar, so nothing global changes)
+and returns a handle whose refs later steps use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sfnchain.diagnostics import Diagnostic, SfnchainError, SourceLocation
+from sfnchain.ir.steps import Chain, Step
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+def caller_location() -> SourceLocation | None:
+    """The first frame outside the sfnchain package: the user's line."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR) and not filename.startswith("<frozen"):
+            return SourceLocation(filename, frame.f_lineno)
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+@dataclass
+class Session:
+    """State of one workflow build: used keys, collected problems."""
+
+    keys: set[str] = field(default_factory=set)
+    reserved: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def new_key(self, name: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", name) or "step"
+        if base[0].isdigit():
+            base = "_" + base
+        key, n = base, 2
+        while key in self.keys or key in self.reserved:
+            key, n = f"{base}_{n}", n + 1
+        self.keys.add(key)
+        return key
+
+
+@dataclass
+class Block:
+    steps: list[Step] = field(default_factory=list)
+    closed: bool = False  # a Goto/Succeed/Fail ended it
+    # Names a template can use without passing them: the scope's inputs (workflow
+    # inputs, or a map processor's item fields).
+    scope: dict[str, Any] = field(default_factory=dict)
+
+    def freeze(self) -> Chain:
+        return Chain(tuple(self.steps))
+
+
+_SESSION: ContextVar[Session | None] = ContextVar("sfnchain_session", default=None)
+_BLOCK: ContextVar[Block | None] = ContextVar("sfnchain_block", default=None)
+
+
+def session() -> Session:
+    current = _SESSION.get()
+    if current is None:
+        raise SfnchainError(
+            Diagnostic(
+                "OUTSIDE_WORKFLOW",
+                "sfnchain steps can only be created while a workflow is built: call them "
+                "inside a function decorated with @workflow (or a function it calls)",
+                location=caller_location(),
+            )
+        )
+    return current
+
+
+def current_block() -> Block:
+    session()
+    block = _BLOCK.get()
+    assert block is not None
+    return block
+
+
+def record(step: Step) -> Step:
+    current_block().steps.append(step)
+    return step
+
+
+def replace_step(old: Step, new: Step) -> None:
+    block = current_block()
+    for i, s in enumerate(block.steps):
+        if s is old:
+            block.steps[i] = new
+            return
+    raise ValueError("step is not in the current block")
+
+
+def take_steps(steps: list[Step]) -> None:
+    """Remove already-recorded steps (they move into a Parallel branch)."""
+    block = current_block()
+    ids = {id(s) for s in steps}
+    block.steps = [s for s in block.steps if id(s) not in ids]
+
+
+@contextlib.contextmanager
+def building(reserved: set[str]) -> Iterator[Session]:
+    sess = Session(reserved=set(reserved))
+    token_s = _SESSION.set(sess)
+    token_b = _BLOCK.set(Block())
+    try:
+        yield sess
+    finally:
+        _BLOCK.reset(token_b)
+        _SESSION.reset(token_s)
+
+
+def run_block(
+    fn: Callable[..., Any], *args: Any, scope: dict[str, Any] | None = None, **kwargs: Any
+) -> tuple[Chain, Any]:
+    """Run ``fn`` in a fresh block; return the recorded chain and fn's return value.
+
+    The block sees the enclosing scope's names unless ``scope`` gives new ones (a map
+    item processor runs on a different payload).
+    """
+    block = Block(scope=dict(current_block().scope) if scope is None else dict(scope))
+    token = _BLOCK.set(block)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        _BLOCK.reset(token)
+    return block.freeze(), result
+
+
+def current_block_scope() -> dict[str, Any]:
+    return current_block().scope

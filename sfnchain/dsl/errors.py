@@ -1,0 +1,213 @@
+"""Retry policies, catch handlers and durations, checked where the user writes them.
+
+Retry rules follow the ASL spec: IntervalSeconds >= 1, MaxAttempts >= 0,
+BackoffRate >= 1.0, MaxDelaySeconds >= 1, JitterStrategy FULL or NONE, and
+``States.ALL`` alone in the last retrier/catcher.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.dsl.builder import caller_location
+from sfnchain.ir.states import RetryRule
+
+MAX_INT = 99_999_999
+MAX_DELAY_SECONDS = 31_622_400  # one year, the largest MaxDelaySeconds AWS accepts
+
+
+def retry(
+    errors: str | Sequence[str] = ("States.ALL",),
+    *,
+    interval: int = 1,
+    max_attempts: int = 3,
+    backoff: float = 2.0,
+    max_delay: int | str | datetime.timedelta | None = None,
+    jitter: str | None = "FULL",
+) -> RetryRule:
+    """A Retry rule; raises a diagnostic naming the caller's line for values AWS rejects."""
+    loc = caller_location()
+    errs = (errors,) if isinstance(errors, str) else tuple(errors)
+    if not errs:
+        raise error("INVALID_RETRY", "retry() needs at least one error name", location=loc)
+    if not isinstance(interval, int) or isinstance(interval, bool) or not 1 <= interval <= MAX_INT:
+        raise error(
+            "INVALID_RETRY",
+            f"IntervalSeconds must be an integer from 1 to {MAX_INT}, got {interval!r}; "
+            "use interval=1 or more",
+            location=loc,
+        )
+    if (
+        not isinstance(max_attempts, int)
+        or isinstance(max_attempts, bool)
+        or not 0 <= max_attempts <= MAX_INT
+    ):
+        raise error(
+            "INVALID_RETRY",
+            f"MaxAttempts must be an integer from 0 to {MAX_INT}, got {max_attempts!r}; "
+            "0 means never retry",
+            location=loc,
+        )
+    if not isinstance(backoff, (int, float)) or backoff < 1.0:
+        raise error(
+            "INVALID_RETRY",
+            f"BackoffRate must be a number >= 1.0, got {backoff!r}; "
+            "use 1.0 for a fixed interval or 2.0 to double it on every attempt",
+            location=loc,
+        )
+    delay = None if max_delay is None else seconds(max_delay, what="max_delay", location=loc)
+    if delay is not None and not 1 <= delay <= MAX_DELAY_SECONDS:
+        raise error(
+            "INVALID_RETRY",
+            f"MaxDelaySeconds must be from 1 to {MAX_DELAY_SECONDS}, got {delay}",
+            location=loc,
+        )
+    if jitter is not None and jitter not in ("FULL", "NONE"):
+        raise error(
+            "INVALID_RETRY",
+            f"JitterStrategy must be 'FULL' or 'NONE', got {jitter!r}",
+            location=loc,
+        )
+    return RetryRule(
+        errors=errs,
+        interval_seconds=interval,
+        max_attempts=max_attempts,
+        backoff_rate=float(backoff),
+        max_delay_seconds=delay,
+        jitter=jitter,
+    )
+
+
+@dataclass(frozen=True)
+class OnError:
+    """A Catch handler built by :func:`catch`: the chain to run when ``errors`` occur."""
+
+    errors: tuple[str, ...]
+    then: Callable[..., Any] | None
+    result_path: str | None
+    location: SourceLocation | None
+
+
+def catch(
+    errors: str | Sequence[str] = ("States.ALL",),
+    then: Callable[..., Any] | None = None,
+    *,
+    result_path: str | None = None,
+) -> OnError:
+    """Catch ``errors`` and run ``then`` (a function building steps); the error object is
+    kept at ``result_path`` (default ``$.<step key>_error``). After the handler the
+    workflow continues with the step after the failed one, unless the handler ends it
+    (``fail(...)``/``succeed(...)``)."""
+    errs = (errors,) if isinstance(errors, str) else tuple(errors)
+    return OnError(errs, then, result_path, caller_location())
+
+
+def check_error_lists(
+    lists: Sequence[tuple[str, ...]], what: str, location: SourceLocation | None
+) -> None:
+    """``States.ALL`` must appear alone and in the last rule (ASL spec, Retry/Catch)."""
+    for i, errs in enumerate(lists):
+        if "States.ALL" in errs and (len(errs) > 1 or i != len(lists) - 1):
+            raise error(
+                "INVALID_ERROR_EQUALS",
+                f"States.ALL must be the only error name of the last {what} rule; "
+                f"move it to a rule of its own at the end (rule {i + 1} of {len(lists)})",
+                location=location,
+            )
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def seconds(
+    value: int | str | datetime.timedelta,
+    *,
+    what: str = "duration",
+    location: SourceLocation | None = None,
+) -> int:
+    """Parse 30, "45s", "10m", "2h", "7d", "1w" or a timedelta into whole seconds."""
+    if isinstance(value, datetime.timedelta):
+        return int(value.total_seconds())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m:
+            return int(m.group(1)) * _UNIT[m.group(2)]
+    raise error(
+        "INVALID_DURATION",
+        f"{what} {value!r} is not a duration; write seconds as an int or a string such as "
+        "'45s', '10m', '2h', '7d'",
+        location=location or caller_location(),
+    )
+
+
+def _bedrock_errors(prefix: str, names: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f"{prefix}.{n}" for n in names)
+
+
+def default_model_retry(api: str) -> tuple[RetryRule, ...]:
+    """The retry policy every model call gets unless the step sets ``retry=``.
+
+    Throttling and transient service errors back off exponentially with FULL jitter
+    (AWS's advice for Bedrock quotas); a state timeout is retried once. Validation and
+    access errors are not retried: repeating them cannot succeed.
+    """
+    prefix = "Bedrock" if api == "invoke" else "BedrockRuntime"
+    return (
+        RetryRule(
+            errors=_bedrock_errors(prefix, ["ThrottlingException"]),
+            interval_seconds=2,
+            max_attempts=6,
+            backoff_rate=2.0,
+            max_delay_seconds=60,
+            jitter="FULL",
+        ),
+        RetryRule(
+            errors=_bedrock_errors(
+                prefix,
+                [
+                    "ServiceUnavailableException",
+                    "ModelNotReadyException",
+                    "ModelTimeoutException",
+                    "InternalServerException",
+                ],
+            ),
+            interval_seconds=3,
+            max_attempts=4,
+            backoff_rate=2.0,
+            max_delay_seconds=60,
+            jitter="FULL",
+        ),
+        RetryRule(
+            errors=("States.Timeout",),
+            interval_seconds=1,
+            max_attempts=1,
+            backoff_rate=1.0,
+            jitter="NONE",
+        ),
+    )
+
+
+def default_dynamodb_retry() -> tuple[RetryRule, ...]:
+    return (
+        RetryRule(
+            errors=(
+                "DynamoDB.ProvisionedThroughputExceededException",
+                "DynamoDB.ThrottlingException",
+                "DynamoDB.RequestLimitExceeded",
+                "DynamoDB.InternalServerErrorException",
+            ),
+            interval_seconds=1,
+            max_attempts=3,
+            backoff_rate=2.0,
+            max_delay_seconds=10,
+            jitter="FULL",
+        ),
+    )

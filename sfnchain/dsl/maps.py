@@ -1,0 +1,232 @@
+"""Map steps: a distributed map over items in S3, and an inline map over an array."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.dsl import builder
+from sfnchain.dsl.builder import caller_location, record
+from sfnchain.dsl.errors import OnError
+from sfnchain.dsl.handles import StepResult
+from sfnchain.dsl.refs import Ref, payload
+from sfnchain.dsl.steps import _check_retry, _handlers
+from sfnchain.dsl.types import dtype_of
+from sfnchain.ir.states import RetryRule, Use
+from sfnchain.ir.steps import ItemReader, MapStep, OutputStep
+from sfnchain.payload import Expr
+
+MAX_CONCURRENCY = 10_000  # Distributed Map's upper bound on concurrent child executions
+MAX_LABEL = 40
+
+
+def _processor(
+    fn: Callable[..., Any],
+    context: dict[str, Any],
+    item_root: str,
+    batched: bool,
+    loc: SourceLocation | None,
+    what: str,
+) -> tuple[Any, tuple[Use, ...], Any]:
+    """Build the ItemSelector and the processor chain from the function's parameters.
+
+    Each parameter is an item field (``$$.Map.Item.Value.<name>``), the whole item when
+    named ``item``, or a value from ``context`` (evaluated against the Map's input).
+    With batching, the processor gets ``items`` (the batch) and context via BatchInput.
+    """
+    if not callable(fn):
+        raise error("INVALID_MAP", f"{what}: processor must be a function", location=loc)
+    params = list(inspect.signature(fn).parameters.values())
+    ctx_payload, uses = payload(context, loc)
+    refs: dict[str, Ref] = {}
+    selector: dict[str, Any] | None = {}
+    for p in params:
+        dtype = dtype_of(p.annotation)
+        if batched:
+            if p.name == "items":
+                refs[p.name] = Ref("$.Items", "json")
+            elif p.name in context:
+                refs[p.name] = Ref(f"$.BatchInput.{p.name}", dtype)
+            else:
+                raise error(
+                    "INVALID_MAP",
+                    f"{what}: with batching the processor takes 'items' (the batch) and names "
+                    f"from context=; {p.name!r} is neither",
+                    location=loc,
+                )
+            continue
+        assert selector is not None
+        if p.name in context:
+            selector[p.name] = ctx_payload[p.name]
+        elif p.name == "item":
+            selector[p.name] = Expr(item_root)
+        else:
+            selector[p.name] = Expr(f"{item_root}.{p.name}")
+        refs[p.name] = Ref(f"$.{p.name}", dtype)
+    unknown = set(context) - {p.name for p in params}
+    if unknown:
+        raise error(
+            "INVALID_MAP",
+            f"{what}: context names {sorted(unknown)} are not parameters of the processor "
+            f"{fn.__name__}()",
+            location=loc,
+        )
+    chain, result = builder.run_block(fn, **refs, scope=dict(refs))
+    if result is not None:
+        out, out_uses = payload(result, loc)
+        steps = (*chain.steps, OutputStep(name="", key="", location=loc, uses=out_uses, value=out))
+        chain = type(chain)(steps)
+    batch_input = ctx_payload if batched and ctx_payload else None
+    return (selector if not batched else None), uses, (chain, batch_input)
+
+
+def s3_map(
+    name: str,
+    source: ItemReader,
+    processor: Callable[..., Any],
+    *,
+    context: dict[str, Any] | None = None,
+    max_items: int | None = None,
+    batch_size: int | None = None,
+    max_batch_bytes: int | None = None,
+    max_concurrency: int | None = None,
+    tolerated_failure_percentage: float | None = None,
+    tolerated_failure_count: int | None = None,
+    results_to: dict[str, Any] | None = None,
+    label: str | None = None,
+    execution_type: str = "STANDARD",
+    retry: Sequence[RetryRule] = (),
+    on_error: OnError | Sequence[OnError] = (),
+    comment: str | None = None,
+) -> StepResult:
+    """A Distributed Map: run ``processor`` (a function building steps) for every item
+    that ``source`` reads from S3 (``s3.json_file``, ``s3.jsonl_file``, ``s3.csv_file``,
+    ``s3.prefix``), each item in a child execution of type ``execution_type``."""
+    loc = caller_location()
+    what = f"map {name!r}"
+    if not isinstance(source, ItemReader):
+        raise error(
+            "INVALID_MAP",
+            f"{what}: source must be an s3 reader such as s3.json_file(bucket, key)",
+            location=loc,
+        )
+    if execution_type not in ("STANDARD", "EXPRESS"):
+        raise error(
+            "INVALID_MAP",
+            f"{what}: execution_type must be 'STANDARD' or 'EXPRESS', got {execution_type!r}",
+            location=loc,
+        )
+    if max_concurrency is not None and not 0 <= max_concurrency <= MAX_CONCURRENCY:
+        raise error(
+            "INVALID_MAP",
+            f"{what}: MaxConcurrency must be 0 (no limit) to {MAX_CONCURRENCY}, "
+            f"got {max_concurrency}",
+            location=loc,
+        )
+    if tolerated_failure_percentage is not None and not 0 <= tolerated_failure_percentage <= 100:
+        raise error(
+            "INVALID_MAP",
+            f"{what}: ToleratedFailurePercentage must be 0 to 100, got "
+            f"{tolerated_failure_percentage}",
+            location=loc,
+        )
+    if tolerated_failure_count is not None and tolerated_failure_count < 0:
+        raise error("INVALID_MAP", f"{what}: ToleratedFailureCount must be >= 0", location=loc)
+    if label is not None and (
+        len(label) > MAX_LABEL or any(c in label for c in ' <>{}[]?*"#%\\^|~`$&,;:/')
+    ):
+        raise error(
+            "INVALID_MAP",
+            f"{what}: Label must be at most {MAX_LABEL} characters without spaces or "
+            f"punctuation such as <>{{}}[]?*:/, got {label!r}",
+            location=loc,
+        )
+    batched = batch_size is not None or max_batch_bytes is not None
+    selector, uses, (chain, batch_input) = _processor(
+        processor, dict(context or {}), "$$.Map.Item.Value", batched, loc, what
+    )
+    reader = source
+    if max_items is not None:
+        if max_items < 1:
+            raise error("INVALID_MAP", f"{what}: max_items must be >= 1", location=loc)
+        config = dict(reader.reader_config or {})
+        config["MaxItems"] = max_items
+        reader = ItemReader(reader.resource, reader.parameters, config)
+    batcher: dict[str, Any] | None = None
+    if batched:
+        batcher = {}
+        if batch_size is not None:
+            batcher["MaxItemsPerBatch"] = batch_size
+        if max_batch_bytes is not None:
+            batcher["MaxInputBytesPerBatch"] = max_batch_bytes
+        if batch_input is not None:
+            batcher["BatchInput"] = batch_input
+    key = builder.session().new_key(name)
+    step = MapStep(
+        name=name,
+        key=key,
+        location=loc,
+        comment=comment,
+        uses=uses,
+        processor=chain,
+        item_selector=selector or None,
+        mode="DISTRIBUTED",
+        execution_type=execution_type,
+        reader=reader,
+        batcher=batcher,
+        writer=results_to,
+        max_concurrency=max_concurrency,
+        tolerated_failure_percentage=tolerated_failure_percentage,
+        tolerated_failure_count=tolerated_failure_count,
+        label=label,
+        retry=_check_retry(retry, loc),
+        handlers=_handlers(on_error, key),
+    )
+    record(step)
+    return StepResult(step)
+
+
+def for_each(
+    name: str,
+    items: Ref,
+    processor: Callable[..., Any],
+    *,
+    context: dict[str, Any] | None = None,
+    max_concurrency: int | None = None,
+    retry: Sequence[RetryRule] = (),
+    on_error: OnError | Sequence[OnError] = (),
+    comment: str | None = None,
+) -> StepResult:
+    """An inline Map over an array in the state (``items`` is a ref to it)."""
+    loc = caller_location()
+    what = f"map {name!r}"
+    if not isinstance(items, Ref):
+        raise error(
+            "INVALID_MAP",
+            f"{what}: items must be a run-time array (an input or a step result)",
+            location=loc,
+        )
+    if max_concurrency is not None and max_concurrency < 0:
+        raise error("INVALID_MAP", f"{what}: MaxConcurrency must be >= 0", location=loc)
+    selector, uses, (chain, _) = _processor(
+        processor, dict(context or {}), "$$.Map.Item.Value", False, loc, what
+    )
+    key = builder.session().new_key(name)
+    step = MapStep(
+        name=name,
+        key=key,
+        location=loc,
+        comment=comment,
+        uses=uses + items.uses_(loc),
+        processor=chain,
+        item_selector=selector or None,
+        mode="INLINE",
+        items_path=items.path_,
+        max_concurrency=max_concurrency,
+        retry=_check_retry(retry, loc),
+        handlers=_handlers(on_error, key),
+    )
+    record(step)
+    return StepResult(step)

@@ -1,0 +1,204 @@
+"""Run-time values: references to workflow inputs and step results, and conditions on them.
+
+A :class:`Ref` is a JSONPath into the state payload, known at compile time. Step results
+live at ``$.<key>`` and workflow inputs at ``$.<name>``; a Parallel merges its branches'
+outputs back into that flat object, so a path stays valid everywhere after its step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sfnchain.diagnostics import SourceLocation
+from sfnchain.ir.states import Use
+from sfnchain.payload import Expr
+
+_SIMPLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# dtype: "string" | "number" | "boolean" | "json" | "any"
+SCALAR_TYPES = ("string", "number", "boolean")
+
+
+def child_path(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if _SIMPLE_KEY.match(key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key)}]".replace('"', "'")
+
+
+class Ref:
+    """A value known only at run time, addressed by a JSONPath."""
+
+    __slots__ = ("_dtype", "_key", "_location", "_path")
+
+    def __init__(
+        self,
+        path: str,
+        dtype: str = "any",
+        key: str | None = None,
+        location: SourceLocation | None = None,
+    ) -> None:
+        self._path = path
+        self._dtype = dtype
+        self._key = key
+        self._location = location
+
+    # --- introspection (underscore names never clash with payload fields) ---
+    @property
+    def path_(self) -> str:
+        return self._path
+
+    @property
+    def dtype_(self) -> str:
+        return self._dtype
+
+    def expr_(self) -> Expr:
+        return Expr(self._path)
+
+    def uses_(self, location: SourceLocation | None = None) -> tuple[Use, ...]:
+        return () if self._key is None else (Use(self._key, location or self._location),)
+
+    def field_(self, name: str | int, dtype: str = "any") -> Ref:
+        return Ref(child_path(self._path, name), dtype, self._key, self._location)
+
+    # --- navigation ---
+    def __getattr__(self, name: str) -> Ref:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.field_(name)
+
+    def __getitem__(self, index: str | int) -> Ref:
+        return self.field_(index)
+
+    def __repr__(self) -> str:
+        return f"Ref({self._path})"
+
+    # --- conditions (for choose/when) ---
+    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
+        return _compare(self, "Equals", other)
+
+    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
+        return ~_compare(self, "Equals", other)
+
+    def __lt__(self, other: object) -> Condition:
+        return _compare(self, "LessThan", other)
+
+    def __le__(self, other: object) -> Condition:
+        return _compare(self, "LessThanEquals", other)
+
+    def __gt__(self, other: object) -> Condition:
+        return _compare(self, "GreaterThan", other)
+
+    def __ge__(self, other: object) -> Condition:
+        return _compare(self, "GreaterThanEquals", other)
+
+    __hash__ = object.__hash__
+
+    def is_present(self) -> Condition:
+        return Condition({"Variable": self._path, "IsPresent": True}, self.uses_())
+
+    def is_null(self) -> Condition:
+        return Condition({"Variable": self._path, "IsNull": True}, self.uses_())
+
+    def matches(self, pattern: str) -> Condition:
+        """StringMatches: ``*`` is a wildcard; escape a literal ``*`` as ``\\*``."""
+        return Condition({"Variable": self._path, "StringMatches": pattern}, self.uses_())
+
+
+class Condition:
+    """A Choice rule in JSONPath form; combine with ``&``, ``|`` and ``~``."""
+
+    __slots__ = ("rule", "uses")
+
+    def __init__(self, rule: dict[str, Any], uses: tuple[Use, ...] = ()) -> None:
+        self.rule = rule
+        self.uses = uses
+
+    def __and__(self, other: Condition) -> Condition:
+        return Condition(
+            {"And": [*_flat(self, "And"), *_flat(other, "And")]}, self.uses + other.uses
+        )
+
+    def __or__(self, other: Condition) -> Condition:
+        return Condition({"Or": [*_flat(self, "Or"), *_flat(other, "Or")]}, self.uses + other.uses)
+
+    def __invert__(self) -> Condition:
+        return Condition({"Not": self.rule}, self.uses)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a condition on a run-time value cannot be used in a Python 'if'; "
+            "use choose(...) with when(condition, ...)"
+        )
+
+
+def _flat(cond: Condition, op: str) -> list[dict[str, Any]]:
+    inner = cond.rule.get(op)
+    return list(inner) if isinstance(inner, list) and len(cond.rule) == 1 else [cond.rule]
+
+
+def _compare(ref: Ref, op: str, other: object) -> Condition:
+    uses = ref.uses_()
+    if isinstance(other, Ref):
+        kind = {"string": "String", "boolean": "Boolean", "number": "Numeric"}.get(
+            ref.dtype_, "Numeric" if op != "Equals" else "String"
+        )
+        return Condition(
+            {"Variable": ref.path_, f"{kind}{op}Path": other.path_}, uses + other.uses_()
+        )
+    if isinstance(other, bool):
+        if op != "Equals":
+            raise TypeError("booleans can only be compared for equality")
+        return Condition({"Variable": ref.path_, "BooleanEquals": other}, uses)
+    if isinstance(other, (int, float)):
+        return Condition({"Variable": ref.path_, f"Numeric{op}": other}, uses)
+    if isinstance(other, str):
+        return Condition({"Variable": ref.path_, f"String{op}": other}, uses)
+    raise TypeError(f"cannot compare a run-time value with {type(other).__name__}")
+
+
+def payload(value: Any, location: SourceLocation | None = None) -> tuple[Any, tuple[Use, ...]]:
+    """Turn a user structure with Ref leaves into a payload with Expr leaves, plus its uses."""
+    uses: list[Use] = []
+
+    def conv(v: Any) -> Any:
+        if isinstance(v, Ref):
+            uses.extend(v.uses_(location))
+            return v.expr_()
+        if isinstance(v, dict):
+            return {str(k): conv(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            if any(isinstance(x, Ref) for x in v):
+                args = ", ".join(_intrinsic_arg(conv(x)) for x in v)
+                return Expr(f"States.Array({args})")
+            return [conv(x) for x in v]
+        return v
+
+    return conv(value), tuple(uses)
+
+
+def _intrinsic_arg(v: Any) -> str:
+    if isinstance(v, Expr):
+        return v.text
+    if isinstance(v, str):
+        return "'" + escape_intrinsic(v) + "'"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, (int, float)):
+        return json.dumps(v)
+    raise TypeError(f"cannot place {type(v).__name__} in an intrinsic function argument list")
+
+
+def escape_intrinsic(text: str) -> str:
+    """Escape literal text for an intrinsic string argument: ``' { } \\`` take a backslash."""
+    out = []
+    for ch in text:
+        if ch in "\\'{}":
+            out.append("\\")
+        out.append(ch)
+    return "".join(out)

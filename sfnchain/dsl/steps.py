@@ -1,0 +1,429 @@
+"""The step builders users call inside a workflow function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.dsl import builder
+from sfnchain.dsl.builder import caller_location, record
+from sfnchain.dsl.errors import OnError, check_error_lists, default_model_retry, seconds
+from sfnchain.dsl.handles import PromptResult, StepResult
+from sfnchain.dsl.refs import Condition, Ref, payload
+from sfnchain.ir.states import RetryRule, Use
+from sfnchain.ir.steps import (
+    Chain,
+    ChoiceCase,
+    ChoiceStep,
+    FailStep,
+    Fallback,
+    GotoStep,
+    Handler,
+    ModelSpec,
+    OutputStep,
+    ParallelStep,
+    PassStep,
+    PromptStep,
+    RawStep,
+    SucceedStep,
+    TaskStep,
+    WaitStep,
+)
+from sfnchain.models.base import ImageBlock
+from sfnchain.templates import TemplateError, compile_template
+
+
+def _template(
+    source: str, variables: dict[str, Any], loc: SourceLocation | None, what: str
+) -> tuple[Any, tuple[Use, ...]]:
+    scope = dict(builder.current_block_scope())
+    scope.update(variables)
+    try:
+        value, uses = compile_template(source, scope)
+    except TemplateError as exc:
+        where = f" (template line {exc.line})" if exc.line else ""
+        raise error("INVALID_TEMPLATE", f"{what}{where}: {exc.message}", location=loc) from None
+    return value, tuple(Use(u.key, loc) for u in uses)
+
+
+def _handlers(on_error: OnError | Sequence[OnError], key: str) -> tuple[Handler, ...]:
+    items = [on_error] if isinstance(on_error, OnError) else list(on_error)
+    out = []
+    for h in items:
+        chain, _ = builder.run_block(h.then) if h.then is not None else (Chain(), None)
+        out.append(Handler(h.errors, chain, h.result_path or f"$.{key}_error", h.location))
+    return tuple(out)
+
+
+def _check_retry(rules: Sequence[RetryRule], loc: SourceLocation | None) -> tuple[RetryRule, ...]:
+    check_error_lists([r.errors for r in rules], "Retry", loc)
+    return tuple(rules)
+
+
+def fallback(
+    model: ModelSpec, template: str | None = None, *, on: Sequence[str] = ("States.ALL",)
+) -> Fallback:
+    """Another model (or the same with a shorter prompt) to try when the call fails."""
+    return Fallback(model, template, tuple(on))
+
+
+def prompt(
+    name: str,
+    model: ModelSpec,
+    template: str,
+    *,
+    system: str | None = None,
+    images: Sequence[Ref | ImageBlock] = (),
+    retry: Sequence[RetryRule] | None = None,
+    timeout: int | str | None = None,
+    fallbacks: Sequence[ModelSpec | Fallback] = (),
+    on_error: OnError | Sequence[OnError] = (),
+    comment: str | None = None,
+    **variables: Any,
+) -> PromptResult:
+    """Send a prompt to a Bedrock model. ``template`` is Jinja2: ``{{ name }}`` inserts a
+    workflow input, a step result passed as a keyword argument, or a compile-time value.
+    The result is the answer text; ``.usage`` holds the token counts."""
+    loc = caller_location()
+    if not isinstance(model, ModelSpec):
+        raise error(
+            "INVALID_MODEL",
+            f"prompt {name!r}: model must come from bedrock.model(...), got {type(model).__name__}",
+            location=loc,
+        )
+    text, uses = _template(template, variables, loc, f"prompt {name!r}")
+    sys_value: Any = None
+    system = system if system is not None else model.params.system
+    if system is not None:
+        sys_value, sys_uses = _template(system, variables, loc, f"system prompt of {name!r}")
+        uses += sys_uses
+    imgs: list[ImageBlock] = []
+    for img in images:
+        if isinstance(img, Ref):
+            uses += img.uses_(loc)
+            imgs.append(ImageBlock(img.expr_()))
+        else:
+            imgs.append(img)
+    fbs: list[Fallback] = []
+    for fb in fallbacks:
+        fb = fb if isinstance(fb, Fallback) else Fallback(fb)
+        if fb.prompt is not None:
+            fb_text, fb_uses = _template(fb.prompt, variables, loc, f"fallback prompt of {name!r}")
+            fb = Fallback(fb.model, fb_text, fb.errors)
+            uses += fb_uses
+        fbs.append(fb)
+    key = builder.session().new_key(name)
+    rules = None if retry is None else _check_retry(retry, loc)
+    step = PromptStep(
+        name=name,
+        key=key,
+        location=loc,
+        comment=comment,
+        uses=uses,
+        model=model,
+        prompt=text,
+        system=sys_value,
+        images=tuple(imgs),
+        retry=rules,
+        timeout_seconds=None if timeout is None else seconds(timeout, location=loc),
+        fallbacks=tuple(fbs),
+        handlers=_handlers(on_error, key),
+    )
+    record(step)
+    return PromptResult(step)
+
+
+def default_retry_for(model: ModelSpec) -> tuple[RetryRule, ...]:
+    return default_model_retry(model.api)
+
+
+def task(
+    name: str,
+    resource: str,
+    parameters: Any = None,
+    *,
+    result_selector: dict[str, Any] | None = None,
+    discard_result: bool = False,
+    retry: Sequence[RetryRule] = (),
+    on_error: OnError | Sequence[OnError] = (),
+    timeout: int | str | None = None,
+    heartbeat: int | str | None = None,
+    comment: str | None = None,
+) -> StepResult:
+    """Any Task state: ``resource`` is the ARN; ``parameters`` may hold refs."""
+    loc = caller_location()
+    params, uses = payload(parameters, loc)
+    key = builder.session().new_key(name)
+    step = TaskStep(
+        name=name,
+        key=key,
+        location=loc,
+        comment=comment,
+        uses=uses,
+        resource=resource,
+        parameters=params,
+        result_selector=result_selector,
+        discard_result=discard_result,
+        retry=_check_retry(retry, loc),
+        handlers=_handlers(on_error, key),
+        timeout_seconds=None if timeout is None else seconds(timeout, location=loc),
+        heartbeat_seconds=None if heartbeat is None else seconds(heartbeat, location=loc),
+    )
+    record(step)
+    return StepResult(step)
+
+
+LAMBDA_RETRY = (
+    RetryRule(
+        errors=(
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException",
+            "Lambda.TooManyRequestsException",
+        ),
+        interval_seconds=1,
+        max_attempts=3,
+        backoff_rate=2.0,
+        jitter="FULL",
+    ),
+)
+
+
+def invoke_lambda(
+    name: str,
+    function: str,
+    payload_: Any = None,
+    *,
+    retry: Sequence[RetryRule] | None = None,
+    on_error: OnError | Sequence[OnError] = (),
+    timeout: int | str | None = None,
+    comment: str | None = None,
+) -> Ref:
+    """Invoke a Lambda function (name or ARN); the result is the function's payload."""
+    params: dict[str, Any] = {"FunctionName": function}
+    if payload_ is not None:
+        params["Payload"] = payload_
+    handle = task(
+        name,
+        "arn:aws:states:::lambda:invoke",
+        params,
+        result_selector={"Payload.$": "$.Payload"},
+        retry=LAMBDA_RETRY if retry is None else retry,
+        on_error=on_error,
+        timeout=timeout,
+        comment=comment,
+    )
+    return handle.Payload
+
+
+def aws_sdk(
+    name: str,
+    service: str,
+    action: str,
+    parameters: Any = None,
+    **kwargs: Any,
+) -> StepResult:
+    """Call any AWS API through the SDK integration ``arn:aws:states:::aws-sdk:service:action``."""
+    return task(name, f"arn:aws:states:::aws-sdk:{service}:{action}", parameters or {}, **kwargs)
+
+
+def pass_state(
+    name: str, value: Any = None, *, comment: str | None = None, store: bool = True
+) -> StepResult:
+    """A Pass state storing ``value`` (which may hold refs) at ``$.<key>``."""
+    loc = caller_location()
+    params, uses = payload(value, loc)
+    key = builder.session().new_key(name)
+    from sfnchain.payload import has_expr
+
+    dynamic = has_expr(params)
+    step = PassStep(
+        name=name,
+        key=key,
+        location=loc,
+        comment=comment,
+        uses=uses,
+        parameters=params if dynamic else None,
+        result=None if dynamic else params,
+        store=store,
+    )
+    record(step)
+    return StepResult(step)
+
+
+def wait(
+    name: str,
+    seconds_: int | str | Ref | None = None,
+    *,
+    until: str | Ref | None = None,
+    comment: str | None = None,
+) -> None:
+    """Wait a number of seconds (or a ref to one), or until an ISO-8601 timestamp."""
+    loc = caller_location()
+    key = builder.session().new_key(name)
+    if (seconds_ is None) == (until is None):
+        raise error("INVALID_WAIT", f"wait {name!r}: give either seconds or until=", location=loc)
+    uses: tuple[Use, ...] = ()
+    kwargs: dict[str, Any] = {}
+    if isinstance(seconds_, Ref):
+        kwargs["seconds_path"], uses = seconds_.path_, seconds_.uses_(loc)
+    elif seconds_ is not None:
+        kwargs["seconds"] = seconds(seconds_, location=loc)
+    elif isinstance(until, Ref):
+        kwargs["timestamp_path"], uses = until.path_, until.uses_(loc)
+    else:
+        kwargs["timestamp"] = until
+    record(WaitStep(name=name, key=key, location=loc, comment=comment, uses=uses, **kwargs))
+
+
+def succeed(name: str, *, comment: str | None = None) -> None:
+    loc = caller_location()
+    record(SucceedStep(name=name, key=builder.session().new_key(name), location=loc))
+    builder.current_block().closed = True
+
+
+def fail(name: str, *, error_: str | None = None, cause: str | None = None, **kw: Any) -> None:
+    """End the execution as failed with ``error`` and ``cause``."""
+    loc = caller_location()
+    err = kw.pop("error", error_)
+    if kw:
+        raise error(
+            "INVALID_FAIL", f"fail {name!r}: unknown argument(s) {sorted(kw)}", location=loc
+        )
+    record(
+        FailStep(
+            name=name, key=builder.session().new_key(name), location=loc, error=err, cause=cause
+        )
+    )
+    builder.current_block().closed = True
+
+
+def raw(name: str, fragment: dict[str, Any], *, terminal: bool = False) -> None:
+    """Insert an ASL state verbatim (without Next/End, which the compiler adds)."""
+    loc = caller_location()
+    if "Type" not in fragment:
+        raise error("INVALID_RAW_STATE", f"raw state {name!r} needs a 'Type' field", location=loc)
+    record(
+        RawStep(
+            name=name,
+            key=builder.session().new_key(name),
+            location=loc,
+            fragment=dict(fragment),
+            terminal=terminal or fragment.get("Type") in ("Succeed", "Fail"),
+        )
+    )
+    if terminal:
+        builder.current_block().closed = True
+
+
+def goto(target: str) -> None:
+    """Continue at the state named ``target`` (a loop back, or a jump forward)."""
+    loc = caller_location()
+    record(GotoStep(name=f"goto {target}", key="", location=loc, target=target))
+    builder.current_block().closed = True
+
+
+def _branch(item: Any, loc: SourceLocation | None, what: str) -> tuple[Chain, Any]:
+    if isinstance(item, StepResult):
+        builder.take_steps([item.step_])
+        return Chain((item.step_,)), item
+    if callable(item):
+        return builder.run_block(item)
+    raise error(
+        "INVALID_BRANCH",
+        f"{what}: a branch is a step (e.g. prompt(...)) or a function that builds steps, "
+        f"got {type(item).__name__}",
+        location=loc,
+    )
+
+
+def parallel(
+    *branches: Any,
+    name: str | None = None,
+    retry: Sequence[RetryRule] = (),
+    on_error: OnError | Sequence[OnError] = (),
+    comment: str | None = None,
+) -> tuple[Any, ...]:
+    """Run branches at the same time; each is a step or a function that builds a chain.
+    Returns the branches' results, in order; after the Parallel state all their step
+    results are merged into the workflow's state."""
+    loc = caller_location()
+    if len(branches) < 1:
+        raise error("INVALID_BRANCH", "parallel() needs at least one branch", location=loc)
+    sess = builder.session()
+    state_name = name or "Parallel"
+    chains, results = [], []
+    for item in branches:
+        chain, result = _branch(item, loc, f"parallel {state_name!r}")
+        chains.append(chain)
+        results.append(result)
+    key = sess.new_key(state_name)
+    record(
+        ParallelStep(
+            name=state_name,
+            key=key,
+            location=loc,
+            comment=comment,
+            branches=tuple(chains),
+            retry=_check_retry(retry, loc),
+            handlers=_handlers(on_error, key),
+        )
+    )
+    return tuple(results)
+
+
+class When:
+    __slots__ = ("condition", "location", "then")
+
+    def __init__(self, condition: Condition, then: Callable[[], Any], loc: SourceLocation | None):
+        self.condition = condition
+        self.then = then
+        self.location = loc
+
+
+def when(condition: Condition, then: Callable[[], Any]) -> When:
+    """A case of :func:`choose`: if ``condition`` holds, run the steps ``then`` builds."""
+    loc = caller_location()
+    if not isinstance(condition, Condition):
+        raise error(
+            "INVALID_CHOICE",
+            "when() needs a condition on a run-time value, e.g. desc.usage.output_tokens > 500",
+            location=loc,
+        )
+    return When(condition, then, loc)
+
+
+def choose(
+    name: str, *cases: When, otherwise: Callable[[], Any] | None = None, comment: str | None = None
+) -> None:
+    """A Choice state: the first case whose condition holds runs; else ``otherwise``.
+    Every path continues with the next step unless it ends (succeed/fail/goto)."""
+    loc = caller_location()
+    if not cases:
+        raise error("INVALID_CHOICE", f"choose {name!r} needs at least one when(...)", location=loc)
+    built: list[ChoiceCase] = []
+    uses: list[Use] = []
+    for case in cases:
+        chain, _ = builder.run_block(case.then)
+        built.append(ChoiceCase(case.condition.rule, chain))
+        uses.extend(Use(u.key, case.location) for u in case.condition.uses)
+    default = builder.run_block(otherwise)[0] if otherwise is not None else None
+    record(
+        ChoiceStep(
+            name=name,
+            key=builder.session().new_key(name),
+            location=loc,
+            comment=comment,
+            uses=tuple(uses),
+            cases=tuple(built),
+            default=default,
+        )
+    )
+
+
+def output(value: Any) -> None:
+    """Shape the workflow's output (what a workflow function returns does the same)."""
+    loc = caller_location()
+    params, uses = payload(value, loc)
+    record(OutputStep(name="", key="", location=loc, uses=uses, value=params))

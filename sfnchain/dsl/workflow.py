@@ -1,0 +1,121 @@
+"""``@workflow``: a Python function that describes a state machine."""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.dsl import builder
+from sfnchain.dsl.errors import seconds
+from sfnchain.dsl.refs import Ref, payload
+from sfnchain.dsl.types import dtype_of
+from sfnchain.ir.steps import Chain, InputSpec, OutputStep, WorkflowIR
+
+if TYPE_CHECKING:
+    from sfnchain.compiler import CompiledWorkflow
+
+MAX_TIMEOUT = 31_536_000  # TimeoutSeconds upper bound: one year
+
+
+class Workflow:
+    """A workflow definition; ``compile()`` turns it into ASL."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str,
+        comment: str | None,
+        type: str,
+        timeout_seconds: int | None,
+        location: SourceLocation | None,
+    ) -> None:
+        self.fn = fn
+        self.name = name
+        self.comment = comment if comment is not None else inspect.getdoc(fn)
+        self.type = type
+        self.timeout_seconds = timeout_seconds
+        self.location = location
+        self.cases: tuple[object, ...] = ()
+        self.inputs = tuple(
+            InputSpec(p.name, dtype_of(p.annotation), location)
+            for p in inspect.signature(fn).parameters.values()
+        )
+
+    def add_cases(self, *cases: object) -> Workflow:
+        """Attach test cases (see ``sfnchain.testing``) to run with ``sfnchain test``."""
+        self.cases = (*self.cases, *cases)
+        return self
+
+    def build(self) -> WorkflowIR:
+        """Run the workflow function once, recording its steps."""
+        refs = {i.name: Ref(f"$.{i.name}", i.type_name) for i in self.inputs}
+        with builder.building({i.name for i in self.inputs}):
+            block = builder.current_block()
+            block.scope.update(refs)
+            result = self.fn(**refs)
+            if result is not None:
+                value, uses = payload(result, self.location)
+                block.steps.append(
+                    OutputStep(name="", key="", location=self.location, uses=uses, value=value)
+                )
+            body = block.freeze()
+        return WorkflowIR(
+            name=self.name,
+            body=Chain(body.steps),
+            inputs=self.inputs,
+            comment=self.comment,
+            type=self.type,
+            timeout_seconds=self.timeout_seconds,
+            location=self.location,
+        )
+
+    def compile(self) -> CompiledWorkflow:
+        from sfnchain.compiler import compile
+
+        return compile(self)
+
+    def __repr__(self) -> str:
+        return f"<Workflow {self.name}>"
+
+
+def workflow(
+    fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    comment: str | None = None,
+    type: str = "STANDARD",
+    timeout: int | str | datetime.timedelta | None = None,
+) -> Any:
+    """Declare a workflow. Parameters of the function are its inputs (annotate them:
+    ``str``/``int``/``float``/``bool`` are inserted as text, ``dict``/``list`` as JSON)."""
+    loc = builder.caller_location()
+
+    def wrap(f: Callable[..., Any]) -> Workflow:
+        if type not in ("STANDARD", "EXPRESS"):
+            raise error(
+                "INVALID_WORKFLOW",
+                f"workflow type must be 'STANDARD' or 'EXPRESS', got {type!r}",
+                location=loc,
+            )
+        t = None if timeout is None else seconds(timeout, what="timeout", location=loc)
+        if t is not None and not 1 <= t <= MAX_TIMEOUT:
+            raise error(
+                "INVALID_WORKFLOW",
+                f"timeout must be 1 second to 1 year, got {timeout!r}",
+                location=loc,
+            )
+        at = SourceLocation(f.__code__.co_filename, f.__code__.co_firstlineno)
+        return Workflow(
+            f,
+            name=name or f.__name__,
+            comment=comment,
+            type=type,
+            timeout_seconds=t,
+            location=at,
+        )
+
+    return wrap(fn) if fn is not None else wrap

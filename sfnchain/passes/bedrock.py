@@ -1,0 +1,106 @@
+"""Lower prompt steps to Bedrock Task states (InvokeModel or Converse), with fallbacks.
+
+The optimized integration ``arn:aws:states:::bedrock:invokeModel`` is request-response
+only (there is no ``.sync`` for InvokeModel). The ResultSelector keeps only the answer
+and token usage, and ResultPath puts it at ``$.<key>``, so the raw response never
+reaches the state payload (256 KiB limit).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sfnchain.dsl.bedrock import CONVERSE, INVOKE_MODEL
+from sfnchain.dsl.errors import check_error_lists, default_model_retry
+from sfnchain.ir.states import CatchRule, Next, Task, Transition
+from sfnchain.ir.steps import Fallback, Handler, ModelSpec, PromptStep
+from sfnchain.models import FAMILIES, ModelFamily, converse_adapter, family_for
+from sfnchain.passes.context import Lowered, Scope
+
+
+def adapter(model: ModelSpec) -> ModelFamily:
+    return converse_adapter() if model.api == "converse" else family_for(model.model_id, FAMILIES)
+
+
+def model_parameters(step: PromptStep, model: ModelSpec, prompt: Any) -> dict[str, Any]:
+    fam = adapter(model)
+    body = fam.body(prompt, model.params, step.images, step.system)
+    params: dict[str, Any] = {"ModelId": model.model_id}
+    if model.api == "converse":
+        params.update(body)
+        if model.guardrail:
+            params["GuardrailConfig"] = {
+                "GuardrailIdentifier": model.guardrail[0],
+                "GuardrailVersion": model.guardrail[1],
+            }
+        return params
+    params["Body"] = body
+    if model.guardrail:
+        params["GuardrailIdentifier"], params["GuardrailVersion"] = model.guardrail
+    return params
+
+
+def model_task(
+    step: PromptStep,
+    name: str,
+    model: ModelSpec,
+    prompt: Any,
+    cont: Transition,
+    catch: tuple[CatchRule, ...],
+) -> Task:
+    retry = step.retry if step.retry is not None else default_model_retry(model.api)
+    return Task(
+        name=name,
+        comment=step.comment if name == step.name else None,
+        location=step.location,
+        uses=step.uses,
+        defines=(step.key,),
+        resource=CONVERSE if model.api == "converse" else INVOKE_MODEL,
+        parameters=model_parameters(step, model, prompt),
+        result_selector=adapter(model).result_selector(),
+        result_path=f"$.{step.key}",
+        timeout_seconds=step.timeout_seconds,
+        retry=retry,
+        catch=catch,
+        transition=cont,
+    )
+
+
+def handler_catches(
+    handlers: tuple[Handler, ...],
+    cont: Transition,
+    scope: Scope,
+    owner: str,
+    lower_chain: Any,
+) -> tuple[tuple[CatchRule, ...], list[Any]]:
+    """Catch rules for user handlers; each handler chain continues with ``cont``."""
+    rules, states = [], []
+    check_error_lists(
+        [h.errors for h in handlers], "Catch", handlers[0].location if handlers else None
+    )
+    for i, h in enumerate(handlers, start=1):
+        low = lower_chain(h.chain, cont, scope, f"{owner} error {i}")
+        states.extend(low.states)
+        rules.append(CatchRule(h.errors, low.entry, h.result_path))
+    return tuple(rules), states
+
+
+def lower_prompt(step: PromptStep, cont: Transition, scope: Scope, lower_chain: Any) -> Lowered:
+    user_catch, states = handler_catches(step.handlers, cont, scope, step.name, lower_chain)
+    # Build from the last fallback backwards: each task catches into the next one.
+    chain: list[tuple[str, Fallback | None]] = [(step.name, None)]
+    chain += [(f"{step.name} fallback {i}", fb) for i, fb in enumerate(step.fallbacks, start=1)]
+    next_catch: tuple[CatchRule, ...] = user_catch
+    tasks = []
+    for index in range(len(chain) - 1, -1, -1):
+        name, fb = chain[index]
+        model = step.model if fb is None else fb.model
+        prompt = step.prompt if fb is None or fb.prompt is None else fb.prompt
+        tasks.append(model_task(step, name, model, prompt, cont, next_catch))
+        if fb is not None:
+            next_catch = (CatchRule(fb.errors, name, f"$.{step.key}_error"),)
+    tasks.reverse()
+    return Lowered(tasks[0].name, [*tasks, *states])
+
+
+__all__ = ["Next", "lower_prompt", "model_parameters"]

@@ -1,0 +1,158 @@
+"""Lower a cached prompt to: key → DynamoDB getItem → Choice → (hit | model → putItem).
+
+The key is ``States.Hash`` (SHA-256) of a fingerprint of the model and its parameters
+joined with the rendered prompt. Expiry needs the current time in epoch seconds, which
+JSONPath intrinsics cannot produce, so the freshness Choice and the putItem are JSONata
+states (``QueryLanguage`` per state, allowed since JSONata support in Step Functions)
+using ``$millis()``. DynamoDB deletes expired items only eventually, so the Choice also
+treats an expired entry as a miss. Cache errors are never fatal: a failed lookup is a
+miss and a failed store is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sfnchain.dsl.errors import default_dynamodb_retry
+from sfnchain.dsl.refs import escape_intrinsic
+from sfnchain.ir.states import CatchRule, Choice, ChoiceBranch, Next, Pass, Task, Transition
+from sfnchain.ir.steps import CachedStep, PromptStep
+from sfnchain.passes.bedrock import adapter, lower_prompt, model_parameters
+from sfnchain.passes.context import Lowered, Scope
+from sfnchain.payload import Expr
+
+GET_ITEM = "arn:aws:states:::dynamodb:getItem"
+PUT_ITEM = "arn:aws:states:::dynamodb:putItem"
+
+
+def _fingerprint(step: PromptStep) -> str:
+    """A digest of everything static that changes the answer: model, API, parameters and
+    the request body's shape. Hashed at compile time to keep the intrinsic short."""
+    params = model_parameters(step, step.model, "{prompt}")
+    static = json.dumps(_strip_exprs(params), sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(f"{step.model.api}|{static}".encode()).hexdigest()[:32]
+    return f"{step.model.model_id}|{digest}"
+
+
+def _strip_exprs(value: Any) -> Any:
+    if isinstance(value, Expr):
+        return "{expr}"
+    if isinstance(value, dict):
+        return {k: _strip_exprs(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strip_exprs(v) for v in value]
+    return value
+
+
+def _arg(value: Any) -> str:
+    return value.text if isinstance(value, Expr) else "'" + escape_intrinsic(str(value)) + "'"
+
+
+def cache_key_expr(step: PromptStep) -> str:
+    dynamic = [step.prompt, step.system, *(img.data for img in step.images)]
+    parts = [v for v in dynamic if v is not None]
+    fmt = escape_intrinsic(_fingerprint(step)) + "".join("\n{}" for _ in parts)
+    args = ", ".join(_arg(v) for v in parts)
+    return f"States.Hash(States.Format('{fmt}', {args}), 'SHA-256')"
+
+
+def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: Any) -> Lowered:
+    inner = step.inner
+    key = step.key
+    meta = f"{key}_cache"
+    names = {
+        "key": f"{step.name} cache key",
+        "get": f"{step.name} cache lookup",
+        "choice": f"{step.name} cached?",
+        "hit": f"{step.name} from cache",
+        "put": f"{step.name} cache store",
+    }
+    has_usage = "usage" in adapter(inner.model).result_selector()
+
+    model = lower_prompt(inner, Next(names["put"]), scope, lower_chain)
+
+    key_state = Pass(
+        name=names["key"],
+        location=step.location,
+        uses=step.uses,
+        parameters={"key": Expr(cache_key_expr(inner))},
+        result_path=f"$.{meta}",
+        transition=Next(names["get"]),
+    )
+    get_state = Task(
+        name=names["get"],
+        location=step.location,
+        resource=GET_ITEM,
+        parameters={
+            "TableName": step.table,
+            "Key": {step.key_attribute: {"S": Expr(f"$.{meta}.key")}},
+        },
+        result_path=f"$.{meta}.lookup",
+        retry=default_dynamodb_retry(),
+        # A cache that cannot be read is a miss, not a failed workflow.
+        catch=(CatchRule(("States.ALL",), model.entry, f"$.{meta}.lookup_error"),),
+        transition=Next(names["choice"]),
+    )
+    item = f"$states.input.{meta}.lookup.Item"
+    choice = Choice(
+        name=names["choice"],
+        location=step.location,
+        query_language="JSONata",
+        branches=(
+            ChoiceBranch(
+                {
+                    "Condition": (
+                        f"{{% $exists({item}.{step.answer_attribute}.S) and "
+                        f"$number({item}.{step.ttl_attribute}.N) > $millis() / 1000 %}}"
+                    )
+                },
+                names["hit"],
+            ),
+        ),
+        default=model.entry,
+    )
+    hit_params: dict[str, Any] = {
+        "text": Expr(f"$.{meta}.lookup.Item.{step.answer_attribute}.S"),
+    }
+    if has_usage:
+        hit_params["usage"] = Expr(
+            f"States.StringToJson($.{meta}.lookup.Item.{step.usage_attribute}.S)"
+        )
+    hit = Pass(
+        name=names["hit"],
+        location=step.location,
+        defines=(key,),
+        parameters=hit_params,
+        result_path=f"$.{key}",
+        transition=cont,
+    )
+    entry: dict[str, Any] = {
+        step.key_attribute: {"S": f"{{% $states.input.{meta}.key %}}"},
+        step.answer_attribute: {"S": f"{{% $states.input.{key}.text %}}"},
+    }
+    if has_usage:
+        entry[step.usage_attribute] = {"S": f"{{% $string($states.input.{key}.usage) %}}"}
+    entry[step.ttl_attribute] = {
+        "N": f"{{% $string($floor($millis() / 1000) + {step.ttl_seconds}) %}}"
+    }
+    put = Task(
+        name=names["put"],
+        location=step.location,
+        query_language="JSONata",
+        resource=PUT_ITEM,
+        arguments={"TableName": step.table, "Item": entry},
+        output="{% $states.input %}",
+        retry=default_dynamodb_retry(),
+        # A cache that cannot be written must not lose the answer.
+        catch=(
+            CatchRule(
+                ("States.ALL",),
+                scope.target(cont, f"{step.name} done"),
+                output="{% $states.input %}",
+            ),
+        ),
+        transition=cont,
+    )
+    return Lowered(key_state.name, [key_state, get_state, choice, hit, *model.states, put])

@@ -1,0 +1,32 @@
+"""What lowering functions share: the continuation and a way to make helper states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sfnchain.ir.states import End, Next, Pass, State, Transition
+
+
+@dataclass
+class Lowered:
+    """The states of a lowered step or chain; ``entry`` is where control enters."""
+
+    entry: str
+    states: list[State] = field(default_factory=list)
+
+
+@dataclass
+class Scope:
+    """A machine scope (top level, Parallel branch, Map processor) being lowered."""
+
+    output_name: str = "Result"
+    extra: list[State] = field(default_factory=list)
+
+    def target(self, cont: Transition, name: str) -> str:
+        """A state name to jump to for ``cont``: End needs a state of its own."""
+        if isinstance(cont, Next):
+            return cont.name
+        done = Pass(name=name, transition=End())
+        if all(s.name != name for s in self.extra):
+            self.extra.append(done)
+        return name
