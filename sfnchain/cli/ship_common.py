@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from sfnchain.cli.common import echo_diagnostics
 from sfnchain.diagnostics import Diagnostic, SfnchainError, attach_locations, error
 from sfnchain.export.machine import LOG_LEVELS, MACHINE_TYPES, LoggingSettings, Machine
 from sfnchain.iam import Scope, partition_for
@@ -41,6 +42,7 @@ def load_machine(
             "sfnchain.compiler is not installed; pass a compiled .asl.json file instead",
         ) from None
     compiled = compiler.compile_file(p, workflow)
+    echo_diagnostics(getattr(compiled, "warnings", ()))
     machine = Machine.from_compiled(compiled)
     if machine_type:
         machine = machine.with_settings(type=machine_type)
