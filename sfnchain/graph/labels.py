@@ -9,12 +9,13 @@ from typing import Any
 
 MAX_LABEL = 60
 
+# Longest suffix first: "GreaterThanEquals" also ends with "Equals".
 _OPERATORS = {
-    "Equals": "==",
-    "LessThan": "<",
-    "GreaterThan": ">",
     "LessThanEquals": "<=",
     "GreaterThanEquals": ">=",
+    "LessThan": "<",
+    "GreaterThan": ">",
+    "Equals": "==",
     "Matches": "matches",
 }
 _JSONATA = re.compile(r"^\s*\{%(.*)%\}\s*$", re.S)
