@@ -6,7 +6,7 @@
 """
 
 from sfnchain.iam.grants import Grant, Reference
-from sfnchain.iam.policy import DerivedPolicy, derive_policy, trust_policy
+from sfnchain.iam.policy import DerivedPolicy, derive_policy, policy_documents, trust_policy
 from sfnchain.iam.profiles import GEOGRAPHY_REGIONS, destination_regions
 from sfnchain.iam.scope import Scope, partition_for
 
@@ -19,5 +19,6 @@ __all__ = [
     "derive_policy",
     "destination_regions",
     "partition_for",
+    "policy_documents",
     "trust_policy",
 ]

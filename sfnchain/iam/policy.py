@@ -135,3 +135,25 @@ def derive_policy(
         col.allow(TRACING_ACTIONS, "*", "")
     refs = tuple(dict.fromkeys(col.references))
     return DerivedPolicy(scope, tuple(col.grants), refs, tuple(col.diagnostics))
+
+
+def policy_documents(
+    source: Any,
+    *,
+    region: str | None = None,
+    account: str | None = None,
+    name: str | None = None,
+    logging: bool = False,
+    tracing: bool = False,
+) -> dict[str, Any]:
+    """``{"TrustPolicy", "PermissionPolicy"}`` for a compiled workflow or an ASL dict.
+
+    Without ``region``/``account`` the ARNs hold ``${AWS::Region}``-style placeholders.
+    """
+    definition = source.definition if hasattr(source, "definition") else source
+    machine_name = name or getattr(source, "name", None) or "${StateMachineName}"
+    if region and account:
+        scope = Scope.concrete(region, account, machine_name)
+    else:
+        scope = Scope(machine_name=machine_name)
+    return derive_policy(definition, scope, logging=logging, tracing=tracing).documents()

@@ -287,3 +287,26 @@ def test_unreachable_endpoint(aws_env: None) -> None:
 def test_partial_run_file_argument_needs_json_or_py(moto_aws: None, tmp_path: Path) -> None:
     result = cli("policy", str(tmp_path / "x.yaml"))
     assert result.exit_code == 2 and "expected a workflow file" in result.stderr
+
+
+def test_new_role_not_yet_assumable_is_retried(
+    moto_aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sfnchain.deploy.machine_ops as ops
+
+    slept: list[float] = []
+    monkeypatch.setattr(ops.time, "sleep", slept.append)
+    aws = Aws(AwsOptions())
+    message = (
+        "Neither the global service principal states.amazonaws.com, nor the regional one "
+        "is authorized to assume the provided role."
+    )
+    fault = inject(
+        aws.client("stepfunctions"),
+        "CreateStateMachine",
+        Fault("AccessDeniedException", message, times=2),
+        stage="before-call",
+    )
+    report = deploy(machine(), aws=aws)
+    assert report.machine_arn == ARN
+    assert fault.calls == 3 and slept == [2.0, 4.0]

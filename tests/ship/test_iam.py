@@ -208,3 +208,16 @@ def test_policy_cli_bad_asl_is_one_line(tmp_path: Any, bad: str) -> None:
     assert result.stderr.count("\n") == 1 and "INVALID_JSON" in result.stderr
     assert f"{f}:1" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_policy_documents_of_a_compiled_workflow() -> None:
+    from sfnchain.compiler import compile_file
+    from sfnchain.iam import policy_documents
+
+    compiled = compile_file(FIXTURES.parents[2] / "workflows" / "chain.py")
+    docs = policy_documents(compiled, region=REGION, account=ACCOUNT)
+    [stmt] = docs["PermissionPolicy"]["Statement"]
+    assert stmt["Resource"] == [
+        f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-sonnet-20240229-v1:0"
+    ]
+    json.dumps(docs)  # plain data
