@@ -56,3 +56,13 @@ def has_expr(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(has_expr(v) for v in value)
     return False
+
+
+def escape_intrinsic(text: str) -> str:
+    """Escape literal text for an intrinsic string argument: ``' { } \\`` take a backslash."""
+    out = []
+    for ch in text:
+        if ch in "\\'{}":
+            out.append("\\")
+        out.append(ch)
+    return "".join(out)

@@ -13,9 +13,11 @@ from typing import Any
 
 from sfnchain.diagnostics import SourceLocation
 from sfnchain.ir.states import Use
-from sfnchain.payload import Expr
+from sfnchain.payload import Expr, escape_intrinsic
 
 _SIMPLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+__all__ = ["SCALAR_TYPES", "Condition", "Ref", "escape_intrinsic", "payload"]
 
 # dtype: "string" | "number" | "boolean" | "json" | "any"
 SCALAR_TYPES = ("string", "number", "boolean")
@@ -192,13 +194,3 @@ def _intrinsic_arg(v: Any) -> str:
     if isinstance(v, (int, float)):
         return json.dumps(v)
     raise TypeError(f"cannot place {type(v).__name__} in an intrinsic function argument list")
-
-
-def escape_intrinsic(text: str) -> str:
-    """Escape literal text for an intrinsic string argument: ``' { } \\`` take a backslash."""
-    out = []
-    for ch in text:
-        if ch in "\\'{}":
-            out.append("\\")
-        out.append(ch)
-    return "".join(out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sfnchain.models.base import Body, ImageBlock, ModelFamily, ModelParams
+from sfnchain.payload import Expr, escape_intrinsic
 
 
 def _set(body: Body, key: str, value: Any) -> None:
@@ -22,6 +23,14 @@ def _extra(body: Body, params: ModelParams) -> Body:
     for key, value in params.extra:
         body[key] = value
     return body
+
+
+def _wrap(prompt: Any, before: str, after: str) -> Any:
+    """Put a model's instruction markers around a prompt (a literal or an intrinsic)."""
+    if isinstance(prompt, Expr):
+        fmt = escape_intrinsic(before) + "{}" + escape_intrinsic(after)
+        return Expr(f"States.Format('{fmt}', {prompt.text})")
+    return f"{before}{prompt}{after}"
 
 
 def _image_format(media_type: str) -> str:
@@ -200,7 +209,13 @@ class Llama(ModelFamily):
         images: tuple[ImageBlock, ...] = (),
         system: Any = None,
     ) -> Body:
-        body: Body = {"prompt": prompt}
+        # Llama 3 instruct models expect their chat template around the user turn.
+        before = "<|begin_of_text|>"
+        if system is not None and not isinstance(system, Expr):
+            before += f"<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|>"
+        before += "<|start_header_id|>user<|end_header_id|>\n\n"
+        after = "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
+        body: Body = {"prompt": _wrap(prompt, before, after)}
         _set(body, "max_gen_len", params.max_tokens)
         _set(body, "temperature", params.temperature)
         _set(body, "top_p", params.top_p)
@@ -241,7 +256,8 @@ class Mistral(ModelFamily):
         images: tuple[ImageBlock, ...] = (),
         system: Any = None,
     ) -> Body:
-        body: Body = {"prompt": prompt}
+        # Mistral instruct models expect the [INST] markers around the instruction.
+        body: Body = {"prompt": _wrap(prompt, "<s>[INST] ", " [/INST]")}
         _set(body, "max_tokens", params.max_tokens)
         _set(body, "temperature", params.temperature)
         _set(body, "top_p", params.top_p)

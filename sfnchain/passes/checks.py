@@ -138,91 +138,116 @@ def _stuck_cycles(scope: Machine, prefix: str) -> list[Diagnostic]:
 
 
 def check_dataflow(machine: Machine, step_names: dict[str, str]) -> list[Diagnostic]:
-    """A step may only use results of steps that ran on every path before it."""
+    """A step may only use results of steps that ran on every path before it.
+
+    Must-defined analysis: a key is defined at a state when every path from the scope's
+    start passes a state that writes it. Sets of keys are bit sets (Python ints), so the
+    analysis stays linear in memory for workflows of thousands of steps.
+    """
+    keys = sorted({k for _, s in walk(machine) for k in s.defines})
+    bit = {k: 1 << i for i, k in enumerate(keys)}
     diags: list[Diagnostic] = []
-    _flow(machine, frozenset(), "", step_names, diags)
+    _Flow(bit, step_names, diags).scope(machine, 0, "")
     return diags
 
 
-def _solve(
-    scope: Machine,
-    initial: frozenset[str],
-    universe: frozenset[str],
-    nested: dict[str, frozenset[str]],
-) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    names = scope.by_name()
-    preds: dict[str, list[str]] = {n: [] for n in names}
-    for state in scope.states:
-        for target in successors(state):
-            if target in preds:
-                preds[target].append(state.name)
-    into: dict[str, frozenset[str]] = {n: universe for n in names}
-    out: dict[str, frozenset[str]] = {}
-    changed = True
-    while changed:
-        changed = False
+def _mask(keys: tuple[str, ...] | frozenset[str], bit: dict[str, int]) -> int:
+    m = 0
+    for k in keys:
+        m |= bit.get(k, 0)
+    return m
+
+
+class _Flow:
+    def __init__(self, bit: dict[str, int], step_names: dict[str, str], diags: list[Diagnostic]):
+        self.bit = bit
+        self.step_names = step_names
+        self.diags = diags
+
+    def solve(
+        self, scope: Machine, initial: int, universe: int, nested: dict[str, int]
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        order = [s.name for s in scope.states]
+        preds: dict[str, list[str]] = {n: [] for n in order}
         for state in scope.states:
-            if state.name == scope.start_at:
-                new_in = initial
-            else:
-                incoming = [out[p] for p in preds[state.name] if p in out]
-                new_in = frozenset.intersection(*incoming) if incoming else universe
-            new_out = new_in | frozenset(state.defines) | nested.get(state.name, frozenset())
-            if new_in != into[state.name] or out.get(state.name) != new_out:
-                into[state.name], out[state.name] = new_in, new_out
-                changed = True
-    return into, out
+            for target in successors(state):
+                if target in preds:
+                    preds[target].append(state.name)
+        defines = {s.name: _mask(s.defines, self.bit) | nested.get(s.name, 0) for s in scope.states}
+        into = dict.fromkeys(order, universe)
+        out: dict[str, int] = {}
+        changed = True
+        while changed:
+            changed = False
+            for name in order:
+                if name == scope.start_at:
+                    new_in = initial
+                else:
+                    new_in = universe
+                    seen = False
+                    for p in preds[name]:
+                        if p in out:
+                            new_in &= out[p]
+                            seen = True
+                    if not seen:
+                        new_in = universe
+                new_out = new_in | defines[name]
+                if new_in != into[name] or out.get(name) != new_out:
+                    into[name], out[name] = new_in, new_out
+                    changed = True
+        return into, out
 
+    def scope(self, scope: Machine, initial: int, prefix: str, report: bool = True) -> int:
+        """Analyse one scope; return the keys defined at every one of its ends."""
+        universe = initial | _mask(
+            frozenset(k for _, s in walk(scope) for k in s.defines), self.bit
+        )
+        nested: dict[str, int] = {}
+        while True:
+            into, out = self.solve(scope, initial, universe, nested)
+            new_nested = {}
+            for state in scope.states:
+                if isinstance(state, Parallel):
+                    acc = 0
+                    for b in state.branches:
+                        acc |= self.scope(b, into[state.name], "", report=False)
+                    new_nested[state.name] = acc
+            if new_nested == nested:
+                break
+            nested = new_nested
+        if report:
+            self._report(scope, into, universe, prefix)
+        ends = [out[s.name] for s in scope.states if is_terminal(s) and s.name in out]
+        result = universe
+        for e in ends:
+            result &= e
+        return result if ends else 0
 
-def _flow(
-    scope: Machine,
-    initial: frozenset[str],
-    prefix: str,
-    step_names: dict[str, str],
-    diags: list[Diagnostic],
-) -> frozenset[str]:
-    """Must-defined analysis over one scope; returns the keys defined at every end.
-
-    A Parallel adds what every one of its branches defines; the solution is iterated
-    until those nested results stop changing.
-    """
-    universe = frozenset(k for _, s in walk(scope) for k in s.defines) | initial
-    nested: dict[str, frozenset[str]] = {}
-    while True:
-        into, out = _solve(scope, initial, universe, nested)
-        new_nested = {
-            state.name: frozenset().union(
-                *(_flow(b, into[state.name], "", step_names, []) for b in state.branches)
-            )
-            for state in scope.states
-            if isinstance(state, Parallel)
-        }
-        if new_nested == nested:
-            break
-        nested = new_nested
-    for state in scope.states:
-        ptr = prefix + json_pointer("States", state.name)
-        if isinstance(state, Parallel):
-            for i, b in enumerate(state.branches):
-                _flow(b, into[state.name], ptr + json_pointer("Branches", i), step_names, diags)
-        elif isinstance(state, Map):
-            _flow(state.processor, frozenset(), ptr + "/ItemProcessor", step_names, diags)
-        for use in state.uses:
-            if use.key in into[state.name]:
-                continue
-            producer = step_names.get(use.key, use.key)
-            if use.key in universe:
-                msg = (
-                    f"step {state.name!r} uses the result of {producer!r}, which has not run on "
-                    "every path before it; move the use after the step, or make every "
-                    "branch produce it"
+    def _report(self, scope: Machine, into: dict[str, int], universe: int, prefix: str) -> None:
+        for state in scope.states:
+            ptr = prefix + json_pointer("States", state.name)
+            if isinstance(state, Parallel):
+                for i, branch in enumerate(state.branches):
+                    self.scope(branch, into[state.name], ptr + json_pointer("Branches", i))
+            elif isinstance(state, Map):
+                self.scope(state.processor, 0, ptr + "/ItemProcessor")
+            for use in state.uses:
+                key_bit = self.bit.get(use.key, 0)
+                if key_bit and into[state.name] & key_bit:
+                    continue
+                producer = self.step_names.get(use.key, use.key)
+                if key_bit & universe:
+                    msg = (
+                        f"step {state.name!r} uses the result of {producer!r}, which has not "
+                        "run on every path before it; move the use after the step, or make "
+                        "every branch produce it"
+                    )
+                else:
+                    msg = (
+                        f"step {state.name!r} uses the result of {producer!r}, which is not a "
+                        "step of this workflow scope (a map processor sees only its item and "
+                        "the values passed with context=)"
+                    )
+                self.diags.append(
+                    Diagnostic("UNDEFINED_REFERENCE", msg, pointer=ptr, location=use.location)
                 )
-            else:
-                msg = (
-                    f"step {state.name!r} uses the result of {producer!r}, which is not a step "
-                    "of this workflow scope (a map processor sees only its item and the "
-                    "values passed with context=)"
-                )
-            diags.append(Diagnostic("UNDEFINED_REFERENCE", msg, pointer=ptr, location=use.location))
-    ends = [out[s.name] for s in scope.states if is_terminal(s) and s.name in out]
-    return frozenset.intersection(*ends) if ends else frozenset()

@@ -100,6 +100,38 @@ def _template_line(tb: types.TracebackType | None) -> int | None:
     return line
 
 
+# Templates made only of text and {{ name }} / {{ name.field }} insertions are by far
+# the most common; they are rendered without building a Jinja template (same result).
+_SIMPLE_INSERT = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*) *\}\}")
+_JINJA_MARKUP = re.compile(r"\{[{%#]|[}%#]\}")
+
+
+def _render_simple(source: str, context: Mapping[str, Any]) -> str | None:
+    """Render a template of plain insertions, or None when it needs Jinja."""
+    pieces = _SIMPLE_INSERT.split(source)
+    texts, names = pieces[0::2], pieces[1::2]
+    if any(_JINJA_MARKUP.search(t) for t in texts) or "\r" in source:
+        return None
+    # A brace next to an insertion would join it into Jinja markup ("{{{ x }}").
+    if any(t.endswith("{") for t in texts[:-1]) or any(t.startswith("}") for t in texts[1:]):
+        return None
+    out = [texts[0]]
+    for name, text in zip(names, texts[1:], strict=True):
+        head, *fields = name.split(".")
+        if head not in context:
+            return None  # let Jinja produce its own error message
+        value = context[head]
+        for f in fields:
+            if not isinstance(value, _RuntimeValue):
+                return None
+            value = getattr(value, f)
+        if not isinstance(value, (_RuntimeValue, str, int, float, type(None))):
+            return None  # Jinja's own str() of other objects is left to Jinja
+        out.append(str(value))
+        out.append(text)
+    return "".join(out)
+
+
 def compile_template(
     source: str, variables: Mapping[str, Any]
 ) -> tuple[str | Expr, tuple[Use, ...]]:
@@ -108,18 +140,26 @@ def compile_template(
     Returns a plain string when nothing is known only at run time, a bare path when the
     template is a single string-valued reference, and ``States.Format(...)`` otherwise.
     """
-    try:
-        template = _ENV.from_string(source)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", exc.lineno) from None
-
     slots: list[tuple[Ref, bool]] = []
     context = {
         name: _RuntimeValue(name, value, slots) if isinstance(value, Ref) else value
         for name, value in variables.items()
     }
+    rendered = _render_simple(source, context)
+    if rendered is None:
+        slots.clear()
+        rendered = _render_jinja(source, context)
+    return _split(rendered, slots)
+
+
+def _render_jinja(source: str, context: Mapping[str, Any]) -> str:
     try:
-        rendered = template.render(context)
+        template = _ENV.from_string(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", exc.lineno) from None
+
+    try:
+        return template.render(context)
     except TemplateError as exc:
         exc.line = _template_line(exc.__traceback__)
         raise
@@ -132,6 +172,9 @@ def compile_template(
     except jinja2.TemplateError as exc:
         raise TemplateError(str(exc), _template_line(exc.__traceback__)) from None
 
+
+def _split(rendered: str, slots: list[tuple[Ref, bool]]) -> tuple[str | Expr, tuple[Use, ...]]:
+    """Cut the rendered text at the placeholder tokens into a States.Format call."""
     pieces = _TOKEN.split(rendered)
     literal_parts = pieces[0::2]
     if any("\x00" in part for part in literal_parts):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from typing import Any
 
 import boto3
 import pytest
@@ -156,3 +157,38 @@ def test_escapes_in_unpatched_moto(literal: str) -> None:
     assert isinstance(compiled, Expr)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         assert _run_pass(compiled.text, {"spec": "x"}) == literal + " x"
+
+
+@given(
+    parts=st.lists(
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+        min_size=1,
+        max_size=4,
+    ),
+    names=st.lists(
+        st.sampled_from(["spec", "desc", "desc.usage", "tone", "spec.x"]), min_size=0, max_size=3
+    ),
+)
+def test_fast_path_renders_like_jinja(parts: list[str], names: list[str]) -> None:
+    from sfnchain.templates.compile import _render_jinja, _render_simple, _RuntimeValue
+
+    source = parts[0]
+    for i, name in enumerate(names):
+        source += "{{ " + name + " }}" + (parts[i + 1] if i + 1 < len(parts) else "")
+    slots_a: list[Any] = []
+    slots_b: list[Any] = []
+    ctx_a = {
+        "spec": _RuntimeValue("spec", SPEC, slots_a),
+        "desc": _RuntimeValue("desc", DESC, slots_a),
+        "tone": "calm",
+    }
+    ctx_b = {
+        "spec": _RuntimeValue("spec", SPEC, slots_b),
+        "desc": _RuntimeValue("desc", DESC, slots_b),
+        "tone": "calm",
+    }
+    fast = _render_simple(source, ctx_a)
+    if fast is None:
+        return  # the fast path declined; Jinja handles it
+    assert fast == _render_jinja(source, ctx_b)
+    assert [r.path_ for r, _ in slots_a] == [r.path_ for r, _ in slots_b]
