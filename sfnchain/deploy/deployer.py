@@ -19,7 +19,7 @@ from sfnchain.diagnostics import (
 )
 from sfnchain.export.checks import validate_definition
 from sfnchain.export.machine import Machine
-from sfnchain.export.names import check_machine_name
+from sfnchain.export.names import check_alias_name, check_machine_name
 from sfnchain.iam import Scope, partition_for
 
 Progress = Callable[[str], None]
@@ -64,13 +64,16 @@ def _diff(label: str, old: Any, new: Any) -> str:
     )
 
 
-def preflight(machine: Machine) -> list[Diagnostic]:
-    """Everything checked before any request is sent: name and definition."""
+def preflight(machine: Machine, alias: str | None = None) -> list[Diagnostic]:
+    """Everything checked before any request is sent: names and definition."""
     diags = attach_locations(validate_definition(machine.definition), machine.source_map)
     errors = [d for d in diags if d.is_error]
     problem = check_machine_name(machine.name)
     if problem:
         errors.insert(0, Diagnostic("INVALID_NAME", problem))
+    alias_problem = check_alias_name(alias) if alias is not None else None
+    if alias_problem:
+        errors.insert(0, Diagnostic("INVALID_NAME", alias_problem))
     if errors:
         raise SfnchainError(errors, exit_code=1)
     return [d for d in diags if not d.is_error]
@@ -86,7 +89,7 @@ def deploy(
     progress: Progress = _quiet,
     aws: Aws | None = None,
 ) -> DeployReport:
-    warnings = preflight(machine)
+    warnings = preflight(machine, alias)
     aws = aws or Aws(options or AwsOptions())
     account = aws.account()
     region = aws.region

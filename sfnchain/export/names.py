@@ -26,3 +26,16 @@ def check_machine_name(name: str) -> str | None:
             "letters, digits, '-' and '_'"
         )
     return None
+
+
+def check_alias_name(alias: str) -> str | None:
+    """None if AWS accepts ``alias``; an alias follows the name rules and cannot be a
+    number, which would read as a version (stateMachine:NAME:3)."""
+    problem = check_machine_name(alias)
+    if problem:
+        return problem.replace("state machine name", "alias").replace("pass --name", "pass --alias")
+    if alias.isdigit():
+        return (
+            f"alias {alias!r} is a number, which AWS reads as a version; use a word such as 'live'"
+        )
+    return None

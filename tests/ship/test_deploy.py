@@ -206,6 +206,8 @@ def test_bad_name_is_one_line_before_any_request(moto_aws: None) -> None:
     assert result.stderr.count("\n") == 1 and "INVALID_NAME" in result.stderr
     assert "Traceback" not in result.stderr
     assert boto3.client("iam").list_roles()["Roles"] == []
+    numeric = cli("deploy", str(FIXTURES / "passwait.asl.json"), "--alias", "7")
+    assert numeric.exit_code == 1 and "reads as a version" in numeric.stderr
 
 
 def test_failure_part_way_says_what_exists_and_rerun_finishes(moto_aws: None) -> None:
