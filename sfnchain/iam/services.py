@@ -33,7 +33,6 @@ _IAM_PREFIX = {
     "cloudwatchlogs": "logs",
     "eventbridge": "events",
     "elasticloadbalancingv2": "elasticloadbalancing",
-    "secretsmanager": "secretsmanager",
 }
 
 # Bedrock runtime APIs authorised by another action (Bedrock API reference: Converse
@@ -43,6 +42,17 @@ _BEDROCK_RUNTIME_ACTIONS = {
     "invokemodel": "bedrock:InvokeModel",
     "conversestream": "bedrock:InvokeModelWithResponseStream",
     "invokemodelwithresponsestream": "bedrock:InvokeModelWithResponseStream",
+}
+
+# S3 API calls authorised by an action of another name (S3 User Guide, "Actions,
+# resources, and condition keys for Amazon S3").
+_S3_ACTIONS = {
+    "listobjectsv2": "s3:ListBucket",
+    "listobjects": "s3:ListBucket",
+    "listobjectversions": "s3:ListBucketVersions",
+    "listmultipartuploads": "s3:ListBucketMultipartUploads",
+    "headobject": "s3:GetObject",
+    "listparts": "s3:ListMultipartUploadParts",
 }
 
 _DYNAMODB_ACTIONS = {
@@ -248,12 +258,9 @@ class Rules(BedrockRules, MapRules):
             bucket = read_field(payload, "Bucket", base)
             if bucket is not None:
                 key = read_field(payload, "Key", base)
-                if lowered.startswith("list"):
-                    self.col.allow(
-                        action.replace("ListObjectsV2", "ListBucket"),
-                        self.bucket_arn(bucket),
-                        bucket.pointer,
-                    )
+                action = _S3_ACTIONS.get(lowered, action)
+                if key is None and lowered.startswith("list"):
+                    self.col.allow(action, self.bucket_arn(bucket), bucket.pointer)
                 else:
                     self.col.allow(action, self.object_arn(bucket, key), bucket.pointer)
                 return

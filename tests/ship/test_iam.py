@@ -221,3 +221,13 @@ def test_policy_documents_of_a_compiled_workflow() -> None:
         f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-sonnet-20240229-v1:0"
     ]
     json.dumps(docs)  # plain data
+
+
+def test_sdk_s3_calls_map_to_their_iam_actions() -> None:
+    listing = task("arn:aws:states:::aws-sdk:s3:listObjectsV2", {"Bucket": "b", "Prefix": "p/"})
+    assert resources_for(listing, "s3:ListBucket") == {"arn:aws:s3:::b"}
+    head = task("arn:aws:states:::aws-sdk:s3:headObject", {"Bucket": "b", "Key": "k.json"})
+    assert resources_for(head, "s3:GetObject") == {"arn:aws:s3:::b/k.json"}
+    query = task("arn:aws:states:::aws-sdk:dynamodb:query", {"TableName": "t"})
+    table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t"
+    assert resources_for(query, "dynamodb:Query") == {table, table + "/index/*"}
