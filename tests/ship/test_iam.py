@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sfnchain.cli import main
 from sfnchain.iam import Scope, derive_policy, destination_regions
@@ -231,3 +233,23 @@ def test_sdk_s3_calls_map_to_their_iam_actions() -> None:
     query = task("arn:aws:states:::aws-sdk:dynamodb:query", {"TableName": "t"})
     table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t"
     assert resources_for(query, "dynamodb:Query") == {table, table + "/index/*"}
+
+
+@given(
+    parts=st.lists(st.text(alphabet="abc-_.{}", max_size=5), min_size=1, max_size=4),
+    values=st.lists(st.text(alphabet="xyz0-", max_size=6), min_size=3, max_size=3),
+)
+def test_format_patterns_cover_every_rendered_value(parts: list[str], values: list[str]) -> None:
+    """The IAM pattern for States.Format(template, ...) matches whatever it renders."""
+    import fnmatch
+
+    from sfnchain.iam.values import read_field
+
+    literal = [p.replace("{", "\\{").replace("}", "\\}") for p in parts]
+    template = "{}".join(literal)
+    field = read_field(
+        {"TableName.$": f"States.Format('{template}', $.a, $.b, $.c)"}, "TableName", ""
+    )
+    assert field is not None and field.is_dynamic
+    rendered = "".join(p + (values[i] if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+    assert fnmatch.fnmatchcase(rendered, field.pattern)
