@@ -1,5 +1,6 @@
 """sfnchain: LLM workflows on AWS Step Functions, written in Python, compiled to ASL."""
 
+from sfnchain.check import validate
 from sfnchain.compiler import CompiledWorkflow, compile, compile_file, load_workflows
 from sfnchain.diagnostics import Diagnostic, Severity, SfnchainError, SourceLocation
 from sfnchain.dsl import *  # noqa: F403
@@ -16,5 +17,6 @@ __all__ = [
     "compile",
     "compile_file",
     "load_workflows",
+    "validate",
     *_dsl_all,
 ]

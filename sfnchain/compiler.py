@@ -20,11 +20,9 @@ from sfnchain.diagnostics import (
 )
 from sfnchain.dsl.workflow import Workflow
 from sfnchain.ir.states import Machine
-from sfnchain.ir.steps import Chain, Step
+from sfnchain.ir.steps import CachedChain, Chain, Step
 from sfnchain.passes.checks import check_dataflow, check_names, check_transitions, walk
 from sfnchain.passes.layout import lower_workflow
-
-MAX_DEFINITION_BYTES = 1024 * 1024  # CreateStateMachine rejects larger definitions
 
 
 @dataclass(frozen=True)
@@ -73,15 +71,17 @@ def _record_name(step: Step, out: dict[str, str]) -> None:
         _step_names(case.chain, out)
     for handler in getattr(step, "handlers", ()):
         _step_names(handler.chain, out)
+    inner = getattr(step, "inner", None)
+    if isinstance(inner, CachedChain):
+        _step_names(inner.chain, out)
 
 
-def compile(
-    wf: Workflow, *, max_definition_bytes: int | None = MAX_DEFINITION_BYTES
-) -> CompiledWorkflow:
+def compile(wf: Workflow, *, validate: bool = True) -> CompiledWorkflow:
     """Compile a workflow to ASL; raises SfnchainError listing every problem found.
 
-    ``max_definition_bytes=None`` lifts the 1 MiB definition limit (for measuring the
-    compiler on machines larger than AWS accepts; never for deploying).
+    The result is checked by ``sfnchain.check.validate`` (the JSON Schema and the
+    semantic rules, the 1 MiB limit among them), with diagnostics pointing at the Python
+    lines of the steps. ``validate=False`` skips that (to time the two separately).
     """
     if not isinstance(wf, Workflow):
         raise TypeError(f"compile() takes a @workflow, got {type(wf).__name__}")
@@ -105,15 +105,13 @@ def compile(
         raise SfnchainError([d for d in diags if d.is_error])
     asl = definition(machine, comment=ir.comment, timeout_seconds=ir.timeout_seconds)
     smap = source_map(machine)
-    text = to_json(asl)
-    if max_definition_bytes is not None and len(text.encode()) > max_definition_bytes:
-        raise error(
-            "DEFINITION_TOO_LARGE",
-            f"the compiled definition is {len(text.encode())} bytes; AWS accepts at most "
-            f"{MAX_DEFINITION_BYTES} (1 MiB): split the workflow, or move repeated work into "
-            "a map",
-            location=wf.location,
-        )
+    if validate:
+        from sfnchain.check import validate as check
+
+        root = wf.location or SourceLocation(wf.name)
+        diags += check(asl, source_map={"": root, **smap}, workflow_type=ir.type)  # type: ignore[arg-type]
+        if has_errors(diags):
+            raise SfnchainError([d for d in diags if d.is_error])
     return CompiledWorkflow(
         name=wf.name,
         type=wf.type,

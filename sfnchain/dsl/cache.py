@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sfnchain.diagnostics import error
+from sfnchain.diagnostics import SourceLocation, error
 from sfnchain.dsl import builder
 from sfnchain.dsl.builder import caller_location
 from sfnchain.dsl.errors import seconds
-from sfnchain.dsl.handles import PromptResult
-from sfnchain.ir.steps import CachedStep, PromptStep
+from sfnchain.dsl.handles import PromptResult, StepResult
+from sfnchain.dsl.refs import SCALAR_TYPES, Ref, payload
+from sfnchain.ir.states import Use
+from sfnchain.ir.steps import CachedChain, CachedStep, PromptStep
+from sfnchain.payload import Expr
 
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 
 
 def cached(
-    step: PromptResult,
+    step: PromptResult | Callable[[], Any],
     *,
     table: str,
+    name: str | None = None,
+    key: Sequence[Ref] = (),
     ttl: int | str | datetime.timedelta = "7d",
     key_attribute: str = "pk",
     answer_attribute: str = "answer",
     usage_attribute: str = "usage",
     ttl_attribute: str = "expires_at",
-) -> PromptResult:
+) -> Any:
     """Serve the prompt's answer from DynamoDB ``table`` when a fresh entry exists.
 
     The key is the SHA-256 of the model, its parameters and the rendered prompt; the
@@ -32,27 +39,27 @@ def cached(
     so the table's TTL setting can delete it; the workflow also treats an expired entry
     as a miss, since DynamoDB deletes expired items only eventually). A cache hit gives
     the answer in the same shape as a fresh call.
+
+    A whole chain can be cached too: ``cached(fn, name="Copy", key=[spec], table=...)``
+    runs ``fn`` (a function building steps) on a miss and caches what it returns, keyed
+    by the values in ``key`` (the run-time inputs the chain's answer depends on) and the
+    chain's compiled states. The result is a ref to the returned value.
     """
     loc = caller_location()
+    if callable(step) and not isinstance(step, Ref):
+        return _cached_chain(
+            step, name, key, table, ttl, key_attribute, answer_attribute, ttl_attribute, loc
+        )
     if not isinstance(step, PromptResult) or not isinstance(step.step_, PromptStep):
         raise error(
             "INVALID_CACHE",
-            "cached() wraps a prompt step: cached(prompt(...), table=...)",
+            "cached() wraps a prompt step, cached(prompt(...), table=...), or a function "
+            "building a chain, cached(fn, name=..., key=[...], table=...)",
             location=loc,
         )
-    if not _TABLE_NAME.match(table):
-        raise error(
-            "INVALID_CACHE",
-            f"DynamoDB table name {table!r} must be 3-255 characters of letters, digits, "
-            "'_', '-' and '.'",
-            location=loc,
-        )
-    ttl_s = seconds(ttl, what="ttl", location=loc)
-    if ttl_s < 1:
-        raise error("INVALID_CACHE", f"ttl must be at least 1 second, got {ttl!r}", location=loc)
-    attrs = [key_attribute, answer_attribute, usage_attribute, ttl_attribute]
-    if len(set(attrs)) != len(attrs):
-        raise error("INVALID_CACHE", f"attribute names must differ, got {attrs}", location=loc)
+    ttl_s = _check(
+        table, ttl, [key_attribute, answer_attribute, usage_attribute, ttl_attribute], loc
+    )
     inner = step.step_
     wrapped = CachedStep(
         name=inner.name,
@@ -71,3 +78,76 @@ def cached(
     builder.replace_step(inner, wrapped)
     step.rebind_(wrapped)
     return step
+
+
+def _check(
+    table: str,
+    ttl: int | str | datetime.timedelta,
+    attrs: list[str],
+    loc: SourceLocation | None,
+) -> int:
+    if not _TABLE_NAME.match(table):
+        raise error(
+            "INVALID_CACHE",
+            f"DynamoDB table name {table!r} must be 3-255 characters of letters, digits, "
+            "'_', '-' and '.'",
+            location=loc,
+        )
+    ttl_s = seconds(ttl, what="ttl", location=loc)
+    if ttl_s < 1:
+        raise error("INVALID_CACHE", f"ttl must be at least 1 second, got {ttl!r}", location=loc)
+    if len(set(attrs)) != len(attrs):
+        raise error("INVALID_CACHE", f"attribute names must differ, got {attrs}", location=loc)
+    return ttl_s
+
+
+def _cached_chain(
+    fn: Callable[[], Any],
+    name: str | None,
+    key: Sequence[Ref],
+    table: str,
+    ttl: int | str | datetime.timedelta,
+    key_attribute: str,
+    answer_attribute: str,
+    ttl_attribute: str,
+    loc: SourceLocation | None,
+) -> StepResult:
+    if not name:
+        raise error("INVALID_CACHE", "a cached chain needs name=...", location=loc)
+    if not key or not all(isinstance(k, Ref) for k in key):
+        raise error(
+            "INVALID_CACHE",
+            f"cached chain {name!r}: key=[...] must list the run-time values (workflow "
+            "inputs or step results) its answer depends on",
+            location=loc,
+        )
+    ttl_s = _check(table, ttl, [key_attribute, answer_attribute, ttl_attribute], loc)
+    chain, result = builder.run_block(fn)
+    if result is None:
+        raise error(
+            "INVALID_CACHE",
+            f"cached chain {name!r}: the function must return the value to cache",
+            location=loc,
+        )
+    value, value_uses = payload(result, loc)
+    uses: tuple[Use, ...] = ()
+    parts = []
+    for k in key:
+        uses += k.uses_(loc)
+        scalar = k.dtype_ in SCALAR_TYPES
+        parts.append(Expr(k.path_ if scalar else f"States.JsonToString({k.path_})"))
+    step_key = builder.session().new_key(name)
+    wrapped = CachedStep(
+        name=name,
+        key=step_key,
+        location=loc,
+        uses=uses,
+        inner=CachedChain(chain, value, tuple(parts), value_uses),
+        table=table,
+        ttl_seconds=ttl_s,
+        key_attribute=key_attribute,
+        answer_attribute=answer_attribute,
+        ttl_attribute=ttl_attribute,
+    )
+    builder.record(wrapped)
+    return StepResult(wrapped, "json", f"$.{step_key}.value")

@@ -71,9 +71,20 @@ class PromptStep(StepBase):
     handlers: tuple[Handler, ...] = ()
 
 
+@dataclass(frozen=True)
+class CachedChain:
+    """A chain whose result is cached: ``result`` (a payload) is what gets stored, keyed
+    by ``key_parts`` (payload values the chain's answer depends on)."""
+
+    chain: Chain
+    result: Any
+    key_parts: tuple[Any, ...]
+    result_uses: tuple[Use, ...] = ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class CachedStep(StepBase):
-    inner: PromptStep
+    inner: PromptStep | CachedChain
     table: str
     ttl_seconds: int
     key_attribute: str = "pk"

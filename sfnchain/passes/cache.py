@@ -15,13 +15,13 @@ import hashlib
 import json
 from typing import Any
 
+from sfnchain.codegen.asl import state_to_asl
 from sfnchain.dsl.errors import default_dynamodb_retry
-from sfnchain.dsl.refs import escape_intrinsic
 from sfnchain.ir.states import CatchRule, Choice, ChoiceBranch, Next, Pass, Task, Transition
 from sfnchain.ir.steps import CachedStep, PromptStep
 from sfnchain.passes.bedrock import adapter, lower_prompt, model_parameters
 from sfnchain.passes.context import Lowered, Scope
-from sfnchain.payload import Expr
+from sfnchain.payload import Expr, escape_intrinsic
 
 GET_ITEM = "arn:aws:states:::dynamodb:getItem"
 PUT_ITEM = "arn:aws:states:::dynamodb:putItem"
@@ -58,6 +58,13 @@ def cache_key_expr(step: PromptStep) -> str:
     return f"States.Hash(States.Format('{fmt}', {args}), 'SHA-256')"
 
 
+def chain_key_expr(fingerprint: str, parts: tuple[Any, ...]) -> str:
+    args = [p.text if isinstance(p, Expr) else _arg(json.dumps(p)) for p in parts]
+    fmt = escape_intrinsic(fingerprint) + "".join("\n{}" for _ in args)
+    joined = "".join(f", {a}" for a in args)
+    return f"States.Hash(States.Format('{fmt}'{joined}), 'SHA-256')"
+
+
 def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: Any) -> Lowered:
     inner = step.inner
     key = step.key
@@ -69,15 +76,49 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
         "hit": f"{step.name} from cache",
         "put": f"{step.name} cache store",
     }
-    has_usage = "usage" in adapter(inner.model).result_selector()
-
-    model = lower_prompt(inner, Next(names["put"]), scope, lower_chain)
+    if isinstance(inner, PromptStep):
+        has_usage = "usage" in adapter(inner.model).result_selector()
+        model = lower_prompt(inner, Next(names["put"]), scope, lower_chain)
+        key_expr = cache_key_expr(inner)
+        hit_params: dict[str, Any] = {
+            "text": Expr(f"$.{meta}.lookup.Item.{step.answer_attribute}.S"),
+        }
+        if has_usage:
+            hit_params["usage"] = Expr(
+                f"States.StringToJson($.{meta}.lookup.Item.{step.usage_attribute}.S)"
+            )
+        stored: dict[str, Any] = {
+            step.answer_attribute: {"S": f"{{% $states.input.{key}.text %}}"},
+        }
+        if has_usage:
+            stored[step.usage_attribute] = {"S": f"{{% $string($states.input.{key}.usage) %}}"}
+    else:
+        # A cached chain: its result is stored as JSON under {"value": ...}.
+        result = Pass(
+            name=f"{step.name} result",
+            location=step.location,
+            uses=inner.result_uses,
+            defines=(key,),
+            parameters={"value": inner.result},
+            result_path=f"$.{key}",
+            transition=Next(names["put"]),
+        )
+        body = lower_chain(inner.chain, Next(result.name), scope, step.name)
+        model = Lowered(body.entry, [*body.states, result])
+        digest = hashlib.sha256(
+            json.dumps([state_to_asl(s) for s in model.states], sort_keys=True).encode()
+        ).hexdigest()[:32]
+        key_expr = chain_key_expr(f"chain|{digest}", inner.key_parts)
+        hit_params = {
+            "value": Expr(f"States.StringToJson($.{meta}.lookup.Item.{step.answer_attribute}.S)")
+        }
+        stored = {step.answer_attribute: {"S": f"{{% $string($states.input.{key}.value) %}}"}}
 
     key_state = Pass(
         name=names["key"],
         location=step.location,
         uses=step.uses,
-        parameters={"key": Expr(cache_key_expr(inner))},
+        parameters={"key": Expr(key_expr)},
         result_path=f"$.{meta}",
         transition=Next(names["get"]),
     )
@@ -113,13 +154,6 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
         ),
         default=model.entry,
     )
-    hit_params: dict[str, Any] = {
-        "text": Expr(f"$.{meta}.lookup.Item.{step.answer_attribute}.S"),
-    }
-    if has_usage:
-        hit_params["usage"] = Expr(
-            f"States.StringToJson($.{meta}.lookup.Item.{step.usage_attribute}.S)"
-        )
     hit = Pass(
         name=names["hit"],
         location=step.location,
@@ -130,10 +164,8 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
     )
     entry: dict[str, Any] = {
         step.key_attribute: {"S": f"{{% $states.input.{meta}.key %}}"},
-        step.answer_attribute: {"S": f"{{% $states.input.{key}.text %}}"},
+        **stored,
     }
-    if has_usage:
-        entry[step.usage_attribute] = {"S": f"{{% $string($states.input.{key}.usage) %}}"}
     entry[step.ttl_attribute] = {
         "N": f"{{% $string($floor($millis() / 1000) + {step.ttl_seconds}) %}}"
     }

@@ -10,6 +10,7 @@ from sfnchain import (
     SfnchainError,
     aws_sdk,
     bedrock,
+    cached,
     catch,
     choose,
     fail,
@@ -388,3 +389,45 @@ def test_source_map_points_at_python_lines() -> None:
     loc = smap["/States/Ask"]
     assert loc.file == __file__
     assert loc.line is not None and loc.line > 0
+
+
+def test_cached_chain() -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow
+    def w(spec: str, persona: dict[str, Any]) -> dict[str, Any]:
+        def copy() -> dict[str, Any]:
+            d = prompt("Draft", m, "{{ spec }} for {{ persona }}")
+            t = prompt("Tighten", m, "Tighten: {{ d }}", d=d)
+            return {"draft": d, "final": t}
+
+        c = cached(copy, name="Copy", key=[spec, persona], table="cache-table", ttl="1h")
+        return {"final": c.final}
+
+    s = states(w)
+    key = s["Copy cache key"]["Parameters"]["key.$"]
+    assert key.startswith("States.Hash(States.Format('chain|")
+    assert key.endswith("$.spec, States.JsonToString($.persona)), 'SHA-256')")
+    assert s["Copy cached?"]["Default"] == "Draft"
+    assert s["Tighten"]["Next"] == "Copy result"
+    assert s["Copy result"]["Parameters"] == {
+        "value": {"draft.$": "$.Draft.text", "final.$": "$.Tighten.text"}
+    }
+    assert s["Copy from cache"]["Parameters"] == {
+        "value.$": "States.StringToJson($.Copy_cache.lookup.Item.answer.S)"
+    }
+    put = s["Copy cache store"]["Arguments"]["Item"]
+    assert put["answer"] == {"S": "{% $string($states.input.Copy.value) %}"}
+    assert put["expires_at"] == {"N": "{% $string($floor($millis() / 1000) + 3600) %}"}
+    assert s["Result"]["Parameters"] == {"final.$": "$.Copy.value.final"}
+
+
+def test_cached_chain_needs_key_and_result() -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow
+    def w(spec: str) -> None:
+        cached(lambda: prompt("X", m, "{{ spec }}"), name="C", table="cache-table")
+
+    with pytest.raises(SfnchainError, match=r"key=\[...\] must list"):
+        compile(w)

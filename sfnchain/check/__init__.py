@@ -1,0 +1,65 @@
+"""Offline validation of Amazon States Language definitions.
+
+``validate`` checks a definition against the ASL JSON Schema (``schemas/asl.schema.json``)
+and then against the semantic rules in :mod:`sfnchain.check.rules`; it returns every
+problem found as a :class:`~sfnchain.diagnostics.Diagnostic` and never raises on bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from sfnchain.check import codes
+from sfnchain.check.loader import parse_json
+from sfnchain.check.model import Machine, diag
+from sfnchain.check.rules import run_rules
+from sfnchain.check.schema import check_schema, schema_path
+from sfnchain.diagnostics import Diagnostic, SourceMap, attach_locations
+
+__all__ = ["WorkflowType", "schema_path", "validate"]
+
+WorkflowType = Literal["STANDARD", "EXPRESS"]
+
+
+def validate(
+    definition: Mapping[str, Any] | str,
+    *,
+    source_map: SourceMap | None = None,
+    workflow_type: WorkflowType | None = None,
+) -> list[Diagnostic]:
+    """All problems in ``definition`` (a dict, or JSON text), errors and warnings.
+
+    ``workflow_type`` enables the checks that depend on the state machine type (Express
+    workflows cannot use ``.sync`` or ``.waitForTaskToken``). With ``source_map`` each
+    diagnostic gets the source location of the nearest mapped JSON pointer.
+    """
+    if isinstance(definition, str):
+        parsed, problems = parse_json(definition)
+        if problems:
+            return problems
+        definition = parsed
+    if not isinstance(definition, Mapping):
+        message = "A state machine definition must be a JSON object with StartAt and States"
+        return [diag(codes.SCHEMA_VALIDATION_FAILED, message, "")]
+    diags = _one_schema_error_per_field(
+        [*check_schema(definition), *run_rules(Machine.of(definition, workflow_type))]
+    )
+    diags.sort(key=lambda d: (not d.is_error, d.pointer))
+    if source_map is not None:
+        diags = attach_locations(diags, source_map)
+    return diags
+
+
+def _one_schema_error_per_field(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Keep the first schema error about each field (a field can break two sub-schemas)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for d in diags:
+        if d.code == codes.SCHEMA_VALIDATION_FAILED and d.message.startswith("The field '"):
+            key = (d.pointer, d.message.split("'", 2)[1])
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(d)
+    return out

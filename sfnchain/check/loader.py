@@ -1,0 +1,25 @@
+"""Turning definition text into a JSON value, with malformed text as a diagnostic."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sfnchain.check import codes
+from sfnchain.check.model import diag
+from sfnchain.diagnostics import Diagnostic, SourceLocation
+
+
+def parse_json(text: str, file: str | None = None) -> tuple[Any, list[Diagnostic]]:
+    """The parsed value, or None and one INVALID_JSON_DESCRIPTION with line and column."""
+    if not text.strip():
+        message = "The definition is empty; give a JSON object with StartAt and States"
+        d = diag(codes.MISSING_DESCRIPTION, message, "")
+        return None, [d.with_location(SourceLocation(file)) if file else d]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as exc:
+        message = f"Invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        d = diag(codes.INVALID_JSON_DESCRIPTION, message, "")
+        where = SourceLocation(file or "<definition>", exc.lineno, exc.colno)
+        return None, [d.with_location(where)]
