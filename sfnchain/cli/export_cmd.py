@@ -45,7 +45,7 @@ def command(
     machine = apply_settings(
         load_machine(source, workflow, settings.get("machine_type")), settings, name
     )
-    fail_on_errors(validate_definition(machine.definition), machine)
+    fail_on_errors(validate_definition(machine.definition, machine.type), machine)
     text, warnings = export_template(machine, fmt)
     echo_warnings(warnings, machine)
     write_output(text, output)

@@ -66,7 +66,9 @@ def _diff(label: str, old: Any, new: Any) -> str:
 
 def preflight(machine: Machine, alias: str | None = None) -> list[Diagnostic]:
     """Everything checked before any request is sent: names and definition."""
-    diags = attach_locations(validate_definition(machine.definition), machine.source_map)
+    diags = attach_locations(
+        validate_definition(machine.definition, machine.type), machine.source_map
+    )
     errors = [d for d in diags if d.is_error]
     problem = check_machine_name(machine.name)
     if problem:

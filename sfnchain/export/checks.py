@@ -1,8 +1,9 @@
 """Validate a definition before it is sent anywhere.
 
-Uses ``sfnchain.check.validate`` (JSON Schema + semantic rules) when it is installed;
-otherwise a few structural checks whose codes match AWS ValidateStateMachineDefinition,
-so a broken definition never reaches AWS.
+``sfnchain.check.validate`` (the ASL JSON Schema plus semantic rules, with the checks
+that depend on the machine type) does the work. The structural checks below, whose
+codes match AWS ValidateStateMachineDefinition, remain for installations without
+``sfnchain.check`` so a broken definition never reaches AWS.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ from sfnchain.diagnostics import Diagnostic, json_pointer
 MAX_STATE_NAME = 80
 
 
-def validate_definition(definition: Mapping[str, Any]) -> list[Diagnostic]:
+def validate_definition(
+    definition: Mapping[str, Any], machine_type: str | None = None
+) -> list[Diagnostic]:
     try:
         check = importlib.import_module("sfnchain.check")
     except ModuleNotFoundError:
-        check = None
-    validate = getattr(check, "validate", None)
-    if validate is not None:
-        return list(validate(definition))
-    return structural_checks(definition)
+        return structural_checks(definition)
+    workflow_type = machine_type if machine_type in ("STANDARD", "EXPRESS") else None
+    return list(check.validate(definition, workflow_type=workflow_type))
 
 
 def structural_checks(definition: Mapping[str, Any]) -> list[Diagnostic]:

@@ -312,3 +312,31 @@ def test_new_role_not_yet_assumable_is_retried(
     report = deploy(machine(), aws=aws)
     assert report.machine_arn == ARN
     assert fault.calls == 3 and slept == [2.0, 4.0]
+
+
+def test_express_rules_are_checked_before_sending(moto_aws: None) -> None:
+    d = {
+        "StartAt": "Child",
+        "States": {
+            "Child": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": ARN},
+                "End": True,
+            }
+        },
+    }
+    with pytest.raises(Exception, match=r"\.sync"):
+        deploy(machine(d, type="EXPRESS"))
+    assert boto3.client("iam").list_roles()["Roles"] == []
+
+
+def test_structural_fallback_catches_what_aws_rejects() -> None:
+    from sfnchain.export.checks import structural_checks
+
+    d = load_fixture("passwait")
+    d["States"]["Greet"]["Next"] = "Nowhere"
+    d["States"]["x" * 81] = {"Type": "Succeed"}
+    codes = {x.code for x in structural_checks(d)}
+    assert codes == {"MISSING_TRANSITION_TARGET", "SCHEMA_VALIDATION_FAILED"}
+    assert structural_checks(load_fixture("showroom")) == []
