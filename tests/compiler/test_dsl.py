@@ -442,7 +442,9 @@ def test_cached_chain_needs_key_and_result() -> None:
         ("meta.llama3-8b-instruct-v1:0", {"system": "Tone: {{ spec }}"}, "must be static text"),
     ],
 )
-def test_model_capabilities_are_checked(model_id: str, kwargs: dict[str, Any], fragment: str) -> None:
+def test_model_capabilities_are_checked(
+    model_id: str, kwargs: dict[str, Any], fragment: str
+) -> None:
     m = bedrock.model(model_id)
 
     @workflow
@@ -483,4 +485,7 @@ def test_mistral_large_2_uses_chat_completion_and_llama2_its_template() -> None:
         {"role": "user", "content.$": "$.spec"},
     ]
     assert s["Big"]["ResultSelector"] == {"text.$": "$.Body.choices[0].message.content"}
-    assert s["Old"]["Parameters"]["Body"]["prompt.$"] == "States.Format('<s>[INST] {} [/INST]', $.spec)"
+    assert (
+        s["Old"]["Parameters"]["Body"]["prompt.$"]
+        == "States.Format('<s>[INST] {} [/INST]', $.spec)"
+    )
