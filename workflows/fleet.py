@@ -2,7 +2,9 @@
 
 A Distributed Map reads the array of vehicle records, runs a child execution per
 record (EXPRESS children: each is short and request-response only), tolerates a few
-failed records, and writes the results back to S3.
+failed records, and writes the results back to S3. With a ResultWriter the Map's own
+result is not the list of answers but where they were written: the manifest's bucket
+and key (ResultWriterDetails), which is what this workflow returns.
 """
 
 from sfnchain import bedrock, prompt, s3, s3_map, workflow
@@ -37,4 +39,4 @@ def showroom_fleet(tone: str):
         label="fleet",
         execution_type="EXPRESS",
     )
-    return {"fleet": results}
+    return {"fleet": results.ResultWriterDetails}

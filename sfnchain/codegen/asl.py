@@ -111,6 +111,7 @@ def state_to_asl(state: State) -> dict[str, Any]:
             out["Result"] = state.result
         _path(out, "ResultPath", state.result_path)
         _path(out, "OutputPath", state.output_path)
+        _put(out, "Output", state.output)
         _transition(out, state.transition)
         return out
     if isinstance(state, Wait):

@@ -198,10 +198,11 @@ def default_model_retry(api: str) -> tuple[RetryRule, ...]:
 def default_dynamodb_retry() -> tuple[RetryRule, ...]:
     return (
         RetryRule(
+            # Optimized integrations name errors after the SDK's exception classes.
             errors=(
                 "DynamoDB.ProvisionedThroughputExceededException",
+                "DynamoDB.RequestLimitExceededException",
                 "DynamoDB.ThrottlingException",
-                "DynamoDB.RequestLimitExceeded",
                 "DynamoDB.InternalServerErrorException",
             ),
             interval_seconds=1,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sfnchain.diagnostics import SourceLocation
 from sfnchain.dsl.refs import Ref
 from sfnchain.ir.steps import Step
 
@@ -37,7 +36,25 @@ class PromptResult(StepResult):
             raise AttributeError(name)
         if name == "text":
             return self
+        if name == "usage":
+            self._check_usage()
         return Ref(f"$.{self._step.key}.{name}", "any", self._step.key, self._step.location)
 
-    def at_(self, location: SourceLocation | None) -> PromptResult:
-        return self
+    def _check_usage(self) -> None:
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+        from sfnchain.ir.steps import CachedStep, PromptStep
+        from sfnchain.models import adapter_for
+
+        step = self._step.inner if isinstance(self._step, CachedStep) else self._step
+        if not isinstance(step, PromptStep):
+            return
+        for m in (step.model, *(fb.model for fb in step.fallbacks)):
+            if not adapter_for(m.model_id, m.api).has_usage:
+                raise error(
+                    "NO_TOKEN_USAGE",
+                    f"{m.model_id} returns no token counts in its response body, so "
+                    f"{step.name!r}.usage does not exist; drop the use of .usage or use "
+                    "another model (or api='converse')",
+                    location=caller_location(),
+                )

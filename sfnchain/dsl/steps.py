@@ -30,7 +30,9 @@ from sfnchain.ir.steps import (
     TaskStep,
     WaitStep,
 )
+from sfnchain.models import adapter_for
 from sfnchain.models.base import ImageBlock
+from sfnchain.payload import Expr
 from sfnchain.templates import TemplateError, compile_template
 
 
@@ -113,6 +115,7 @@ def prompt(
             fb = Fallback(fb.model, fb_text, fb.errors)
             uses += fb_uses
         fbs.append(fb)
+    _check_capabilities(name, [model, *(fb.model for fb in fbs)], sys_value, imgs, loc)
     key = builder.session().new_key(name)
     rules = None if retry is None else _check_retry(retry, loc)
     step = PromptStep(
@@ -132,6 +135,39 @@ def prompt(
     )
     record(step)
     return PromptResult(step)
+
+
+def _check_capabilities(
+    name: str,
+    models: list[ModelSpec],
+    system: Any,
+    images: list[ImageBlock],
+    loc: SourceLocation | None,
+) -> None:
+    """Refuse what a model family would silently drop: images, a system prompt."""
+    for m in models:
+        fam = adapter_for(m.model_id, m.api)
+        if images and not fam.supports_images:
+            raise error(
+                "UNSUPPORTED_BY_MODEL",
+                f"prompt {name!r}: {m.model_id} ({fam.name}) takes no images; use a "
+                "multimodal model (Claude 3+, Nova) or api='converse'",
+                location=loc,
+            )
+        if system is not None and not fam.supports_system:
+            raise error(
+                "UNSUPPORTED_BY_MODEL",
+                f"prompt {name!r}: {m.model_id} ({fam.name}) has no system prompt; put the "
+                "instructions at the start of the prompt template",
+                location=loc,
+            )
+        if isinstance(system, Expr) and fam.system_must_be_static:
+            raise error(
+                "UNSUPPORTED_BY_MODEL",
+                f"prompt {name!r}: the system prompt of {m.model_id} ({fam.name}) must be "
+                "static text; move run-time values into the prompt template",
+                location=loc,
+            )
 
 
 def default_retry_for(model: ModelSpec) -> tuple[RetryRule, ...]:

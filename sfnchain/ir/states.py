@@ -91,6 +91,7 @@ class Pass(StateBase):
     input_path: str | None = None
     result_path: str | None = None
     output_path: str | None = None
+    output: Any = None  # JSONata states
 
 
 @dataclass(frozen=True, kw_only=True)

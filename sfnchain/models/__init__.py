@@ -15,7 +15,7 @@ from sfnchain.models.base import (
     family_for,
     split_profile,
 )
-from sfnchain.models.families import FAMILIES, converse_adapter
+from sfnchain.models.families import FAMILIES, adapter_for, converse_adapter
 
 __all__ = [
     "FAMILIES",
@@ -24,6 +24,7 @@ __all__ = [
     "ModelFamily",
     "ModelParams",
     "UnknownModelFamily",
+    "adapter_for",
     "converse_adapter",
     "family_for",
     "split_profile",

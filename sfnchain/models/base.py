@@ -51,6 +51,14 @@ class ModelFamily(ABC):
     name: str
     prefixes: tuple[str, ...]
     supports_images: bool = False
+    supports_system: bool = False
+    # The system prompt is spliced into a literal template (no run-time values).
+    system_must_be_static: bool = False
+
+    @property
+    def has_usage(self) -> bool:
+        """Whether the response body carries token counts (``.usage`` of a prompt)."""
+        return "usage" in self.result_selector()
 
     def matches(self, base_model_id: str) -> bool:
         return base_model_id.startswith(self.prefixes)

@@ -41,6 +41,7 @@ class Anthropic(ModelFamily):
     name = "anthropic"
     prefixes = ("anthropic.",)
     supports_images = True
+    supports_system = True
 
     def body(
         self,
@@ -99,6 +100,7 @@ class Nova(ModelFamily):
     name = "amazon-nova"
     prefixes = ("amazon.nova-",)
     supports_images = True
+    supports_system = True
 
     def body(
         self,
@@ -191,7 +193,11 @@ class TitanText(ModelFamily):
             "Body": {
                 "inputTextTokenCount": input_tokens,
                 "results": [
-                    {"tokenCount": output_tokens, "outputText": text, "completionReason": "FINISH"}
+                    {
+                        "tokenCount": output_tokens,
+                        "outputText": text,
+                        "completionReason": "FINISHED",
+                    }
                 ],
             },
             "ContentType": "application/json",
@@ -201,6 +207,8 @@ class TitanText(ModelFamily):
 class Llama(ModelFamily):
     name = "meta-llama"
     prefixes = ("meta.llama",)
+    supports_system = True
+    system_must_be_static = True
 
     def body(
         self,
@@ -240,6 +248,74 @@ class Llama(ModelFamily):
                 "prompt_token_count": input_tokens,
                 "generation_token_count": output_tokens,
                 "stop_reason": "stop",
+            },
+            "ContentType": "application/json",
+        }
+
+
+class Llama2(Llama):
+    """Llama 2 chat models: the [INST] template instead of Llama 3's header tokens."""
+
+    name = "meta-llama2"
+    prefixes = ("meta.llama2",)
+
+    def body(
+        self,
+        prompt: Any,
+        params: ModelParams,
+        images: tuple[ImageBlock, ...] = (),
+        system: Any = None,
+    ) -> Body:
+        before = "<s>[INST] "
+        if system is not None:
+            before += f"<<SYS>>\n{system}\n<</SYS>>\n\n"
+        body: Body = {"prompt": _wrap(prompt, before, " [/INST]")}
+        _set(body, "max_gen_len", params.max_tokens)
+        _set(body, "temperature", params.temperature)
+        _set(body, "top_p", params.top_p)
+        return _extra(body, params)
+
+
+class MistralChat(ModelFamily):
+    """Mistral Large 2 and Pixtral: the chat-completion request (messages, choices)."""
+
+    name = "mistral-chat"
+    prefixes = ("mistral.mistral-large-2407", "mistral.pixtral-large")
+    supports_system = True
+
+    def body(
+        self,
+        prompt: Any,
+        params: ModelParams,
+        images: tuple[ImageBlock, ...] = (),
+        system: Any = None,
+    ) -> Body:
+        messages: list[Any] = []
+        if system is not None:
+            messages.append({"role": "system", "content": system})
+        messages.append({"role": "user", "content": prompt})
+        body: Body = {"messages": messages}
+        _set(body, "max_tokens", params.max_tokens)
+        _set(body, "temperature", params.temperature)
+        _set(body, "top_p", params.top_p)
+        return _extra(body, params)
+
+    def result_selector(self) -> Body:
+        return {"text.$": "$.Body.choices[0].message.content"}
+
+    def response_text_path(self) -> str:
+        return "$.Body.choices[0].message.content"
+
+    def fake_response(self, text: str, input_tokens: int = 10, output_tokens: int = 20) -> Body:
+        return {
+            "Body": {
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": text},
+                        "stop_reason": "stop",
+                    }
+                ]
             },
             "ContentType": "application/json",
         }
@@ -285,6 +361,7 @@ class Converse(ModelFamily):
     name = "converse"
     prefixes = ("",)
     supports_images = True
+    supports_system = True
 
     def body(
         self,
@@ -335,9 +412,25 @@ class Converse(ModelFamily):
         }
 
 
-FAMILIES: tuple[ModelFamily, ...] = (Anthropic(), Nova(), TitanText(), Llama(), Mistral())
+# More specific prefixes first: the first family that matches a model ID wins.
+FAMILIES: tuple[ModelFamily, ...] = (
+    Anthropic(),
+    Nova(),
+    TitanText(),
+    Llama2(),
+    Llama(),
+    MistralChat(),
+    Mistral(),
+)
 _CONVERSE = Converse()
 
 
 def converse_adapter() -> ModelFamily:
     return _CONVERSE
+
+
+def adapter_for(model_id: str, api: str = "invoke") -> ModelFamily:
+    """The adapter that builds requests for ``model_id`` through ``api``."""
+    from sfnchain.models.base import family_for
+
+    return _CONVERSE if api == "converse" else family_for(model_id, FAMILIES)

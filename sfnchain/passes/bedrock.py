@@ -14,12 +14,12 @@ from sfnchain.dsl.bedrock import CONVERSE, INVOKE_MODEL
 from sfnchain.dsl.errors import check_error_lists, default_model_retry
 from sfnchain.ir.states import CatchRule, Next, Task, Transition
 from sfnchain.ir.steps import Fallback, Handler, ModelSpec, PromptStep
-from sfnchain.models import FAMILIES, ModelFamily, converse_adapter, family_for
+from sfnchain.models import ModelFamily, adapter_for
 from sfnchain.passes.context import Lowered, Scope
 
 
 def adapter(model: ModelSpec) -> ModelFamily:
-    return converse_adapter() if model.api == "converse" else family_for(model.model_id, FAMILIES)
+    return adapter_for(model.model_id, model.api)
 
 
 def model_parameters(step: PromptStep, model: ModelSpec, prompt: Any) -> dict[str, Any]:

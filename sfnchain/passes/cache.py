@@ -1,12 +1,17 @@
 """Lower a cached prompt to: key → DynamoDB getItem → Choice → (hit | model → putItem).
 
-The key is ``States.Hash`` (SHA-256) of a fingerprint of the model and its parameters
-joined with the rendered prompt. Expiry needs the current time in epoch seconds, which
-JSONPath intrinsics cannot produce, so the freshness Choice and the putItem are JSONata
-states (``QueryLanguage`` per state, allowed since JSONata support in Step Functions)
-using ``$millis()``. DynamoDB deletes expired items only eventually, so the Choice also
-treats an expired entry as a miss. Cache errors are never fatal: a failed lookup is a
-miss and a failed store is skipped.
+The key is the SHA-256 of a fingerprint of the model and its parameters joined with the
+rendered prompt (and system prompt and images). A JSONPath Pass renders that text with
+``States.Format``; a JSONata Pass hashes it with ``$hash``. Hash functions accept at
+most 10,000 characters (``States.Hash``'s documented limit, and an error there is a
+``States.Runtime`` failure no Catch can handle), so longer texts are hashed in 8,000
+character chunks and the chunk digests hashed again.
+
+Expiry needs the current time in epoch seconds, which JSONPath intrinsics cannot
+produce, so the freshness Choice and the putItem are JSONata states (``QueryLanguage``
+set per state) using ``$millis()``. DynamoDB deletes expired items only eventually, so
+the Choice also treats an expired entry as a miss. Cache errors are never fatal: a
+failed lookup is a miss and a failed store is skipped.
 """
 
 from __future__ import annotations
@@ -50,19 +55,33 @@ def _arg(value: Any) -> str:
     return value.text if isinstance(value, Expr) else "'" + escape_intrinsic(str(value)) + "'"
 
 
-def cache_key_expr(step: PromptStep) -> str:
+def cache_text_expr(step: PromptStep) -> str:
+    """The text the cache key is the hash of: fingerprint, prompt, system, images."""
     dynamic = [step.prompt, step.system, *(img.data for img in step.images)]
     parts = [v for v in dynamic if v is not None]
     fmt = escape_intrinsic(_fingerprint(step)) + "".join("\n{}" for _ in parts)
     args = ", ".join(_arg(v) for v in parts)
-    return f"States.Hash(States.Format('{fmt}', {args}), 'SHA-256')"
+    return f"States.Format('{fmt}', {args})"
 
 
-def chain_key_expr(fingerprint: str, parts: tuple[Any, ...]) -> str:
+HASH_CHUNK = 8000  # characters per $hash call, below the 10,000-character input limit
+
+
+def tree_hash(text: str) -> str:
+    """A JSONata expression: SHA-256 of ``text``, chunked when it is long."""
+    return (
+        f"($t := {text}; $n := $ceil($length($t) / {HASH_CHUNK}); "
+        f'$n <= 1 ? $hash($t, "SHA-256") : $hash($join($map([0..$n - 1], '
+        f'function($i) {{ $hash($substring($t, $i * {HASH_CHUNK}, {HASH_CHUNK}), "SHA-256") }}), '
+        f'""), "SHA-256"))'
+    )
+
+
+def chain_text_expr(fingerprint: str, parts: tuple[Any, ...]) -> str:
     args = [p.text if isinstance(p, Expr) else _arg(json.dumps(p)) for p in parts]
     fmt = escape_intrinsic(fingerprint) + "".join("\n{}" for _ in args)
     joined = "".join(f", {a}" for a in args)
-    return f"States.Hash(States.Format('{fmt}'{joined}), 'SHA-256')"
+    return f"States.Format('{fmt}'{joined})"
 
 
 def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: Any) -> Lowered:
@@ -70,6 +89,7 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
     key = step.key
     meta = f"{key}_cache"
     names = {
+        "text": f"{step.name} cache prompt",
         "key": f"{step.name} cache key",
         "get": f"{step.name} cache lookup",
         "choice": f"{step.name} cached?",
@@ -79,7 +99,7 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
     if isinstance(inner, PromptStep):
         has_usage = "usage" in adapter(inner.model).result_selector()
         model = lower_prompt(inner, Next(names["put"]), scope, lower_chain)
-        key_expr = cache_key_expr(inner)
+        text_expr = cache_text_expr(inner)
         hit_params: dict[str, Any] = {
             "text": Expr(f"$.{meta}.lookup.Item.{step.answer_attribute}.S"),
         }
@@ -108,18 +128,29 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
         digest = hashlib.sha256(
             json.dumps([state_to_asl(s) for s in model.states], sort_keys=True).encode()
         ).hexdigest()[:32]
-        key_expr = chain_key_expr(f"chain|{digest}", inner.key_parts)
+        text_expr = chain_text_expr(f"chain|{digest}", inner.key_parts)
         hit_params = {
             "value": Expr(f"States.StringToJson($.{meta}.lookup.Item.{step.answer_attribute}.S)")
         }
         stored = {step.answer_attribute: {"S": f"{{% $string($states.input.{key}.value) %}}"}}
 
+    text_state = Pass(
+        name=names["text"],
+        location=step.location,
+        uses=step.uses,
+        parameters={"text": Expr(text_expr)},
+        result_path=f"$.{meta}",
+        transition=Next(names["key"]),
+    )
+    # Replaces the rendered text by its hash, so the text does not stay in the payload.
     key_state = Pass(
         name=names["key"],
         location=step.location,
-        uses=step.uses,
-        parameters={"key": Expr(key_expr)},
-        result_path=f"$.{meta}",
+        query_language="JSONata",
+        output=(
+            f'{{% $merge([$states.input, {{"{meta}": {{"key": '
+            f"{tree_hash(f'$states.input.{meta}.text')}}}}}]) %}}"
+        ),
         transition=Next(names["get"]),
     )
     get_state = Task(
@@ -137,6 +168,8 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
         transition=Next(names["choice"]),
     )
     item = f"$states.input.{meta}.lookup.Item"
+    # Everything the hit path reads must be there, or the hit Pass would fail.
+    present = [f"$exists({item}.{a}.S)" for a in stored]
     choice = Choice(
         name=names["choice"],
         location=step.location,
@@ -145,7 +178,7 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
             ChoiceBranch(
                 {
                     "Condition": (
-                        f"{{% $exists({item}.{step.answer_attribute}.S) and "
+                        f"{{% {' and '.join(present)} and "
                         f"$number({item}.{step.ttl_attribute}.N) > $millis() / 1000 %}}"
                     )
                 },
@@ -187,4 +220,6 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
         ),
         transition=cont,
     )
-    return Lowered(key_state.name, [key_state, get_state, choice, hit, *model.states, put])
+    return Lowered(
+        text_state.name, [text_state, key_state, get_state, choice, hit, *model.states, put]
+    )

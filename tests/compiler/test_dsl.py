@@ -405,9 +405,10 @@ def test_cached_chain() -> None:
         return {"final": c.final}
 
     s = states(w)
-    key = s["Copy cache key"]["Parameters"]["key.$"]
-    assert key.startswith("States.Hash(States.Format('chain|")
-    assert key.endswith("$.spec, States.JsonToString($.persona)), 'SHA-256')")
+    text = s["Copy cache prompt"]["Parameters"]["text.$"]
+    assert text.startswith("States.Format('chain|")
+    assert text.endswith("$.spec, States.JsonToString($.persona))")
+    assert '$hash($t, "SHA-256")' in s["Copy cache key"]["Output"]
     assert s["Copy cached?"]["Default"] == "Draft"
     assert s["Tighten"]["Next"] == "Copy result"
     assert s["Copy result"]["Parameters"] == {
@@ -431,3 +432,60 @@ def test_cached_chain_needs_key_and_result() -> None:
 
     with pytest.raises(SfnchainError, match=r"key=\[...\] must list"):
         compile(w)
+
+
+@pytest.mark.parametrize(
+    ("model_id", "kwargs", "fragment"),
+    [
+        ("amazon.titan-text-express-v1", {"images": ["IMG"]}, "takes no images"),
+        ("mistral.mistral-7b-instruct-v0:2", {"system": "Be brief."}, "has no system prompt"),
+        ("meta.llama3-8b-instruct-v1:0", {"system": "Tone: {{ spec }}"}, "must be static text"),
+    ],
+)
+def test_model_capabilities_are_checked(
+    model_id: str, kwargs: dict[str, Any], fragment: str
+) -> None:
+    m = bedrock.model(model_id)
+
+    @workflow
+    def w(spec: str, img: str) -> None:
+        args = {k: (img if v == "IMG" else v) for k, v in kwargs.items()}
+        if "images" in args:
+            args["images"] = [img]
+        prompt("Ask", m, "{{ spec }}", **args)
+
+    with pytest.raises(SfnchainError, match=fragment):
+        compile(w)
+
+
+def test_usage_of_a_model_without_token_counts_is_an_error() -> None:
+    m = bedrock.model("mistral.mistral-7b-instruct-v0:2")
+
+    @workflow
+    def w(spec: str) -> Any:
+        a = prompt("Ask", m, "{{ spec }}")
+        return {"n": a.usage.output_tokens}
+
+    with pytest.raises(SfnchainError, match="returns no token counts"):
+        compile(w)
+
+
+def test_mistral_large_2_uses_chat_completion_and_llama2_its_template() -> None:
+    big = bedrock.model("mistral.mistral-large-2407-v1:0", system="Be brief.")
+    old = bedrock.model("meta.llama2-13b-chat-v1")
+
+    @workflow
+    def w(spec: str) -> None:
+        prompt("Big", big, "{{ spec }}")
+        prompt("Old", old, "{{ spec }}")
+
+    s = states(w)
+    assert s["Big"]["Parameters"]["Body"]["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content.$": "$.spec"},
+    ]
+    assert s["Big"]["ResultSelector"] == {"text.$": "$.Body.choices[0].message.content"}
+    assert (
+        s["Old"]["Parameters"]["Body"]["prompt.$"]
+        == "States.Format('<s>[INST] {} [/INST]', $.spec)"
+    )

@@ -1,0 +1,65 @@
+"""``sfnchain graph``: draw a state machine as the Step Functions console does."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from sfnchain.cli.common import write_output
+from sfnchain.cli.ship_common import load_machine, workflow_argument
+from sfnchain.graph import FORMATS, build_graph, render
+
+
+def _write_bytes(data: bytes, path: str | None) -> None:
+    """Like write_output, for binary images: atomic temp file + rename, or stdout."""
+    if path is None or path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        # mkstemp creates 0600; give the picture the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _format_from(output: str | None) -> str:
+    suffix = Path(output).suffix.lstrip(".").lower() if output else ""
+    return {"mmd": "mermaid", "gv": "dot"}.get(suffix, suffix) if suffix else "mermaid"
+
+
+@click.command("graph")
+@workflow_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="mermaid (default), dot, svg or png; svg/png need Graphviz. "
+    "Taken from the -o suffix when not given.",
+)
+@click.option("-o", "--output", default=None, help="Write to FILE instead of stdout.")
+def command(source: str, workflow: str | None, fmt: str | None, output: str | None) -> None:
+    """Draw SOURCE (a workflow .py or an ASL .json): Parallel branches and Map processors
+    as nested boxes, Catch edges dashed, Choice edges labelled, cache hit/miss marked."""
+    fmt = fmt or _format_from(output)
+    if fmt not in FORMATS:
+        raise click.UsageError(f"cannot tell the format from {output!r}; pass --format")
+    machine = load_machine(source, workflow)
+    picture = render(build_graph(machine.definition, machine.name), fmt)
+    if isinstance(picture, bytes):
+        _write_bytes(picture, output)
+    else:
+        write_output(picture, output)

@@ -1,0 +1,183 @@
+"""What the policy, export, graph, deploy and run commands share: loading a machine
+from a workflow file or an ASL file, and the options that shape how it is shipped."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sfnchain.cli.common import echo_diagnostics
+from sfnchain.diagnostics import Diagnostic, SfnchainError, attach_locations, error
+from sfnchain.export.machine import LOG_LEVELS, MACHINE_TYPES, LoggingSettings, Machine
+from sfnchain.iam import Scope, partition_for
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def load_machine(
+    path: str, workflow: str | None = None, machine_type: str | None = None
+) -> Machine:
+    """A ``workflow.py`` goes through the compiler; a ``.json`` file is read as ASL."""
+    p = Path(path)
+    if p.suffix == ".json":
+        return Machine.from_asl_file(p, type=machine_type or "STANDARD")
+    if p.suffix != ".py":
+        raise error(
+            "USAGE",
+            f"{path}: expected a workflow file (.py) or an ASL file (.json)",
+            exit_code=2,
+        )
+    if not p.is_file():
+        raise error("FILE_NOT_READABLE", f"{path}: no such file", exit_code=2)
+    try:
+        compiler = importlib.import_module("sfnchain.compiler")
+    except ModuleNotFoundError:
+        raise error(
+            "COMPILER_UNAVAILABLE",
+            "sfnchain.compiler is not installed; pass a compiled .asl.json file instead",
+        ) from None
+    compiled = compiler.compile_file(p, workflow)
+    echo_diagnostics(getattr(compiled, "warnings", ()))
+    machine = Machine.from_compiled(compiled)
+    if machine_type:
+        machine = machine.with_settings(type=machine_type)
+    return machine
+
+
+def workflow_argument(f: F) -> F:
+    f = click.option(
+        "--workflow",
+        "-w",
+        "workflow",
+        default=None,
+        help="Which workflow of the file, when it defines several.",
+    )(f)
+    return click.argument("source", type=click.Path(dir_okay=False))(f)
+
+
+def settings_options(f: F) -> F:
+    """Options for how the machine is deployed: type, logging, tracing, tags."""
+    options = [
+        click.option(
+            "--type",
+            "machine_type",
+            type=click.Choice(MACHINE_TYPES),
+            default=None,
+            help="STANDARD or EXPRESS (default: the workflow's, else STANDARD).",
+        ),
+        click.option(
+            "--log-level",
+            type=click.Choice(LOG_LEVELS),
+            default=None,
+            help="Send execution history to CloudWatch Logs at this level.",
+        ),
+        click.option(
+            "--log-execution-data/--no-log-execution-data",
+            default=False,
+            help="Include inputs and outputs in the logs.",
+        ),
+        click.option(
+            "--log-group-arn",
+            default=None,
+            help="Log group for --log-level (default: /aws/vendedlogs/states/NAME).",
+        ),
+        click.option("--tracing/--no-tracing", default=None, help="AWS X-Ray tracing."),
+        click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag (repeatable)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def aws_options(f: F) -> F:
+    """Where to send requests: --region, --profile, --endpoint-url, --max-attempts."""
+    options = [
+        click.option("--region", default=None, help="AWS Region (default: the profile's)."),
+        click.option("--profile", default=None, help="Named AWS profile to use."),
+        click.option(
+            "--endpoint-url",
+            default=None,
+            help="Send requests here instead of AWS (LocalStack, moto server, ...).",
+        ),
+        click.option(
+            "--max-attempts",
+            type=click.IntRange(1, 20),
+            default=8,
+            show_default=True,
+            help="Attempts per API call; throttled calls back off between them.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = None) -> Machine:
+    tags: dict[str, str] = {}
+    for item in opts.get("tags") or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise error("USAGE", f"--tag {item!r}: write KEY=VALUE", exit_code=2)
+        tags[key] = value
+    logging = None
+    if opts.get("log_level"):
+        logging = LoggingSettings(
+            level=opts["log_level"],
+            include_execution_data=bool(opts.get("log_execution_data")),
+            log_group_arn=opts.get("log_group_arn"),
+        )
+    return machine.with_settings(
+        name=name,
+        type=opts.get("machine_type"),
+        logging=logging,
+        tracing=opts.get("tracing"),
+        tags=tags,
+    )
+
+
+def env_region() -> str | None:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+
+
+def cli_scope(machine: Machine, region: str | None, account: str | None) -> Scope:
+    """Literal Region/account where known; CloudFormation-style tokens where not."""
+    region = region or env_region()
+    if region and account:
+        return Scope.concrete(region, account, machine.name)
+    if region:
+        return Scope(
+            region=region,
+            partition=partition_for(region),
+            machine_name=machine.name,
+            profile_source_region=region,
+        )
+    return Scope(machine_name=machine.name)
+
+
+def echo_warnings(diags: list[Diagnostic], machine: Machine) -> None:
+    for d in attach_locations(diags, machine.source_map):
+        click.echo(d.format(), err=True)
+
+
+def fail_on_errors(diags: list[Diagnostic], machine: Machine) -> None:
+    located = attach_locations(diags, machine.source_map)
+    if any(d.is_error for d in located):
+        raise SfnchainError([d for d in located if d.is_error], exit_code=1)
+    for d in located:
+        click.echo(d.format(), err=True)
+
+
+__all__ = [
+    "apply_settings",
+    "cli_scope",
+    "echo_warnings",
+    "fail_on_errors",
+    "load_machine",
+    "settings_options",
+    "workflow_argument",
+]

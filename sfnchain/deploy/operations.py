@@ -1,0 +1,69 @@
+"""Rollback and run by machine name: resolve the ARN, then act."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sfnchain.deploy import machine_ops as ops
+from sfnchain.deploy.aws import Aws, AwsOptions
+from sfnchain.deploy.runner import DEFAULT_POLL_SECONDS, RunResult, start_and_follow
+from sfnchain.diagnostics import error
+from sfnchain.export.names import check_machine_name
+from sfnchain.iam import partition_for
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def resolve_arn(aws: Aws, name_or_arn: str, qualifier: str | None = None) -> str:
+    """A machine ARN from a name (or an ARN passed through), optionally ``:qualifier``."""
+    if name_or_arn.startswith("arn:"):
+        base = name_or_arn
+    else:
+        problem = check_machine_name(name_or_arn)
+        if problem:
+            raise error("INVALID_NAME", problem, exit_code=2)
+        region = aws.region
+        base = ops.machine_arn(aws, partition_for(region), aws.account(), name_or_arn)
+    return f"{base}:{qualifier}" if qualifier else base
+
+
+def rollback_alias(
+    options: AwsOptions,
+    name: str,
+    alias: str,
+    to_version: int | None = None,
+    progress: Callable[[str], None] = _quiet,
+    aws: Aws | None = None,
+) -> tuple[str, str]:
+    """Move ``alias`` back to the previous version; returns (from, to) version ARNs."""
+    aws = aws or Aws(options)
+    arn = resolve_arn(aws, name)
+    if ops.read_machine(aws, arn) is None:
+        raise error("MACHINE_NOT_FOUND", f"{arn} does not exist; deploy it first")
+    return ops.rollback(aws, arn, alias, to_version, progress)
+
+
+def run_execution(
+    options: AwsOptions,
+    name: str,
+    payload: Any,
+    *,
+    qualifier: str | None = None,
+    on_event: Callable[[str], None] = _quiet,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+    timeout_seconds: float | None = None,
+    aws: Aws | None = None,
+) -> RunResult:
+    aws = aws or Aws(options)
+    arn = resolve_arn(aws, name, qualifier)
+    return start_and_follow(
+        aws,
+        arn,
+        payload,
+        on_event=on_event,
+        poll_seconds=poll_seconds,
+        timeout_seconds=timeout_seconds,
+    )

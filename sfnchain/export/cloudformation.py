@@ -1,0 +1,168 @@
+"""CloudFormation and SAM templates: the state machine, its role and its policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from sfnchain.diagnostics import Diagnostic
+from sfnchain.export.machine import Machine
+from sfnchain.export.params import (
+    Parameter,
+    collect_parameters,
+    renamer,
+    templated_definition,
+)
+from sfnchain.iam import Scope
+
+INLINE_POLICY_NAME = "sfnchain-permissions"
+
+
+def _sub(value: Any) -> Any:
+    """Wrap every string holding ``${...}`` in Fn::Sub, recursively."""
+    if isinstance(value, str):
+        return {"Fn::Sub": value} if "${" in value else value
+    if isinstance(value, list):
+        return [_sub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _sub(v) for k, v in value.items()}
+    return value
+
+
+def _pieces(machine: Machine) -> tuple[list[Parameter], dict[str, Any], Any]:
+    params = collect_parameters(machine.definition)
+    placeholder = lambda p: "${" + p.camel + "}"  # noqa: E731
+    definition = templated_definition(machine.definition, params, placeholder)
+    scope = Scope(rename=renamer(params, placeholder))
+    return params, definition, machine.policy(scope)
+
+
+def _parameters(machine: Machine, params: list[Parameter]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "StateMachineName": {
+            "Type": "String",
+            "Default": machine.name,
+            "Description": "Name of the state machine",
+            "MinLength": 1,
+            "MaxLength": 80,
+        }
+    }
+    for p in params:
+        out[p.camel] = {"Type": "String", "Default": p.value, "Description": p.description}
+    return out
+
+
+def _logging(machine: Machine, log_group_ref: Any) -> dict[str, Any] | None:
+    settings = machine.logging
+    if settings is None or settings.level == "OFF":
+        return None
+    arn = settings.log_group_arn or log_group_ref
+    return {
+        "Level": settings.level,
+        "IncludeExecutionData": settings.include_execution_data,
+        "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": arn}}],
+    }
+
+
+def _role(policy: Any) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "Description": "Execution role of a Step Functions state machine (sfnchain)",
+        "AssumeRolePolicyDocument": _sub(policy.trust_policy()),
+    }
+    permissions = policy.permission_policy()
+    if permissions["Statement"]:
+        props["Policies"] = [
+            {"PolicyName": INLINE_POLICY_NAME, "PolicyDocument": _sub(permissions)}
+        ]
+    return {"Type": "AWS::IAM::Role", "Properties": props}
+
+
+def _log_group(machine: Machine, resources: dict[str, Any]) -> Any:
+    if machine.logging is None or machine.logging.level == "OFF" or machine.logging.log_group_arn:
+        return None
+    resources["StateMachineLogGroup"] = {
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {
+            "LogGroupName": {"Fn::Sub": "/aws/vendedlogs/states/${StateMachineName}"},
+            "RetentionInDays": 30,
+        },
+    }
+    return {"Fn::GetAtt": ["StateMachineLogGroup", "Arn"]}
+
+
+def cloudformation_template(
+    machine: Machine, sam: bool = False
+) -> tuple[dict[str, Any], list[Diagnostic]]:
+    params, definition, policy = _pieces(machine)
+    resources: dict[str, Any] = {"StateMachineRole": _role(policy)}
+    log_ref = _log_group(machine, resources)
+    substitutions = {p.camel: {"Ref": p.camel} for p in params}
+    if sam:
+        props: dict[str, Any] = {
+            "Name": {"Ref": "StateMachineName"},
+            "Type": machine.type,
+            "Role": {"Fn::GetAtt": ["StateMachineRole", "Arn"]},
+            "Definition": definition,
+        }
+        if substitutions:
+            props["DefinitionSubstitutions"] = substitutions
+        logging = _logging(machine, log_ref)
+        if logging:
+            props["Logging"] = logging
+        if machine.tracing:
+            props["Tracing"] = {"Enabled": True}
+        if machine.tags:
+            props["Tags"] = dict(sorted(machine.tags.items()))
+        resources["StateMachine"] = {"Type": "AWS::Serverless::StateMachine", "Properties": props}
+    else:
+        props = {
+            "StateMachineName": {"Ref": "StateMachineName"},
+            "StateMachineType": machine.type,
+            "RoleArn": {"Fn::GetAtt": ["StateMachineRole", "Arn"]},
+            "Definition": definition,
+        }
+        if substitutions:
+            props["DefinitionSubstitutions"] = substitutions
+        logging = _logging(machine, log_ref)
+        if logging:
+            props["LoggingConfiguration"] = logging
+        if machine.tracing:
+            props["TracingConfiguration"] = {"Enabled": True}
+        if machine.tags:
+            props["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(machine.tags.items())]
+        resources["StateMachine"] = {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": props,
+        }
+    template: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
+    if sam:
+        template["Transform"] = "AWS::Serverless-2016-10-31"
+    template["Description"] = (
+        f"Step Functions state machine {machine.name} with its least-privilege role "
+        "(generated by sfnchain)"
+    )
+    template["Parameters"] = _parameters(machine, params)
+    template["Resources"] = resources
+    arn_ref = {"Ref": "StateMachine"}  # Ref of either resource type is the ARN
+    template["Outputs"] = {
+        "StateMachineArn": {"Value": arn_ref},
+        "RoleArn": {"Value": {"Fn::GetAtt": ["StateMachineRole", "Arn"]}},
+    }
+    return template, list(policy.diagnostics)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def to_yaml(template: dict[str, Any]) -> str:
+    return yaml.dump(template, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,105 @@
+"""Template parameters for the tables, buckets and models a workflow names.
+
+Each named resource becomes a parameter (CloudFormation) or variable (Terraform) whose
+default is the name in the workflow; the definition refers to it through
+DefinitionSubstitutions or interpolation, and the policy ARNs are built from it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sfnchain.iam import Reference, derive_policy
+
+PARAMETER_KINDS = ("table", "bucket", "model")
+_KIND_TITLE = {"table": "Table", "bucket": "Bucket", "model": "Model"}
+_KIND_TEXT = {
+    "table": "DynamoDB table",
+    "bucket": "S3 bucket",
+    "model": "Amazon Bedrock model ID",
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    kind: str
+    value: str  # the name in the workflow: the default
+    camel: str  # CloudFormation parameter name
+    snake: str  # Terraform variable name
+    prefixes: tuple[str, ...]  # inference profile geographies the model is used behind
+
+    @property
+    def description(self) -> str:
+        text = f"{_KIND_TEXT[self.kind]} the workflow uses"
+        geos = [p.rstrip(".") for p in self.prefixes if p]
+        if geos:
+            text += (
+                f" (behind the {', '.join(geos)} cross-region inference profile; the "
+                "Regions it routes to were fixed at export time)"
+            )
+        return text
+
+
+def _words(value: str) -> list[str]:
+    return [w for w in re.split(r"[^A-Za-z0-9]+", value) if w]
+
+
+def collect_parameters(definition: Mapping[str, Any]) -> list[Parameter]:
+    refs = derive_policy(definition).references
+    by_key: dict[tuple[str, str], list[Reference]] = {}
+    for ref in refs:
+        if ref.kind in PARAMETER_KINDS:
+            by_key.setdefault((ref.kind, ref.name), []).append(ref)
+    out: list[Parameter] = []
+    taken: set[str] = {"StateMachineName"}
+    for (kind, value), group in sorted(by_key.items()):
+        words = _words(value)
+        camel = _KIND_TITLE[kind] + "".join(w[:1].upper() + w[1:] for w in words)
+        camel = camel[:200]
+        base, n = camel, 2
+        while camel in taken:
+            camel, n = f"{base}{n}", n + 1
+        taken.add(camel)
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
+        prefixes = tuple(sorted({r.prefix for r in group}))
+        out.append(Parameter(kind, value, camel, snake, prefixes))
+    return out
+
+
+def set_pointer(document: Any, pointer: str, value: Any) -> None:
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    target = document
+    for part in parts[:-1]:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if isinstance(target, list):
+        target[int(parts[-1])] = value
+    else:
+        target[parts[-1]] = value
+
+
+def templated_definition(
+    definition: Mapping[str, Any], params: list[Parameter], placeholder: Any
+) -> dict[str, Any]:
+    """A copy of the definition with each parameterised name replaced by
+    ``prefix + placeholder(parameter)``."""
+    out: dict[str, Any] = copy.deepcopy(dict(definition))
+    lookup = {(p.kind, p.value): p for p in params}
+    for ref in derive_policy(definition).references:
+        param = lookup.get((ref.kind, ref.name))
+        if param is not None:
+            set_pointer(out, ref.pointer, ref.prefix + placeholder(param))
+    return out
+
+
+def renamer(params: list[Parameter], placeholder: Any) -> Any:
+    lookup = {(p.kind, p.value): p for p in params}
+
+    def rename(kind: str, value: str) -> str:
+        param = lookup.get((kind, value))
+        return value if param is None else str(placeholder(param))
+
+    return rename

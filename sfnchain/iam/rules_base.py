@@ -1,0 +1,65 @@
+"""Shared by the per-service IAM rules: the scope, the collector, resource names."""
+
+from __future__ import annotations
+
+from sfnchain.iam.grants import Collector
+from sfnchain.iam.scope import Scope
+from sfnchain.iam.values import FieldValue
+
+
+def dynamic_warning(col: Collector, what: str, value: FieldValue, allowed: str) -> None:
+    col.warn(
+        "IAM_DYNAMIC_RESOURCE",
+        f"{what} comes from {value.expression!r} at run time, so the policy allows "
+        f"{allowed}; write a literal value, or narrow the policy to the values it can take",
+        value.pointer,
+    )
+
+
+class RuleBase:
+    """State shared by the rule mixins of one derivation."""
+
+    def __init__(self, scope: Scope, col: Collector) -> None:
+        self.scope = scope
+        self.col = col
+
+    def _name(self, kind: str, value: FieldValue, prefix: str = "") -> str:
+        if value.literal is None:
+            return value.pattern
+        name = value.literal[len(prefix) :]
+        self.col.refer(kind, name, value.pointer, prefix)
+        return self.scope.rename(kind, name)
+
+    def table_arn(self, table: FieldValue) -> str:
+        if table.literal is not None and table.literal.startswith("arn:"):
+            return table.literal
+        arn = self.scope.arn("dynamodb", f"table/{self._name('table', table)}")
+        if table.is_dynamic:
+            dynamic_warning(self.col, "TableName", table, arn)
+        return arn
+
+    def bucket_arn(self, bucket: FieldValue) -> str:
+        arn = f"arn:{self.scope.partition}:s3:::{self._name('bucket', bucket)}"
+        if bucket.is_dynamic:
+            dynamic_warning(self.col, "Bucket", bucket, arn)
+        return arn
+
+    def object_arn(self, bucket: FieldValue, key: FieldValue | None, suffix: str = "") -> str:
+        arn = self.bucket_arn(bucket) + "/"
+        if key is None:
+            return arn + "*"
+        if key.is_dynamic:
+            dynamic_warning(self.col, "Key", key, arn + key.pattern + suffix)
+        return arn + key.value + suffix
+
+    def s3_uri(self, action: str, uri: FieldValue) -> None:
+        if uri.literal is not None and uri.literal.startswith("s3://"):
+            bucket, _, key = uri.literal[5:].partition("/")
+            b = FieldValue(uri.pointer, literal=bucket)
+            self.col.allow(
+                action, self.object_arn(b, FieldValue(uri.pointer, literal=key)), uri.pointer
+            )
+            return
+        arn = f"arn:{self.scope.partition}:s3:::*"
+        dynamic_warning(self.col, "S3Uri", uri, arn)
+        self.col.allow(action, arn, uri.pointer)
