@@ -146,8 +146,9 @@ def test_cache_miss_writes_dynamodb_then_hit_skips_the_model(run_workflow, sfn_e
     assert second.output == first.output
     assert "Family persona" not in second.entered
     assert "Family persona from cache" in second.entered
-    assert second.path[:5] == [
+    assert second.path[:6] == [
         "Personas",
+        "Family persona cache prompt",
         "Family persona cache key",
         "Family persona cache lookup",
         "Family persona cached?",
@@ -194,7 +195,7 @@ def test_fleet_over_100_records_tolerates_one_failure(run_workflow, sfn_engine) 
         "Fleet item result",
         "Result",
     ]
-    details = result.output["fleet"]["ResultWriterDetails"]
+    details = result.output["fleet"]
     assert details["Bucket"] == "showroom-data"
     manifest = _s3_json(sfn_engine, "showroom-data", details["Key"])
     assert details["Key"].startswith("fleet/results/")
