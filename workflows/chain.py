@@ -5,6 +5,7 @@ with States.Format, so no Lambda function or Pass state is needed in between.
 """
 
 from sfnchain import bedrock, prompt, workflow
+from sfnchain.testing import answer, case, throttled, timeout
 
 claude = bedrock.model("anthropic.claude-3-sonnet-20240229-v1:0", max_tokens=1000)
 
@@ -35,3 +36,38 @@ def showroom_chain(spec: str, image: str):
         count=3,
     )
     return {"description": desc, "advert": advert, "social": social}
+
+
+# Test cases: run with `sfnchain test workflows/`.
+_SPEC = {"spec": "7-seat hybrid SUV", "image": "aW1hZ2U="}
+_CHAIN = {
+    "Describe": answer("A roomy hybrid SUV."),
+    "Advert": answer("Meet the roomy hybrid SUV."),
+    "Social": answer('["#roomy", "#hybrid"]'),
+}
+showroom_chain.add_cases(
+    case(
+        "happy path",
+        input=_SPEC,
+        mocks=_CHAIN,
+        output={
+            "description": "A roomy hybrid SUV.",
+            "advert": "Meet the roomy hybrid SUV.",
+            "social": '["#roomy", "#hybrid"]',
+        },
+        path=["Describe", "Advert", "Social", "Result"],
+    ),
+    case(
+        "throttled twice, then answers",
+        input=_SPEC,
+        mocks={**_CHAIN, "Describe": throttled(times=2) + answer("A roomy hybrid SUV.")},
+        path=["Describe", "Advert", "Social", "Result"],
+    ),
+    case(
+        "advert times out",
+        input=_SPEC,
+        mocks={**_CHAIN, "Advert": timeout()},
+        error="States.Timeout",
+        path=["Describe", "Advert"],
+    ),
+)

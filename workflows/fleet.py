@@ -8,6 +8,7 @@ and key (ResultWriterDetails), which is what this workflow returns.
 """
 
 from sfnchain import bedrock, prompt, s3, s3_map, workflow
+from sfnchain.testing import ANY, answer, case, throws
 
 claude = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=600)
 
@@ -40,3 +41,21 @@ def showroom_fleet(tone: str):
         execution_type="EXPRESS",
     )
     return {"fleet": results.ResultWriterDetails}
+
+
+# Test cases: run with `sfnchain test workflows/`.
+_RECORDS = [{"model": f"Roamer {i}", "trim": "LX", "spec": "hybrid"} for i in range(100)]
+showroom_fleet.add_cases(
+    case(
+        "100 vehicles, one fails within tolerance",
+        input={"tone": "upbeat"},
+        seed={"s3": {"showroom-data": {"fleet/vehicles.json": _RECORDS}}},
+        mocks={
+            "Describe vehicle": answer("A capable SUV.", times=99)
+            + throws("Bedrock.ValidationException", "bad record"),
+            "Vehicle tagline": answer("Go further."),
+        },
+        output={"fleet": {"Bucket": "showroom-data", "Key": ANY}},
+        path=["Fleet", "Describe vehicle", "Vehicle tagline", "Fleet item result", "Result"],
+    ),
+)

@@ -5,6 +5,7 @@ Parallel state; their answers are merged back into the workflow's state.
 """
 
 from sfnchain import bedrock, fallback, parallel, prompt, workflow
+from sfnchain.testing import answer, case, throttled, throws, timeout
 
 claude = bedrock.model("anthropic.claude-3-sonnet-20240229-v1:0", max_tokens=1000)
 # Fallbacks: a cross-region inference profile of a faster model, then a shorter answer.
@@ -51,3 +52,65 @@ def showroom_parallel(spec: str):
             "tagline": tagline.usage.output_tokens,
         },
     }
+
+
+# Test cases: run with `sfnchain test workflows/`.
+_PARALLEL = {
+    "Describe": answer("A roomy hybrid SUV."),
+    "Advert": answer("The advert.", output_tokens=480),
+    "Tagline": answer("Room for everyone.", output_tokens=5),
+    "Social": answer("#suv"),
+}
+showroom_parallel.add_cases(
+    case(
+        "happy path",
+        input={"spec": "7 seats"},
+        mocks=_PARALLEL,
+        output={
+            "description": "A roomy hybrid SUV.",
+            "advert": "The advert.",
+            "tagline": "Room for everyone.",
+            "social": "#suv",
+            "tokens": {"advert": 480, "tagline": 5},
+        },
+        path=["Describe", "Content", "Advert", "Tagline", "Social", "Result"],
+    ),
+    case(
+        "describe falls back to haiku",
+        input={"spec": "7 seats"},
+        mocks={
+            **_PARALLEL,
+            "Describe": throttled(),
+            "Describe fallback 1": answer("Haiku's description."),
+        },
+        path=[
+            "Describe",
+            "Describe fallback 1",
+            "Content",
+            "Advert",
+            "Tagline",
+            "Social",
+            "Result",
+        ],
+    ),
+    case(
+        "advert falls back twice",
+        input={"spec": "7 seats"},
+        mocks={
+            **_PARALLEL,
+            "Advert": timeout(),
+            "Advert fallback 1": throws("Bedrock.ValidationException", "too long"),
+            "Advert fallback 2": answer("A short advert."),
+        },
+        path=[
+            "Describe",
+            "Content",
+            "Advert",
+            "Advert fallback 1",
+            "Advert fallback 2",
+            "Tagline",
+            "Social",
+            "Result",
+        ],
+    ),
+)

@@ -5,6 +5,7 @@ under the SHA-256 of the model, its parameters and the rendered prompt, for 7 da
 """
 
 from sfnchain import bedrock, cached, parallel, prompt, workflow
+from sfnchain.testing import answer, case, throws
 
 claude = bedrock.model("anthropic.claude-3-sonnet-20240229-v1:0", max_tokens=500)
 
@@ -35,3 +36,58 @@ def showroom_personas(spec: str):
         *(persona_prompt(label, who) for label, who in PERSONAS.items()), name="Personas"
     )
     return {label.lower(): answer for label, answer in zip(PERSONAS, answers, strict=True)}
+
+
+# Test cases: run with `sfnchain test workflows/`.
+_PERSONAS = {
+    f"{p} persona": answer(f"For the {p.lower()}.") for p in ("Family", "Adventurer", "Commuter")
+}
+_OUT = {
+    "family": "For the family.",
+    "adventurer": "For the adventurer.",
+    "commuter": "For the commuter.",
+}
+showroom_personas.add_cases(
+    case("cache miss calls the model", input={"spec": "7 seats"}, mocks=_PERSONAS, output=_OUT),
+    case(
+        "cache hit on the second run",
+        input={"spec": "7 seats"},
+        mocks=_PERSONAS,
+        output=_OUT,
+        runs=2,
+        path=[
+            "Personas",
+            "Family persona cache prompt",
+            "Family persona cache key",
+            "Family persona cache lookup",
+            "Family persona cached?",
+            "Family persona from cache",
+            "Adventurer persona cache prompt",
+            "Adventurer persona cache key",
+            "Adventurer persona cache lookup",
+            "Adventurer persona cached?",
+            "Adventurer persona from cache",
+            "Commuter persona cache prompt",
+            "Commuter persona cache key",
+            "Commuter persona cache lookup",
+            "Commuter persona cached?",
+            "Commuter persona from cache",
+            "Result",
+        ],
+    ),
+    case(
+        "cache table unavailable: answers still come",
+        input={"spec": "7 seats"},
+        mocks={
+            **_PERSONAS,
+            **{
+                f"{p} persona cache {op}": throws(
+                    "DynamoDB.ResourceNotFoundException", "no such table"
+                )
+                for p in ("Family", "Adventurer", "Commuter")
+                for op in ("lookup", "store")
+            },
+        },
+        output=_OUT,
+    ),
+)

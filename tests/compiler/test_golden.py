@@ -51,27 +51,15 @@ def test_compile_is_deterministic_across_processes(path: Path) -> None:
     assert len(outs) == 1
 
 
-MOTO_PARSER_GAPS = {
-    # moto 5.2.5's parser rejects ExecutionType EXPRESS in ProcessorConfig and an integer
-    # ToleratedFailurePercentage, both valid in AWS (the embedded engine adapter patches it).
-    "fleet": "moto 5.2.5 parser: EXPRESS children and integer ToleratedFailurePercentage",
-}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason=MOTO_PARSER_GAPS[p.stem], strict=True))
-        if p.stem in MOTO_PARSER_GAPS
-        else p
-        for p in WORKFLOW_FILES
-    ],
-    ids=lambda p: p.stem,
-)
-def test_unpatched_moto_parser_accepts_compiled_output(path: Path) -> None:
-    # An independent second opinion: moto's port of the Step Functions ASL parser.
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.stem)
+def test_engine_parser_accepts_compiled_output(path: Path) -> None:
+    # An independent second opinion: moto's port of the Step Functions ASL parser, with
+    # the embedded engine's adapter (which adds the Distributed Map fields moto lacks).
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
+    from sfnchain.testing import moto_adapter
+
+    moto_adapter.install()
     program, _ = AmazonStateLanguageParser.parse(compile_file(path).to_json())
     assert type(program).__name__ == "Program"
 

@@ -7,16 +7,11 @@ second hand-written parser.
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
 from typing import Any
 
-import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from sfnchain.dsl.refs import Ref, escape_intrinsic
 from sfnchain.payload import Expr
@@ -92,16 +87,14 @@ def test_filter_on_runtime_value_is_rejected() -> None:
         compile_template("{{ spec | upper }}", {"spec": SPEC})
 
 
-# --- escaping, checked by running the intrinsic in a real engine -----------------------
+# --- escaping, checked by running the intrinsic in the embedded engine ------------------
 
-# The characters AWS escapes in intrinsic literals ({ } ' \\) are left out here:
-# unpatched moto mishandles their escapes (see the xfail tests below); the exact
-# escaped text is pinned by test_literal_special_characters_are_escaped.
+# The engine is moto's interpreter with sfnchain's adapter (whose intrinsic_string_escapes
+# patch restores AWS's reading of escaped braces).
 _ALPHABET = st.characters(
     codec="utf-8",
     exclude_categories=("Cs", "Cc"),
-    exclude_characters="{}'\\",
-    include_characters='"\n\t$.,()',
+    include_characters="{}'\\\"\n\t$.,()",
 )
 _LITERAL = st.text(_ALPHABET, max_size=30).filter(
     lambda t: (
@@ -112,51 +105,46 @@ _LITERAL = st.text(_ALPHABET, max_size=30).filter(
 )
 
 
-def _run_pass(expr: str, payload: dict[str, object]) -> object:
+@pytest.fixture(scope="module")
+def engine() -> Any:
+    from sfnchain.testing.engine import EmbeddedEngine
+
+    eng = EmbeddedEngine()
+    yield eng
+    eng.close()
+
+
+def _run_pass(engine: Any, expr: str, payload: dict[str, object]) -> object:
+    from sfnchain.testing.api import run_workflow
+
     definition = {
         "StartAt": "Render",
         "States": {"Render": {"Type": "Pass", "Parameters": {"out.$": expr}, "End": True}},
     }
-    client = boto3.client("stepfunctions", region_name="us-east-1")
-    arn = client.create_state_machine(
-        name=f"t{uuid.uuid4().hex[:12]}",
-        definition=json.dumps(definition, ensure_ascii=False),
-        roleArn="arn:aws:iam::123456789012:role/sfn",
-    )["stateMachineArn"]
-    ex = client.start_execution(stateMachineArn=arn, name="e", input=json.dumps(payload))
-    for _ in range(400):
-        desc = client.describe_execution(executionArn=ex["executionArn"])
-        if desc["status"] != "RUNNING":
-            break
-        time.sleep(0.005)
-    assert desc["status"] == "SUCCEEDED", desc
-    return json.loads(desc["output"])["out"]
+    result = run_workflow(definition, payload, engine=engine)
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    return result.output["out"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("literal", ["{a}", "it's", "back\\slash", "{'\\}"])
+def test_escapes_run_in_the_engine(engine: Any, literal: str) -> None:
+    compiled, _ = compile_template(literal + " {{ spec }}", {"spec": SPEC})
+    assert isinstance(compiled, Expr)
+    assert _run_pass(engine, compiled.text, {"spec": "x"}) == literal + " x"
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(before=_LITERAL, after=_LITERAL, value=st.text(_ALPHABET, max_size=20))
-def test_compiled_format_renders_like_jinja(before: str, after: str, value: str) -> None:
+def test_compiled_format_renders_like_jinja(
+    engine: Any, before: str, after: str, value: str
+) -> None:
     source = before + "{{ spec }}" + after
     compiled, _ = compile_template(source, {"spec": SPEC})
     expected = before + value + after
     expr = compiled.text if isinstance(compiled, Expr) else compiled
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        assert _run_pass(expr, {"spec": value}) == expected
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="moto 5.2.5's intrinsic parser mishandles escaped { } ' and \\ in string "
-    "literals, which AWS documents as literal characters in States.Format",
-)
-@pytest.mark.parametrize("literal", ["{a}", "it's", "back\\slash"])
-def test_escapes_in_unpatched_moto(literal: str) -> None:
-    compiled, _ = compile_template(literal + " {{ spec }}", {"spec": SPEC})
-    assert isinstance(compiled, Expr)
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        assert _run_pass(compiled.text, {"spec": "x"}) == literal + " x"
+    assert _run_pass(engine, expr, {"spec": value}) == expected
 
 
 @given(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -47,13 +46,21 @@ showroom_parallel.add_cases(
 """
 
 
+CASES_MARKER = "# Test cases: run with `sfnchain test workflows/`."
+
+
+def without_cases(name: str) -> str:
+    """A reference workflow's source without the test cases attached to it."""
+    source = (WORKFLOWS / name).read_text()
+    return source.split(CASES_MARKER)[0]
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     target = tmp_path / "workflows"
     target.mkdir()
-    source = (WORKFLOWS / "parallel.py").read_text()
-    (target / "parallel.py").write_text(source + CASES)
-    shutil.copy(WORKFLOWS / "chain.py", target / "chain.py")  # no cases: skipped
+    (target / "parallel.py").write_text(without_cases("parallel.py") + CASES)
+    (target / "chain.py").write_text(without_cases("chain.py"))  # no cases: skipped
     return target
 
 
@@ -96,7 +103,7 @@ def test_test_keyword_filter_and_json_format(project: Path) -> None:
 
 
 def test_test_without_cases_says_how_to_add_them(tmp_path: Path) -> None:
-    shutil.copy(WORKFLOWS / "chain.py", tmp_path / "chain.py")
+    (tmp_path / "chain.py").write_text(without_cases("chain.py"))
     code, out, err = invoke("test", str(tmp_path))
     assert (code, out) == (1, "")
     assert err.strip().endswith(
@@ -106,7 +113,7 @@ def test_test_without_cases_says_how_to_add_them(tmp_path: Path) -> None:
 
 
 def test_test_mock_of_missing_state_points_at_the_case(tmp_path: Path) -> None:
-    source = (WORKFLOWS / "chain.py").read_text()
+    source = without_cases("chain.py")
     bad = source + (
         "\nfrom sfnchain.testing import answer, case\n"
         "showroom_chain.add_cases(case('x', mocks={'Describ': answer('a')}))\n"

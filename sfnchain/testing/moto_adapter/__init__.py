@@ -8,7 +8,8 @@ with :func:`disabled`, and has a test in ``tests/testing/test_moto_adapter.py`` 
 fails without it.
 
 The package: ``registry`` (the patch mechanism and the per-execution scope), ``patches``
-(mocks, JSONPath, error names, JSONata, virtual time), ``map_definitions`` (Distributed
+(mocks, JSONPath, error names, JSONata, virtual time), ``intrinsics`` (string
+literal escapes in intrinsic functions), ``map_definitions`` (Distributed
 Map fields moto's grammar rejects) and ``distributed_map`` (what AWS does with them).
 
 Per-execution data (the mock test case, the jitter seed, the virtual clock) travels on
@@ -21,7 +22,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sfnchain.testing.moto_adapter import distributed_map, patches
+from sfnchain.testing.moto_adapter import distributed_map, intrinsics, patches
 from sfnchain.testing.moto_adapter.registry import (
     MOTO_VERSION,
     PATCHES,
@@ -45,7 +46,7 @@ __all__ = [
     "scope_of",
 ]
 
-_ = patches  # registers the core patches
+_ = (patches, intrinsics)  # registering modules
 _infrastructure_installed: list[bool] = []
 
 
