@@ -32,8 +32,15 @@ class Workflow:
         type: str,
         timeout_seconds: int | None,
         location: SourceLocation | None,
+        log_level: str | None = None,
+        tracing: bool = False,
+        tags: dict[str, str] | None = None,
     ) -> None:
         self.fn = fn
+        # How the state machine is deployed (CloudWatch Logs level, X-Ray, tags).
+        self.log_level = log_level
+        self.tracing = tracing
+        self.tags = dict(tags or {})
         self.name = name
         self.comment = comment if comment is not None else inspect.getdoc(fn)
         self.type = type
@@ -89,9 +96,15 @@ def workflow(
     comment: str | None = None,
     type: str = "STANDARD",
     timeout: int | str | datetime.timedelta | None = None,
+    log_level: str | None = None,
+    tracing: bool = False,
+    tags: dict[str, str] | None = None,
 ) -> Any:
     """Declare a workflow. Parameters of the function are its inputs (annotate them:
-    ``str``/``int``/``float``/``bool`` are inserted as text, ``dict``/``list`` as JSON)."""
+    ``str``/``int``/``float``/``bool`` are inserted as text, ``dict``/``list`` as JSON).
+
+    ``log_level`` (ALL | ERROR | FATAL | OFF), ``tracing`` and ``tags`` say how
+    ``sfnchain deploy`` and the exports set up the state machine."""
     loc = builder.caller_location()
 
     def wrap(f: Callable[..., Any]) -> Workflow:
@@ -99,6 +112,12 @@ def workflow(
             raise error(
                 "INVALID_WORKFLOW",
                 f"workflow type must be 'STANDARD' or 'EXPRESS', got {type!r}",
+                location=loc,
+            )
+        if log_level is not None and log_level not in ("ALL", "ERROR", "FATAL", "OFF"):
+            raise error(
+                "INVALID_WORKFLOW",
+                f"log_level must be ALL, ERROR, FATAL or OFF, got {log_level!r}",
                 location=loc,
             )
         t = None if timeout is None else seconds(timeout, what="timeout", location=loc)
@@ -116,6 +135,9 @@ def workflow(
             type=type,
             timeout_seconds=t,
             location=at,
+            log_level=log_level,
+            tracing=tracing,
+            tags=tags,
         )
 
     return wrap(fn) if fn is not None else wrap

@@ -489,3 +489,16 @@ def test_mistral_large_2_uses_chat_completion_and_llama2_its_template() -> None:
         s["Old"]["Parameters"]["Body"]["prompt.$"]
         == "States.Format('<s>[INST] {} [/INST]', $.spec)"
     )
+
+
+def test_deployment_settings_reach_the_exported_machine() -> None:
+    from sfnchain.export.machine import Machine
+
+    @workflow(name="w", log_level="ERROR", tracing=True, tags={"team": "marketing"})
+    def w(q: str) -> None:
+        prompt("Ask", bedrock.model(CLAUDE), "{{ q }}")
+
+    machine = Machine.from_compiled(compile(w))
+    assert machine.logging is not None and machine.logging.level == "ERROR"
+    assert machine.tracing is True
+    assert machine.tags == {"team": "marketing"}
