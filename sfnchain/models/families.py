@@ -217,17 +217,20 @@ class Llama(ModelFamily):
         images: tuple[ImageBlock, ...] = (),
         system: Any = None,
     ) -> Body:
-        # Llama 3 instruct models expect their chat template around the user turn.
-        before = "<|begin_of_text|>"
-        if system is not None and not isinstance(system, Expr):
-            before += f"<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|>"
-        before += "<|start_header_id|>user<|end_header_id|>\n\n"
-        after = "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
+        before, after = self.chat_template(system)
         body: Body = {"prompt": _wrap(prompt, before, after)}
         _set(body, "max_gen_len", params.max_tokens)
         _set(body, "temperature", params.temperature)
         _set(body, "top_p", params.top_p)
         return _extra(body, params)
+
+    def chat_template(self, system: Any) -> tuple[str, str]:
+        """Llama 3 instruct models expect their header tokens around the user turn."""
+        before = "<|begin_of_text|>"
+        if system is not None and not isinstance(system, Expr):
+            before += f"<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|>"
+        before += "<|start_header_id|>user<|end_header_id|>\n\n"
+        return before, "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
 
     def result_selector(self) -> Body:
         return {
@@ -259,21 +262,11 @@ class Llama2(Llama):
     name = "meta-llama2"
     prefixes = ("meta.llama2",)
 
-    def body(
-        self,
-        prompt: Any,
-        params: ModelParams,
-        images: tuple[ImageBlock, ...] = (),
-        system: Any = None,
-    ) -> Body:
+    def chat_template(self, system: Any) -> tuple[str, str]:
         before = "<s>[INST] "
         if system is not None:
             before += f"<<SYS>>\n{system}\n<</SYS>>\n\n"
-        body: Body = {"prompt": _wrap(prompt, before, " [/INST]")}
-        _set(body, "max_gen_len", params.max_tokens)
-        _set(body, "temperature", params.temperature)
-        _set(body, "top_p", params.top_p)
-        return _extra(body, params)
+        return before, " [/INST]"
 
 
 class MistralChat(ModelFamily):
