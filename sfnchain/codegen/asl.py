@@ -136,6 +136,8 @@ def state_to_asl(state: State) -> dict[str, Any]:
         return out
     if isinstance(state, Parallel):
         out = _head(state, "Parallel")
+        if state.parameters is not None:
+            out["Parameters"] = to_template(state.parameters)
         out["Branches"] = [machine_to_asl(b) for b in state.branches]
         if state.result_selector is not None:
             out["ResultSelector"] = to_template(state.result_selector)

@@ -32,7 +32,7 @@ from sfnchain.ir.steps import (
 )
 from sfnchain.models import adapter_for
 from sfnchain.models.base import ImageBlock
-from sfnchain.payload import Expr
+from sfnchain.payload import Expr, has_expr
 from sfnchain.templates import TemplateError, compile_template
 
 
@@ -269,10 +269,15 @@ def pass_state(
 ) -> StepResult:
     """A Pass state storing ``value`` (which may hold refs) at ``$.<key>``."""
     loc = caller_location()
+    if isinstance(value, Ref):
+        raise error(
+            "INVALID_PASS",
+            f"pass_state {name!r}: a run-time value alone cannot be a Pass state's "
+            "Parameters; wrap it in an object, e.g. pass_state(name, {'value': ref})",
+            location=loc,
+        )
     params, uses = payload(value, loc)
     key = builder.session().new_key(name)
-    from sfnchain.payload import has_expr
-
     dynamic = has_expr(params)
     step = PassStep(
         name=name,

@@ -142,6 +142,7 @@ class Machine:
 class Parallel(StateBase):
     branches: tuple[Machine, ...]
     transition: Transition = field(default_factory=End)
+    parameters: Any = None
     result_selector: Any = None
     result_path: str | None = None
     output_path: str | None = None

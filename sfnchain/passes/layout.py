@@ -52,6 +52,7 @@ from sfnchain.ir.steps import (
 from sfnchain.passes.bedrock import handler_catches, lower_prompt
 from sfnchain.passes.cache import lower_cached
 from sfnchain.passes.context import Lowered, Scope
+from sfnchain.passes.reads import fields_written, input_fields_read
 from sfnchain.payload import Expr, has_expr
 
 
@@ -186,6 +187,15 @@ def _machine(chain: Chain, output_name: str, label: str) -> Machine:
 
 
 def _lower_parallel(step: ParallelStep, cont: Transition, scope: Scope) -> Lowered:
+    """A Parallel whose branches get only the input fields they read; a Pass after it
+    merges the branches' results back into the whole state.
+
+    Each branch's output is its input plus its own results, and the Parallel's raw
+    result holds every branch output side by side: passing branches the whole state
+    would put N copies of it against the 256 KiB payload limit. When a branch may read
+    the input whole (a raw state), every branch gets all of it and the merge happens in
+    the Parallel's ResultSelector instead.
+    """
     branches = tuple(
         _machine(chain, f"{step.name} branch {i} result", f"{step.name} branch {i}")
         for i, chain in enumerate(step.branches, start=1)
@@ -194,20 +204,36 @@ def _lower_parallel(step: ParallelStep, cont: Transition, scope: Scope) -> Lower
     for i in range(1, len(branches)):
         merged = f"States.JsonMerge({merged}, $[{i}], false)"
     catch, extra = _catches(step.handlers, cont, scope, step.name)
+    common: dict[str, Any] = {
+        "name": step.name,
+        "comment": step.comment,
+        "location": step.location,
+        "branches": branches,
+        "result_selector": {"merged.$": merged},
+        "retry": step.retry,
+        "catch": catch,
+    }
+    read = input_fields_read(branches)
+    # Fields a branch writes itself are not inputs (a later step of the branch reads them).
+    fields = None if read is None else read - fields_written(branches)
+    if fields is None:
+        state = Parallel(result_path="$", output_path="$.merged", transition=cont, **common)
+        return Lowered(step.name, [state, *extra])
+    merge_name = f"{step.name} results"
     state = Parallel(
-        name=step.name,
-        comment=step.comment,
+        parameters={f: Expr(f"$.{f}") for f in sorted(fields)},
+        result_path=f"$.{step.key}",
+        transition=Next(merge_name),
+        **common,
+    )
+    merge = Pass(
+        name=merge_name,
         location=step.location,
-        branches=branches,
-        # Each branch returns the whole state plus its own results; merge them back.
-        result_selector={"merged.$": merged},
-        result_path="$",
-        output_path="$.merged",
-        retry=step.retry,
-        catch=catch,
+        parameters={"state": Expr(f"States.JsonMerge($, $.{step.key}.merged, false)")},
+        output_path="$.state",
         transition=cont,
     )
-    return Lowered(step.name, [state, *extra])
+    return Lowered(step.name, [state, merge, *extra])
 
 
 def _lower_map(step: MapStep, cont: Transition, scope: Scope) -> Lowered:

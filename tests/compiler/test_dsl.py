@@ -364,9 +364,32 @@ def test_parallel_of_functions_merges_results() -> None:
     s = states(w)
     both = s["Both"]
     assert [list(b["States"]) for b in both["Branches"]] == [["A1", "A2"], ["B"]]
+    # branches get only what they read; a Pass merges their results into the state
+    assert both["Parameters"] == {"q.$": "$.q"}
     assert both["ResultSelector"] == {"merged.$": "States.JsonMerge($[0], $[1], false)"}
-    assert both["OutputPath"] == "$.merged"
+    assert both["ResultPath"] == "$.Both"
+    assert both["Next"] == "Both results"
+    assert s["Both results"] == {
+        "Type": "Pass",
+        "Parameters": {"state.$": "States.JsonMerge($, $.Both.merged, false)"},
+        "OutputPath": "$.state",
+        "Next": "Result",
+    }
     assert s["Result"]["Parameters"] == {"a.$": "$.A2.text", "b.$": "$.B.text"}
+
+
+def test_parallel_with_a_raw_branch_gets_the_whole_state() -> None:
+    @workflow
+    def w(q: str) -> None:
+        parallel(
+            lambda: raw("Anything", {"Type": "Pass"}),
+            lambda: pass_state("P", {"q": q}),
+            name="Both",
+        )
+
+    both = states(w)["Both"]
+    assert "Parameters" not in both
+    assert (both["ResultPath"], both["OutputPath"]) == ("$", "$.merged")
 
 
 def test_express_workflow_and_timeout() -> None:

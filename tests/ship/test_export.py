@@ -17,6 +17,7 @@ from sfnchain.cli import main
 from sfnchain.export import LoggingSettings, Machine, export_template
 
 from .conftest import FIXTURES, load_fixture
+from .lint import findings
 
 
 def full_machine(name: str) -> Machine:
@@ -31,9 +32,7 @@ def full_machine(name: str) -> Machine:
 
 def cfn_lint(text: str) -> list[str]:
     """cfn-lint's findings (errors, warnings and notes) for a template."""
-    from cfnlint.api import lint
-
-    return [str(m) for m in lint(text)]
+    return findings(text)
 
 
 class _Loader(yaml.SafeLoader):

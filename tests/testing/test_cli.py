@@ -27,7 +27,7 @@ showroom_parallel.add_cases(
                "Social": answer("#suv")},
         output={"description": "A big SUV.", "advert": "Buy it.", "tagline": "Go.",
                 "social": "#suv", "tokens": {"advert": 20, "tagline": 20}},
-        path=["Describe", "Content", "Advert", "Tagline", "Social", "Result"],
+        path=["Describe", "Content", "Advert", "Tagline", "Social", "Content results", "Result"],
     ),
     case(
         "advert times out",
@@ -76,7 +76,10 @@ def test_test_reports_each_case_diff_path_and_coverage(project: Path) -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith("PASS  showroom-parallel::happy path  (")
-    assert lines[1] == "      path: Describe → Content → Advert → Tagline → Social → Result"
+    assert (
+        lines[1]
+        == "      path: Describe → Content → Advert → Tagline → Social → Content results → Result"
+    )
     assert any(line.startswith("PASS  showroom-parallel::advert times out") for line in lines)
     assert "      path: Describe → Content → Advert → Advert fallback 1 → Tagline" in out
     assert any(line.startswith("FAIL  showroom-parallel::wrong expectation") for line in lines)

@@ -67,7 +67,15 @@ def test_parallel_prompts_merge_branch_outputs(run_workflow) -> None:
         "social": "#suv",
         "tokens": {"advert": 500, "tagline": 6},
     }
-    assert result.path == ["Describe", "Content", "Advert", "Tagline", "Social", "Result"]
+    assert result.path == [
+        "Describe",
+        "Content",
+        "Advert",
+        "Tagline",
+        "Social",
+        "Content results",
+        "Result",
+    ]
 
 
 def test_throttled_once_then_success_with_backoff(run_workflow) -> None:
@@ -110,6 +118,7 @@ def test_timeout_then_fallback_model(run_workflow) -> None:
         "Advert fallback 1",
         "Tagline",
         "Social",
+        "Content results",
         "Result",
     ]
     assert [r.error for r in result.retries("Advert")] == ["States.Timeout"]
