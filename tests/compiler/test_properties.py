@@ -1,0 +1,554 @@
+"""Property-based tests of the compiler over random valid programs.
+
+``strategies.programs()`` draws programs that use every DSL construct (all model
+families, parallel, choose, s3_map, for_each, cached prompts and chains, fallbacks,
+retry, catch, pass/wait/succeed/fail, Jinja templates); each is valid by construction.
+The properties below check what the compiler promises for every such program, using an
+independent reading of the compiled ASL (its own reachability and path enumeration, not
+the compiler's passes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+# jsonata raises the recursion limit when it is first imported; importing it here, and
+# not inside a test, keeps Hypothesis from warning that the limit changed under it.
+import jsonata  # noqa: F401
+from hypothesis import event, given, settings
+
+from sfnchain import (
+    bedrock,
+    validate,
+)
+from sfnchain.compiler import CompiledWorkflow, compile
+from sfnchain.diagnostics import json_pointer
+from sfnchain.ir.states import Map, Parallel
+from sfnchain.passes import checks
+
+from .strategies import (
+    MOTO,
+    NO_RESULT_CATCH,
+    Program,
+    Prompt,
+    build_workflow,
+    programs,
+    walk_steps,
+)
+
+HERE = str(Path(__file__).resolve())
+CLAUDE = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0")
+
+# Compile times vary with the program's size, hence no deadline. About 40 programs a
+# second on a 2-core machine, generation included: the file runs in ~30 s.
+PROPERTY = settings(max_examples=100, deadline=None)
+
+
+def compiled(program: Program) -> CompiledWorkflow:
+    wf, _ = build_workflow(program)
+    return compile(wf)
+
+
+# --- an independent reading of the compiled ASL -------------------------------------
+
+
+def scopes(scope: Mapping[str, Any], ptr: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every scope (the machine, each Parallel branch, each Map processor) with its pointer."""
+    yield ptr, scope
+    for name, state in scope["States"].items():
+        sptr = ptr + json_pointer("States", name)
+        for i, branch in enumerate(state.get("Branches", ())):
+            yield from scopes(branch, sptr + json_pointer("Branches", i))
+        if "ItemProcessor" in state:
+            yield from scopes(state["ItemProcessor"], sptr + "/ItemProcessor")
+
+
+def targets(state: Mapping[str, Any]) -> list[str]:
+    out = [state[k] for k in ("Next", "Default") if k in state]
+    out += [c["Next"] for c in state.get("Choices", ())]
+    out += [c["Next"] for c in state.get("Catch", ())]
+    return out
+
+
+WHOLE = "$"  # a reference to the whole state input
+
+
+def _strip_literals(expr: str) -> str:
+    """An intrinsic with its quoted string arguments blanked out (they hold no paths)."""
+    out, i = [], 0
+    while i < len(expr):
+        if expr[i] == "'":
+            i += 1
+            while i < len(expr) and expr[i] != "'":
+                i += 2 if expr[i] == "\\" else 1
+            i += 1
+            out.append("''")
+            continue
+        out.append(expr[i])
+        i += 1
+    return "".join(out)
+
+
+_JSONPATH = re.compile(r"(?<!\$)\$(?!\$)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
+_JSONATA_INPUT = re.compile(r"\$states\.input(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
+
+
+def path_roots(expr: str) -> set[str]:
+    """The first field of every state-input path in a JSONPath or intrinsic expression."""
+    return {m.group(1) or WHOLE for m in _JSONPATH.finditer(_strip_literals(expr))}
+
+
+def payload_roots(value: Any) -> set[str]:
+    out: set[str] = set()
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if k.endswith(".$"):
+                out |= path_roots(v)
+            else:
+                out |= payload_roots(v)
+    elif isinstance(value, list):
+        for v in value:
+            out |= payload_roots(v)
+    elif isinstance(value, str) and value.startswith("{%"):
+        out |= {m.group(1) or WHOLE for m in _JSONATA_INPUT.finditer(value)}
+    return out
+
+
+def rule_roots(rule: Mapping[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for k, v in rule.items():
+        if k in ("And", "Or"):
+            for r in v:
+                out |= rule_roots(r)
+        elif k == "Not":
+            out |= rule_roots(v)
+        elif k == "Variable" or k.endswith("Path"):
+            out |= path_roots(v)
+        elif k == "Condition":
+            out |= payload_roots(v)
+    return out
+
+
+def state_roots(state: Mapping[str, Any]) -> set[str]:
+    """The fields of its input a state reads (payload templates, paths, choice rules)."""
+    out: set[str] = set()
+    for key in ("Parameters", "Arguments", "ItemSelector"):
+        out |= payload_roots(state.get(key))
+    for key in ("InputPath", "ItemsPath", "SecondsPath", "TimestampPath"):
+        if isinstance(state.get(key), str):
+            out |= path_roots(state[key])
+    out |= payload_roots((state.get("ItemBatcher") or {}).get("BatchInput"))
+    out |= payload_roots((state.get("ItemReader") or {}).get("Parameters"))
+    out |= payload_roots((state.get("ResultWriter") or {}).get("Parameters"))
+    for rule in state.get("Choices", ()):
+        out |= rule_roots(rule)
+    return out
+
+
+def _result_root(path: Any) -> str | None:
+    m = (
+        re.fullmatch(r"\$\.([A-Za-z_][A-Za-z0-9_]*)(?:\..*)?", path)
+        if isinstance(path, str)
+        else None
+    )
+    return m.group(1) if m else None
+
+
+def _keys(template: Any) -> frozenset[str]:
+    if not isinstance(template, Mapping):
+        return frozenset()
+    return frozenset(k.removesuffix(".$") for k in template)
+
+
+class Paths:
+    """Must-defined input fields by exploring every path from StartAt, scope by scope.
+
+    A field is defined at a state when every path reaching it wrote the field first
+    (ResultPath ``$.k``; a Catch writes only its own ResultPath). A Parallel's output
+    merges its branches' outputs at their exits (End or Succeed; a Fail exit fails the
+    Parallel); a Map processor starts from its ItemSelector (or the batch) alone.
+
+    Paths are explored as (state, fields written so far) pairs: two paths that reach a
+    state with the same fields have the same futures, so each pair is expanded once.
+    That is the exhaustive path enumeration without its exponential blow-up on chains
+    of cached prompts with fallbacks (no fixpoint, no merging of different paths).
+    """
+
+    LIMIT = 200_000  # expansions; generated programs stay far below
+
+    def __init__(self) -> None:
+        self.must: dict[str, frozenset[str]] = {}
+        self.visits = 0
+        self.explored: dict[tuple[str, frozenset[str]], list[frozenset[str]]] = {}
+
+    def scope(
+        self, scope: Mapping[str, Any], ptr: str, initial: frozenset[str]
+    ) -> list[frozenset[str]]:
+        """Explore a scope entered with ``initial``; the fields written at its exits."""
+        if (ptr, initial) in self.explored:
+            return self.explored[ptr, initial]
+        exits: set[frozenset[str]] = set()
+        states = scope["States"]
+        expanded: set[tuple[str, frozenset[str]]] = set()
+
+        def visit(name: str, defined: frozenset[str], on_path: frozenset[str]) -> None:
+            assert name not in on_path, f"cycle through {name!r}"
+            sptr = ptr + json_pointer("States", name)
+            before = self.must.get(sptr)
+            self.must[sptr] = defined if before is None else before & defined
+            if (name, defined) in expanded:
+                return
+            expanded.add((name, defined))
+            self.visits += 1
+            assert self.visits < self.LIMIT, "machine too large to explore its paths"
+            for target, after in self.edges(states[name], sptr, defined):
+                if target is None:
+                    exits.add(after)
+                else:
+                    visit(target, after, on_path | {name})
+
+        visit(scope["StartAt"], initial, frozenset())
+        self.explored[ptr, initial] = sorted(exits, key=sorted)
+        return self.explored[ptr, initial]
+
+    def edges(
+        self, state: Mapping[str, Any], ptr: str, defined: frozenset[str]
+    ) -> Iterator[tuple[str | None, frozenset[str]]]:
+        kind = state["Type"]
+        if kind == "Fail":
+            return
+        if kind == "Succeed":
+            yield None, defined
+            return
+        if kind == "Choice":
+            for c in state["Choices"]:
+                yield c["Next"], defined
+            if "Default" in state:
+                yield state["Default"], defined
+            return
+        after: frozenset[str] | None = self.result(state, ptr, defined)
+        if after is not None:
+            yield state.get("Next"), after
+        for c in state.get("Catch", ()):
+            if "ResultPath" in c:
+                yield c["Next"], self.write(defined, c["ResultPath"])
+            elif c.get("Output") == "{% $states.input %}":
+                yield c["Next"], defined
+            else:
+                yield c["Next"], frozenset()  # the error object replaces the input
+
+    @staticmethod
+    def write(defined: frozenset[str], result_path: str | None) -> frozenset[str]:
+        """The fields defined after writing a result at ``result_path``."""
+        if result_path is None:
+            return defined  # the result is discarded
+        root = _result_root(result_path)
+        return defined | {root} if root else frozenset()  # "$": the result replaces all
+
+    def result(
+        self, state: Mapping[str, Any], ptr: str, defined: frozenset[str]
+    ) -> frozenset[str] | None:
+        """The fields defined after a state succeeds (None: it cannot succeed)."""
+        kind = state["Type"]
+        if kind == "Parallel":
+            merged: set[str] = set()
+            for i, branch in enumerate(state["Branches"]):
+                exits = self.scope(branch, ptr + json_pointer("Branches", i), defined)
+                if not exits:
+                    return None  # the branch always fails
+                merged |= frozenset.intersection(*exits)
+            assert state["ResultSelector"]["merged.$"].startswith(("$[0]", "States.JsonMerge"))
+            assert (state["ResultPath"], state["OutputPath"]) == ("$", "$.merged")
+            return frozenset(merged)
+        if kind == "Map":
+            if "ItemSelector" in state:
+                initial = _keys(state["ItemSelector"])
+            elif "ItemBatcher" in state:
+                initial = frozenset(
+                    {"Items"} | ({"BatchInput"} if "BatchInput" in state["ItemBatcher"] else set())
+                )
+            else:
+                initial = frozenset()
+            self.scope(state["ItemProcessor"], ptr + "/ItemProcessor", initial)
+        if state.get("QueryLanguage") == "JSONata":
+            return defined if state.get("Output") == "{% $states.input %}" else frozenset()
+        if "ResultPath" in state:
+            out = self.write(defined, state["ResultPath"])
+        elif kind in ("Wait",) or (kind == "Pass" and not ({"Parameters", "Result"} & set(state))):
+            out = defined
+        elif kind == "Pass":
+            out = _keys(state.get("Parameters", state.get("Result")))
+        else:
+            out = frozenset()  # the task result replaces the input
+        if state.get("OutputPath") not in (None, "$"):
+            out = frozenset()
+        return out
+
+
+def path_must(definition: Mapping[str, Any], inputs: frozenset[str]) -> dict[str, frozenset[str]]:
+    paths = Paths()
+    paths.scope(definition, "", inputs)
+    return paths.must
+
+
+def compiler_must(machine: Any) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """The compiler's own must-run sets (``passes.checks``) for every state pointer."""
+    keys = sorted({k for _, s in checks.walk(machine) for k in s.defines})
+    bit = {k: 1 << i for i, k in enumerate(keys)}
+    seen: dict[str, frozenset[str]] = {}
+
+    class Recording(checks._Flow):
+        def _report(self, scope: Any, into: dict[str, int], universe: int, prefix: str) -> None:
+            for s in scope.states:
+                ptr = prefix + json_pointer("States", s.name)
+                seen[ptr] = frozenset(k for k in keys if into[s.name] & bit[k])
+            super()._report(scope, into, universe, prefix)
+
+    diags: list[Any] = []
+    Recording(bit, {}, diags).scope(machine, 0, "")
+    assert diags == []
+    return seen, frozenset(keys)
+
+
+def result_catches(machine: Any) -> bool:
+    """Whether some state writes a step result and also has a Catch."""
+    return any(
+        getattr(s, "catch", ()) and (s.defines or isinstance(s, (Map, Parallel)))
+        for _, s in checks.walk(machine)
+    )
+
+
+# --- properties of every valid program ----------------------------------------------
+
+
+@PROPERTY
+@given(programs())
+def test_compiles_validates_and_is_deterministic(program: Program) -> None:
+    wf, _ = build_workflow(program)
+    first = compile(wf)
+    for diags in (
+        validate(first.definition),
+        validate(first.to_json(), workflow_type=program.type),
+    ):
+        assert [d.format() for d in diags if d.is_error] == []
+    again = compile(wf)
+    assert again.to_json() == first.to_json()
+    # A fresh build of the same program (new Refs, new sessions) compiles identically.
+    fresh, _ = build_workflow(program)
+    assert compile(fresh).to_json() == first.to_json()
+    assert json.loads(first.to_json()) == first.definition
+    event(f"steps: {min(program.steps() // 5 * 5, 15)}+")
+
+
+@PROPERTY
+@given(programs())
+def test_state_graph_is_well_formed(program: Program) -> None:
+    definition = compiled(program).definition
+    names: list[str] = []
+    for ptr, scope in scopes(definition):
+        states = scope["States"]
+        names += list(states)
+        assert scope["StartAt"] in states, ptr
+        for name, state in states.items():
+            for target in targets(state):
+                assert target in states, f"{ptr}/States/{name} goes to {target!r}, not in its scope"
+            if state["Type"] in ("Choice", "Succeed", "Fail"):
+                assert "Next" not in state and "End" not in state, name
+            else:
+                assert ("Next" in state) != (state.get("End") is True), name
+        reached, todo = set(), [scope["StartAt"]]
+        while todo:
+            name = todo.pop()
+            if name not in reached:
+                reached.add(name)
+                todo += targets(states[name])
+        assert reached == set(states), f"unreachable in {ptr or '/'}: {set(states) - reached}"
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert all(0 < len(n) <= 80 for n in names)
+
+
+def unsound_reads(definition: Mapping[str, Any], inputs: frozenset[str]) -> dict[str, set[str]]:
+    """State pointer → the input fields it reads that some path to it never wrote."""
+    must = path_must(definition, inputs)
+    out = {}
+    for ptr, scope in scopes(definition):
+        for name, state in scope["States"].items():
+            sptr = ptr + json_pointer("States", name)
+            missing = state_roots(state) - {WHOLE} - must[sptr]
+            if missing:
+                out[sptr] = missing
+    return out
+
+
+@PROPERTY
+@given(programs())
+def test_every_reference_is_defined_on_every_path(program: Program) -> None:
+    result = compiled(program)
+    inputs = frozenset(name for name, _, _ in program.inputs)
+    assert unsound_reads(result.definition, inputs) == {}
+    # The compiler's must-run analysis agrees on what every state reads, and never
+    # misses a result that every path did write (that would reject valid programs).
+    must = path_must(result.definition, inputs)
+    theirs, step_keys = compiler_must(result.machine)
+    assert set(must) == set(theirs), "both analyses see the same states"
+    for ptr, scope in scopes(result.definition):
+        for name, state in scope["States"].items():
+            sptr = ptr + json_pointer("States", name)
+            assert state_roots(state) & step_keys <= theirs[sptr], sptr
+            assert must[sptr] & step_keys <= theirs[sptr], sptr
+
+
+@PROPERTY
+@given(programs(NO_RESULT_CATCH))
+def test_must_run_analysis_matches_path_enumeration(program: Program) -> None:
+    # Without Catch edges from result-writing states, the compiler's must-run sets are
+    # exactly what exploring the paths finds (test_catch_edge_does_not_define_the_result
+    # shows where they part).
+    result = compiled(program)
+    assert not result_catches(result.machine)
+    must = path_must(result.definition, frozenset(n for n, _, _ in program.inputs))
+    theirs, step_keys = compiler_must(result.machine)
+    assert {p: m & step_keys for p, m in must.items()} == theirs
+
+
+REQUEST_PARAMS = {
+    # family: (where the numbers go in the request, their names by DSL keyword)
+    "anthropic": (
+        "Body",
+        {
+            "max_tokens": "max_tokens",
+            "temperature": "temperature",
+            "top_p": "top_p",
+            "top_k": "top_k",
+            "stop_sequences": "stop_sequences",
+        },
+    ),
+    "nova": (
+        "Body",
+        {
+            "max_tokens": "maxTokens",
+            "temperature": "temperature",
+            "top_p": "topP",
+            "top_k": "topK",
+            "stop_sequences": "stopSequences",
+        },
+    ),
+    "titan": (
+        "Body",
+        {
+            "max_tokens": "maxTokenCount",
+            "temperature": "temperature",
+            "top_p": "topP",
+            "stop_sequences": "stopSequences",
+        },
+    ),
+    "llama": (
+        "Body",
+        {"max_tokens": "max_gen_len", "temperature": "temperature", "top_p": "top_p"},
+    ),
+    "mistral": (
+        "Body",
+        {
+            "max_tokens": "max_tokens",
+            "temperature": "temperature",
+            "top_p": "top_p",
+            "top_k": "top_k",
+            "stop_sequences": "stop",
+        },
+    ),
+    "converse": (
+        "InferenceConfig",
+        {
+            "max_tokens": "MaxTokens",
+            "temperature": "Temperature",
+            "top_p": "TopP",
+            "stop_sequences": "StopSequences",
+        },
+    ),
+}
+
+
+def _find(value: Any, key: str) -> list[Any]:
+    out = []
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if k == key:
+                out.append(v)
+            out += _find(v, key)
+    elif isinstance(value, list):
+        for v in value:
+            out += _find(v, key)
+    return out
+
+
+@PROPERTY
+@given(programs())
+def test_every_prompt_input_reaches_the_model_request(program: Program) -> None:
+    wf, it = build_workflow(program)
+    result = compile(wf)
+    tasks = {
+        name: state
+        for _, scope in scopes(result.definition)
+        for name, state in scope["States"].items()
+        if state["Type"] == "Task" and "bedrock" in state["Resource"]
+    }
+    prompts = [s for s in walk_steps(program.body) if isinstance(s, Prompt)]
+    for p in prompts:
+        models = [
+            (p.name, p.model),
+            *((f"{p.name} fallback {i}", f.model) for i, f in enumerate(p.fallbacks, 1)),
+        ]
+        system = dict(p.model.kwargs).get("system") if p.system is None else None
+        for task_name, model in models:
+            params = tasks[task_name]["Parameters"]
+            request = json.dumps(params, ensure_ascii=False)
+            missing = {
+                path
+                for path in it.expected[task_name]
+                if not re.search(re.escape(path) + r"(?![A-Za-z0-9_])", request)
+            }
+            assert not missing, f"{task_name}: {missing} are not in its request"
+            assert params["ModelId"] == model.model_id
+            where, names = REQUEST_PARAMS[model.family]
+            for kw, value in model.kwargs:
+                if kw in names and value != []:
+                    assert _find(params[where], names[kw]) == [value], (task_name, kw)
+                elif kw == "seed_extra":
+                    assert _find(params["Body"], kw) == [value], task_name
+                elif kw == "guardrail":
+                    assert value[0] in request and value[1] in request, task_name
+            if system is not None:  # the prompt's system text, on every model it goes to
+                assert system.split(":")[0].split(".")[0] in request, task_name
+            if model.family == "converse":
+                assert (
+                    tasks[task_name]["Resource"]
+                    == "arn:aws:states:::aws-sdk:bedrockruntime:converse"
+                )
+            else:
+                assert tasks[task_name]["Resource"] == "arn:aws:states:::bedrock:invokeModel"
+    event(f"prompts: {min(len(prompts), 6)}")
+
+
+_ANTLR_ERROR = re.compile(r"^line \d+:\d+ ", re.MULTILINE)
+
+
+@settings(max_examples=40, deadline=None)
+@given(programs(MOTO))
+def test_moto_parser_accepts_the_output(program: Program) -> None:
+    # An independent second opinion: moto's port of the Step Functions ASL parser. Its
+    # intrinsic-function parser recovers from syntax errors after printing them, so the
+    # printout is checked too.
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    text = compiled(program).to_json()
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        parsed, _ = AmazonStateLanguageParser.parse(text)
+    assert type(parsed).__name__ == "Program"
+    assert not _ANTLR_ERROR.search(printed.getvalue()), printed.getvalue()
