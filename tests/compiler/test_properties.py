@@ -5,27 +5,43 @@ families, parallel, choose, s3_map, for_each, cached prompts and chains, fallbac
 retry, catch, pass/wait/succeed/fail, Jinja templates); each is valid by construction.
 The properties below check what the compiler promises for every such program, using an
 independent reading of the compiled ASL (its own reachability and path enumeration, not
-the compiler's passes).
+the compiler's passes). The mutation properties inject one defect into a valid program
+and check the diagnostic: its code and a Python line in this file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 # jsonata raises the recursion limit when it is first imported; importing it here, and
 # not inside a test, keeps Hypothesis from warning that the limit changed under it.
 import jsonata  # noqa: F401
+import pytest
 from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from sfnchain import (
+    SfnchainError,
     bedrock,
+    catch,
+    choose,
+    fail,
+    goto,
+    parallel,
+    pass_state,
+    prompt,
+    retry,
+    s3,
+    s3_map,
     validate,
+    when,
 )
 from sfnchain.compiler import CompiledWorkflow, compile
 from sfnchain.diagnostics import json_pointer
@@ -35,6 +51,7 @@ from sfnchain.passes import checks
 from .strategies import (
     MOTO,
     NO_RESULT_CATCH,
+    Interpreter,
     Program,
     Prompt,
     build_workflow,
@@ -552,3 +569,111 @@ def test_moto_parser_accepts_the_output(program: Program) -> None:
         parsed, _ = AmazonStateLanguageParser.parse(text)
     assert type(parsed).__name__ == "Program"
     assert not _ANTLR_ERROR.search(printed.getvalue()), printed.getvalue()
+
+
+# --- mutations: one defect in a valid program ----------------------------------------
+
+
+def _dup(it: Interpreter) -> None:
+    if it.built:  # a name built earlier, so it comes first in the machine
+        pass_state(it.built[it.slots % len(it.built)], {"x": 1})
+    else:
+        pass_state("Mut twin")
+        pass_state("Mut twin")
+
+
+def _long_name(it: Interpreter) -> None:
+    prompt("N" * 81, CLAUDE, "Describe {{ x }}", x="a car")
+
+
+def _derived_name_too_long(it: Interpreter) -> None:
+    prompt("L" * 75, CLAUDE, "hi", fallbacks=[CLAUDE])  # "<75 L> fallback 1": 86 characters
+
+
+def _goto_unknown(it: Interpreter) -> None:
+    pass_state("Mut before goto")  # the diagnostic lands here (test_goto_*_is_located)
+    goto("Nowhere at all")
+
+
+def _use_from_one_branch(it: Interpreter) -> None:
+    holder: dict[str, Any] = {}
+    flag = pass_state("Mut flag", {"n": 1})
+    choose(
+        "Mut choose",
+        when(flag.n > 0, lambda: holder.update(v=prompt("Mut only here", CLAUDE, "x"))),
+        otherwise=lambda: pass_state("Mut other"),
+    )
+    prompt("Mut use", CLAUDE, "Use {{ v }}", v=holder["v"])
+
+
+def _bad_retry(**kw: Any) -> Callable[[Interpreter], None]:
+    def hook(it: Interpreter) -> None:
+        prompt("Mut retry", CLAUDE, "x", retry=[retry("Bedrock.ThrottlingException", **kw)])
+
+    return hook
+
+
+def _states_all_first_retry(it: Interpreter) -> None:
+    parallel(
+        lambda: pass_state("Mut in parallel"),
+        name="Mut parallel",
+        retry=[retry("States.ALL"), retry("States.Timeout")],
+    )
+
+
+def _states_all_not_alone(it: Interpreter) -> None:
+    s3_map(
+        "Mut map",
+        s3.json_file("b", "k.json"),
+        lambda item: None,
+        retry=[retry(["States.ALL", "States.Timeout"])],
+    )
+
+
+def _states_all_first_catch(it: Interpreter) -> None:
+    prompt(
+        "Mut catch",
+        CLAUDE,
+        "x",
+        on_error=[
+            catch("States.ALL"),
+            catch("Bedrock.ValidationException", lambda: fail("Mut fail")),
+        ],
+    )
+
+
+MUTATIONS: dict[str, tuple[Callable[[Interpreter], None], str]] = {
+    "duplicate name": (_dup, "DUPLICATE_STATE_NAME"),
+    "name over 80 characters": (_long_name, "INVALID_STATE_NAME"),
+    "derived name over 80 characters": (_derived_name_too_long, "INVALID_STATE_NAME"),
+    "goto an unknown state": (_goto_unknown, "MISSING_TRANSITION_TARGET"),
+    "use of a result from one when branch": (_use_from_one_branch, "UNDEFINED_REFERENCE"),
+    "backoff below 1": (_bad_retry(backoff=0.5), "INVALID_RETRY"),
+    "negative max attempts": (_bad_retry(max_attempts=-1), "INVALID_RETRY"),
+    "interval below 1": (_bad_retry(interval=0), "INVALID_RETRY"),
+    "jitter not FULL or NONE": (_bad_retry(jitter="HALF"), "INVALID_RETRY"),
+    "States.ALL not last in Retry": (_states_all_first_retry, "INVALID_ERROR_EQUALS"),
+    "States.ALL not alone in Retry": (_states_all_not_alone, "INVALID_ERROR_EQUALS"),
+    "States.ALL not last in Catch": (_states_all_first_catch, "INVALID_ERROR_EQUALS"),
+}
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+@settings(max_examples=15, deadline=None)
+@given(program=programs(), where=st.integers(0, 10_000))
+def test_one_defect_is_reported_at_its_line(program: Program, mutation: str, where: int) -> None:
+    valid, probe = build_workflow(program)
+    compile(valid)  # valid before the defect goes in; probe.slots counts the positions
+    hook, code = MUTATIONS[mutation]
+    wf, it = build_workflow(program, hook, where % probe.slots)
+    with pytest.raises(SfnchainError) as info:
+        compile(wf)
+    assert it.fired == 1
+    hits = [d for d in info.value.diagnostics if d.code == code]
+    assert hits, f"expected {code}, got: {info.value}"
+    lines, first = inspect.getsourcelines(hook)
+    where_ok = range(first, first + len(lines))
+    assert any(
+        d.location is not None and d.location.file == HERE and d.location.line in where_ok
+        for d in hits
+    ), f"{code} is not located at the defect ({HERE}:{first}): {info.value}"
