@@ -7,6 +7,9 @@ The properties below check what the compiler promises for every such program, us
 independent reading of the compiled ASL (its own reachability and path enumeration, not
 the compiler's passes). The mutation properties inject one defect into a valid program
 and check the diagnostic: its code and a Python line in this file.
+
+Known compiler defects have strict xfail tests at the end (minimal reproducers); the
+generator stays clear of them (see ``strategies.Config`` and ``strategies.SUPPORTS``).
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from hypothesis import strategies as st
 from sfnchain import (
     SfnchainError,
     bedrock,
+    cached,
     catch,
     choose,
     fail,
+    for_each,
     goto,
     parallel,
     pass_state,
@@ -42,9 +47,10 @@ from sfnchain import (
     s3_map,
     validate,
     when,
+    workflow,
 )
 from sfnchain.compiler import CompiledWorkflow, compile
-from sfnchain.diagnostics import json_pointer
+from sfnchain.diagnostics import SourceLocation, json_pointer
 from sfnchain.ir.states import Map, Parallel
 from sfnchain.passes import checks
 
@@ -677,3 +683,295 @@ def test_one_defect_is_reported_at_its_line(program: Program, mutation: str, whe
         d.location is not None and d.location.file == HERE and d.location.line in where_ok
         for d in hits
     ), f"{code} is not located at the defect ({HERE}:{first}): {info.value}"
+
+
+# --- known defects: minimal reproducers (strict xfail: each must still fail) --------
+
+MISTRAL = bedrock.model("mistral.mistral-7b-instruct-v0:2")
+
+
+def _reads_are_sound(wf: Any) -> bool:
+    """Compiles, and every state reads only fields written on every path to it."""
+    result = compile(wf)
+    inputs = frozenset(i.name for i in wf.inputs)
+    return unsound_reads(result.definition, inputs) == {}
+
+
+def _handler() -> Any:
+    return catch("States.ALL", lambda: pass_state("Log failure"))
+
+
+def _catch_then_use_prompt() -> Any:
+    @workflow
+    def w(q: str) -> None:
+        a = prompt("Ask", CLAUDE, "{{ q }}", on_error=_handler())
+        prompt("Use", CLAUDE, "About {{ a }}", a=a)
+
+    return w
+
+
+def _catch_then_use_parallel() -> Any:
+    @workflow
+    def w(q: str) -> None:
+        (a,) = parallel(prompt("Ask", CLAUDE, "{{ q }}"), name="Both", on_error=_handler())
+        prompt("Use", CLAUDE, "About {{ a }}", a=a)
+
+    return w
+
+
+def _catch_then_use_map() -> Any:
+    @workflow
+    def w() -> None:
+        rows = s3_map("Rows", s3.json_file("b", "k.json"), lambda item: None, on_error=_handler())
+        for_each("Each row", rows, lambda item: None)
+
+    return w
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="passes/checks.py: the must-run analysis lets a Catch edge carry the failed "
+    "state's result (out[] is the same for every successor), so a result used after an "
+    "on_error handler that continues is accepted; on the error path it was never written "
+    "and the state reading it fails at run time",
+)
+@pytest.mark.parametrize(
+    "build", [_catch_then_use_prompt, _catch_then_use_parallel, _catch_then_use_map]
+)
+def test_catch_edge_does_not_define_the_result(build: Callable[[], Any]) -> None:
+    with pytest.raises(SfnchainError, match="UNDEFINED_REFERENCE"):
+        compile(build())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=SfnchainError,
+    reason="passes/checks.py: a Fail state in a Parallel branch counts as a branch exit, "
+    "so results written after it are not exported; but a Fail fails the whole Parallel, "
+    "so this valid program is rejected with UNDEFINED_REFERENCE",
+)
+def test_fail_in_branch_does_not_hide_later_results() -> None:
+    @workflow
+    def w(q: str, n: int) -> None:
+        def branch() -> Any:
+            choose("Too many?", when(n > 3, lambda: fail("Refuse", error="TooMany")))
+            return prompt("Answer", CLAUDE, "{{ q }}")
+
+        (answer,) = parallel(branch, name="Work")
+        prompt("Use", CLAUDE, "About {{ a }}", a=answer)
+
+    assert _reads_are_sound(w)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="dsl/builder.py Session.new_key does not reserve the derived keys "
+    "'<key>_cache' (cache lookup) and '<key>_error' (Catch ResultPath): another step "
+    "with that key is overwritten by them",
+)
+@pytest.mark.parametrize("derived", ["cache", "error"])
+def test_derived_keys_do_not_overwrite_step_results(derived: str) -> None:
+    @workflow
+    def w(q: str) -> None:
+        other = prompt(f"A_{derived}", CLAUDE, "{{ q }}")
+        if derived == "cache":
+            cached(prompt("A", CLAUDE, "{{ q }}"), table="llm-cache")
+        else:
+            prompt("A", CLAUDE, "{{ q }}", fallbacks=[MISTRAL])
+        prompt("Use", CLAUDE, "{{ o }}", o=other)
+
+    try:
+        result = compile(w)
+    except SfnchainError:
+        return  # rejecting the clash is a fix too
+    writers = {
+        name
+        for name, state in result.definition["States"].items()
+        for path in [
+            state.get("ResultPath"),
+            *(c.get("ResultPath") for c in state.get("Catch", ())),
+        ]
+        if _result_root(path) == f"A_{derived}"
+    }
+    assert writers == {f"A_{derived}"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="passes/layout.py lowers pass_state(..., store=False) to a Pass with Result and "
+    "no ResultPath, which replaces the whole state (ASL default ResultPath '$') instead "
+    "of passing the input through; every later use of a result then fails",
+)
+def test_pass_state_without_store_keeps_the_state() -> None:
+    @workflow
+    def w(q: str) -> None:
+        a = prompt("Ask", CLAUDE, "{{ q }}")
+        pass_state("Marker", {"stage": "drafted"}, store=False)
+        prompt("Use", CLAUDE, "About {{ a }}", a=a)
+
+    assert _reads_are_sound(w)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="passes/cache.py lowers the inner prompt with the cache store as continuation, "
+    "so an on_error handler of a cached prompt runs into '<name> cache store', which "
+    "reads the answer that the failed call never wrote",
+)
+def test_cached_prompt_handler_skips_the_store() -> None:
+    @workflow
+    def w(q: str) -> None:
+        cached(prompt("Ask", CLAUDE, "{{ q }}", on_error=_handler()), table="llm-cache")
+
+    assert _reads_are_sound(w)
+
+
+DROPS = {
+    # case: (model ID, its keyword arguments, the prompt's, what must reach the request)
+    "titan images": ("amazon.titan-text-express-v1", {}, {"images": ["photo"]}, "$.photo"),
+    "llama images": ("meta.llama3-8b-instruct-v1:0", {}, {"images": ["photo"]}, "$.photo"),
+    "mistral images": ("mistral.mistral-7b-instruct-v0:2", {}, {"images": ["photo"]}, "$.photo"),
+    "titan system": ("amazon.titan-text-express-v1", {"system": "SYS TEXT"}, {}, "SYS TEXT"),
+    "mistral system": ("mistral.mistral-7b-instruct-v0:2", {"system": "SYS TEXT"}, {}, "SYS TEXT"),
+    "llama system from an input": (
+        "meta.llama3-8b-instruct-v1:0",
+        {},
+        {"system": "You are {{ persona }}"},
+        "$.persona",
+    ),
+    "titan top_k": ("amazon.titan-text-express-v1", {"top_k": 77}, {}, "77"),
+    "llama top_k": ("meta.llama3-8b-instruct-v1:0", {"top_k": 77}, {}, "77"),
+    "llama stop_sequences": (
+        "meta.llama3-8b-instruct-v1:0",
+        {"stop_sequences": ["STOPX"]},
+        {},
+        "STOPX",
+    ),
+    "converse top_k": (
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        {"api": "converse", "top_k": 77},
+        {},
+        "77",
+    ),
+    "converse extra field": (
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        {"api": "converse", "seed_extra": 77},
+        {},
+        "77",
+    ),
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="models/families.py: a family adapter drops what its model cannot take "
+    "(images, system prompts, top_k, stop sequences, extra fields) without a diagnostic; "
+    "ModelFamily.supports_images is never checked",
+)
+@pytest.mark.parametrize("case", list(DROPS))
+def test_silently_dropped_model_input(case: str) -> None:
+    model_id, model_kw, prompt_kw, needle = DROPS[case]
+    model = bedrock.model(model_id, **model_kw)
+
+    @workflow
+    def w(q: str, photo: str, persona: str) -> None:
+        prompt("Ask", model, "{{ q }}", **prompt_kw)
+
+    try:
+        result = compile(w)
+    except SfnchainError:
+        return  # a diagnostic is a fix too
+    assert needle in json.dumps(result.definition["States"]["Ask"]["Parameters"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="passes/bedrock.py builds every fallback's request with the primary model's "
+    "system prompt (PromptStep.system); a fallback model's own system= is ignored",
+)
+def test_silently_dropped_fallback_system_prompt() -> None:
+    nova = bedrock.model("amazon.nova-micro-v1:0", system="NOVA SYSTEM")
+
+    @workflow
+    def w(q: str) -> None:
+        prompt("Ask", CLAUDE, "{{ q }}", fallbacks=[nova])
+
+    result = compile(w)
+    assert "NOVA SYSTEM" in json.dumps(result.definition["States"]["Ask fallback 1"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="dsl/handles.py: PromptResult.usage is offered for every model, but Mistral "
+    "answers carry no token counts (its ResultSelector keeps only text), so a choice on "
+    "answer.usage.output_tokens reads a field that never exists",
+)
+@pytest.mark.parametrize("fallbacks", [[], [MISTRAL]], ids=["mistral", "mistral fallback"])
+def test_usage_of_an_answer_without_token_counts(fallbacks: list[Any]) -> None:
+    model = MISTRAL if not fallbacks else CLAUDE
+
+    @workflow
+    def w(q: str) -> None:
+        a = prompt("Ask", model, "{{ q }}", fallbacks=fallbacks)
+        choose("Long?", when(a.usage.output_tokens > 500, lambda: pass_state("Long")))
+
+    with pytest.raises(SfnchainError):
+        compile(w)
+
+
+def _goto_after_step() -> Any:
+    @workflow
+    def w(q: str) -> None:
+        prompt("Ask", CLAUDE, "{{ q }}")
+        goto("Nowhere")  # GOTO
+
+    return w
+
+
+def _goto_first_in_branch() -> Any:
+    def big() -> None:
+        goto("Nowhere")  # GOTO
+
+    @workflow
+    def w(n: int) -> None:
+        choose("Big?", when(n > 3, big))
+
+    return w
+
+
+def _goto_first() -> Any:
+    @workflow
+    def w(q: str) -> None:
+        goto("Nowhere")  # GOTO
+        prompt("Ask", CLAUDE, "{{ q }}")
+
+    return w
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="passes/checks.py reports a goto to an unknown state at the state before the "
+    "goto (at the Choice when it starts a branch, at the workflow via StartAt when it "
+    "starts the workflow), not at the goto's line; after a step it also adds a "
+    "NO_EXIT_FROM_CYCLE error although there is no cycle",
+)
+@pytest.mark.parametrize("build", [_goto_after_step, _goto_first_in_branch, _goto_first])
+def test_goto_to_an_unknown_state_is_located(build: Callable[[], Any]) -> None:
+    lines, first = inspect.getsourcelines(build)
+    goto_line = first + next(i for i, ln in enumerate(lines) if "# GOTO" in ln)
+    with pytest.raises(SfnchainError) as info:
+        compile(build())
+    codes = [d.code for d in info.value.diagnostics]
+    assert "NO_EXIT_FROM_CYCLE" not in codes
+    assert any(
+        d.code == "MISSING_TRANSITION_TARGET" and d.location == SourceLocation(HERE, goto_line)
+        for d in info.value.diagnostics
+    ), info.value
