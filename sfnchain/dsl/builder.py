@@ -41,15 +41,25 @@ class Session:
     reserved: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
+    # Fields the compiler derives from a step's key: the cache's working data and the
+    # error object a Catch keeps. They are reserved with the key, so no step can take them.
+    DERIVED = ("_cache", "_error")
+
     def new_key(self, name: str) -> str:
         base = re.sub(r"[^A-Za-z0-9_]", "_", name) or "step"
         if base[0].isdigit():
             base = "_" + base
         key, n = base, 2
-        while key in self.keys or key in self.reserved:
+        while self._taken(key):
             key, n = f"{base}_{n}", n + 1
         self.keys.add(key)
+        self.reserved.update(key + d for d in self.DERIVED)
         return key
+
+    def _taken(self, key: str) -> bool:
+        if key in self.keys or key in self.reserved:
+            return True
+        return any(key + d in self.keys for d in self.DERIVED)
 
 
 @dataclass

@@ -110,12 +110,20 @@ def prompt(
     fbs: list[Fallback] = []
     for fb in fallbacks:
         fb = fb if isinstance(fb, Fallback) else Fallback(fb)
+        fb_text, fb_system = fb.prompt, sys_value
         if fb.prompt is not None:
             fb_text, fb_uses = _template(fb.prompt, variables, loc, f"fallback prompt of {name!r}")
-            fb = Fallback(fb.model, fb_text, fb.errors)
             uses += fb_uses
-        fbs.append(fb)
-    _check_capabilities(name, [model, *(fb.model for fb in fbs)], sys_value, imgs, loc)
+        if system is None and fb.model.params.system is not None:
+            # the fallback model's own system prompt (the step's system= wins over it)
+            fb_system, sys_uses = _template(
+                fb.model.params.system, variables, loc, f"fallback system prompt of {name!r}"
+            )
+            uses += sys_uses
+        fbs.append(Fallback(fb.model, fb_text, fb.errors, fb_system))
+    _check_capabilities(name, [model], sys_value, imgs, loc)
+    for fb in fbs:
+        _check_capabilities(name, [fb.model], fb.system, imgs, loc)
     key = builder.session().new_key(name)
     rules = None if retry is None else _check_retry(retry, loc)
     step = PromptStep(
@@ -147,6 +155,14 @@ def _check_capabilities(
     """Refuse what a model family would silently drop: images, a system prompt."""
     for m in models:
         fam = adapter_for(m.model_id, m.api)
+        dropped = fam.unsupported(m.params)
+        if dropped:
+            raise error(
+                "UNSUPPORTED_BY_MODEL",
+                f"prompt {name!r}: {m.model_id} ({fam.name}) has no place for "
+                f"{', '.join(dropped)} in its request; remove them from bedrock.model(...)",
+                location=loc,
+            )
         if images and not fam.supports_images:
             raise error(
                 "UNSUPPORTED_BY_MODEL",

@@ -57,6 +57,7 @@ class Fallback:
     model: ModelSpec
     prompt: Any = None  # None: the primary prompt
     errors: tuple[str, ...] = ("States.ALL",)
+    system: Any = None  # the system prompt sent to this model
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -54,6 +54,20 @@ class ModelFamily(ABC):
     supports_system: bool = False
     # The system prompt is spliced into a literal template (no run-time values).
     system_must_be_static: bool = False
+    # The ModelParams fields the family's request has a place for ("extra": fields
+    # passed through into the request body as they are).
+    params: frozenset[str] = frozenset(
+        {"max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "extra"}
+    )
+
+    def unsupported(self, params: ModelParams) -> list[str]:
+        """The parameters set in ``params`` that this family would have to drop."""
+        set_fields = {
+            name
+            for name in ("max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "extra")
+            if getattr(params, name) not in (None, ())
+        }
+        return sorted(set_fields - self.params)
 
     @property
     def has_usage(self) -> bool:

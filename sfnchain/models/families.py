@@ -158,6 +158,7 @@ class Nova(ModelFamily):
 class TitanText(ModelFamily):
     name = "amazon-titan-text"
     prefixes = ("amazon.titan-text-", "amazon.titan-tg1-")
+    params = frozenset({"max_tokens", "temperature", "top_p", "stop_sequences", "extra"})
 
     def body(
         self,
@@ -209,6 +210,7 @@ class Llama(ModelFamily):
     prefixes = ("meta.llama",)
     supports_system = True
     system_must_be_static = True
+    params = frozenset({"max_tokens", "temperature", "top_p", "extra"})
 
     def body(
         self,
@@ -275,6 +277,7 @@ class MistralChat(ModelFamily):
     name = "mistral-chat"
     prefixes = ("mistral.mistral-large-2407", "mistral.pixtral-large")
     supports_system = True
+    params = frozenset({"max_tokens", "temperature", "top_p", "extra"})
 
     def body(
         self,
@@ -355,6 +358,7 @@ class Converse(ModelFamily):
     prefixes = ("",)
     supports_images = True
     supports_system = True
+    params = frozenset({"max_tokens", "temperature", "top_p", "stop_sequences"})
 
     def body(
         self,

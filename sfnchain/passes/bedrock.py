@@ -22,9 +22,11 @@ def adapter(model: ModelSpec) -> ModelFamily:
     return adapter_for(model.model_id, model.api)
 
 
-def model_parameters(step: PromptStep, model: ModelSpec, prompt: Any) -> dict[str, Any]:
+def model_parameters(
+    step: PromptStep, model: ModelSpec, prompt: Any, system: Any = None
+) -> dict[str, Any]:
     fam = adapter(model)
-    body = fam.body(prompt, model.params, step.images, step.system)
+    body = fam.body(prompt, model.params, step.images, step.system if system is None else system)
     params: dict[str, Any] = {"ModelId": model.model_id}
     if model.api == "converse":
         params.update(body)
@@ -47,6 +49,7 @@ def model_task(
     prompt: Any,
     cont: Transition,
     catch: tuple[CatchRule, ...],
+    system: Any = None,
 ) -> Task:
     retry = step.retry if step.retry is not None else default_model_retry(model.api)
     return Task(
@@ -56,7 +59,7 @@ def model_task(
         uses=step.uses,
         defines=(step.key,),
         resource=CONVERSE if model.api == "converse" else INVOKE_MODEL,
-        parameters=model_parameters(step, model, prompt),
+        parameters=model_parameters(step, model, prompt, system),
         result_selector=adapter(model).result_selector(),
         result_path=f"$.{step.key}",
         timeout_seconds=step.timeout_seconds,
@@ -85,8 +88,19 @@ def handler_catches(
     return tuple(rules), states
 
 
-def lower_prompt(step: PromptStep, cont: Transition, scope: Scope, lower_chain: Any) -> Lowered:
-    user_catch, states = handler_catches(step.handlers, cont, scope, step.name, lower_chain)
+def lower_prompt(
+    step: PromptStep,
+    cont: Transition,
+    scope: Scope,
+    lower_chain: Any,
+    handler_cont: Transition | None = None,
+) -> Lowered:
+    """The model call (and its fallbacks) continuing with ``cont``; on_error handlers
+    continue with ``handler_cont`` (default: ``cont``)."""
+    after_handler = cont if handler_cont is None else handler_cont
+    user_catch, states = handler_catches(
+        step.handlers, after_handler, scope, step.name, lower_chain
+    )
     # Build from the last fallback backwards: each task catches into the next one.
     chain: list[tuple[str, Fallback | None]] = [(step.name, None)]
     chain += [(f"{step.name} fallback {i}", fb) for i, fb in enumerate(step.fallbacks, start=1)]
@@ -96,7 +110,8 @@ def lower_prompt(step: PromptStep, cont: Transition, scope: Scope, lower_chain: 
         name, fb = chain[index]
         model = step.model if fb is None else fb.model
         prompt = step.prompt if fb is None or fb.prompt is None else fb.prompt
-        tasks.append(model_task(step, name, model, prompt, cont, next_catch))
+        system = step.system if fb is None else fb.system
+        tasks.append(model_task(step, name, model, prompt, cont, next_catch, system))
         if fb is not None:
             next_catch = (CatchRule(fb.errors, name, f"$.{step.key}_error"),)
     tasks.reverse()

@@ -98,7 +98,8 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
     }
     if isinstance(inner, PromptStep):
         has_usage = "usage" in adapter(inner.model).result_selector()
-        model = lower_prompt(inner, Next(names["put"]), scope, lower_chain)
+        # A handled failure skips the store: there is no answer to cache.
+        model = lower_prompt(inner, Next(names["put"]), scope, lower_chain, handler_cont=cont)
         text_expr = cache_text_expr(inner)
         hit_params: dict[str, Any] = {
             "text": Expr(f"$.{meta}.lookup.Item.{step.answer_attribute}.S"),

@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sfnchain.diagnostics import Diagnostic, json_pointer
-from sfnchain.ir.states import Machine, Map, Parallel, State, is_terminal, successors
+from sfnchain.ir.states import (
+    Fail,
+    Machine,
+    Map,
+    Parallel,
+    State,
+    is_terminal,
+    successors,
+)
 
 MAX_STATE_NAME = 80
 
@@ -168,11 +176,17 @@ class _Flow:
         self, scope: Machine, initial: int, universe: int, nested: dict[str, int]
     ) -> tuple[dict[str, int], dict[str, int]]:
         order = [s.name for s in scope.states]
-        preds: dict[str, list[str]] = {n: [] for n in order}
+        # (predecessor, caught): a Catch edge leaves a state that failed, so it carries
+        # what was defined before the state, not what the state would have written.
+        preds: dict[str, list[tuple[str, bool]]] = {n: [] for n in order}
         for state in scope.states:
-            for target in successors(state):
+            catches = [c.next for c in getattr(state, "catch", ())]
+            normal = list(successors(state))
+            for target in catches:
+                normal.remove(target)  # successors() lists each Catch target once
+            for target, caught in [(t, False) for t in normal] + [(t, True) for t in catches]:
                 if target in preds:
-                    preds[target].append(state.name)
+                    preds[target].append((state.name, caught))
         defines = {s.name: _mask(s.defines, self.bit) | nested.get(s.name, 0) for s in scope.states}
         into = dict.fromkeys(order, universe)
         out: dict[str, int] = {}
@@ -185,9 +199,9 @@ class _Flow:
                 else:
                     new_in = universe
                     seen = False
-                    for p in preds[name]:
+                    for p, caught in preds[name]:
                         if p in out:
-                            new_in &= out[p]
+                            new_in &= into[p] if caught else out[p]
                             seen = True
                     if not seen:
                         new_in = universe
@@ -210,25 +224,36 @@ class _Flow:
                 if isinstance(state, Parallel):
                     acc = 0
                     for b in state.branches:
-                        acc |= self.scope(b, into[state.name], "", report=False)
+                        acc |= self.scope(b, self.given(state, into), "", report=False)
                     new_nested[state.name] = acc
             if new_nested == nested:
                 break
             nested = new_nested
         if report:
             self._report(scope, into, universe, prefix)
-        ends = [out[s.name] for s in scope.states if is_terminal(s) and s.name in out]
+        # A Fail ends the whole scope as failed: it is not an exit whose results count.
+        ends = [
+            out[s.name]
+            for s in scope.states
+            if is_terminal(s) and not isinstance(s, Fail) and s.name in out
+        ]
         result = universe
         for e in ends:
             result &= e
         return result if ends else 0
+
+    def given(self, state: Parallel, into: dict[str, int]) -> int:
+        """What a Parallel's branches receive: its Parameters' fields, or all its input."""
+        if not isinstance(state.parameters, dict):
+            return into[state.name]
+        return into[state.name] & _mask(tuple(state.parameters), self.bit)
 
     def _report(self, scope: Machine, into: dict[str, int], universe: int, prefix: str) -> None:
         for state in scope.states:
             ptr = prefix + json_pointer("States", state.name)
             if isinstance(state, Parallel):
                 for i, branch in enumerate(state.branches):
-                    self.scope(branch, into[state.name], ptr + json_pointer("Branches", i))
+                    self.scope(branch, self.given(state, into), ptr + json_pointer("Branches", i))
             elif isinstance(state, Map):
                 self.scope(state.processor, 0, ptr + "/ItemProcessor")
             for use in state.uses:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sfnchain.diagnostics import SourceLocation
 from sfnchain.ir.states import End, Next, Pass, State, Transition
 
 
@@ -21,6 +22,8 @@ class Scope:
 
     output_name: str = "Result"
     extra: list[State] = field(default_factory=list)
+    # goto(...) targets with the line of the goto, checked once the scope is laid out
+    gotos: list[tuple[str, SourceLocation | None]] = field(default_factory=list)
 
     def target(self, cont: Transition, name: str) -> str:
         """A state name to jump to for ``cont``: End needs a state of its own."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sfnchain.diagnostics import error
+from sfnchain.diagnostics import Diagnostic, SfnchainError, error
 from sfnchain.ir.states import (
     DISCARD_RESULT,
     CatchRule,
@@ -62,6 +62,7 @@ def lower_chain(chain: Chain, cont: Transition, scope: Scope, label: str) -> Low
     entry: str | None = None
     for step in reversed(chain.steps):
         if isinstance(step, GotoStep):
+            scope.gotos.append((step.target, step.location))
             cont = Next(step.target)
             entry = step.target
             continue
@@ -114,7 +115,8 @@ def lower_step(step: Step, cont: Transition, scope: Scope) -> Lowered:
             defines=(step.key,) if step.store else (),
             parameters=step.parameters,
             result=step.result,
-            result_path=f"$.{step.key}" if step.store else None,
+            # store=False: the value is discarded and the input passes through
+            result_path=f"$.{step.key}" if step.store else DISCARD_RESULT,
             transition=cont,
         )
         return Lowered(state.name, [state])
@@ -183,7 +185,22 @@ def _raw_targets(fragment: dict[str, Any]) -> tuple[str, ...]:
 def _machine(chain: Chain, output_name: str, label: str) -> Machine:
     scope = Scope(output_name=output_name)
     low = lower_chain(chain, End(), scope, label)
-    return Machine(low.entry, (*low.states, *scope.extra))
+    machine = Machine(low.entry, (*low.states, *scope.extra))
+    names = machine.by_name()
+    missing = [
+        Diagnostic(
+            "MISSING_TRANSITION_TARGET",
+            f"goto({target!r}): no state of that name in this scope (a state in another "
+            "branch or map processor cannot be a target); use the name of a step defined "
+            "in the same chain",
+            location=location,
+        )
+        for target, location in scope.gotos
+        if target not in names
+    ]
+    if missing:
+        raise SfnchainError(missing)
+    return machine
 
 
 def _lower_parallel(step: ParallelStep, cont: Transition, scope: Scope) -> Lowered:

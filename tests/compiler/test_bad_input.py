@@ -55,7 +55,7 @@ CASES = {
         + "@workflow\ndef w(s: str):\n    prompt('A', claude, '{{ s }}')\n    goto('Nowhere')\n",
         1,
         "MISSING_TRANSITION_TARGET",
-        5,
+        6,  # the goto's own line
     ),
     "unknown_family": (
         "from sfnchain import *\nm = bedrock.model('cohere.command-r-v1:0')\n",

@@ -50,7 +50,7 @@ def states(wf: Any) -> dict[str, Any]:
     ],
 )
 def test_model_families(model_id: str, text_path: str, body_key: str) -> None:
-    m = bedrock.model(model_id, max_tokens=256, temperature=0.2, top_p=0.9, stop_sequences=["END"])
+    m = bedrock.model(model_id, max_tokens=256, temperature=0.2, top_p=0.9)
 
     @workflow
     def w(topic: str) -> None:
@@ -161,24 +161,30 @@ def test_custom_retry_and_fallback_chain() -> None:
 def test_on_error_handler_runs_then_continues() -> None:
     m = bedrock.model(CLAUDE)
 
-    @workflow
-    def w(q: str) -> dict[str, Any]:
-        a = prompt(
-            "Ask",
-            m,
-            "{{ q }}",
-            on_error=[
-                catch("Bedrock.ValidationException", lambda: fail("Rejected", error="BadPrompt")),
-                catch("States.ALL", lambda: pass_state("Default answer", {"text": "n/a"})),
-            ],
-        )
-        return {"q": q, "a": a}
+    def build(use_answer: bool) -> Any:
+        @workflow
+        def w(q: str) -> dict[str, Any]:
+            a = prompt(
+                "Ask",
+                m,
+                "{{ q }}",
+                on_error=[
+                    catch("Bedrock.ValidationException", lambda: fail("Rejected", error="Bad")),
+                    catch("States.ALL", lambda: pass_state("Default answer", {"text": "n/a"})),
+                ],
+            )
+            return {"q": q, "a": a} if use_answer else {"q": q}
 
-    s = states(w)
+        return w
+
+    s = states(build(use_answer=False))
     assert [c["Next"] for c in s["Ask"]["Catch"]] == ["Rejected", "Default answer"]
-    assert s["Rejected"] == {"Type": "Fail", "Error": "BadPrompt"}
+    assert s["Rejected"] == {"Type": "Fail", "Error": "Bad"}
     assert s["Default answer"]["Next"] == "Result"
-    assert s["Result"]["Parameters"] == {"q.$": "$.q", "a.$": "$.Ask.text"}
+    assert s["Result"]["Parameters"] == {"q.$": "$.q"}
+    # on the handler's path "Ask" never wrote its answer: using it after is an error
+    with pytest.raises(SfnchainError, match="has not run on every path"):
+        compile(build(use_answer=True))
 
 
 def test_escape_hatches() -> None:

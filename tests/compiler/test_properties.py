@@ -8,8 +8,8 @@ independent reading of the compiled ASL (its own reachability and path enumerati
 the compiler's passes). The mutation properties inject one defect into a valid program
 and check the diagnostic: its code and a Python line in this file.
 
-Known compiler defects have strict xfail tests at the end (minimal reproducers); the
-generator stays clear of them (see ``strategies.Config`` and ``strategies.SUPPORTS``).
+The defects these properties found have their minimal reproducers at the end, as
+regression tests.
 """
 
 from __future__ import annotations
@@ -280,15 +280,26 @@ class Paths:
         """The fields defined after a state succeeds (None: it cannot succeed)."""
         kind = state["Type"]
         if kind == "Parallel":
+            # Branches get the fields in Parameters (or the whole input without it).
+            given = _keys(state["Parameters"]) & defined if "Parameters" in state else defined
             merged: set[str] = set()
             for i, branch in enumerate(state["Branches"]):
-                exits = self.scope(branch, ptr + json_pointer("Branches", i), defined)
+                exits = self.scope(branch, ptr + json_pointer("Branches", i), given)
                 if not exits:
                     return None  # the branch always fails
                 merged |= frozenset.intersection(*exits)
             assert state["ResultSelector"]["merged.$"].startswith(("$[0]", "States.JsonMerge"))
-            assert (state["ResultPath"], state["OutputPath"]) == ("$", "$.merged")
-            return frozenset(merged)
+            if "Parameters" not in state:
+                assert (state["ResultPath"], state["OutputPath"]) == ("$", "$.merged")
+                return frozenset(merged)
+            # The merge Pass after it lifts the merged fields back beside the input's
+            # ("States.JsonMerge($, $.<key>.merged, false)"); counted here, at the Parallel.
+            return defined | {_result_root(state["ResultPath"]) or ""} | frozenset(merged)
+        if kind == "Pass" and str(state.get("Parameters", {}).get("state.$", "")).startswith(
+            "States.JsonMerge($, "
+        ):
+            assert state.get("OutputPath") == "$.state"
+            return defined
         if kind == "Map":
             if "ItemSelector" in state:
                 initial = _keys(state["ItemSelector"])
@@ -300,7 +311,12 @@ class Paths:
                 initial = frozenset()
             self.scope(state["ItemProcessor"], ptr + "/ItemProcessor", initial)
         if state.get("QueryLanguage") == "JSONata":
-            return defined if state.get("Output") == "{% $states.input %}" else frozenset()
+            output = state.get("Output", "")
+            if output == "{% $states.input %}":
+                return defined
+            # '{% $merge([$states.input, {"K": ...}]) %}' keeps the input and adds K
+            added = re.match(r'\{% \$merge\(\[\$states\.input, \{"(\w+)":', output)
+            return defined | {added.group(1)} if added else frozenset()
         if "ResultPath" in state:
             out = self.write(defined, state["ResultPath"])
         elif kind in ("Wait",) or (kind == "Pass" and not ({"Parameters", "Result"} & set(state))):
@@ -685,7 +701,7 @@ def test_one_defect_is_reported_at_its_line(program: Program, mutation: str, whe
     ), f"{code} is not located at the defect ({HERE}:{first}): {info.value}"
 
 
-# --- known defects: minimal reproducers (strict xfail: each must still fail) --------
+# --- defects found by these properties, fixed: their minimal reproducers stay ---------
 
 MISTRAL = bedrock.model("mistral.mistral-7b-instruct-v0:2")
 
@@ -728,14 +744,6 @@ def _catch_then_use_map() -> Any:
     return w
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="passes/checks.py: the must-run analysis lets a Catch edge carry the failed "
-    "state's result (out[] is the same for every successor), so a result used after an "
-    "on_error handler that continues is accepted; on the error path it was never written "
-    "and the state reading it fails at run time",
-)
 @pytest.mark.parametrize(
     "build", [_catch_then_use_prompt, _catch_then_use_parallel, _catch_then_use_map]
 )
@@ -744,13 +752,6 @@ def test_catch_edge_does_not_define_the_result(build: Callable[[], Any]) -> None
         compile(build())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=SfnchainError,
-    reason="passes/checks.py: a Fail state in a Parallel branch counts as a branch exit, "
-    "so results written after it are not exported; but a Fail fails the whole Parallel, "
-    "so this valid program is rejected with UNDEFINED_REFERENCE",
-)
 def test_fail_in_branch_does_not_hide_later_results() -> None:
     @workflow
     def w(q: str, n: int) -> None:
@@ -764,13 +765,6 @@ def test_fail_in_branch_does_not_hide_later_results() -> None:
     assert _reads_are_sound(w)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="dsl/builder.py Session.new_key does not reserve the derived keys "
-    "'<key>_cache' (cache lookup) and '<key>_error' (Catch ResultPath): another step "
-    "with that key is overwritten by them",
-)
 @pytest.mark.parametrize("derived", ["cache", "error"])
 def test_derived_keys_do_not_overwrite_step_results(derived: str) -> None:
     @workflow
@@ -798,13 +792,6 @@ def test_derived_keys_do_not_overwrite_step_results(derived: str) -> None:
     assert writers == {f"A_{derived}"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="passes/layout.py lowers pass_state(..., store=False) to a Pass with Result and "
-    "no ResultPath, which replaces the whole state (ASL default ResultPath '$') instead "
-    "of passing the input through; every later use of a result then fails",
-)
 def test_pass_state_without_store_keeps_the_state() -> None:
     @workflow
     def w(q: str) -> None:
@@ -815,13 +802,6 @@ def test_pass_state_without_store_keeps_the_state() -> None:
     assert _reads_are_sound(w)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="passes/cache.py lowers the inner prompt with the cache store as continuation, "
-    "so an on_error handler of a cached prompt runs into '<name> cache store', which "
-    "reads the answer that the failed call never wrote",
-)
 def test_cached_prompt_handler_skips_the_store() -> None:
     @workflow
     def w(q: str) -> None:
@@ -866,13 +846,6 @@ DROPS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="models/families.py: a family adapter drops what its model cannot take "
-    "(images, system prompts, top_k, stop sequences, extra fields) without a diagnostic; "
-    "ModelFamily.supports_images is never checked",
-)
 @pytest.mark.parametrize("case", list(DROPS))
 def test_silently_dropped_model_input(case: str) -> None:
     model_id, model_kw, prompt_kw, needle = DROPS[case]
@@ -889,12 +862,6 @@ def test_silently_dropped_model_input(case: str) -> None:
     assert needle in json.dumps(result.definition["States"]["Ask"]["Parameters"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="passes/bedrock.py builds every fallback's request with the primary model's "
-    "system prompt (PromptStep.system); a fallback model's own system= is ignored",
-)
 def test_silently_dropped_fallback_system_prompt() -> None:
     nova = bedrock.model("amazon.nova-micro-v1:0", system="NOVA SYSTEM")
 
@@ -906,13 +873,6 @@ def test_silently_dropped_fallback_system_prompt() -> None:
     assert "NOVA SYSTEM" in json.dumps(result.definition["States"]["Ask fallback 1"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="dsl/handles.py: PromptResult.usage is offered for every model, but Mistral "
-    "answers carry no token counts (its ResultSelector keeps only text), so a choice on "
-    "answer.usage.output_tokens reads a field that never exists",
-)
 @pytest.mark.parametrize("fallbacks", [[], [MISTRAL]], ids=["mistral", "mistral fallback"])
 def test_usage_of_an_answer_without_token_counts(fallbacks: list[Any]) -> None:
     model = MISTRAL if not fallbacks else CLAUDE
@@ -955,14 +915,6 @@ def _goto_first() -> Any:
     return w
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="passes/checks.py reports a goto to an unknown state at the state before the "
-    "goto (at the Choice when it starts a branch, at the workflow via StartAt when it "
-    "starts the workflow), not at the goto's line; after a step it also adds a "
-    "NO_EXIT_FROM_CYCLE error although there is no cycle",
-)
 @pytest.mark.parametrize("build", [_goto_after_step, _goto_first_in_branch, _goto_first])
 def test_goto_to_an_unknown_state_is_located(build: Callable[[], Any]) -> None:
     lines, first = inspect.getsourcelines(build)
