@@ -219,6 +219,52 @@ def _defined(fn: Callable[[], ExecutionResult]) -> ExecutionResult | None:
         return None
 
 
+@scenario("map_csv_delimiter")
+def _csv_delimiter(engine: EmbeddedEngine) -> bool:
+    definition = asl.fleet(key="vehicles.csv", input_type="CSV")
+    config = definition["States"]["Fleet"]["ItemReader"]["ReaderConfig"]
+    config.update({"CSVHeaderLocation": "FIRST_ROW", "CSVDelimiter": "SEMICOLON"})
+    result = _defined(
+        lambda: run(
+            engine,
+            _fresh(definition),
+            {"tone": "calm"},
+            mocks={"Describe vehicle": answer("ok")},
+            seed={"s3": {"fleet-data": {"vehicles.csv": "model;trim\nRoamer;LX\nHauler;EX\n"}}},
+        )
+    )
+    return result is not None and sorted(r["model"] for r in result.output) == [
+        "Hauler",
+        "Roamer",
+    ]
+
+
+@scenario("map_list_objects_reader_config")
+def _list_objects_config(engine: EmbeddedEngine) -> bool:
+    definition = asl.fleet()
+    reader = definition["States"]["Fleet"]["ItemReader"]
+    reader.update(
+        Resource="arn:aws:states:::s3:listObjectsV2",
+        ReaderConfig={"MaxItems": 2},
+        Parameters={"Bucket": "fleet-data", "Prefix": "in/"},
+    )
+    definition["States"]["Fleet"]["ItemSelector"] = {
+        "model.$": "$$.Map.Item.Value.Key",
+        "tone.$": "$.tone",
+    }
+    files = {f"in/{i}.txt": "x" for i in range(3)}  # MaxItems 2 of the 3 objects
+    result = _defined(
+        lambda: run(
+            engine,
+            _fresh(definition),
+            {"tone": "calm"},
+            mocks={"Describe vehicle": answer("ok")},
+            seed={"s3": {"fleet-data": files}},
+        )
+    )
+    return result is not None and [r["model"] for r in result.output] == ["in/0.txt", "in/1.txt"]
+
+
 @scenario("map_express_children")
 def _express(engine: EmbeddedEngine) -> bool:
     definition = asl.fleet()

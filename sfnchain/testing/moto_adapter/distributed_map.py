@@ -305,6 +305,15 @@ patch(
     "ItemReader ReaderConfig InputType JSONL reads one JSON item per line of the S3 object",
 )(_flag)
 patch(
+    "map_csv_delimiter",
+    "ItemReader ReaderConfig CSVDelimiter (COMMA, PIPE, SEMICOLON, SPACE, TAB) splits the "
+    "CSV rows at that character",
+)(_flag)
+patch(
+    "map_list_objects_reader_config",
+    "an s3:listObjectsV2 ItemReader's ReaderConfig needs no InputType (MaxItems alone)",
+)(_flag)
+patch(
     "map_item_batcher",
     "ItemBatcher groups items: each child gets {Items: [...], BatchInput} with at most "
     "MaxItemsPerBatch items and MaxInputBytesPerBatch bytes",

@@ -1,6 +1,7 @@
 """Distributed Map fields moto's grammar rejects, rewritten before it parses a definition.
 
-moto's ASL grammar rejects ``ItemBatcher``, ``ReaderConfig.InputType: JSONL``, child
+moto's ASL grammar rejects ``ItemBatcher``, ``ReaderConfig.InputType: JSONL`` and
+``CSVDelimiter``, a listObjectsV2 ``ReaderConfig`` without ``InputType``, child
 ``ExecutionType: EXPRESS``, an integer ``ToleratedFailurePercentage`` and
 ``ResultWriter.WriterConfig``. Before moto parses a definition, each active patch
 rewrites its field into something the grammar accepts and records what it removed (per
@@ -10,7 +11,9 @@ attached to the Map's components, where :mod:`.distributed_map` acts on them.
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -123,6 +126,12 @@ def _parse_now(definition: str, rewriters: tuple[str, ...]) -> tuple[Any, Any]:
                 vars(comp.iteration_component)["sfnchain_extras"] = found
                 if found.get("jsonl") and comp.item_reader is not None:
                     comp.item_reader.resource_output_transformer = JsonLinesTransformer()
+                if found.get("listing") and comp.item_reader is not None:
+                    comp.item_reader.resource_output_transformer = ListingTransformer()
+                if found.get("csv_delimiter") and comp.item_reader is not None:
+                    comp.item_reader.resource_output_transformer = DelimitedCsvTransformer(
+                        found["csv_delimiter"]
+                    )
     return program, tree
 
 
@@ -166,6 +175,38 @@ class JsonLinesTransformer(ResourceOutputTransformer):
         env.stack.append(items[: reader_config["MaxItemsValue"]])
 
 
+class ListingTransformer(ResourceOutputTransformer):
+    """s3:listObjectsV2 with a ReaderConfig: the listing's items, at most MaxItems."""
+
+    def _eval_body(self, env: Env) -> None:
+        reader_config = env.stack.pop()
+        items = env.stack.pop()
+        env.stack.append(list(items)[: reader_config["MaxItemsValue"]])
+
+
+CSV_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+
+
+class DelimitedCsvTransformer(ResourceOutputTransformer):
+    """ReaderConfig InputType CSV with CSVDelimiter: rows split at that character; each
+    item maps the header's column names to the row's values (all strings)."""
+
+    def __init__(self, delimiter: str) -> None:
+        super().__init__()
+        self.delimiter = delimiter
+
+    def _eval_body(self, env: Env) -> None:
+        reader_config = env.stack.pop()
+        text: str = env.stack.pop()
+        rows = list(csv.reader(io.StringIO(text), delimiter=self.delimiter))
+        if reader_config.get("CSVHeaderLocation") == "GIVEN":
+            headers = list(reader_config.get("CSVHeaders") or [])
+        else:
+            headers, rows = (rows[0], rows[1:]) if rows else ([], [])
+        items = [dict(zip(headers, row, strict=False)) for row in rows if row]
+        env.stack.append(items[: reader_config["MaxItemsValue"]])
+
+
 # --- the rewriters, one per patch --------------------------------------------------------
 
 
@@ -190,6 +231,27 @@ def _jsonl(state: dict[str, Any], found: dict[str, Any]) -> None:
     if config.get("InputType") == "JSONL":
         config["InputType"] = "JSON"
         found["jsonl"] = True
+
+
+@rewriter("map_csv_delimiter")
+def _csv_delimiter(state: dict[str, Any], found: dict[str, Any]) -> None:
+    config = (state.get("ItemReader") or {}).get("ReaderConfig") or {}
+    name = config.pop("CSVDelimiter", None)
+    if isinstance(name, str) and name != "COMMA":
+        found["csv_delimiter"] = CSV_DELIMITERS.get(name, ",")
+
+
+@rewriter("map_list_objects_reader_config")
+def _list_objects_config(state: dict[str, Any], found: dict[str, Any]) -> None:
+    reader = state.get("ItemReader") or {}
+    config = reader.get("ReaderConfig")
+    if (
+        str(reader.get("Resource", "")).endswith("s3:listObjectsV2")
+        and isinstance(config, dict)
+        and "InputType" not in config
+    ):
+        config["InputType"] = "JSON"  # moto's grammar requires one; the listing ignores it
+        found["listing"] = True
 
 
 @rewriter("map_item_batcher")
