@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -12,27 +9,6 @@ import click
 from sfnchain.cli.common import write_output
 from sfnchain.cli.ship_common import load_machine, workflow_argument
 from sfnchain.graph import FORMATS, build_graph, render
-
-
-def _write_bytes(data: bytes, path: str | None) -> None:
-    """Like write_output, for binary images: atomic temp file + rename, or stdout."""
-    if path is None or path == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600; give the picture the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _format_from(output: str | None) -> str:
@@ -59,7 +35,4 @@ def command(source: str, workflow: str | None, fmt: str | None, output: str | No
         raise click.UsageError(f"cannot tell the format from {output!r}; pass --format")
     machine = load_machine(source, workflow)
     picture = render(build_graph(machine.definition, machine.name), fmt)
-    if isinstance(picture, bytes):
-        _write_bytes(picture, output)
-    else:
-        write_output(picture, output)
+    write_output(picture, output)

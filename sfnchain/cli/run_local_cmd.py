@@ -10,6 +10,7 @@ import click
 
 from sfnchain.cli.common import echo_diagnostics, write_output
 from sfnchain.diagnostics import Diagnostic, Severity, SfnchainError, SourceLocation, error
+from sfnchain.jsonfile import read_json_file
 
 
 def _read_definition(path: str) -> tuple[str, dict[str, Any]]:
@@ -18,22 +19,14 @@ def _read_definition(path: str) -> tuple[str, dict[str, Any]]:
 
         compiled = compile_file(path)
         return compiled.name, compiled.definition
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise error(
-            "FILE_NOT_FOUND",
-            f"cannot read {path}: {exc.strerror or exc}; give an ASL JSON file",
-            exit_code=2,
-        ) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise error(
-            "INVALID_JSON",
-            f"not valid JSON: {exc.msg}; an ASL file holds one JSON object",
-            location=SourceLocation(path, exc.lineno, exc.colno),
-        ) from exc
+    data = read_json_file(
+        path,
+        what="the ASL file",
+        unreadable_code="FILE_NOT_FOUND",
+        invalid_code="INVALID_JSON",
+        hint="an ASL file holds one JSON object",
+        exit_code=2,
+    )
     if not isinstance(data, dict) or "States" not in data or "StartAt" not in data:
         raise error(
             "NOT_ASL",

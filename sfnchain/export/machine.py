@@ -10,6 +10,7 @@ from typing import Any
 
 from sfnchain.diagnostics import SourceLocation, error
 from sfnchain.iam import DerivedPolicy, Scope, derive_policy
+from sfnchain.jsonfile import read_json_file
 
 LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 MACHINE_TYPES = ("STANDARD", "EXPRESS")
@@ -82,22 +83,13 @@ class Machine:
     @classmethod
     def from_asl_file(cls, path: str | Path, type: str = "STANDARD") -> Machine:
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise error(
-                "FILE_NOT_READABLE",
-                f"cannot read the file: {exc.strerror}",
-                location=SourceLocation(str(p)),
-            ) from None
-        try:
-            definition = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise error(
-                "INVALID_JSON",
-                f"{exc.msg}; an ASL file must hold one JSON object",
-                location=SourceLocation(str(p), exc.lineno, exc.colno),
-            ) from None
+        definition = read_json_file(
+            p,
+            what="the file",
+            unreadable_code="FILE_NOT_READABLE",
+            invalid_code="INVALID_JSON",
+            hint="an ASL file must hold one JSON object",
+        )
         if not isinstance(definition, dict):
             raise error(
                 "INVALID_JSON",

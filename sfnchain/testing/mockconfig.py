@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from sfnchain.diagnostics import SfnchainError, SourceLocation, error, json_pointer
+from sfnchain.jsonfile import read_json_file
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 
@@ -319,23 +320,13 @@ def parse_mock_config(data: Any, source: str = "<mock config>") -> MockConfig:
 
 def load_mock_config(path: str | Path) -> MockConfig:
     """Read and validate a MockConfigFile from disk."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise error(
-            "MOCK_CONFIG_UNREADABLE",
-            f"cannot read the mock config file: {exc.strerror or exc}; check the path",
-            location=SourceLocation(str(path)),
-        ) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise error(
-            "INVALID_MOCK_CONFIG",
-            f"not valid JSON: {exc.msg}; fix the JSON syntax",
-            location=SourceLocation(str(path), exc.lineno, exc.colno),
-        ) from exc
+    data = read_json_file(
+        path,
+        what="the mock config file",
+        unreadable_code="MOCK_CONFIG_UNREADABLE",
+        invalid_code="INVALID_MOCK_CONFIG",
+        hint="fix the JSON syntax",
+    )
     return parse_mock_config(data, str(path))
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sfnchain.diagnostics import SourceLocation, error, json_pointer
+from sfnchain.jsonfile import read_json_file
 from sfnchain.testing.mockconfig import all_states
 
 _TYPES = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"}
@@ -143,20 +144,13 @@ def _check_seed(seed: Mapping[str, Any], source: str = "<seed>") -> None:
 
 def load_seed(path: str | Path) -> dict[str, Any]:
     """Read and check a seed file."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise error(
-            "SEED_UNREADABLE",
-            f"cannot read the seed file: {exc.strerror or exc}; check the path",
-            location=SourceLocation(str(path)),
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise error(
-            "INVALID_SEED",
-            f"not valid JSON: {exc.msg}; fix the JSON syntax",
-            location=SourceLocation(str(path), exc.lineno, exc.colno),
-        ) from exc
+    data = read_json_file(
+        path,
+        what="the seed file",
+        unreadable_code="SEED_UNREADABLE",
+        invalid_code="INVALID_SEED",
+        hint="fix the JSON syntax",
+    )
     _check_seed(data, str(path))
     result: dict[str, Any] = data
     return result
