@@ -8,6 +8,7 @@ ResultSelector, ItemSelector and Pass Parameters).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,3 +67,18 @@ def escape_intrinsic(text: str) -> str:
             out.append("\\")
         out.append(ch)
     return "".join(out)
+
+
+def intrinsic_arg(value: Any) -> str:
+    """A value as an intrinsic function argument: a path/intrinsic as is, a literal quoted."""
+    if isinstance(value, Expr):
+        return value.text
+    if isinstance(value, str):
+        return "'" + escape_intrinsic(value) + "'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    raise TypeError(f"cannot place {type(value).__name__} in an intrinsic function argument list")

@@ -13,7 +13,7 @@ from typing import Any
 
 from sfnchain.diagnostics import SourceLocation
 from sfnchain.ir.states import Use
-from sfnchain.payload import Expr, escape_intrinsic
+from sfnchain.payload import Expr, escape_intrinsic, intrinsic_arg
 
 _SIMPLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -174,23 +174,9 @@ def payload(value: Any, location: SourceLocation | None = None) -> tuple[Any, tu
             return {str(k): conv(x) for k, x in v.items()}
         if isinstance(v, (list, tuple)):
             if any(isinstance(x, Ref) for x in v):
-                args = ", ".join(_intrinsic_arg(conv(x)) for x in v)
+                args = ", ".join(intrinsic_arg(conv(x)) for x in v)
                 return Expr(f"States.Array({args})")
             return [conv(x) for x in v]
         return v
 
     return conv(value), tuple(uses)
-
-
-def _intrinsic_arg(v: Any) -> str:
-    if isinstance(v, Expr):
-        return v.text
-    if isinstance(v, str):
-        return "'" + escape_intrinsic(v) + "'"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if v is None:
-        return "null"
-    if isinstance(v, (int, float)):
-        return json.dumps(v)
-    raise TypeError(f"cannot place {type(v).__name__} in an intrinsic function argument list")

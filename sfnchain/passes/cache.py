@@ -26,7 +26,7 @@ from sfnchain.ir.states import CatchRule, Choice, ChoiceBranch, Next, Pass, Task
 from sfnchain.ir.steps import CachedStep, PromptStep
 from sfnchain.passes.bedrock import adapter, lower_prompt, model_parameters
 from sfnchain.passes.context import Lowered, Scope
-from sfnchain.payload import Expr, escape_intrinsic
+from sfnchain.payload import Expr, escape_intrinsic, intrinsic_arg
 
 GET_ITEM = "arn:aws:states:::dynamodb:getItem"
 PUT_ITEM = "arn:aws:states:::dynamodb:putItem"
@@ -51,16 +51,12 @@ def _strip_exprs(value: Any) -> Any:
     return value
 
 
-def _arg(value: Any) -> str:
-    return value.text if isinstance(value, Expr) else "'" + escape_intrinsic(str(value)) + "'"
-
-
 def cache_text_expr(step: PromptStep) -> str:
     """The text the cache key is the hash of: fingerprint, prompt, system, images."""
     dynamic = [step.prompt, step.system, *(img.data for img in step.images)]
     parts = [v for v in dynamic if v is not None]
     fmt = escape_intrinsic(_fingerprint(step)) + "".join("\n{}" for _ in parts)
-    args = ", ".join(_arg(v) for v in parts)
+    args = ", ".join(intrinsic_arg(v) for v in parts)
     return f"States.Format('{fmt}', {args})"
 
 
@@ -78,7 +74,7 @@ def tree_hash(text: str) -> str:
 
 
 def chain_text_expr(fingerprint: str, parts: tuple[Any, ...]) -> str:
-    args = [p.text if isinstance(p, Expr) else _arg(json.dumps(p)) for p in parts]
+    args = [p.text if isinstance(p, Expr) else intrinsic_arg(json.dumps(p)) for p in parts]
     fmt = escape_intrinsic(fingerprint) + "".join("\n{}" for _ in args)
     joined = "".join(f", {a}" for a in args)
     return f"States.Format('{fmt}'{joined})"

@@ -76,15 +76,15 @@ def check_names(machine: Machine) -> list[Diagnostic]:
     return diags
 
 
-def _scopes(machine: Machine, prefix: str = "") -> Iterator[tuple[str, Machine]]:
-    yield prefix, machine
-    for state in machine.states:
-        ptr = prefix + json_pointer("States", state.name)
+def _scopes(machine: Machine) -> Iterator[tuple[str, Machine]]:
+    """The machine and every nested scope (branch, item processor), with its pointer."""
+    yield "", machine
+    for ptr, state in walk(machine):
         if isinstance(state, Parallel):
             for i, branch in enumerate(state.branches):
-                yield from _scopes(branch, ptr + json_pointer("Branches", i))
+                yield ptr + json_pointer("Branches", i), branch
         elif isinstance(state, Map):
-            yield from _scopes(state.processor, ptr + "/ItemProcessor")
+            yield ptr + "/ItemProcessor", state.processor
 
 
 def check_transitions(machine: Machine) -> list[Diagnostic]:
