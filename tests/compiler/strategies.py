@@ -737,22 +737,25 @@ def gen_parallel(draw: Any, g: Gen, scope: Scope, depth: int) -> Parallel:
     branches: list[Prompt | Chain] = []
     exported: dict[int, Value] = {}
     for _ in range(draw(st.integers(1, 3))):
-        if draw(st.booleans()):
-            p, defined, usage = gen_prompt(draw, g, scope.child(in_parallel=True), depth + 1)
-            branches.append(p)
-            if defined:
-                exported[p.sid] = Value("text", usage=usage)
-            continue
         # A branch exports what is defined at every way out of it: its end and each
-        # succeed in it (nothing in a branch fails).
+        # succeed in it (nothing in a branch fails). A succeed in a Catch handler of a
+        # prompt that is the whole branch is such a way out too: it ends the branch
+        # before the prompt's result exists (a succeed in a branch ends only the branch).
         exits: list[frozenset[int]] = []
         inner = scope.child(in_parallel=True, exits=exits)
-        chain, closed = gen_chain(draw, g, inner, depth + 1, max_len=3)
+        branch: Prompt | Chain
+        if draw(st.booleans()):
+            branch, defined, usage = gen_prompt(draw, g, inner, depth + 1)
+            closed = False
+            if defined:
+                inner.env[branch.sid] = Value("text", usage=usage)
+        else:
+            branch, closed = gen_chain(draw, g, inner, depth + 1, max_len=3)
         if not closed:
             exits.append(frozenset(inner.env))
         common = frozenset.intersection(*exits)
         exported.update({s: inner.env[s] for s in common if s not in scope.env})
-        branches.append(chain)
+        branches.append(branch)
     name: str | None = g.name()
     if not g.unnamed_parallel and draw(st.integers(0, 4)) == 0:
         g.unnamed_parallel, name = True, None  # "Parallel", once per program
