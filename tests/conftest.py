@@ -4,9 +4,35 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from tests.budget import PROFILE
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"
+
+# Hypothesis profiles. Each property test sets its count with tests.budget.examples(n);
+# the profile decides everything else.
+# - "ci": derandomized (the same examples on every run, so a red build is reproducible and
+#   never random) and no example database (a failure found once cannot make every later
+#   run fail on a machine that happens to keep .hypothesis/). `.ci/run` selects it.
+# - "explore": by hand, to look for new failures: random, 10x the examples, the database
+#   on so a failure found is replayed until fixed (tests/budget.py scales the counts).
+#   `SFNCHAIN_HYPOTHESIS_PROFILE=explore python -m pytest tests/compiler/test_properties.py`
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    phases=list(Phase),
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(PROFILE)
 
 
 @pytest.fixture(autouse=True)

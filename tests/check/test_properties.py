@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 
 from sfnchain.check import validate
 from sfnchain.diagnostics import Diagnostic, json_pointer
+from tests.budget import examples
 from tests.check.strategies import Json, machines
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def walk(body: Json, pointer: str = "") -> Iterator[tuple[str, str, Json]]:
@@ -203,7 +206,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(machines(max_depth=1), st.data())
 def test_damaged_machines_never_crash(machine: Json, data: st.DataObject) -> None:
     """Replace any value anywhere with arbitrary JSON: diagnostics, never an exception."""
@@ -228,7 +231,7 @@ def test_damaged_machines_never_crash(machine: Json, data: st.DataObject) -> Non
     assert all(isinstance(d, Diagnostic) and d.code and d.message for d in diags)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(json_values)
 def test_arbitrary_json_never_crashes(value: Any) -> None:
     diags = validate(value) if isinstance(value, dict) else validate(str(value))

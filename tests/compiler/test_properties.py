@@ -53,6 +53,7 @@ from sfnchain.compiler import CompiledWorkflow, compile
 from sfnchain.diagnostics import SourceLocation, json_pointer
 from sfnchain.ir.states import Map, Parallel
 from sfnchain.passes import checks
+from tests.budget import examples
 
 from .strategies import (
     MOTO,
@@ -70,7 +71,7 @@ CLAUDE = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0")
 
 # Compile times vary with the program's size, hence no deadline. About 40 programs a
 # second on a 2-core machine, generation included: the file runs in ~30 s.
-PROPERTY = settings(max_examples=100, deadline=None)
+PROPERTY = settings(max_examples=examples(100), deadline=None)
 
 
 def compiled(program: Program) -> CompiledWorkflow:
@@ -577,7 +578,7 @@ def test_every_prompt_input_reaches_the_model_request(program: Program) -> None:
 _ANTLR_ERROR = re.compile(r"^line \d+:\d+ ", re.MULTILINE)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(programs(MOTO))
 def test_moto_parser_accepts_the_output(program: Program) -> None:
     # An independent second opinion: moto's port of the Step Functions ASL parser. Its
@@ -681,7 +682,7 @@ MUTATIONS: dict[str, tuple[Callable[[Interpreter], None], str]] = {
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(program=programs(), where=st.integers(0, 10_000))
 def test_one_defect_is_reported_at_its_line(program: Program, mutation: str, where: int) -> None:
     valid, probe = build_workflow(program)

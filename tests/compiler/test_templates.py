@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sfnchain.dsl.refs import Ref, escape_intrinsic
 from sfnchain.payload import Expr
 from sfnchain.templates import TemplateError, compile_template
+from tests.budget import examples
 
 SPEC = Ref("$.spec", "string")
 DOC = Ref("$.doc", "json")
@@ -134,7 +135,9 @@ def test_escapes_run_in_the_engine(engine: Any, literal: str) -> None:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(before=_LITERAL, after=_LITERAL, value=st.text(_ALPHABET, max_size=20))
 def test_compiled_format_renders_like_jinja(
