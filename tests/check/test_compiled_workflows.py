@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from sfnchain.check import validate
+from sfnchain.compiler import compile, load_workflows
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 GOLDEN = sorted(WORKFLOWS.glob("*.asl.json"))
@@ -24,9 +25,8 @@ def test_there_are_golden_files() -> None:
 
 @pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.py")), ids=lambda p: p.name)
 def test_compiled_workflows_validate_with_source_locations(path: Path) -> None:
-    compiler = pytest.importorskip("sfnchain.compiler")
-    for workflow in compiler.load_workflows(path):
-        compiled = compiler.compile(workflow)
+    for workflow in load_workflows(path):
+        compiled = compile(workflow)
         diags = validate(
             compiled.definition, source_map=compiled.source_map, workflow_type=compiled.type
         )

@@ -22,8 +22,10 @@ def test_invalid_definitions_report_the_expected_error(path: Path) -> None:
     case = load(path)
     diags = validate(case["definition"], workflow_type=case.get("workflow_type"))
     found = {(d.code, d.pointer) for d in diags if d.severity is Severity.ERROR}
-    for code, pointer in case["expect"]:
-        assert (code, pointer) in found, [d.format() for d in diags]
+    # Exactly the expected errors: a missed one is a false accept, an extra one noise.
+    assert found == {(code, pointer) for code, pointer in case["expect"]}, [
+        d.format() for d in diags
+    ]
     # Each message states the rule and the fix, not just a keyword.
     assert all(len(d.message) > 25 for d in diags), [d.message for d in diags]
 

@@ -41,6 +41,17 @@ def moto_aws(aws_env: None) -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def moto_control_plane(aws_env: None) -> Iterator[None]:
+    """moto as a control plane only: it stores state machines without parsing them with
+    its ASL parser (which lags AWS's; DESIGN.md), so a deploy test's verdict cannot hinge
+    on that parser, nor on whether an earlier test in the process patched it."""
+    from moto import mock_aws
+
+    with mock_aws():
+        yield
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -108,7 +108,7 @@ def test_rollback_without_earlier_version_is_one_clear_line(moto_aws: None) -> N
     assert missing.exit_code == 1 and "ALIAS_NOT_FOUND" in missing.stderr
 
 
-def test_dry_run_diffs_and_changes_nothing(moto_aws: None) -> None:
+def test_dry_run_diffs_and_changes_nothing(moto_aws: None, tmp_path: Path) -> None:
     first = cli("deploy", str(FIXTURES / "passwait.asl.json"), "--name", "greeter", "--dry-run")
     assert first.exit_code == 0, first.stderr
     assert "+++ local/definition.json" in first.stdout
@@ -116,12 +116,9 @@ def test_dry_run_diffs_and_changes_nothing(moto_aws: None) -> None:
     with pytest.raises(Exception, match="StateMachineDoesNotExist"):
         boto3.client("stepfunctions").describe_state_machine(stateMachineArn=ARN)
     deploy(machine())
-    f = FIXTURES.parent / "changed.asl.json"
-    try:
-        f.write_text(json.dumps(changed_definition()))
-        second = cli("deploy", str(f), "--name", "greeter", "--dry-run")
-    finally:
-        f.unlink()
+    f = tmp_path / "changed.asl.json"
+    f.write_text(json.dumps(changed_definition()))
+    second = cli("deploy", str(f), "--name", "greeter", "--dry-run")
     assert second.exit_code == 0
     assert '+      "Result": {' in second.stdout
     assert "permission-policy" not in second.stdout  # policy unchanged: no diff for it

@@ -74,20 +74,10 @@ def test_cache_workflow_graph_marks_hit_and_miss() -> None:
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.stem)
-def test_deploys_to_moto_and_redeploy_changes_nothing(path: Path, moto_aws: None) -> None:
+def test_deploys_to_moto_and_redeploy_changes_nothing(path: Path, moto_control_plane: None) -> None:
     from sfnchain.deploy import deploy
-    from sfnchain.diagnostics import SfnchainError
 
     m = machine(path)
-    try:
-        first = deploy(m, alias="live")
-    except SfnchainError as exc:
-        # moto 5.2.5's ASL parser lags AWS (DESIGN.md): it rejects Distributed Map child
-        # ExecutionType EXPRESS and an integer ToleratedFailurePercentage. The rejection
-        # still exercises a failure part-way: the role exists and the message says so.
-        if "ASLParserException" not in str(exc):
-            raise
-        assert "exists now: IAM role" in str(exc)
-        pytest.xfail("moto 5.2.5's ASL parser rejects this definition; AWS accepts it")
+    first = deploy(m, alias="live")
     assert first.changed and first.version_arn is not None
     assert not deploy(m, alias="live").changed

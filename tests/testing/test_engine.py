@@ -13,6 +13,7 @@ from sfnchain.testing.engine import EndpointEngine
 from sfnchain.testing.mockconfig import parse_mock_config
 
 from . import asl
+from .virtual_time import assert_history_shows_waits, no_long_sleeps
 
 
 def test_chain_passes_each_answer_to_the_next(run_workflow) -> None:
@@ -89,24 +90,27 @@ def test_distributed_map_over_100_records_in_s3(run_workflow, sfn_engine) -> Non
     assert params["Body"]["messages"][0]["content"][0]["text"].endswith("(warm)")
 
 
-def test_five_attempt_backoff_is_recorded_not_slept(run_workflow) -> None:
-    began = time.perf_counter()
-    result = run_workflow(
-        asl.retry_fallback(jitter="NONE"),
-        {"prompt": "p"},
-        mocks={"Ask": throttled(times=5) + answer("finally")},
-    )
-    elapsed = time.perf_counter() - began
+def test_five_attempt_backoff_is_recorded_not_slept(
+    run_workflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with no_long_sleeps(monkeypatch):
+        result = run_workflow(
+            asl.retry_fallback(jitter="NONE"),
+            {"prompt": "p"},
+            mocks={"Ask": throttled(times=5) + answer("finally")},
+        )
     assert result.output["answer"]["text"] == "finally"
     retries = result.retries("Ask")
     assert [r.attempt for r in retries] == [1, 2, 3, 4, 5]
     assert [r.error for r in retries] == ["Bedrock.ThrottlingException"] * 5
     # IntervalSeconds 2, BackoffRate 2, MaxDelaySeconds 20: 2, 4, 8, 16, 20 (capped)
     assert [round(r.delay) for r in retries] == [2, 4, 8, 16, 20]
-    assert elapsed < sum(r.delay for r in retries)
+    assert [seconds for _, _, seconds in result.waits] == [2, 4, 8, 16, 20]
 
 
-def test_full_jitter_delays_stay_under_the_backoff_and_repeat_with_a_seed(run_workflow) -> None:
+def test_full_jitter_delays_stay_under_the_backoff_and_repeat_with_a_seed(
+    run_workflow, sfn_engine
+) -> None:
     mocks = {"Ask": throttled(times=4) + answer("ok")}
     runs = [
         run_workflow(asl.retry_fallback(), {"prompt": "p"}, mocks=mocks, jitter_seed=7)
@@ -118,8 +122,11 @@ def test_full_jitter_delays_stay_under_the_backoff_and_repeat_with_a_seed(run_wo
     for wait, cap in zip(waits[0], [2, 4, 8, 16], strict=True):
         assert 0 <= wait <= cap
     assert len(set(waits[0])) == 4  # drawn, not the plain backoff
-    recorded = [r.delay for r in runs[0].retries("Ask")]
-    assert recorded == pytest.approx(waits[0], abs=0.05)
+    assert_history_shows_waits(
+        [r.delay for r in runs[0].retries("Ask")],
+        waits[0],
+        wall_clock_stamps=not getattr(sfn_engine, "virtual_clock", False),
+    )
 
 
 def test_retries_exhausted_then_catch_runs_the_fallback(run_workflow) -> None:

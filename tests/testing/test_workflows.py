@@ -8,10 +8,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from sfnchain.compiler import CompiledWorkflow, compile_file
 from sfnchain.testing import answer, throttled, throws, timeout
+
+from .virtual_time import assert_history_shows_waits
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 SPEC = "7-seat hybrid SUV, 4WD, 600 km range"
@@ -78,7 +78,7 @@ def test_parallel_prompts_merge_branch_outputs(run_workflow) -> None:
     ]
 
 
-def test_throttled_once_then_success_with_backoff(run_workflow) -> None:
+def test_throttled_once_then_success_with_backoff(run_workflow, sfn_engine) -> None:
     mocks = chain_mocks(Describe=throttled(times=3) + answer("A roomy hybrid SUV."))
     result = run_workflow(compiled("chain"), {"spec": SPEC, "image": "aW1n"}, mocks=mocks)
     assert result.status == "SUCCEEDED"
@@ -93,7 +93,11 @@ def test_throttled_once_then_success_with_backoff(run_workflow) -> None:
     assert len(waits) == 3
     for wait, cap in zip(waits, [2, 4, 8], strict=True):
         assert 0 <= wait <= cap
-    assert [r.delay for r in retries] == pytest.approx(waits, abs=0.05)
+    assert_history_shows_waits(
+        [r.delay for r in retries],
+        waits,
+        wall_clock_stamps=not getattr(sfn_engine, "virtual_clock", False),
+    )
 
 
 def test_retries_exhausted_then_fallback_model(run_workflow) -> None:
