@@ -130,11 +130,22 @@ class Rules(BedrockRules, MapRules):
 
     def dynamodb(self, action: str, pattern: str, payload: Any, base: str, pointer: str) -> None:
         iam_action = _DYNAMODB_ACTIONS.get(action)
-        table = read_field(payload, "TableName", base)
-        if iam_action is None or table is None:
+        if iam_action is None:
+            # The optimized integration has four APIs only (Developer Guide, "Call
+            # DynamoDB with Step Functions"); the rest go through aws-sdk:dynamodb.
             self.col.warn(
                 "IAM_UNKNOWN_RESOURCE",
-                f"no IAM rule for dynamodb:{action} without a TableName; add it yourself",
+                f"no IAM rule for dynamodb:{action}: the optimized DynamoDB integration has "
+                f"getItem, putItem, updateItem and deleteItem; call "
+                f"arn:aws:states:::aws-sdk:dynamodb:{action} instead",
+                pointer,
+            )
+            return
+        table = read_field(payload, "TableName", base)
+        if table is None:
+            self.col.warn(
+                "IAM_MISSING_FIELD",
+                f"dynamodb:{action} has no TableName; add it, or grant {iam_action} yourself",
                 pointer,
             )
             return
