@@ -29,9 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "coverage.json"
-        subprocess.run(
-            [sys.executable, "-m", "coverage", "json", "-q", "-o", str(out)], check=True
-        )
+        subprocess.run([sys.executable, "-m", "coverage", "json", "-q", "-o", str(out)], check=True)
         data = json.loads(out.read_text(encoding="utf-8"))
     total = _percent(data["totals"])
     low = sorted(

@@ -30,7 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "verdicts": (
         ["sfnchain/testing/runner.py"],
-        ["tests/testing/test_verdicts.py", "tests/testing/test_cli.py", "tests/testing/test_cases.py"],
+        [
+            "tests/testing/test_verdicts.py",
+            "tests/testing/test_cli.py",
+            "tests/testing/test_cases.py",
+        ],
     ),
     "iam": (["sfnchain/iam/*"], ["tests/ship/test_iam.py", "tests/ship/test_reference.py"]),
     "passes": (["sfnchain/passes/*"], ["tests/compiler"]),
