@@ -32,6 +32,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ["sfnchain/testing/runner.py"],
         [
             "tests/testing/test_verdicts.py",
+            "tests/testing/test_runner.py",
             "tests/testing/test_cli.py",
             "tests/testing/test_cases.py",
         ],
