@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -241,3 +242,130 @@ def test_branches_inside_distributed_map_children_count(run_workflow) -> None:
         failed.status == "FAILED" or label not in coverage("fleet", definition, [failed]).branches
     )
     assert coverage("fleet", definition, [failed]).branches == ()
+
+
+# --- what the mutation run (tools/mutation.py verdicts) showed untested -----------------
+
+
+def test_true_never_matches_false() -> None:
+    assert matches(True, False) is False and matches(False, True) is False
+
+
+def test_output_diff_shows_any_as_written() -> None:
+    assert '+  "a": 1' in output_diff({"a": ANY}, {"a": 1}).splitlines()
+    assert '-  "a": "ANY"' in output_diff({"a": ANY}, {"a": 1}).splitlines()
+
+
+def test_an_unmocked_model_call_the_run_reached_gets_a_hint(run_workflow) -> None:
+    mocks = {"Advert": answer("never reached")}
+    result = run_workflow(asl.chain(), {"spec": "7 seats"}, mocks=mocks)
+    problems, _ = judge(case("ok", mocks=mocks), result)
+    [status, *hints] = problems
+    assert status.startswith("expected status SUCCEEDED, got FAILED")
+    # Describe ran unmocked; Advert was mocked (and never reached): one hint, for Describe.
+    assert hints == [
+        "state 'Describe' calls Bedrock, which no local engine provides: mock it, e.g. "
+        "mocks={'Describe': answer('...')}"
+    ]
+
+
+def test_without_cases_the_workflows_own_cases_run(sfn_engine) -> None:
+    from sfnchain.compiler import compile_file
+    from sfnchain.testing.cases import cases_of
+
+    compiled = compile_file(str(Path(__file__).resolve().parents[2] / "workflows" / "chain.py"))
+    own = cases_of(compiled.workflow)
+    assert own
+    outcomes = run_cases(sfn_engine, compiled)
+    assert [o.case.name for o in outcomes] == [c.name for c in own]
+    assert all(o.passed for o in outcomes), [o.problems for o in outcomes]
+
+
+class _Recording(_Refusing):
+    """Records what each run was asked for, then refuses it."""
+
+    def __init__(self) -> None:
+        super().__init__(error("A", "first problem"))
+        self.exc.diagnostics.append(error("B", "second problem").diagnostics[0])
+        self.calls: list[dict[str, Any]] = []
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append({"args": args, **kwargs})
+        return super().run()
+
+
+def test_each_run_names_the_machine_type_case_and_mocks() -> None:
+    express = SimpleNamespace(name="quick", definition=asl.chain(), type="EXPRESS", workflow=None)
+    engine = _Recording()
+    [outcome] = run_cases(engine, express, [case("Only case", input={"spec": "x"})])  # type: ignore[arg-type]
+    [call] = engine.calls
+    assert call["args"] == (express.definition, {"spec": "x"})
+    assert call["machine"] == "quick" and call["type"] == "EXPRESS"
+    assert call["label"] == call["test_case"] == outcome.case.test_case_id
+    assert (
+        outcome.case.test_case_id
+        in call["mock_config"].to_json()["StateMachines"]["quick"]["TestCases"]
+    )
+    # Every diagnostic of a refused run is kept, in order; the outcome names its workflow.
+    assert outcome.problems == ("first problem; second problem",)
+    assert outcome.workflow == "quick"
+    # A duration, not a timestamp (a unit test never takes 10 minutes).
+    assert 0 <= outcome.seconds < 600
+
+
+class _SeedRefusingEndpoint(_Refusing):
+    """An endpoint (no reset) whose DynamoDB refuses to create tables."""
+
+    def __init__(self) -> None:
+        super().__init__(AssertionError("must not run: the seed failed"))
+        refused = ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "CreateTable")
+
+        class _DynamoDB:
+            def list_tables(self) -> dict[str, Any]:
+                return {"TableNames": []}
+
+            def create_table(self, **kwargs: Any) -> None:
+                raise refused
+
+        class _S3:
+            def list_buckets(self) -> dict[str, Any]:
+                return {"Buckets": []}
+
+            def create_bucket(self, **kwargs: Any) -> None:
+                pass
+
+        self.dynamodb, self.s3 = _DynamoDB(), _S3()
+
+
+def test_an_endpoint_that_refuses_the_seed_fails_the_case_with_seed_failed() -> None:
+    engine = _SeedRefusingEndpoint()
+    seeded = case("seeded", input={"prompt": PROMPT}, seed=_fresh_entry())
+    [outcome] = run_cases(engine, CACHE, [seeded])  # type: ignore[arg-type]
+    assert engine.runs == 0
+    [problem] = outcome.problems
+    assert problem.startswith("case 'seeded' seeds S3/DynamoDB, which the endpoint did not accept")
+    assert "(ClientError)" in problem
+    assert outcome.workflow == "cache" and outcome.result is None
+
+
+def test_coverage_keeps_the_parents_branches_beside_its_childrens(run_workflow) -> None:
+    definition = asl.fleet()
+    definition["States"]["Route"] = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.tone", "StringEquals": "warm", "Next": "Fleet"}],
+        "Default": "Fleet",
+    }
+    definition["StartAt"] = "Route"
+    child = definition["States"]["Fleet"]["ItemProcessor"]["States"]
+    child["Describe vehicle"]["Catch"] = [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe", "Next": "Item result"}
+    ]
+    seed = {"s3": {"fleet-data": {"vehicles.json": [{"model": "A"}]}}}
+    answered = run_workflow(
+        definition, {"tone": "warm"}, mocks={"Describe vehicle": answer("Nice.")}, seed=seed
+    )
+    # Route -> Fleet was taken (its rule and Default both lead there); only the child's
+    # Catch was not.
+    assert coverage("fleet", definition, [answered]).branches == (
+        "Describe vehicle → Item result (Catch 0)",
+    )
