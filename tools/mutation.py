@@ -8,6 +8,7 @@ mutant's name (`mutmut show <name>` in the kept copy prints its diff).
     pip install -e '.[dev,mutation]'
     python tools/mutation.py verdicts            # sfnchain/testing/runner.py
     python tools/mutation.py iam --keep /tmp/m   # keep the copy to inspect survivors
+    python tools/mutation.py passes --only sfnchain/passes/checks.py
 
 Slow by nature (each mutant runs the tests that cover it): minutes for `verdicts`, much
 longer for `check` or `passes`; a benchmark-like tool, never part of CI.
@@ -37,8 +38,15 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
             "tests/testing/test_cases.py",
         ],
     ),
-    "iam": (["sfnchain/iam/*"], ["tests/ship/test_iam.py", "tests/ship/test_reference.py"]),
-    "passes": (["sfnchain/passes/*"], ["tests/compiler"]),
+    "iam": (
+        ["sfnchain/iam/*"],
+        [
+            "tests/ship/test_iam.py",
+            "tests/ship/test_iam_services.py",
+            "tests/ship/test_reference.py",
+        ],
+    ),
+    "passes": (["sfnchain/passes/*"], ["tests/compiler", "tests/check/test_compiled_workflows.py"]),
     "check": (["sfnchain/check/*"], ["tests/check"]),
 }
 
@@ -77,11 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("target", choices=sorted(TARGETS))
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", type=Path, help="run in this directory and keep it")
+    parser.add_argument(
+        "--only", action="append", help="mutate only these files of the target (repeatable)"
+    )
     args = parser.parse_args(argv)
     if shutil.which("mutmut") is None:
         print("mutmut is not installed: pip install -e '.[mutation]'", file=sys.stderr)
         return 2
     modules, tests = TARGETS[args.target]
+    if args.only:
+        modules = args.only
     work = args.keep or Path(tempfile.mkdtemp(prefix="sfnchain-mutation-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

@@ -220,13 +220,22 @@ def test_a_catch_counts_as_reached_only_when_the_state_failed_into_it(run_workfl
     assert coverage("m", definition, [caught]).branches == ()
 
 
-def test_branches_inside_distributed_map_children_count(run_workflow) -> None:
+ONE_VEHICLE = {"s3": {"fleet-data": {"vehicles.json": [{"model": "A"}]}}}
+
+
+def _fleet_with_a_child_catch() -> dict[str, Any]:
+    """asl.fleet() whose child model call catches every error into its next state."""
     definition = asl.fleet()
     child = definition["States"]["Fleet"]["ItemProcessor"]["States"]
     child["Describe vehicle"]["Catch"] = [
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe", "Next": "Item result"}
     ]
-    seed = {"s3": {"fleet-data": {"vehicles.json": [{"model": "A"}]}}}
+    return definition
+
+
+def test_branches_inside_distributed_map_children_count(run_workflow) -> None:
+    definition = _fleet_with_a_child_catch()
+    seed = ONE_VEHICLE
     answered = run_workflow(
         definition, {"tone": "warm"}, mocks={"Describe vehicle": answer("Nice.")}, seed=seed
     )
@@ -349,20 +358,15 @@ def test_an_endpoint_that_refuses_the_seed_fails_the_case_with_seed_failed() -> 
 
 
 def test_coverage_keeps_the_parents_branches_beside_its_childrens(run_workflow) -> None:
-    definition = asl.fleet()
+    definition = _fleet_with_a_child_catch()
     definition["States"]["Route"] = {
         "Type": "Choice",
         "Choices": [{"Variable": "$.tone", "StringEquals": "warm", "Next": "Fleet"}],
         "Default": "Fleet",
     }
     definition["StartAt"] = "Route"
-    child = definition["States"]["Fleet"]["ItemProcessor"]["States"]
-    child["Describe vehicle"]["Catch"] = [
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.describe", "Next": "Item result"}
-    ]
-    seed = {"s3": {"fleet-data": {"vehicles.json": [{"model": "A"}]}}}
     answered = run_workflow(
-        definition, {"tone": "warm"}, mocks={"Describe vehicle": answer("Nice.")}, seed=seed
+        definition, {"tone": "warm"}, mocks={"Describe vehicle": answer("Nice.")}, seed=ONE_VEHICLE
     )
     # Route -> Fleet was taken (its rule and Default both lead there); only the child's
     # Catch was not.
