@@ -182,7 +182,8 @@ def test_an_endpoint_refusing_a_run_fails_the_case_and_the_next_one_still_runs()
     outcomes = run_cases(engine, CACHE, TWO)  # type: ignore[arg-type]
     assert engine.runs == 2
     assert [o.problems for o in outcomes] == [(f"the fake engine refused the run: {refused}",)] * 2
-    assert [o.case.name for o in outcomes] == ["one", "two"]
+    assert [(o.workflow, o.case.name) for o in outcomes] == [("cache", "one"), ("cache", "two")]
+    assert all(0 <= o.seconds < 600 for o in outcomes)  # durations, not timestamps
 
 
 def test_any_other_exception_is_a_bug_and_propagates() -> None:
