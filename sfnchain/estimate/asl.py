@@ -47,8 +47,8 @@ class CallSite:
 
 
 def is_jsonata(value: Any) -> bool:
-    return isinstance(value, str) and value.strip().startswith("{%") and value.strip().endswith(
-        "%}"
+    return (
+        isinstance(value, str) and value.strip().startswith("{%") and value.strip().endswith("%}")
     )
 
 

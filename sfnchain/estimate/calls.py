@@ -38,6 +38,15 @@ class CallEstimate:
         """What Bedrock reserves against tokens-per-minute when the request starts."""
         return self.input_tokens + self.max_tokens
 
+    def per_call_usd(self) -> float | None:
+        """On-demand price of one call, or None when the model's price is not known."""
+        if self.price is None:
+            return None
+        return (
+            self.input_tokens * self.price.input_per_1k
+            + self.output_tokens * self.price.output_per_1k
+        ) / 1000
+
     def seconds(self) -> float:
         return self.throughput.seconds(self.output_tokens)
 

@@ -104,7 +104,7 @@ def usage_of(output: Any, model_id: str | None, api: str) -> Usage | None:
 def _events(doc: Any) -> list[Mapping[str, Any]]:
     events = doc.get("events") if isinstance(doc, Mapping) else doc
     if not isinstance(events, list) or not all(isinstance(e, Mapping) for e in events):
-        raise HistoryError("expected {\"events\": [...]} as GetExecutionHistory returns it")
+        raise HistoryError('expected {"events": [...]} as GetExecutionHistory returns it')
     return events
 
 
@@ -127,7 +127,9 @@ def from_history(
         current: Mapping[str, Any] | None = event
         while current is not None and seen < len(events):
             details = current.get("stateEnteredEventDetails")
-            if str(current.get("type", "")).endswith("StateEntered") and isinstance(details, Mapping):
+            if str(current.get("type", "")).endswith("StateEntered") and isinstance(
+                details, Mapping
+            ):
                 return str(details.get("name"))
             current = by_id.get(current.get("previousEventId"))
             seen += 1
@@ -154,20 +156,26 @@ def from_history(
                 busy[state] = busy.get(state, 0.0) + ts - entered_at.pop(state)
         elif kind == "TaskScheduled":
             details = e.get("taskScheduledEventDetails", {})
-            state = owner(e)
-            if state is None:
+            owned = owner(e)
+            if owned is None:
                 continue
+            state = owned
             scheduled[state] = scheduled.get(state, 0) + 1
             resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
             api = BEDROCK_RESOURCES.get(resource)
             if api is not None:
                 params = _json(details.get("parameters")) or {}
-                model = params.get("ModelId", params.get("modelId")) if isinstance(params, Mapping) else None
+                model = (
+                    params.get("ModelId", params.get("modelId"))
+                    if isinstance(params, Mapping)
+                    else None
+                )
                 models[state] = (model if isinstance(model, str) else None, api)
         elif kind == "TaskSucceeded":
-            state = owner(e)
-            if state is None or state not in models:
+            owned = owner(e)
+            if owned is None or owned not in models:
                 continue
+            state = owned
             model, api = models[state]
             out = _json(e.get("taskSucceededEventDetails", {}).get("output"))
             found = usage_of(out, model, api)
@@ -189,7 +197,9 @@ def from_history(
                 assumed_refs=(),
             )
         elif state in models:
-            notes.append(f"{state!r}: no token usage in the recorded answer; the static estimate is used")
+            notes.append(
+                f"{state!r}: no token usage in the recorded answer; the static estimate is used"
+            )
         states[state] = StateCount(
             entries=float(n),
             retries=float(max(0, scheduled.get(state, 0) - n)),
@@ -199,5 +209,12 @@ def from_history(
     seconds = max(times) - min(times) if times else 0.0
     tally = Tally(states, seconds, notes=tuple(notes))
     size = len(json.dumps(definition, separators=(",", ":")).encode())
-    costs = price(tally, calls, pl, executions=opts.executions, free_tier=opts.free_tier, definition_bytes=size)
+    costs = price(
+        tally,
+        calls,
+        pl,
+        executions=opts.executions,
+        free_tier=opts.free_tier,
+        definition_bytes=size,
+    )
     return replace(static, calls=calls, scenarios=(Scenario("recorded run", tally, costs),))

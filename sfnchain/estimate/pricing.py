@@ -98,17 +98,25 @@ def price(
         if call.price is None:
             u[5] = 0.0
         else:
-            u[3] += count.calls * (
-                call.input_tokens * call.price.input_per_1k
-                + call.output_tokens * call.price.output_per_1k
-            ) / 1000
+            u[3] += (
+                count.calls
+                * (
+                    call.input_tokens * call.price.input_per_1k
+                    + call.output_tokens * call.price.output_per_1k
+                )
+                / 1000
+            )
             if call.price.has_batch:
                 assert call.price.batch_input_per_1k is not None
                 assert call.price.batch_output_per_1k is not None
-                u[4] += count.calls * (
-                    call.input_tokens * call.price.batch_input_per_1k
-                    + call.output_tokens * call.price.batch_output_per_1k
-                ) / 1000
+                u[4] += (
+                    count.calls
+                    * (
+                        call.input_tokens * call.price.batch_input_per_1k
+                        + call.output_tokens * call.price.batch_output_per_1k
+                    )
+                    / 1000
+                )
             else:
                 u[6] = 0.0
     models = tuple(

@@ -110,7 +110,9 @@ def throughput_bound(quota: Quota, tokens_per_call: float, calls: float) -> Thro
     return ThroughputBound(rate, calls / rate * 60.0 if rate > 0 else math.inf, why)
 
 
-def matching_concurrency(bound: ThroughputBound, seconds_per_item: float, calls_per_item: float) -> int | None:
+def matching_concurrency(
+    bound: ThroughputBound, seconds_per_item: float, calls_per_item: float
+) -> int | None:
     """The MaxConcurrency that keeps a map just inside the quota: c items in flight finish
     c/seconds_per_item items a second, i.e. 60*c*calls_per_item/seconds_per_item calls a
     minute, which must not exceed the bound's calls per minute."""

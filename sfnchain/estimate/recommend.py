@@ -61,17 +61,21 @@ def recommendations(est: Estimate) -> list[Recommendation]:
                 c.standard_usd - c.express_usd,
             )
         )
-    cheapest_model = min(
-        est.prices.models.values(), key=lambda p: p.input_per_1k + p.output_per_1k
-    )
+    cheapest_model = min(est.prices.models.values(), key=lambda p: p.input_per_1k + p.output_per_1k)
     for name, call in est.calls.items():
         count = worst.tally.states.get(name)
         if call.price is None or count is None or count.calls == 0:
             continue
         if call.output_tokens > SHORT_ANSWER_TOKENS:
             continue
-        per_call = (call.input_tokens * call.price.input_per_1k + call.output_tokens * call.price.output_per_1k) / 1000
-        alt = (call.input_tokens * cheapest_model.input_per_1k + call.output_tokens * cheapest_model.output_per_1k) / 1000
+        per_call = (
+            call.input_tokens * call.price.input_per_1k
+            + call.output_tokens * call.price.output_per_1k
+        ) / 1000
+        alt = (
+            call.input_tokens * cheapest_model.input_per_1k
+            + call.output_tokens * cheapest_model.output_per_1k
+        ) / 1000
         now, then = per_call * count.calls * n, alt * count.calls * n
         if then < now / 2 and now - then >= 0.01:
             out.append(
@@ -96,17 +100,29 @@ def recommendations(est: Estimate) -> list[Recommendation]:
         for name, call in inside:
             assert call.price is not None
             k = worst.tally.states[name].calls * n
-            now += k * (call.input_tokens * call.price.input_per_1k + call.output_tokens * call.price.output_per_1k) / 1000
-            then += k * (
-                call.input_tokens * (call.price.batch_input_per_1k or 0.0)
-                + call.output_tokens * (call.price.batch_output_per_1k or 0.0)
-            ) / 1000
+            now += (
+                k
+                * (
+                    call.input_tokens * call.price.input_per_1k
+                    + call.output_tokens * call.price.output_per_1k
+                )
+                / 1000
+            )
+            then += (
+                k
+                * (
+                    call.input_tokens * (call.price.batch_input_per_1k or 0.0)
+                    + call.output_tokens * (call.price.batch_output_per_1k or 0.0)
+                )
+                / 1000
+            )
         if now - then >= 0.01:
             out.append(
                 Recommendation(
                     "BATCH_INFERENCE",
-                    f"Map {bound.map_state!r} makes {calls_total:,.0f} item runs: if the answers can "
-                    f"wait (batch jobs finish within hours), Bedrock batch inference would cost "
+                    f"Map {bound.map_state!r} makes {calls_total:,.0f} item runs: if the "
+                    f"answers can wait (batch jobs finish within hours), Bedrock batch "
+                    f"inference would cost "
                     f"${then:,.4f} instead of ${now:,.4f}",
                     now - then,
                 )
@@ -115,7 +131,10 @@ def recommendations(est: Estimate) -> list[Recommendation]:
         count = worst.tally.states.get(name)
         if call.price is None or count is None or not call.static_prompt or count.calls * n <= 1:
             continue
-        per_call = (call.input_tokens * call.price.input_per_1k + call.output_tokens * call.price.output_per_1k) / 1000
+        per_call = (
+            call.input_tokens * call.price.input_per_1k
+            + call.output_tokens * call.price.output_per_1k
+        ) / 1000
         saving = per_call * (count.calls * n - 1)
         if saving >= 0.01:
             out.append(
@@ -127,7 +146,10 @@ def recommendations(est: Estimate) -> list[Recommendation]:
                 )
             )
     for bound in worst.tally.maps:
-        if bound.recommended_concurrency is not None and bound.recommended_concurrency < bound.concurrency:
+        if (
+            bound.recommended_concurrency is not None
+            and bound.recommended_concurrency < bound.concurrency
+        ):
             out.append(
                 Recommendation(
                     "MATCH_QUOTA",

@@ -89,7 +89,11 @@ def to_json(est: Estimate) -> dict[str, Any]:
         },
         "prices": {
             "step_functions": {"region": sfn.region, "read_on": sfn.read_on, "source": sfn.source},
-            "bedrock": {"region": pl.bedrock_region, "read_on": pl.bedrock_read_on, "source": pl.bedrock_source},
+            "bedrock": {
+                "region": pl.bedrock_region,
+                "read_on": pl.bedrock_read_on,
+                "source": pl.bedrock_source,
+            },
         },
         "calls": [
             {
@@ -125,7 +129,10 @@ def _table(rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for j, row in enumerate(rows):
-        cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         out.append("  " + "  ".join(cells).rstrip())
         if j == 0:
             out.append("  " + "  ".join("-" * w for w in widths))
@@ -137,8 +144,9 @@ def render_text(est: Estimate) -> str:
     sfn = est.prices.step_functions
     lines = [
         f"{est.workflow} ({est.declared_type}), {o.executions:,} execution(s)",
-        f"  prices: Step Functions {sfn.region} read {sfn.read_on} ({sfn.source}); "
-        f"Bedrock {est.prices.bedrock_region} read {est.prices.bedrock_read_on} ({est.prices.bedrock_source})",
+        f"  prices: Step Functions {sfn.region} read {sfn.read_on} ({sfn.source});",
+        f"  Bedrock {est.prices.bedrock_region} read {est.prices.bedrock_read_on} "
+        f"({est.prices.bedrock_source})",
         f"  tokens: {TOKENIZER}; output = {o.output_fraction:g} x max_tokens",
         f"  retries: throttle probability {o.retry_probability:g} per attempt; "
         f"Standard free tier ({sfn.free_transitions:,} transitions/month) "
@@ -146,36 +154,69 @@ def render_text(est: Estimate) -> str:
         "",
         "Paths",
     ]
-    rows = [["path", "transitions", "worst", "seconds", "Standard $", "as Express $", "Bedrock $", "total $"]]
+    rows = [
+        [
+            "path",
+            "transitions",
+            "worst",
+            "seconds",
+            "Standard $",
+            "as Express $",
+            "Bedrock $",
+            "total $",
+        ]
+    ]
     for s in est.scenarios:
         c = s.costs
-        rows.append([
-            s.name, f"{c.transitions:,.2f}", f"{c.worst_transitions:,.0f}", f"{c.seconds:,.1f}",
-            f"{c.standard_usd + c.child_express_usd:,.4f}", f"{c.express_usd + c.child_express_usd:,.4f}",
-            f"{c.bedrock_usd:,.4f}", f"{c.total_standard_usd:,.4f}",
-        ])
+        rows.append(
+            [
+                s.name,
+                f"{c.transitions:,.2f}",
+                f"{c.worst_transitions:,.0f}",
+                f"{c.seconds:,.1f}",
+                f"{c.standard_usd + c.child_express_usd:,.4f}",
+                f"{c.express_usd + c.child_express_usd:,.4f}",
+                f"{c.bedrock_usd:,.4f}",
+                f"{c.total_standard_usd:,.4f}",
+            ]
+        )
     lines += _table(rows)
     worst = est.dearest
     lines += ["", f"States (per execution, path: {worst.name})"]
     rows = [["state", "entered", "retries", "worst retries", "model calls", "busy s", "billed as"]]
     for name, k in worst.tally.states.items():
-        rows.append([
-            name, f"{k.entries:,.2f}", f"{k.retries:,.2f}", f"{k.worst_retries:,.0f}",
-            f"{k.calls:,.0f}", f"{k.busy_s:,.1f}", "express child" if k.in_express_child else "transition",
-        ])
+        rows.append(
+            [
+                name,
+                f"{k.entries:,.2f}",
+                f"{k.retries:,.2f}",
+                f"{k.worst_retries:,.0f}",
+                f"{k.calls:,.0f}",
+                f"{k.busy_s:,.1f}",
+                "express child" if k.in_express_child else "transition",
+            ]
+        )
     lines += _table(rows)
     if est.calls:
         lines += ["", "Model calls (per call)"]
         rows = [["state", "model", "in tok (est.)", "out tok", "max_tokens", "$ on-demand"]]
-        for c in est.calls.values():
-            cost = "unknown model price" if c.price is None else f"{(c.input_tokens * c.price.input_per_1k + c.output_tokens * c.price.output_per_1k) / 1000:,.6f}"
-            rows.append([c.state, c.model_id or "(run time)", f"{c.input_tokens:,}", f"{c.output_tokens:,.0f}",
-                         f"{c.max_tokens:,}" + (" (assumed)" if c.max_tokens_assumed else ""), cost])
+        for call in est.calls.values():
+            usd = call.per_call_usd()
+            rows.append(
+                [
+                    call.state,
+                    call.model_id or "(run time)",
+                    f"{call.input_tokens:,}",
+                    f"{call.output_tokens:,.0f}",
+                    f"{call.max_tokens:,}" + (" (assumed)" if call.max_tokens_assumed else ""),
+                    "unknown model price" if usd is None else f"{usd:,.6f}",
+                ]
+            )
         lines += _table(rows)
     for b in worst.tally.maps:
         lines.append(
-            f"  Map {b.map_state}: {b.iterations:,.0f} iterations, MaxConcurrency {b.concurrency:,}, "
-            f"{b.seconds:,.1f} s, bounded by {b.limited_by}"
+            f"  Map {b.map_state}: {b.iterations:,.0f} iterations, "
+            f"MaxConcurrency {b.concurrency:,}, {b.seconds:,.1f} s, bounded by {b.limited_by}"
             + (f" ({b.quota_model})" if b.quota_model and b.limited_by != "concurrency" else "")
         )
     recs = recommendations(est)

@@ -99,11 +99,11 @@ def _wait(name: str, state: Mapping[str, Any]) -> Tally:
     notes: tuple[str, ...] = ()
     if not isinstance(seconds, int | float):
         seconds = 0.0
-        if "Seconds" in state or "SecondsPath" in state or "Timestamp" in state:
+        if any(k in state for k in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")):
             notes = (f"Wait state {name!r} waits a time known only at run time: counted as 0 s",)
-        elif "TimestampPath" in state:
-            notes = (f"Wait state {name!r} waits a time known only at run time: counted as 0 s",)
-    return Tally({name: StateCount(entries=1.0, busy_s=float(seconds))}, float(seconds), notes=notes)
+    return Tally(
+        {name: StateCount(entries=1.0, busy_s=float(seconds))}, float(seconds), notes=notes
+    )
 
 
 def _map(name: str, state: Mapping[str, Any], cfg: WalkSettings, mode: Mode, top: bool) -> Tally:
@@ -115,7 +115,9 @@ def _map(name: str, state: Mapping[str, Any], cfg: WalkSettings, mode: Mode, top
     items, source = _items(name, state, cfg, top)
     batcher = state.get("ItemBatcher")
     per_batch = batcher.get("MaxItemsPerBatch") if isinstance(batcher, Mapping) else None
-    iterations = math.ceil(items / per_batch) if isinstance(per_batch, int) and per_batch > 0 else items
+    iterations = (
+        math.ceil(items / per_batch) if isinstance(per_batch, int) and per_batch > 0 else items
+    )
     cap = DISTRIBUTED_CONCURRENCY if distributed else INLINE_CONCURRENCY
     declared = state.get("MaxConcurrency")
     concurrency = min(declared, cap) if isinstance(declared, int) and declared > 0 else cap
@@ -126,11 +128,15 @@ def _map(name: str, state: Mapping[str, Any], cfg: WalkSettings, mode: Mode, top
         calls_per_item = sum(inner.states[c.state].calls for c in here)
         if calls_per_item <= 0:
             continue
-        tokens_per_call = sum(inner.states[c.state].calls * c.reserved_tokens for c in here) / calls_per_item
+        tokens_per_call = (
+            sum(inner.states[c.state].calls * c.reserved_tokens for c in here) / calls_per_item
+        )
         tb = throughput_bound(quota, tokens_per_call, iterations * calls_per_item)
         rec = matching_concurrency(tb, inner.seconds, calls_per_item)
         if tb.min_seconds > bound.seconds:
-            bound = MapBound(name, iterations, concurrency, tb.min_seconds, tb.limited_by, model, rec)
+            bound = MapBound(
+                name, iterations, concurrency, tb.min_seconds, tb.limited_by, model, rec
+            )
         elif rec is not None and bound.recommended_concurrency is None:
             bound = replace(bound, quota_model=model, recommended_concurrency=rec)
     body = scaled(inner, iterations, express_child=express_children)
@@ -143,7 +149,9 @@ def _map(name: str, state: Mapping[str, Any], cfg: WalkSettings, mode: Mode, top
 
         children += (ChildRuns(name, iterations, inner.seconds),)
     own = Tally({name: StateCount(entries=1.0, busy_s=bound.seconds)}, bound.seconds)
-    return chain(own, replace(body, seconds=0.0, children=children, maps=(*body.maps, bound), notes=notes))
+    return chain(
+        own, replace(body, seconds=0.0, children=children, maps=(*body.maps, bound), notes=notes)
+    )
 
 
 def _state(name: str, state: Mapping[str, Any], cfg: WalkSettings, mode: Mode, top: bool) -> Tally:
@@ -157,14 +165,18 @@ def _state(name: str, state: Mapping[str, Any], cfg: WalkSettings, mode: Mode, t
         inner = parallel(branches)
         own = Tally({name: StateCount(entries=1.0, busy_s=inner.seconds)}, 0.0)
         retry = retry_cost(state, cfg.retry_probability)
-        own = replace(own, states={name: replace(own.states[name], worst_retries=retry.worst_retries)})
+        own = replace(
+            own, states={name: replace(own.states[name], worst_retries=retry.worst_retries)}
+        )
         return chain(own, inner)
     if kind == "Map":
         return _map(name, state, cfg, mode, top)
     return Tally({name: StateCount(entries=1.0)}, 0.0)
 
 
-def paths(block: Mapping[str, Any], cfg: WalkSettings, mode: Mode, top: bool = False) -> list[Tally]:
+def paths(
+    block: Mapping[str, Any], cfg: WalkSettings, mode: Mode, top: bool = False
+) -> list[Tally]:
     """Every path through ``block`` from StartAt to an end, forking at Choice states."""
     states = block.get("States")
     start = block.get("StartAt")
@@ -189,15 +201,24 @@ def paths(block: Mapping[str, Any], cfg: WalkSettings, mode: Mode, top: bool = F
             if isinstance(state.get("Default"), str):
                 targets.append(state["Default"])
             for target in reversed(list(dict.fromkeys(t for t in targets if isinstance(t, str)))):
-                stack.append((target, replace(acc, choices=(*acc.choices, f"{name} -> {target}")), seen))
+                stack.append(
+                    (target, replace(acc, choices=(*acc.choices, f"{name} -> {target}")), seen)
+                )
             continue
         nxt = state.get("Next")
-        if isinstance(nxt, str) and not state.get("End") and state.get("Type") not in ("Succeed", "Fail"):
+        if (
+            isinstance(nxt, str)
+            and not state.get("End")
+            and state.get("Type") not in ("Succeed", "Fail")
+        ):
             stack.append((nxt, acc, seen))
         else:
             done.append(acc)
     if stack:
-        done = [replace(t, notes=(*t.notes, f"more than {MAX_PATHS} paths: the rest are not shown")) for t in done]
+        done = [
+            replace(t, notes=(*t.notes, f"more than {MAX_PATHS} paths: the rest are not shown"))
+            for t in done
+        ]
     return done
 
 
