@@ -8,6 +8,7 @@ from typing import Any
 
 from sfnchain.estimate.calls import all_states
 from sfnchain.estimate.estimate import Estimate
+from sfnchain.estimate.prices import ModelPrice
 
 # Express workflows run at most five minutes and allow request-response integrations
 # only: no .sync, no .waitForTaskToken, no activities (Step Functions developer guide,
@@ -38,6 +39,24 @@ def _express_blockers(definition: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _cheaper_model(est: Estimate, base: str) -> ModelPrice | None:
+    """The cheapest priced model of the same provider, else of any provider."""
+    current = est.prices.models.get(base)
+    if current is None:
+        return None
+
+    def blended(p: ModelPrice) -> float:
+        return p.input_per_1k + p.output_per_1k
+
+    provider = base.split(".", 1)[0]
+    same = [p for p in est.prices.models.values() if p.model_id.startswith(provider + ".")]
+    for pool in (same, list(est.prices.models.values())):
+        best = min(pool, key=blended, default=None)
+        if best is not None and blended(best) < blended(current):
+            return best
+    return None
+
+
 def recommendations(est: Estimate) -> list[Recommendation]:
     out: list[Recommendation] = []
     worst = est.dearest
@@ -61,28 +80,26 @@ def recommendations(est: Estimate) -> list[Recommendation]:
                 c.standard_usd - c.express_usd,
             )
         )
-    cheapest_model = min(est.prices.models.values(), key=lambda p: p.input_per_1k + p.output_per_1k)
     for name, call in est.calls.items():
         count = worst.tally.states.get(name)
-        if call.price is None or count is None or count.calls == 0:
+        usd = call.per_call_usd()
+        if usd is None or count is None or count.calls == 0 or call.base_model is None:
             continue
         if call.output_tokens > SHORT_ANSWER_TOKENS:
             continue
-        per_call = (
-            call.input_tokens * call.price.input_per_1k
-            + call.output_tokens * call.price.output_per_1k
+        alt = _cheaper_model(est, call.base_model)
+        if alt is None:
+            continue
+        alt_usd = (
+            call.input_tokens * alt.input_per_1k + call.output_tokens * alt.output_per_1k
         ) / 1000
-        alt = (
-            call.input_tokens * cheapest_model.input_per_1k
-            + call.output_tokens * cheapest_model.output_per_1k
-        ) / 1000
-        now, then = per_call * count.calls * n, alt * count.calls * n
+        now, then = usd * count.calls * n, alt_usd * count.calls * n
         if then < now / 2 and now - then >= 0.01:
             out.append(
                 Recommendation(
                     "CHEAPER_MODEL",
-                    f"{name!r} answers in at most {call.output_tokens:,.0f} tokens: "
-                    f"{cheapest_model.model_id} would cost ${then:,.4f} instead of ${now:,.4f} "
+                    f"{name!r} is expected to answer in {call.output_tokens:,.0f} tokens: "
+                    f"{alt.model_id} would cost ${then:,.4f} instead of ${now:,.4f} "
                     "(check its answers are good enough first)",
                     now - then,
                 )

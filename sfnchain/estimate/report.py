@@ -125,6 +125,11 @@ def render_json(est: Estimate) -> str:
     return json.dumps(to_json(est), indent=2) + "\n"
 
 
+def _declared_total(est: Estimate, s: Scenario) -> float:
+    c = s.costs
+    return c.total_express_usd if est.declared_type == "EXPRESS" else c.total_standard_usd
+
+
 def _table(rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
@@ -152,16 +157,17 @@ def render_text(est: Estimate) -> str:
         f"Standard free tier ({sfn.free_transitions:,} transitions/month) "
         + ("applied" if o.free_tier else "not applied"),
         "",
-        "Paths",
+        "Paths (per execution: transitions and seconds; for all executions: dollars; "
+        "SFN = Step Functions, EXPRESS map children included; total = as declared)",
     ]
     rows = [
         [
             "path",
             "transitions",
-            "worst",
+            "worst case",
             "seconds",
-            "Standard $",
-            "as Express $",
+            "SFN Standard $",
+            "SFN as Express $",
             "Bedrock $",
             "total $",
         ]
@@ -177,7 +183,7 @@ def render_text(est: Estimate) -> str:
                 f"{c.standard_usd + c.child_express_usd:,.4f}",
                 f"{c.express_usd + c.child_express_usd:,.4f}",
                 f"{c.bedrock_usd:,.4f}",
-                f"{c.total_standard_usd:,.4f}",
+                f"{_declared_total(est, s):,.4f}",
             ]
         )
     lines += _table(rows)
