@@ -11,6 +11,8 @@ ROW = 22
 LABEL_W = 250
 BAR_W = 260
 GAP = 30
+COST_HEADING = "USD, all executions (tokens + transitions, before free tier)"
+TIME_HEADING = "seconds per execution (all entries of the state)"
 
 
 def state_costs(est: Estimate) -> list[tuple[str, float, float]]:
@@ -65,8 +67,8 @@ def render_svg(est: Estimate) -> str:
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
-        f'<text x="{x_cost}" y="44" font-weight="bold">USD, all executions (tokens + transitions, before free tier)</text>',
-        f'<text x="{x_time}" y="44" font-weight="bold">seconds per execution (all entries of the state)</text>',
+        f'<text x="{x_cost}" y="44" font-weight="bold">{COST_HEADING}</text>',
+        f'<text x="{x_time}" y="44" font-weight="bold">{TIME_HEADING}</text>',
     ]
     for i, (name, usd, secs) in enumerate(rows):
         y = 52 + i * ROW
