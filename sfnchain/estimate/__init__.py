@@ -11,7 +11,14 @@ estimate yet.
 from sfnchain.estimate.estimate import Estimate, Options, Scenario, estimate
 from sfnchain.estimate.history import HistoryError, from_history
 from sfnchain.estimate.prices import PriceList, Throughput, load_prices
-from sfnchain.estimate.quota import Quota, QuotaWindow, Reservation, Throttled, throughput_bound
+from sfnchain.estimate.quota import (
+    Quota,
+    QuotaBook,
+    QuotaWindow,
+    Reservation,
+    Throttled,
+    throughput_bound,
+)
 from sfnchain.estimate.report import render_json, render_text, to_json
 from sfnchain.estimate.svg import render_svg
 
@@ -21,6 +28,7 @@ __all__ = [
     "Options",
     "PriceList",
     "Quota",
+    "QuotaBook",
     "QuotaWindow",
     "Reservation",
     "Scenario",

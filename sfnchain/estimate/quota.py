@@ -120,3 +120,42 @@ def matching_concurrency(
         return None
     c = bound.calls_per_minute * seconds_per_item / (60.0 * calls_per_item)
     return max(1, math.floor(c))
+
+
+@dataclass(frozen=True)
+class QuotaBook:
+    """The quota windows of several models and Regions: what an interpreter holds while it
+    runs a workflow. A model without a quota is never throttled (returns None)."""
+
+    windows: tuple[QuotaWindow, ...] = ()
+
+    @classmethod
+    def of(cls, quotas: tuple[Quota, ...]) -> QuotaBook:
+        return cls(tuple(QuotaWindow(q) for q in quotas))
+
+    def _find(self, model_id: str, region: str) -> int | None:
+        from sfnchain.estimate.prices import base_model
+
+        wanted = {model_id, base_model(model_id)}
+        for i, w in enumerate(self.windows):
+            if w.quota.region == region and w.quota.model_id in wanted:
+                return i
+        return None
+
+    def reserve(
+        self, model_id: str, region: str, now: float, input_tokens: int, max_tokens: int
+    ) -> tuple[QuotaBook, Reservation | Throttled | None]:
+        i = self._find(model_id, region)
+        if i is None:
+            return self, None
+        window, outcome = self.windows[i].reserve(now, input_tokens, max_tokens)
+        return replace(self, windows=(*self.windows[:i], window, *self.windows[i + 1 :])), outcome
+
+    def settle(
+        self, model_id: str, region: str, reservation: Reservation, used_tokens: int
+    ) -> QuotaBook:
+        i = self._find(model_id, region)
+        if i is None:
+            return self
+        window = self.windows[i].settle(reservation, used_tokens)
+        return replace(self, windows=(*self.windows[:i], window, *self.windows[i + 1 :]))

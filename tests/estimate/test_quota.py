@@ -134,3 +134,20 @@ def test_bound_never_beats_the_quota(tpm: int, tokens: int, calls: int) -> None:
     b = throughput_bound(Quota(HAIKU, "r", tpm), tokens, calls)
     # Tokens consumed in the bound's time never exceed what the quota allows.
     assert calls * tokens <= tpm * b.min_seconds / 60 * (1 + 1e-9)
+
+
+def test_quota_book_routes_by_model_and_region() -> None:
+    from sfnchain.estimate.quota import QuotaBook
+
+    book = QuotaBook.of((Quota(HAIKU, "us-east-1", tokens_per_minute=100),))
+    # A profile ID reaches its base model's quota; another Region or model has none here.
+    book, r = book.reserve("us." + HAIKU, "us-east-1", 0.0, 10, 80)
+    assert isinstance(r, Reservation)
+    book, t = book.reserve(HAIKU, "us-east-1", 1.0, 10, 80)
+    assert isinstance(t, Throttled)
+    book = book.settle(HAIKU, "us-east-1", r, 20)
+    book, r2 = book.reserve(HAIKU, "us-east-1", 2.0, 10, 60)
+    assert isinstance(r2, Reservation)
+    assert book.reserve(HAIKU, "eu-west-1", 0.0, 10**6, 10**6)[1] is None
+    assert book.reserve("amazon.nova-lite-v1:0", "us-east-1", 0.0, 1, 1)[1] is None
+    assert book.settle("amazon.nova-lite-v1:0", "us-east-1", r, 1) is book
