@@ -20,6 +20,7 @@ from sfnchain.estimate import (
     render_svg,
     render_text,
 )
+from sfnchain.estimate.calls import all_states
 from sfnchain.jsonfile import read_json_file
 
 
@@ -245,6 +246,11 @@ def command(
         quotas=_quotas(quota, region),
     )
     machine = load_machine(source, workflow, machine_type)
+    maps = {n for n, st in all_states(machine.definition) if st.get("Type") == "Map"}
+    unknown = sorted(set(options.items) - maps - {"*"})
+    if unknown:
+        known = ", ".join(sorted(maps)) or "none"
+        raise _usage(f"--items names no Map state: {', '.join(unknown)} (Map states: {known})")
     if from_run is not None:
         history = read_json_file(
             from_run,

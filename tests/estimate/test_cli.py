@@ -145,6 +145,11 @@ def test_errors_are_one_coded_line(tmp_path: Path) -> None:
         (["--items", "many"], 2, "error ESTIMATE_USAGE: --items 'many'"),
         (["--assume", "m=fast"], 2, "error ESTIMATE_USAGE: --assume 'm=fast'"),
         (["--quota", "m=-5"], 2, "error ESTIMATE_USAGE: --quota 'm=-5'"),
+        (
+            ["--items", "Fleet=3"],
+            2,
+            "error ESTIMATE_USAGE: --items names no Map state: Fleet (Map states: none)",
+        ),
     ]
     history = tmp_path / "h.json"
     history.write_text('{"Events": []}')
