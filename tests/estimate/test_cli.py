@@ -160,3 +160,25 @@ def test_errors_are_one_coded_line(tmp_path: Path) -> None:
         assert out == ""
         assert err.strip().startswith(want), err
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_assume_file_and_declared_express(tmp_path: Path) -> None:
+    good = tmp_path / "assume.json"
+    good.write_text(
+        json.dumps({"anthropic.claude-3-sonnet-20240229-v1:0": {"ttft_s": 0, "tokens_per_s": 1000}})
+    )
+    code, out, _ = _run(
+        str(WF / "chain.py"), "--assume-file", str(good), "--format", "json", "--type", "EXPRESS"
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["declared_type"] == "EXPRESS"
+    assert doc["scenarios"][0]["critical_path_seconds"] == 3.0  # 3 calls x 1000 tokens / 1000 tps
+    assert "USE_EXPRESS" not in {r["code"] for r in doc["recommendations"]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"m": {"ttft_s": 1}}))
+    code, out, err = _run(str(WF / "chain.py"), "--assume-file", str(bad))
+    assert code == 1 and err.startswith(f"{bad}: error INVALID_ASSUMPTIONS: 'm'")
+    bad.write_text("[1]")
+    code, out, err = _run(str(WF / "chain.py"), "--assume-file", str(bad))
+    assert code == 1 and "INVALID_ASSUMPTIONS" in err
