@@ -55,7 +55,20 @@ class Estimate:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(n for s in self.scenarios for n in s.tally.notes))
+        found = [n for s in self.scenarios for n in s.tally.notes]
+        for c in self.calls.values():
+            if c.model_id is None:
+                found.append(f"{c.state!r}: the model is chosen at run time; its price is unknown")
+            elif c.price is None:
+                found.append(f"{c.state!r}: no price for {c.model_id} in the price list")
+            if c.max_tokens_assumed:
+                found.append(f"{c.state!r}: no max_tokens in the request; {c.max_tokens} assumed")
+            if c.input_tokens == 0:
+                found.append(
+                    f"{c.state!r}: no prompt text could be read from the request; "
+                    "input tokens counted as 0"
+                )
+        return tuple(dict.fromkeys(found))
 
 
 def _label(t: Tally, mode: str, several_modes: bool) -> str:

@@ -133,3 +133,27 @@ def test_item_batcher_runs_the_processor_per_batch() -> None:
         _map(ItemBatcher={"MaxItemsPerBatch": 10}), options=Options(items={"*": 95})
     ).scenarios
     assert s.tally.states["Ask"].entries == 10
+
+
+def test_what_cannot_be_read_is_said() -> None:
+    d = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Ask",
+        "States": {
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::bedrock:invokeModel",
+                "Arguments": {
+                    "ModelId": "{% $states.input.model %}",
+                    "Body": "{% $states.input.body %}",
+                },
+                "End": True,
+            }
+        },
+    }
+    est = estimate(d)
+    notes = " | ".join(est.notes)
+    assert "'Ask': the model is chosen at run time" in notes
+    assert "no max_tokens in the request; 1000 assumed" in notes
+    assert "input tokens counted as 0" in notes
+    assert est.scenarios[0].costs.bedrock_usd == 0
