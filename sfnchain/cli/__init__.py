@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "run": "sfnchain.cli.run_cmd:command",
     "export": "sfnchain.cli.export_cmd:command",
     "graph": "sfnchain.cli.graph_cmd:command",
+    "estimate": "sfnchain.cli.estimate_cmd:command",
 }
 
 
