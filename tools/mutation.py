@@ -43,6 +43,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/ship/test_iam.py",
             "tests/ship/test_iam_services.py",
+            "tests/ship/test_iam_maps.py",
             "tests/ship/test_reference.py",
         ],
     ),

@@ -40,8 +40,9 @@ class MapRules(RuleBase):
             conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
             if prefix is not None and prefix.value not in ("", "*"):
                 conditions = (("StringLike", "s3:prefix", (prefix.value.rstrip("*") + "*",)),)
-                if prefix.is_dynamic:
-                    dynamic_warning(self.col, "Prefix", prefix, f"prefix {prefix.value!r}")
+            if prefix is not None and prefix.is_dynamic:
+                allowed = f"prefix {prefix.value!r}" if conditions else "every key in the bucket"
+                dynamic_warning(self.col, "Prefix", prefix, f"listing {allowed}")
             self.col.allow("s3:ListBucket", self.bucket_arn(bucket), bucket.pointer, conditions)
             return
         key = read_field(payload, "Key", base)
@@ -86,7 +87,7 @@ class MapRules(RuleBase):
                 "s3:ListMultipartUploadParts",
                 "s3:PutObject",
             ),
-            self.object_arn(bucket, key),
+            self.object_arn(bucket, key, what="Prefix"),
             bucket.pointer,
         )
 

@@ -44,12 +44,15 @@ class RuleBase:
             dynamic_warning(self.col, "Bucket", bucket, arn)
         return arn
 
-    def object_arn(self, bucket: FieldValue, key: FieldValue | None, suffix: str = "") -> str:
+    def object_arn(
+        self, bucket: FieldValue, key: FieldValue | None, suffix: str = "", what: str = "Key"
+    ) -> str:
+        """The ARN of the objects ``key`` names (a Key, or a ``what`` such as a Prefix)."""
         arn = self.bucket_arn(bucket) + "/"
         if key is None:
             return arn + "*"
         if key.is_dynamic:
-            dynamic_warning(self.col, "Key", key, arn + key.pattern + suffix)
+            dynamic_warning(self.col, what, key, arn + key.pattern + suffix)
         return arn + key.value + suffix
 
     def s3_uri(self, action: str, uri: FieldValue) -> None:
