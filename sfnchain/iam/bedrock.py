@@ -13,11 +13,7 @@ from sfnchain.models import INFERENCE_PROFILE_PREFIXES
 class BedrockRules(RuleBase):
     def bedrock(self, action: str, pattern: str, payload: Any, base: str, pointer: str) -> None:
         if action != "invokeModel":
-            self.col.warn(
-                "IAM_UNKNOWN_RESOURCE",
-                f"no IAM rule for bedrock:{action}; add the statements it needs yourself",
-                pointer,
-            )
+            self.no_rule(f"bedrock:{action}", pointer)
             return
         model = read_field(payload, "ModelId", base)
         self.model_access("bedrock:InvokeModel", model, pointer)
@@ -36,7 +32,7 @@ class BedrockRules(RuleBase):
     def model_access(self, action: str, model: FieldValue | None, pointer: str) -> None:
         s = self.scope
         if model is None:
-            self.col.warn("IAM_MISSING_FIELD", "the model call has no ModelId", pointer)
+            self.missing_field("the model call", "ModelId", pointer)
             return
         if model.literal is None:
             arn = s.arn("bedrock", f"foundation-model/{model.pattern}", account=False)

@@ -31,7 +31,7 @@ class MapRules(RuleBase):
         base = ref.field_pointer("ItemReader", key_name)
         bucket = read_field(payload, "Bucket", base)
         if bucket is None:
-            self.col.warn("IAM_MISSING_FIELD", "the ItemReader has no Bucket", base)
+            self.missing_field("the ItemReader", "Bucket", base)
             return
         if resource.endswith("s3:listObjectsV2"):
             # ListObjectsV2 is authorised by s3:ListBucket on the bucket; s3:prefix

@@ -23,6 +23,23 @@ class RuleBase:
         self.scope = scope
         self.col = col
 
+    def no_rule(self, what: str, pointer: str) -> None:
+        """A call sfnchain has no IAM rule for: say so, and that the role needs it."""
+        self.col.warn(
+            "IAM_UNKNOWN_RESOURCE",
+            f"no IAM rule for {what}; add the statements it needs to the role yourself",
+            pointer,
+        )
+
+    def missing_field(self, call: str, field: str, pointer: str) -> None:
+        """A call without the field that names its resource: nothing can be granted."""
+        self.col.warn(
+            "IAM_MISSING_FIELD",
+            f"{call} has no {field}, so the policy grants it nothing; add {field} to the "
+            "state's Parameters (Arguments in JSONata)",
+            pointer,
+        )
+
     def _name(self, kind: str, value: FieldValue, prefix: str = "") -> str:
         if value.literal is None:
             return value.pattern

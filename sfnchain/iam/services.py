@@ -96,12 +96,7 @@ class Rules(BedrockRules, MapRules):
         elif _ACTIVITY_ARN.match(resource):
             return  # activity workers poll with their own credentials
         else:
-            self.col.warn(
-                "IAM_UNKNOWN_RESOURCE",
-                f"no IAM rule for Task resource {resource!r}; add the statements it needs "
-                "to the role yourself",
-                pointer,
-            )
+            self.no_rule(f"Task resource {resource!r}", pointer)
 
     def optimized(
         self, service: str, action: str, pattern: str, payload: Any, base: str, pointer: str
@@ -117,12 +112,7 @@ class Rules(BedrockRules, MapRules):
         }
         handler = handlers.get(service)
         if handler is None:
-            self.col.warn(
-                "IAM_UNKNOWN_RESOURCE",
-                f"no IAM rule for the {service}:{action} integration; add the statements it "
-                "needs to the role yourself",
-                pointer,
-            )
+            self.no_rule(f"the {service}:{action} integration", pointer)
             return
         handler(action, pattern, payload, base, pointer)
 
@@ -143,11 +133,7 @@ class Rules(BedrockRules, MapRules):
             return
         table = read_field(payload, "TableName", base)
         if table is None:
-            self.col.warn(
-                "IAM_MISSING_FIELD",
-                f"dynamodb:{action} has no TableName; add it, or grant {iam_action} yourself",
-                pointer,
-            )
+            self.missing_field(f"dynamodb:{action}", "TableName", pointer)
             return
         self.col.allow(iam_action, self.table_arn(table), table.pointer)
 
@@ -156,7 +142,7 @@ class Rules(BedrockRules, MapRules):
     ) -> None:
         fn = read_field(payload, "FunctionName", base)
         if fn is None:
-            self.col.warn("IAM_MISSING_FIELD", "lambda:invoke has no FunctionName", pointer)
+            self.missing_field("lambda:invoke", "FunctionName", pointer)
             return
         if fn.literal is not None and fn.literal.startswith("arn:"):
             arn = fn.literal
@@ -177,7 +163,7 @@ class Rules(BedrockRules, MapRules):
     ) -> None:
         target = read_field(payload, "StateMachineArn", base)
         if action != "startExecution" or target is None:
-            self.col.warn("IAM_UNKNOWN_RESOURCE", f"no IAM rule for states:{action}", pointer)
+            self.no_rule(f"states:{action}", pointer)
             return
         arn = target.value
         if target.is_dynamic:
@@ -203,7 +189,7 @@ class Rules(BedrockRules, MapRules):
     def sns(self, action: str, pattern: str, payload: Any, base: str, pointer: str) -> None:
         topic = read_field(payload, "TopicArn", base)
         if action != "publish" or topic is None:
-            self.col.warn("IAM_UNKNOWN_RESOURCE", f"no IAM rule for sns:{action}", pointer)
+            self.no_rule(f"sns:{action}", pointer)
             return
         arn = topic.value if not topic.is_dynamic else self.scope.arn("sns", topic.pattern)
         if topic.is_dynamic:
@@ -213,7 +199,7 @@ class Rules(BedrockRules, MapRules):
     def sqs(self, action: str, pattern: str, payload: Any, base: str, pointer: str) -> None:
         url = read_field(payload, "QueueUrl", base)
         if action != "sendMessage" or url is None:
-            self.col.warn("IAM_UNKNOWN_RESOURCE", f"no IAM rule for sqs:{action}", pointer)
+            self.no_rule(f"sqs:{action}", pointer)
             return
         # https://sqs.REGION.amazonaws.com/ACCOUNT/NAME -> arn:aws:sqs:REGION:ACCOUNT:NAME
         m = re.match(r"^https://sqs\.([^.]+)\.[^/]+/(\d+)/([^/]+)$", url.literal or "")
@@ -226,7 +212,7 @@ class Rules(BedrockRules, MapRules):
 
     def events(self, action: str, pattern: str, payload: Any, base: str, pointer: str) -> None:
         if action != "putEvents":
-            self.col.warn("IAM_UNKNOWN_RESOURCE", f"no IAM rule for events:{action}", pointer)
+            self.no_rule(f"events:{action}", pointer)
             return
         buses: set[str] = set()
         entries = payload.get("Entries") if isinstance(payload, Mapping) else None

@@ -17,17 +17,58 @@ from .test_iam import scope, task
 SM = f"arn:aws:states:{REGION}:{ACCOUNT}"
 
 
-def grants(resource: str, params: dict[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
-    """{action: resources} and the warning codes of a one-Task machine."""
+Warning = tuple[str, str, str]  # code, JSON pointer under /States/T, message
+
+
+def grants(resource: str, params: dict[str, Any]) -> tuple[dict[str, list[str]], list[Warning]]:
+    """{action: resources} and the warnings of a one-Task machine."""
     policy = derive_policy(task(resource, params), scope())
     out: dict[str, list[str]] = {}
     for s in policy.permission_policy()["Statement"]:
         for action in s["Action"]:
             out.setdefault(action, []).extend(s["Resource"])
-    return out, [d.code for d in policy.diagnostics]
+    warnings = [
+        (d.code, d.pointer.removeprefix("/States/T"), d.message) for d in policy.diagnostics
+    ]
+    return out, warnings
 
 
-CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = {
+def dynamic(field: str, expression: str, allowed: str) -> Warning:
+    return (
+        "IAM_DYNAMIC_RESOURCE",
+        f"/Parameters/{field}.$",
+        f"{field} comes from {expression!r} at run time, so the policy allows {allowed}; "
+        "write a literal value, or narrow the policy to the values it can take",
+    )
+
+
+def no_rule(what: str) -> Warning:
+    return (
+        "IAM_UNKNOWN_RESOURCE",
+        "/Resource",
+        f"no IAM rule for {what}; add the statements it needs to the role yourself",
+    )
+
+
+def missing(call: str, field: str) -> Warning:
+    return (
+        "IAM_MISSING_FIELD",
+        "/Resource",
+        f"{call} has no {field}, so the policy grants it nothing; add {field} to the state's "
+        "Parameters (Arguments in JSONata)",
+    )
+
+
+def wildcard(action: str, call: str) -> Warning:
+    return (
+        "IAM_WILDCARD_RESOURCE",
+        "/Resource",
+        f"the policy allows {action} on every resource: sfnchain has no rule for the "
+        f"resources of aws-sdk:{call}; narrow the statement yourself",
+    )
+
+
+CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[Warning]]] = {
     "sns publish": (
         "arn:aws:states:::sns:publish",
         {"TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts", "Message.$": "$"},
@@ -38,7 +79,7 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         "arn:aws:states:::sns:publish",
         {"TopicArn.$": "$.topic", "Message": "x"},
         {"sns:Publish": [f"arn:aws:sns:{REGION}:{ACCOUNT}:*"]},
-        ["IAM_DYNAMIC_RESOURCE"],
+        [dynamic("TopicArn", "$.topic", f"arn:aws:sns:{REGION}:{ACCOUNT}:*")],
     ),
     "sqs queue URL to ARN": (
         "arn:aws:states:::sqs:sendMessage",
@@ -50,7 +91,7 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
         {"QueueUrl.$": "$.q", "MessageBody": {"token.$": "$$.Task.Token"}},
         {"sqs:SendMessage": [f"arn:aws:sqs:{REGION}:{ACCOUNT}:*"]},
-        ["IAM_DYNAMIC_RESOURCE"],
+        [dynamic("QueueUrl", "$.q", f"arn:aws:sqs:{REGION}:{ACCOUNT}:*")],
     ),
     "eventbridge default, named and ARN buses": (
         "arn:aws:states:::events:putEvents",
@@ -98,7 +139,23 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         },
         [],
     ),
-    "lambda without a function": ("arn:aws:states:::lambda:invoke", {}, {}, ["IAM_MISSING_FIELD"]),
+    "lambda without a function": (
+        "arn:aws:states:::lambda:invoke",
+        {},
+        {},
+        [missing("lambda:invoke", "FunctionName")],
+    ),
+    "lambda from the input": (
+        "arn:aws:states:::lambda:invoke",
+        {"FunctionName.$": "$.fn"},
+        {
+            "lambda:InvokeFunction": [
+                f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:*",
+                f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:*:*",
+            ]
+        },
+        [dynamic("FunctionName", "$.fn", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:*")],
+    ),
     "lambda ARN as the resource": (
         f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:plain",
         {},
@@ -131,7 +188,7 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         "arn:aws:states:::states:startExecution",
         {"StateMachineArn.$": "$.sm"},
         {"states:StartExecution": [f"{SM}:stateMachine:*"]},
-        ["IAM_DYNAMIC_RESOURCE"],
+        [dynamic("StateMachineArn", "$.sm", f"{SM}:stateMachine:*")],
     ),
     "activity: workers use their own credentials": (
         f"arn:aws:states:{REGION}:{ACCOUNT}:activity:act",
@@ -143,19 +200,27 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         "arn:aws:states:::glue:startJobRun",
         {"JobName": "j"},
         {},
-        ["IAM_UNKNOWN_RESOURCE"],
+        [no_rule("the glue:startJobRun integration")],
     ),
     "dynamodb without a table": (
         "arn:aws:states:::dynamodb:getItem",
         {"Key": {}},
         {},
-        ["IAM_MISSING_FIELD"],
+        [missing("dynamodb:getItem", "TableName")],
     ),
     "dynamodb API the optimized integration does not have": (
         "arn:aws:states:::dynamodb:query",
         {"TableName": "t"},
         {},
-        ["IAM_UNKNOWN_RESOURCE"],
+        [
+            (
+                "IAM_UNKNOWN_RESOURCE",
+                "/Resource",
+                "no IAM rule for dynamodb:query: the optimized DynamoDB integration has getItem, "
+                "putItem, updateItem and deleteItem; call arn:aws:states:::aws-sdk:dynamodb:query "
+                "instead",
+            )
+        ],
     ),
     "sdk dynamodb query: the table and its indexes": (
         "arn:aws:states:::aws-sdk:dynamodb:query",
@@ -184,7 +249,7 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         "arn:aws:states:::aws-sdk:s3:headObject",
         {"Bucket": "b", "Key.$": "$.k"},
         {"s3:GetObject": ["arn:aws:s3:::b/*"]},
-        ["IAM_DYNAMIC_RESOURCE"],
+        [dynamic("Key", "$.k", "arn:aws:s3:::b/*")],
     ),
     "sdk lambda invoke": (
         "arn:aws:states:::aws-sdk:lambda:invoke",
@@ -201,13 +266,13 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         "arn:aws:states:::aws-sdk:ec2:describeInstances",
         {},
         {"ec2:DescribeInstances": ["*"]},
-        ["IAM_WILDCARD_RESOURCE"],
+        [wildcard("ec2:DescribeInstances", "ec2:describeInstances")],
     ),
     "sdk name whose IAM prefix differs (sfn -> states)": (
         "arn:aws:states:::aws-sdk:sfn:startExecution",
         {},
         {"states:StartExecution": ["*"]},
-        ["IAM_WILDCARD_RESOURCE"],
+        [wildcard("states:StartExecution", "sfn:startExecution")],
     ),
     "bedrock foundation-model ARN": (
         "arn:aws:states:::bedrock:invokeModel",
@@ -223,7 +288,15 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         "arn:aws:states:::bedrock:invokeModel",
         {"ModelId": f"arn:aws:bedrock:{REGION}:{ACCOUNT}:provisioned-model/abc"},
         {"bedrock:InvokeModel": [f"arn:aws:bedrock:{REGION}:{ACCOUNT}:provisioned-model/abc"]},
-        ["IAM_INDIRECT_MODEL"],
+        [
+            (
+                "IAM_INDIRECT_MODEL",
+                "/Parameters/ModelId",
+                f"'arn:aws:bedrock:{REGION}:{ACCOUNT}:provisioned-model/abc' is not a foundation "
+                "model; the policy allows it, but the models it routes to must be granted too: "
+                "add them to the role yourself",
+            )
+        ],
     ),
     "bedrock S3 request and answer, guardrail ARN": (
         "arn:aws:states:::bedrock:invokeModel",
@@ -242,25 +315,32 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
             "s3:PutObject": ["arn:aws:s3:::*"],
             "bedrock:ApplyGuardrail": [f"arn:aws:bedrock:{REGION}:{ACCOUNT}:guardrail/g1"],
         },
-        ["IAM_DYNAMIC_RESOURCE"],
+        [
+            (
+                "IAM_DYNAMIC_RESOURCE",
+                "/Parameters/Output/S3Uri.$",
+                "S3Uri comes from '$.out' at run time, so the policy allows arn:aws:s3:::*; "
+                "write a literal value, or narrow the policy to the values it can take",
+            )
+        ],
     ),
     "bedrock model from the input": (
         "arn:aws:states:::bedrock:invokeModel",
         {"ModelId.$": "$.model", "Body": {}},
         {"bedrock:InvokeModel": [f"arn:aws:bedrock:{REGION}::foundation-model/*"]},
-        ["IAM_DYNAMIC_RESOURCE"],
+        [dynamic("ModelId", "$.model", f"arn:aws:bedrock:{REGION}::foundation-model/*")],
     ),
     "bedrock without a model": (
         "arn:aws:states:::bedrock:invokeModel",
         {"Body": {}},
         {},
-        ["IAM_MISSING_FIELD"],
+        [missing("the model call", "ModelId")],
     ),
     "bedrock integration without a rule": (
         "arn:aws:states:::bedrock:createModelCustomizationJob.sync",
         {},
         {},
-        ["IAM_UNKNOWN_RESOURCE"],
+        [no_rule("bedrock:createModelCustomizationJob")],
     ),
     "converse, global profile, guardrail by ID": (
         "arn:aws:states:::aws-sdk:bedrockruntime:converse",
@@ -281,7 +361,49 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[str]]] = 
         },
         [],
     ),
-    "unknown resource": ("arn:aws:somethingelse", {}, {}, ["IAM_UNKNOWN_RESOURCE"]),
+    "unknown resource": (
+        "arn:aws:somethingelse",
+        {},
+        {},
+        [no_rule("Task resource 'arn:aws:somethingelse'")],
+    ),
+    "eventbridge API without a rule": (
+        "arn:aws:states:::events:putRule",
+        {},
+        {},
+        [no_rule("events:putRule")],
+    ),
+    "nested API without a rule": (
+        "arn:aws:states:::states:describeExecution",
+        {"ExecutionArn": "x"},
+        {},
+        [no_rule("states:describeExecution")],
+    ),
+    "sns API without a rule": (
+        "arn:aws:states:::sns:publishBatch",
+        {"TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts"},
+        {},
+        [no_rule("sns:publishBatch")],
+    ),
+    "sqs API without a rule": (
+        "arn:aws:states:::sqs:receiveMessage",
+        {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/111122223333/jobs"},
+        {},
+        [no_rule("sqs:receiveMessage")],
+    ),
+    "eventbridge bus from the input": (
+        "arn:aws:states:::events:putEvents",
+        {"Entries": [{"EventBusName.$": "$.bus"}]},
+        {"events:PutEvents": [f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/*"]},
+        [
+            (
+                "IAM_DYNAMIC_RESOURCE",
+                "/Parameters/Entries/0/EventBusName.$",
+                "EventBusName comes from '$.bus' at run time, so the policy allows matching "
+                "event buses; write a literal value, or narrow the policy to the values it can take",
+            )
+        ],
+    ),
 }
 
 
