@@ -14,6 +14,7 @@ from sfnchain.ir.states import (
     DISCARD_RESULT,
     CatchRule,
     Choice,
+    ChoiceBranch,
     End,
     Fail,
     Machine,
@@ -58,8 +59,9 @@ def _retry(rule: RetryRule) -> dict[str, Any]:
 
 def _catch(rule: CatchRule) -> dict[str, Any]:
     out: dict[str, Any] = {"ErrorEquals": list(rule.errors)}
+    _put(out, "Assign", rule.assign)
     _put(out, "Output", rule.output)
-    _put(out, "ResultPath", rule.result_path)
+    _path(out, "ResultPath", rule.result_path)
     out["Next"] = rule.next
     return out
 
@@ -76,6 +78,13 @@ def _head(state: State, type_name: str) -> dict[str, Any]:
     _put(out, "Comment", state.comment)
     _put(out, "QueryLanguage", state.query_language)
     return out
+
+
+def _data(out: dict[str, Any], state: State) -> None:
+    """JSONata Assign and Output (after the input fields, before error handling)."""
+    _put(out, "Assign", state.assign)
+    if state.output is not None:
+        out["Output"] = state.output
 
 
 def _error_handling(out: dict[str, Any], state: Task | Parallel | Map) -> None:
@@ -96,7 +105,7 @@ def state_to_asl(state: State) -> dict[str, Any]:
             out["ResultSelector"] = to_template(state.result_selector)
         _path(out, "ResultPath", state.result_path)
         _path(out, "OutputPath", state.output_path)
-        _put(out, "Output", state.output)
+        _data(out, state)
         _put(out, "TimeoutSeconds", state.timeout_seconds)
         _put(out, "HeartbeatSeconds", state.heartbeat_seconds)
         _error_handling(out, state)
@@ -111,7 +120,7 @@ def state_to_asl(state: State) -> dict[str, Any]:
             out["Result"] = state.result
         _path(out, "ResultPath", state.result_path)
         _path(out, "OutputPath", state.output_path)
-        _put(out, "Output", state.output)
+        _data(out, state)
         _transition(out, state.transition)
         return out
     if isinstance(state, Wait):
@@ -120,15 +129,19 @@ def state_to_asl(state: State) -> dict[str, Any]:
         _put(out, "SecondsPath", state.seconds_path)
         _put(out, "Timestamp", state.timestamp)
         _put(out, "TimestampPath", state.timestamp_path)
+        _data(out, state)
         _transition(out, state.transition)
         return out
     if isinstance(state, Choice):
         out = _head(state, "Choice")
-        out["Choices"] = [{**b.rule, "Next": b.next} for b in state.branches]
+        out["Choices"] = [_choice_rule(b) for b in state.branches]
         _put(out, "Default", state.default)
+        _data(out, state)
         return out
     if isinstance(state, Succeed):
-        return _head(state, "Succeed")
+        out = _head(state, "Succeed")
+        _data(out, state)
+        return out
     if isinstance(state, Fail):
         out = _head(state, "Fail")
         _put(out, "Error", state.error)
@@ -143,6 +156,7 @@ def state_to_asl(state: State) -> dict[str, Any]:
             out["ResultSelector"] = to_template(state.result_selector)
         _path(out, "ResultPath", state.result_path)
         _path(out, "OutputPath", state.output_path)
+        _data(out, state)
         _error_handling(out, state)
         _transition(out, state.transition)
         return out
@@ -160,6 +174,7 @@ def _map(state: Map) -> dict[str, Any]:
     if state.item_reader is not None:
         out["ItemReader"] = to_template(state.item_reader)
     _put(out, "ItemsPath", state.items_path)
+    _put(out, "Items", state.items)
     if state.item_selector is not None:
         out["ItemSelector"] = to_template(state.item_selector)
     if state.item_batcher is not None:
@@ -179,8 +194,18 @@ def _map(state: Map) -> dict[str, Any]:
         out["ResultSelector"] = to_template(state.result_selector)
     _path(out, "ResultPath", state.result_path)
     _path(out, "OutputPath", state.output_path)
+    _data(out, state)
     _error_handling(out, state)
     _transition(out, state.transition)
+    return out
+
+
+def _choice_rule(branch: ChoiceBranch) -> dict[str, Any]:
+    out = dict(branch.rule)
+    _put(out, "Assign", branch.assign)
+    if branch.output is not None:
+        out["Output"] = branch.output
+    out["Next"] = branch.next
     return out
 
 
@@ -192,10 +217,18 @@ def machine_to_asl(machine: Machine) -> dict[str, Any]:
 
 
 def definition(
-    machine: Machine, *, comment: str | None = None, timeout_seconds: int | None = None
+    machine: Machine,
+    *,
+    comment: str | None = None,
+    timeout_seconds: int | None = None,
+    query_language: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     _put(out, "Comment", comment)
+    # JSONPath is the default when QueryLanguage is absent (ASL), so it is only written
+    # for JSONata.
+    if query_language == "JSONata":
+        out["QueryLanguage"] = query_language
     out.update(machine_to_asl(machine))
     _put(out, "TimeoutSeconds", timeout_seconds)
     return out

@@ -1,0 +1,280 @@
+"""The JSONata target: a lowered machine → JSONata states with step results in Variables.
+
+Lowering describes data on one logical state object (step results at ``$.<key>``, the
+scope's input fields at ``$.<field>``). Here every state gets its JSONata form:
+
+- a step's result is kept with ``Assign`` in the state that produces it, only when some
+  other state reads it, and read as ``$<key>``. Assign and Output see the variables as
+  they were before the state, so the producing state itself reads ``$states.result``;
+- workflow inputs are read as ``$states.input`` in the first state and through the
+  Context object (``$states.context.Execution.Input``) after it, so a large input is
+  never copied into a variable; a Map iteration's fields are read as ``$states.input``
+  in its first state, which assigns the ones later states read;
+- a Parallel branch cannot assign a variable of an enclosing scope ("Variable scope" in
+  the Step Functions guide), so a branch hands the results read after the Parallel back
+  through the ``Output`` of the states that end it, and the Parallel assigns them from
+  ``$states.result[i]``; a nested scope that needs the same key gets another name;
+- the workflow's (or an iteration's) return value becomes the ``Output`` of the states
+  that end the scope, when every way into it is a plain transition. When a Catch or a
+  Choice leads there it stays a Pass state with an Output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sfnchain.codegen import jsonata as J
+from sfnchain.diagnostics import error
+from sfnchain.ir.states import (
+    DISCARD_RESULT,
+    Choice,
+    End,
+    Machine,
+    Map,
+    Next,
+    Parallel,
+    Pass,
+    Raw,
+    State,
+    Task,
+    Wait,
+    is_terminal,
+    successors,
+)
+from sfnchain.passes.varnames import base_name
+
+
+def returns_state(state: State) -> bool:
+    """The Pass a scope's return value is lowered to (see ``layout._output``)."""
+    return (
+        isinstance(state, Pass)
+        and state.output is not None
+        and state.assign is None
+        and state.parameters is None
+        and state.result is None
+    )
+
+
+@dataclass(eq=False)
+class Scope:
+    machine: Machine
+    parent: Scope | None
+    # "top": the workflow; "branch": a Parallel branch; "items": a Map iteration.
+    kind: str
+    # key → its variable in this scope
+    assigned: dict[str, str] = field(default_factory=dict)
+    # a Map iteration's input fields read after its first state: field → variable
+    item_vars: dict[str, str] = field(default_factory=dict)
+    # ids of the states that read an item variable
+    item_readers: set[int] = field(default_factory=set)
+    exports: list[str] = field(default_factory=list)
+
+    def chain(self) -> Iterator[Scope]:
+        s: Scope | None = self
+        while s is not None:
+            yield s
+            s = s.parent
+
+    def input_scope(self) -> Scope:
+        """The scope whose input a ``$.<field>`` means (branches read their enclosing
+        scope's fields: a Parallel's branches get its input)."""
+        for s in self.chain():
+            if s.kind != "branch":
+                return s
+        raise AssertionError("a branch outside any scope")
+
+
+def result_key(path: str | None, where: State) -> str | None:
+    """The key a ResultPath of the logical state writes (``$.<key>``), or None."""
+    if path is None or path == DISCARD_RESULT:
+        return None
+    root, segments = J.split_path(path)
+    if root == "$" and len(segments) == 1 and isinstance(segments[0], str):
+        return segments[0]
+    raise error(
+        "UNSUPPORTED_IN_JSONATA",
+        f"state {where.name!r} writes its result to {path!r}; the JSONata target keeps "
+        "each result in a variable named after the step: drop result_path, or compile with "
+        "@workflow(..., query_language='JSONPath')",
+        location=where.location,
+    )
+
+
+class Analysis:
+    """Who reads what, the scope of every state, and the variable names."""
+
+    def __init__(self, machine: Machine) -> None:
+        self.readers: dict[str, set[int]] = {}
+        self.scope_of: dict[int, Scope] = {}
+        self.scopes: dict[int, Scope] = {}
+        self.taken: set[str] = set()
+        # Every step key (a result or a kept error); other roots are input fields.
+        self.keys: set[str] = set()
+        self.top = self._index(machine, None, "top")
+        self._exports(self.top)
+        self._declare(self.top)
+
+    def _index(self, machine: Machine, parent: Scope | None, kind: str) -> Scope:
+        scope = Scope(machine, parent, kind)
+        self.scopes[id(machine)] = scope
+        for state in machine.states:
+            self.scope_of[id(state)] = scope
+            self.keys.update(state.defines)
+            for rule in getattr(state, "catch", ()):
+                key = result_key(rule.result_path, state)
+                if key is not None:
+                    self.keys.add(key)
+            for use in state.uses:
+                self.readers.setdefault(use.key, set()).add(id(state))
+            if isinstance(state, Parallel):
+                for b in state.branches:
+                    self._index(b, scope, "branch")
+            elif isinstance(state, Map):
+                self._index(state.processor, scope, "items")
+        return scope
+
+    def scope(self, machine: Machine) -> Scope:
+        return self.scopes[id(machine)]
+
+    def inside(self, state_id: int, scope: Scope) -> bool:
+        s: Scope | None = self.scope_of.get(state_id)
+        while s is not None:
+            if s is scope:
+                return True
+            s = s.parent
+        return False
+
+    def read_elsewhere_in(self, key: str, scope: Scope, producer: State) -> bool:
+        """Whether a state of ``scope`` other than ``producer`` reads ``key`` (readers
+        inside the producer's own branches read their branch's variable instead)."""
+        nested = [self.scope(m) for m in _nested(producer)]
+        return any(
+            r != id(producer)
+            and self.inside(r, scope)
+            and not any(self.inside(r, n) for n in nested)
+            for r in self.readers.get(key, ())
+        )
+
+    def own_keys(self, state: State) -> list[str]:
+        """Keys whose value this state produces (a Parallel: its branches' exports)."""
+        if isinstance(state, Parallel):
+            return [k for b in state.branches for k in self.scope(b).exports]
+        return list(state.defines)
+
+    def _exports(self, scope: Scope) -> None:
+        # Inner scopes first: a nested Parallel's exports are keys its branch produces.
+        for state in scope.machine.states:
+            if isinstance(state, Parallel):
+                for b in state.branches:
+                    self._exports(self.scope(b))
+            elif isinstance(state, Map):
+                self._exports(self.scope(state.processor))
+        if scope.kind != "branch":
+            return
+        for state in scope.machine.states:
+            for k in self.own_keys(state):
+                outside = any(not self.inside(r, scope) for r in self.readers.get(k, ()))
+                if outside and k not in scope.exports:
+                    scope.exports.append(k)
+
+    def _declare(self, scope: Scope) -> None:
+        """Name every variable, outer scopes first, so the outer one keeps the key's name."""
+        terminals = [s for s in scope.machine.states if is_terminal(s)]
+        for state in scope.machine.states:
+            for key in self.own_keys(state):
+                exported_elsewhere = key in scope.exports and any(t is not state for t in terminals)
+                if self.read_elsewhere_in(key, scope, state) or exported_elsewhere:
+                    self.declare(key, scope)
+            for rule in getattr(state, "catch", ()):
+                key = result_key(rule.result_path, state)
+                if key is not None and self.read_elsewhere_in(key, scope, state):
+                    self.declare(key, scope)
+        for state in scope.machine.states:
+            if isinstance(state, Parallel):
+                for b in state.branches:
+                    self._declare(self.scope(b))
+            elif isinstance(state, Map):
+                self._declare(self.scope(state.processor))
+
+    def fresh(self, name: str) -> str:
+        """``name``, or ``name_2``, ``name_3``... when a variable has it already."""
+        candidate, n = name, 2
+        while candidate in self.taken:
+            candidate, n = f"{name}_{n}", n + 1
+        self.taken.add(candidate)
+        return candidate
+
+    def declare(self, key: str, scope: Scope) -> str:
+        if key not in scope.assigned:
+            scope.assigned[key] = self.fresh(base_name(key))
+        return scope.assigned[key]
+
+    def variable(self, key: str, scope: Scope) -> str | None:
+        for s in scope.chain():
+            if key in s.assigned:
+                return s.assigned[key]
+        return None
+
+
+def fold_returns(machine: Machine) -> Machine:
+    """Move each scope's return value into the Output of the states that lead to it."""
+    states = [_fold_nested(s) for s in machine.states]
+    ret = next((s for s in states if returns_state(s)), None)
+    if ret is None or ret.name == machine.start_at:
+        return dataclasses.replace(machine, states=tuple(states))
+    preds = {
+        id(s)
+        for s in states
+        if isinstance(getattr(s, "transition", None), Next)
+        and s.transition.name == ret.name  # type: ignore[union-attr]
+    }
+    others = [s for s in states if id(s) not in preds and ret.name in successors(s)]
+    foldable = all(
+        isinstance(s, (Task, Pass, Parallel, Map, Wait)) for s in states if id(s) in preds
+    )
+    if others or not preds or not foldable:
+        return dataclasses.replace(machine, states=tuple(states))
+    out: list[State] = []
+    for s in states:
+        if s is ret:
+            continue
+        if id(s) in preds:
+            s = dataclasses.replace(
+                s, transition=End(), output=ret.output, uses=(*s.uses, *ret.uses)
+            )
+        out.append(s)
+    return dataclasses.replace(machine, states=tuple(out))
+
+
+def _fold_nested(state: State) -> State:
+    if isinstance(state, Parallel):
+        return dataclasses.replace(state, branches=tuple(fold_returns(b) for b in state.branches))
+    if isinstance(state, Map):
+        return dataclasses.replace(state, processor=fold_returns(state.processor))
+    return state
+
+
+def _nested(state: State) -> list[Machine]:
+    if isinstance(state, Parallel):
+        return list(state.branches)
+    if isinstance(state, Map):
+        return [state.processor]
+    return []
+
+
+def to_variables(machine: Machine) -> Machine:
+    from sfnchain.passes.variables_render import convert_scope
+
+    folded = fold_returns(machine)
+    analysis = Analysis(folded)
+    return convert_scope(analysis, analysis.top)
+
+
+def entered_again(machine: Machine) -> bool:
+    """Whether some state of the scope leads back to its first state (a loop)."""
+    return any(machine.start_at in successors(s) for s in machine.states)
+
+
+__all__ = ["Analysis", "Raw", "Scope", "Choice", "entered_again", "returns_state", "to_variables"]
