@@ -120,9 +120,14 @@ def _raw_steps(chain: Chain) -> list[RawStep]:
     return out
 
 
-def target_language(wf: Workflow, body: Chain) -> tuple[str, list[Diagnostic]]:
-    """The query language to write: the workflow's choice, else JSONata, unless a raw
-    fragment is written in JSONPath (then JSONPath, with a warning saying why)."""
+def target_language(
+    wf: Workflow, body: Chain, override: str | None = None
+) -> tuple[str, list[Diagnostic]]:
+    """The query language to write: ``override``, else the workflow's choice, else
+    JSONata, unless a raw fragment is written in JSONPath (then JSONPath, with a warning
+    saying why)."""
+    if override is not None:
+        return override, []
     if wf.query_language is not None:
         return wf.query_language, []
     for raw in _raw_steps(body):
@@ -142,8 +147,12 @@ def target_language(wf: Workflow, body: Chain) -> tuple[str, list[Diagnostic]]:
     return "JSONata", []
 
 
-def compile(wf: Workflow, *, validate: bool = True) -> CompiledWorkflow:
+def compile(
+    wf: Workflow, *, validate: bool = True, query_language: str | None = None
+) -> CompiledWorkflow:
     """Compile a workflow to ASL; raises SfnchainError listing every problem found.
+
+    ``query_language`` ("JSONata" or "JSONPath") overrides the workflow's own target.
 
     The result is checked by ``sfnchain.check.validate`` (the JSON Schema and the
     semantic rules, the 1 MiB limit among them), with diagnostics pointing at the Python
@@ -161,7 +170,13 @@ def compile(wf: Workflow, *, validate: bool = True) -> CompiledWorkflow:
             f"building workflow {wf.name!r} raised {type(exc).__name__}: {exc}",
             location=_user_location(exc) or wf.location,
         ) from None
-    language, notes = target_language(wf, ir.body)
+    if query_language not in (None, "JSONata", "JSONPath"):
+        raise error(
+            "INVALID_QUERY_LANGUAGE",
+            f"query_language must be 'JSONata' or 'JSONPath', got {query_language!r}",
+            exit_code=2,
+        )
+    language, notes = target_language(wf, ir.body, query_language)
     machine = lower_workflow(ir, jsonata=language == "JSONata")
     names: dict[str, str] = {}
     _step_names(ir.body, names)
@@ -275,8 +290,10 @@ def select_workflow(path: str | Path, name: str | None = None) -> Workflow:
     return workflows[0]
 
 
-def compile_file(path: str | Path, name: str | None = None) -> CompiledWorkflow:
-    return compile(select_workflow(path, name))
+def compile_file(
+    path: str | Path, name: str | None = None, *, query_language: str | None = None
+) -> CompiledWorkflow:
+    return compile(select_workflow(path, name), query_language=query_language)
 
 
 __all__ = [

@@ -252,3 +252,34 @@ def source_map(machine: Machine, prefix: str = "") -> dict[str, SourceLocation]:
 def to_json(definition: dict[str, Any]) -> str:
     """Deterministic JSON text: insertion order kept, 2-space indent, trailing newline."""
     return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+
+
+def with_source_locations(
+    definition: dict[str, Any], locations: dict[str, SourceLocation]
+) -> dict[str, Any]:
+    """A copy of ``definition`` whose states say in their Comment which Python line made
+    them (``file:line``, after the step's own comment)."""
+    out: dict[str, Any] = json.loads(json.dumps(definition))
+    for pointer, where in locations.items():
+        node: Any = out
+        for part in pointer.strip("/").split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        text = _relative(where)
+        comment = node.get("Comment")
+        rebuilt = {"Type": node["Type"], "Comment": f"{comment} ({text})" if comment else text}
+        rebuilt.update((k, v) for k, v in node.items() if k not in rebuilt)
+        node.clear()
+        node.update(rebuilt)
+    return out
+
+
+def _relative(where: SourceLocation) -> str:
+    from pathlib import Path
+
+    path = Path(where.file)
+    try:
+        path = path.resolve().relative_to(Path.cwd())
+    except (ValueError, OSError):
+        pass
+    return f"{path}:{where.line}" if where.line else str(path)

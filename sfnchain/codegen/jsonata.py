@@ -109,6 +109,45 @@ def literal(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+# Escaped braces of an intrinsic string, kept apart from a "{}" placeholder while the
+# template is cut (a template never holds NUL: sfnchain.templates rejects it).
+_OPEN, _CLOSE = "\x00(", "\x00)"
+
+
+class _Parser(intrinsics._Parser):
+    def string(self) -> intrinsics.Literal:
+        start = self.pos
+        self.pos += 1
+        out: list[str] = []
+        while self.pos < len(self.text):
+            ch = self.text[self.pos]
+            if ch == "\\":
+                nxt = self.text[self.pos + 1 : self.pos + 2]
+                out.append({"{": _OPEN, "}": _CLOSE}.get(nxt, nxt))
+                self.pos += 2
+                continue
+            if ch == "'":
+                self.pos += 1
+                return intrinsics.Literal("".join(out))
+            out.append(ch)
+            self.pos += 1
+        self.pos = start
+        raise self.error("unterminated string")
+
+
+def _parse(text: str) -> intrinsics.Call:
+    parser = _Parser(text)
+    call = parser.call()
+    parser.skip_space()
+    if parser.pos != len(text):
+        raise intrinsics.IntrinsicError(f"unexpected text after ')' in {text!r}")
+    return call
+
+
+def _unescape(text: str) -> str:
+    return text.replace(_OPEN, "{").replace(_CLOSE, "}")
+
+
 def render(expr: Expr | Code, env: Env, top: bool = False) -> str:
     """The JSONata expression (without ``{% %}``) of a payload expression; ``top``: it
     stands alone, so a concatenation needs no parentheses."""
@@ -117,7 +156,7 @@ def render(expr: Expr | Code, env: Env, top: bool = False) -> str:
     text = expr.text
     if intrinsics.looks_like_intrinsic(text):
         try:
-            call = intrinsics.parse(text)
+            call = _parse(text)
         except intrinsics.IntrinsicError as exc:
             raise JsonataTargetError(f"{text!r}: {exc}") from None
         if top and call.name == "States.Format":
@@ -131,30 +170,17 @@ def _arg(arg: intrinsics.Literal | intrinsics.Path | intrinsics.Call, env: Env) 
         return _call(arg, env)
     if isinstance(arg, intrinsics.Path):
         return render_path(arg.text, env)
-    return literal(arg.value)
+    return literal(_unescape(arg.value) if isinstance(arg.value, str) else arg.value)
 
 
 def format_pieces(template: str) -> list[str | None]:
-    """A States.Format template (as parsed: braces still escaped) cut into literal text
-    and ``None`` for each ``{}`` placeholder."""
+    """A States.Format template (escaped braces marked, see _Parser) cut into literal
+    text and ``None`` for each ``{}`` placeholder."""
     out: list[str | None] = []
-    buf: list[str] = []
-    i = 0
-    while i < len(template):
-        ch = template[i]
-        if ch == "\\" and i + 1 < len(template):
-            buf.append(template[i + 1])
-            i += 2
-            continue
-        if template.startswith("{}", i):
-            out.append("".join(buf))
+    for i, piece in enumerate(template.split("{}")):
+        if i:
             out.append(None)
-            buf = []
-            i += 2
-            continue
-        buf.append(ch)
-        i += 1
-    out.append("".join(buf))
+        out.append(_unescape(piece))
     return out
 
 
@@ -163,7 +189,7 @@ def json_text(value: str) -> str:
 
     ``$string`` returns a string unchanged, where JsonToString quotes it; wrapping the
     value in an array and cutting the brackets off gives the JSON text of every type."""
-    return f'$string([{value}]).$substring($, 1, $length($) - 2)'
+    return f'$replace($string([{value}]), /^\\[|\\]$/, "")'
 
 
 def _call(call: intrinsics.Call, env: Env) -> str:

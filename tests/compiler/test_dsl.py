@@ -36,7 +36,9 @@ CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
 
 
 def states(wf: Any) -> dict[str, Any]:
-    return compile(wf).definition["States"]  # type: ignore[no-any-return]
+    """The states of the JSONPath target, whose shapes these tests pin (the JSONata
+    target, the default, is pinned in test_jsonata.py)."""
+    return compile(wf, query_language="JSONPath").definition["States"]  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize(
