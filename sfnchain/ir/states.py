@@ -91,6 +91,9 @@ class Task(StateBase):
 @dataclass(frozen=True, kw_only=True)
 class Pass(StateBase):
     transition: Transition = field(default_factory=End)
+    # JSONata lowering: this Pass is a scope's return value (its Output), which the
+    # variables pass moves into the states before it where it can.
+    returns: bool = False
     parameters: Any = None
     result: Any = None
     input_path: str | None = None

@@ -91,7 +91,10 @@ def lower_cached_jsonata(
         body = lower_chain(inner.chain, Next(result.name), scope, step.name)
         model = Lowered(body.entry, [*body.states, result])
         digest = hashlib.sha256(
-            json.dumps([state_to_asl(s) for s in model.states], sort_keys=True).encode()
+            # Code/Expr leaves (a cached prompt inside) are fingerprinted by their repr.
+            json.dumps(
+                [state_to_asl(s) for s in model.states], sort_keys=True, default=repr
+            ).encode()
         ).hexdigest()[:32]
         text = _text([f"chain|{digest}", *inner.key_parts])
         hit = {"value": Code((f"$parse({answer})",))}

@@ -184,7 +184,7 @@ def _output(step: OutputStep, cont: Transition, scope: Scope) -> Pass:
         "transition": cont,
     }
     if scope.jsonata:
-        return Pass(output=step.value, **common)
+        return Pass(output=step.value, returns=True, **common)
     if isinstance(step.value, dict) and has_expr(step.value):
         return Pass(parameters=step.value, **common)
     if isinstance(step.value, Expr):

@@ -48,13 +48,7 @@ from sfnchain.passes.varnames import base_name
 
 def returns_state(state: State) -> bool:
     """The Pass a scope's return value is lowered to (see ``layout._output``)."""
-    return (
-        isinstance(state, Pass)
-        and state.output is not None
-        and state.assign is None
-        and state.parameters is None
-        and state.result is None
-    )
+    return isinstance(state, Pass) and state.returns
 
 
 @dataclass(eq=False)
@@ -67,9 +61,9 @@ class Scope:
     assigned: dict[str, str] = field(default_factory=dict)
     # a Map iteration's input fields read after its first state: field → variable
     item_vars: dict[str, str] = field(default_factory=dict)
-    # ids of the states that read an item variable
-    item_readers: set[int] = field(default_factory=set)
     exports: list[str] = field(default_factory=list)
+    # the Parallel whose branch this is
+    owner: State | None = None
 
     def chain(self) -> Iterator[Scope]:
         s: Scope | None = self
@@ -77,13 +71,33 @@ class Scope:
             yield s
             s = s.parent
 
-    def input_scope(self) -> Scope:
-        """The scope whose input a ``$.<field>`` means (branches read their enclosing
-        scope's fields: a Parallel's branches get its input)."""
+    def source(self) -> Scope:
+        """The nearest workflow or Map iteration: whose input ``$.<field>`` means."""
         for s in self.chain():
             if s.kind != "branch":
                 return s
         raise AssertionError("a branch outside any scope")
+
+    def bearing(self) -> bool:
+        """Whether this scope's first state gets the source's input as ``$states.input``:
+        a workflow or an iteration, or a branch of a Parallel that is the first state of
+        such a scope (a branch's input is the Parallel's input)."""
+        if self.kind != "branch":
+            return True
+        parent = self.parent
+        assert parent is not None and self.owner is not None
+        return (
+            parent.machine.start_at == self.owner.name
+            and not entered_again(parent.machine)
+            and parent.bearing()
+        )
+
+    def input_scope(self) -> Scope:
+        """The nearest scope that can keep the source's fields for its later states."""
+        for s in self.chain():
+            if s.bearing():
+                return s
+        raise AssertionError("no scope bears the input")
 
 
 def result_key(path: str | None, where: State) -> str | None:
@@ -116,8 +130,10 @@ class Analysis:
         self._exports(self.top)
         self._declare(self.top)
 
-    def _index(self, machine: Machine, parent: Scope | None, kind: str) -> Scope:
-        scope = Scope(machine, parent, kind)
+    def _index(
+        self, machine: Machine, parent: Scope | None, kind: str, owner: State | None = None
+    ) -> Scope:
+        scope = Scope(machine, parent, kind, owner=owner)
         self.scopes[id(machine)] = scope
         for state in machine.states:
             self.scope_of[id(state)] = scope
@@ -130,7 +146,7 @@ class Analysis:
                 self.readers.setdefault(use.key, set()).add(id(state))
             if isinstance(state, Parallel):
                 for b in state.branches:
-                    self._index(b, scope, "branch")
+                    self._index(b, scope, "branch", state)
             elif isinstance(state, Map):
                 self._index(state.processor, scope, "items")
         return scope
@@ -230,7 +246,14 @@ def fold_returns(machine: Machine) -> Machine:
         if isinstance(getattr(s, "transition", None), Next)
         and s.transition.name == ret.name  # type: ignore[union-attr]
     }
-    others = [s for s in states if id(s) not in preds and ret.name in successors(s)]
+    # A Catch or a Choice rule cannot carry the return value into an End: keep the state.
+    others = [
+        s
+        for s in states
+        if any(c.next == ret.name for c in getattr(s, "catch", ()))
+        or (isinstance(s, Raw) and ret.name in s.targets)
+        or (isinstance(s, Choice) and ret.name in successors(s))
+    ]
     foldable = all(
         isinstance(s, (Task, Pass, Parallel, Map, Wait)) for s in states if id(s) in preds
     )

@@ -58,11 +58,12 @@ class _StateWriter:
         self.scope = scope
         self.state = state
         self.own: dict[str, Own] = {}
-        source = scope.input_scope()
-        self.is_entry = source is scope and scope.machine.start_at == state.name
-        if self.is_entry and entered_again(scope.machine):
-            self.is_entry = False
-        self.source = source
+        self.holder = scope.input_scope()
+        self.is_entry = (
+            self.holder is scope
+            and scope.machine.start_at == state.name
+            and not entered_again(scope.machine)
+        )
 
     # --- where values live ----------------------------------------------------------
     def env(self, with_own: bool = False) -> J.Env:
@@ -92,20 +93,21 @@ class _StateWriter:
     def input_field(self, name: str) -> str:
         if self.is_entry:
             return "$states.input" + J.field(name)
-        if self.source.kind == "top":
+        if self.scope.source().kind == "top":
+            # The execution's input, wherever the state is: nothing copied into variables.
             return EXECUTION_INPUT + J.field(name)
-        if entered_again(self.source.machine):
+        holder = self.holder
+        if entered_again(holder.machine):
             raise error(
                 "UNSUPPORTED_IN_JSONATA",
                 f"state {self.state.name!r} reads the map item's {name!r} in an iteration "
                 "that loops back to its first state; compile with query_language='JSONPath'",
                 location=self.state.location,
             )
-        var = self.source.item_vars.get(name)
+        var = holder.item_vars.get(name)
         if var is None:
             var = self.a.fresh(name)
-            self.source.item_vars[name] = var
-        self.source.item_readers.add(id(self.state))
+            holder.item_vars[name] = var
         return "$" + var
 
     # --- pieces -----------------------------------------------------------------------
@@ -198,7 +200,9 @@ class _StateWriter:
 
         if returns_state(s):
             # A return value reached from a Catch or a Choice (see variables.fold_returns).
-            return dataclasses.replace(s, output=J.template(s.output, self.env()))
+            return dataclasses.replace(
+                s, returns=False, output=J.template(s.output, self.env())
+            )
         key = result_key(s.result_path, s)
         if key is not None:
             value = s.parameters if s.parameters is not None else s.result
@@ -317,9 +321,7 @@ def _assign_item_fields(analysis: Analysis, scope: Scope, states: list[State]) -
         if state.name != scope.machine.start_at:
             out.append(state)
             continue
-        if isinstance(state, (Parallel, Map)) or not isinstance(
-            state, (Task, Pass, Choice, Wait)
-        ):
+        if not isinstance(state, (Task, Pass, Choice, Wait, Parallel, Map)):
             raise error(
                 "UNSUPPORTED_IN_JSONATA",
                 f"the map iteration starting at {state.name!r} reads its item after the first "
@@ -327,12 +329,9 @@ def _assign_item_fields(analysis: Analysis, scope: Scope, states: list[State]) -
                 "compile with query_language='JSONPath'",
                 location=state.location,
             )
+        # A Choice's own Assign applies whichever rule matches (Step Functions guide,
+        # "Choice Rules (JSONata)").
         changes: dict[str, Any] = {"assign": {**fields, **(state.assign or {})}}
-        if isinstance(state, Choice):
-            changes["branches"] = tuple(
-                dataclasses.replace(b, assign={**fields, **(b.assign or {})})
-                for b in state.branches
-            )
         catch = getattr(state, "catch", ())
         if catch:
             changes["catch"] = tuple(
