@@ -109,7 +109,9 @@ def _raw_steps(chain: Chain) -> list[RawStep]:
         if isinstance(step, RawStep):
             out.append(step)
         subs: list[Chain] = list(getattr(step, "branches", ()))
-        subs += [c for a in ("processor", "default") if isinstance(c := getattr(step, a, None), Chain)]
+        subs += [
+            c for a in ("processor", "default") if isinstance(c := getattr(step, a, None), Chain)
+        ]
         subs += [case.chain for case in getattr(step, "cases", ())]
         subs += [h.chain for h in getattr(step, "handlers", ())]
         inner = getattr(step, "inner", None)

@@ -29,14 +29,25 @@ class Code:
     JSONata text and :class:`Expr` values that the JSONata target renders in place
     (so the fragment reads step results and inputs wherever the state finds them)."""
 
-    parts: tuple[str | Expr, ...]
+    parts: tuple[str | Expr | IfRead, ...]
 
     @staticmethod
-    def of(*parts: str | Expr | Code) -> Code:
-        flat: list[str | Expr] = []
+    def of(*parts: str | Expr | IfRead | Code) -> Code:
+        flat: list[str | Expr | IfRead] = []
         for p in parts:
             flat.extend(p.parts if isinstance(p, Code) else (p,))
         return Code(tuple(flat))
+
+
+@dataclass(frozen=True)
+class IfRead:
+    """A payload part needed only when some other state reads field ``field`` of step
+    ``key``'s result (the token usage a cache stores); the JSONata target drops it
+    otherwise, together with its key in an object or its text in a Code."""
+
+    key: str
+    field: str
+    value: Any
 
 
 def to_template(value: Any) -> Any:

@@ -45,6 +45,13 @@ def _path(out: dict[str, Any], key: str, value: str | None) -> None:
         out[key] = value
 
 
+# ASL defaults of a Retrier ("Retrying after an error"): IntervalSeconds 1, MaxAttempts
+# 3, BackoffRate 2.0, JitterStrategy NONE. Writing a default costs definition bytes
+# (1 MiB limit) and changes nothing, so it is left out; with at most one attempt there is
+# no second wait, so BackoffRate and MaxDelaySeconds mean nothing either.
+RETRY_DEFAULTS = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2, "JitterStrategy": "NONE"}
+
+
 def _retry(rule: RetryRule) -> dict[str, Any]:
     out: dict[str, Any] = {"ErrorEquals": list(rule.errors)}
     _put(out, "IntervalSeconds", rule.interval_seconds)
@@ -54,6 +61,14 @@ def _retry(rule: RetryRule) -> dict[str, Any]:
         out["BackoffRate"] = int(rate) if float(rate).is_integer() else rate
     _put(out, "MaxDelaySeconds", rule.max_delay_seconds)
     _put(out, "JitterStrategy", rule.jitter)
+    for key, default in RETRY_DEFAULTS.items():
+        if out.get(key) == default:
+            del out[key]
+    attempts = out.get("MaxAttempts", 3)
+    if attempts <= 1:
+        out.pop("BackoffRate", None)
+        out.pop("MaxDelaySeconds", None)
+        out.pop("JitterStrategy", None)
     return out
 
 

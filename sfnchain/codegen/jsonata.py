@@ -28,7 +28,9 @@ Resolver = Callable[[str, list["str | int"]], str]
 _SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Words JSONata reads as operators or literals where a field name is expected.
 _WORDS = frozenset({"and", "or", "in", "true", "false", "null"})
-_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
+_SEGMENT = re.compile(
+    r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]"
+)
 
 
 # A JSONata path a field step can follow without parentheses.
@@ -98,9 +100,12 @@ def render_path(path: str, env: Env) -> str:
 
 
 def string_literal(text: str) -> str:
-    """A JSONata string literal (JSON escaping; ``%`` written as an escape so that a
-    literal ``%}`` cannot end the ``{% %}`` wrapper early)."""
-    return json.dumps(text, ensure_ascii=False).replace("%}", "\\u0025}")
+    """A JSONata string literal: single-quoted (a double quote would cost an escape in
+    the JSON definition), JSON escapes inside, and ``%}`` written ``\\u0025}`` so that
+    it cannot end the ``{% %}`` wrapper early."""
+    inner = json.dumps(text, ensure_ascii=False)[1:-1].replace('\\"', '"')
+    inner = inner.replace("'", "\\u0027")
+    return "'" + inner.replace("%}", "\\u0025}") + "'"
 
 
 def literal(value: Any) -> str:

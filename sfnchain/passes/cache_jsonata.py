@@ -25,7 +25,7 @@ from sfnchain.passes.bedrock import adapter, lower_prompt
 from sfnchain.passes.cache import GET_ITEM, HASH_CHUNK, PUT_ITEM, _fingerprint
 from sfnchain.passes.context import Lowered, Scope
 from sfnchain.passes.names import derived
-from sfnchain.payload import Code, Expr
+from sfnchain.payload import Code, Expr, IfRead
 
 ITEM = "$states.input.Item"
 
@@ -44,14 +44,14 @@ def _text(parts: list[Any]) -> Code:
 
 
 def tree_hash(text: Code) -> Code:
-    """SHA-256 of ``text``; texts over one ``$hash`` call's limit are hashed in chunks
-    whose digests are hashed again (see sfnchain.passes.cache)."""
+    """SHA-256 over the SHA-256 digests of ``text``'s chunks: one ``$hash`` call takes a
+    bounded input (see sfnchain.passes.cache), and a base64 photo is far longer."""
     return Code.of(
         "($t := ",
         text,
-        f"; $n := $ceil($length($t) / {HASH_CHUNK}); $n <= 1 ? $hash($t, 'SHA-256') : "
-        f"$hash($join($map([0..$n - 1], function($i) {{ $hash($substring($t, $i * {HASH_CHUNK}"
-        f", {HASH_CHUNK}), 'SHA-256') }}), ''), 'SHA-256'))",
+        f"; $hash($join($map([0..$ceil($length($t) / {HASH_CHUNK}) - 1], function($i) "
+        f"{{ $hash($substring($t, $i * {HASH_CHUNK}, {HASH_CHUNK}), 'SHA-256') }}), ''), "
+        "'SHA-256'))",
     )
 
 
@@ -74,9 +74,12 @@ def lower_cached_jsonata(
         hit: dict[str, Any] = {"text": Code((answer,))}
         stored = {step.answer_attribute: {"S": Code((Expr(f"$.{key}.text"),))}}
         if adapter(inner.model).has_usage:
+            # Token counts are stored (and read back) only when a step reads them.
             usage = f"{ITEM}.{step.usage_attribute}.S"
-            hit["usage"] = Code((f"$parse({usage})",))
-            stored[step.usage_attribute] = {"S": Code(("$string(", Expr(f"$.{key}.usage"), ")"))}
+            hit["usage"] = IfRead(key, "usage", Code((f"$parse({usage})",)))
+            stored[step.usage_attribute] = IfRead(
+                key, "usage", {"S": Code(("$string(", Expr(f"$.{key}.usage"), ")"))}
+            )
     else:
         # A cached chain: its result is stored as JSON under {"value": ...}.
         result = Pass(
@@ -112,7 +115,12 @@ def lower_cached_jsonata(
         transition=Next(names["choice"]),
     )
     # Everything the hit reads must be there, and the entry not expired.
-    present = " and ".join(f"$exists({ITEM}.{a}.S)" for a in stored)
+    present: list[str | IfRead] = []
+    for attribute, value in stored.items():
+        test = f"$exists({ITEM}.{attribute}.S) and "
+        present.append(
+            IfRead(value.key, value.field, Code((test,))) if isinstance(value, IfRead) else test
+        )
     fresh = f"$number({ITEM}.{step.ttl_attribute}.N) > $millis() / 1000"
     choice = Choice(
         name=names["choice"],
@@ -120,7 +128,7 @@ def lower_cached_jsonata(
         defines=(key,),
         branches=(
             ChoiceBranch(
-                {"Condition": Code((f"{present} and {fresh}",))},
+                {"Condition": Code((*present, fresh))},
                 scope.target(cont, derived(step.name, "from cache")),
                 assign={key: hit},
             ),

@@ -19,7 +19,7 @@ _CHECKS = {
     "IsString": '$type({v}) = "string"',
     "IsNumeric": '$type({v}) = "number"',
     "IsBoolean": '$type({v}) = "boolean"',
-    "IsNull": "$type({v}) = \"null\"",
+    "IsNull": '$type({v}) = "null"',
 }
 _TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
 
@@ -57,9 +57,7 @@ def _comparison(name: str, value: Any, v: str, env: J.Env) -> str:
         if base.startswith(kind):
             op = _OPS[base[len(kind) :]] if base[len(kind) :] in _OPS else "="
             if kind == "Timestamp":
-                return (
-                    f'($type({v}) = "string" and $toMillis({v}) {op} $toMillis({other}))'
-                )
+                return f'($type({v}) = "string" and $toMillis({v}) {op} $toMillis({other}))'
             return f'($type({v}) = "{jtype}" and {v} {op} {other})'
     raise ValueError(f"unknown choice comparison {name}")
 

@@ -88,7 +88,9 @@ def lower_step(step: Step, cont: Transition, scope: Scope) -> Lowered:
     if not step.name or isinstance(step, OutputStep):
         return low
     # States not yet claimed by a nested step (a handler's own steps) belong to this one.
-    owned = [s if s.step is not None else dataclasses.replace(s, step=step.name) for s in low.states]
+    owned = [
+        s if s.step is not None else dataclasses.replace(s, step=step.name) for s in low.states
+    ]
     return Lowered(low.entry, owned)
 
 

@@ -22,8 +22,10 @@ scope's input fields at ``$.<field>``). Here every state gets its JSONata form:
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sfnchain.codegen import jsonata as J
 from sfnchain.diagnostics import error
@@ -44,6 +46,7 @@ from sfnchain.ir.states import (
     successors,
 )
 from sfnchain.passes.varnames import base_name
+from sfnchain.payload import Code, Expr, IfRead
 
 
 def returns_state(state: State) -> bool:
@@ -127,6 +130,9 @@ class Analysis:
         # Every step key (a result or a kept error); other roots are input fields.
         self.keys: set[str] = set()
         self.top = self._index(machine, None, "top")
+        # key → the fields of its value some state reads (None: the value as a whole)
+        self.fields: dict[str, set[str] | None] = {}
+        self._fields(machine)
         self._exports(self.top)
         self._declare(self.top)
 
@@ -150,6 +156,79 @@ class Analysis:
             elif isinstance(state, Map):
                 self._index(state.processor, scope, "items")
         return scope
+
+    def _fields(self, machine: Machine) -> None:
+        """Which fields of each result are read, by a scan of every string the states
+        hold (a prompt text that happens to look like a path only keeps more)."""
+        for state in machine.states:
+            for text in _strings(state):
+                for m in _READ.finditer(text):
+                    key, field_name = m.group(1), m.group(2)
+                    if key not in self.keys:
+                        continue
+                    known = self.fields.get(key, set())
+                    if field_name is None or known is None:
+                        self.fields[key] = None
+                    else:
+                        self.fields[key] = known | {field_name}
+            for nested in _nested(state):
+                self._fields(nested)
+
+    def read(self, key: str, field_name: str) -> bool:
+        if key not in self.fields:
+            return False
+        wanted = self.fields[key]
+        return wanted is None or field_name in wanted
+
+    def prune(self, value: Any) -> Any:
+        """``value`` without the IfRead parts nothing reads (see payload.IfRead)."""
+        if isinstance(value, IfRead):
+            return self.prune(value.value)
+        if isinstance(value, dict):
+            return {
+                k: self.prune(v)
+                for k, v in value.items()
+                if not isinstance(v, IfRead) or self.read(v.key, v.field)
+            }
+        if isinstance(value, list):
+            return [
+                self.prune(v)
+                for v in value
+                if not isinstance(v, IfRead) or self.read(v.key, v.field)
+            ]
+        if isinstance(value, Code):
+            parts: list[str | Expr | IfRead] = []
+            for p in value.parts:
+                if isinstance(p, IfRead):
+                    if self.read(p.key, p.field):
+                        parts.extend(self.prune(p.value).parts)
+                else:
+                    parts.append(p)
+            return Code(tuple(parts))
+        return value
+
+    def flat(self, key: str) -> str | None:
+        """The one field of ``key``'s result every reader reads, when there is one: the
+        variable then holds that field alone (``$Describe`` is the answer text)."""
+        wanted = self.fields.get(key)
+        if wanted is not None and len(wanted) == 1:
+            return next(iter(wanted))
+        return None
+
+    def kept(self, key: str, value: Any) -> Any:
+        """What to keep of a result ``value`` (an object payload): the fields read."""
+        wanted = self.fields.get(key)
+        if wanted is None or not isinstance(value, dict):
+            return value
+        out = {}
+        for k, v in value.items():
+            if k.removesuffix(".$") in wanted:
+                out[k] = v
+        only = self.flat(key)
+        if only is not None and len(out) == 1:
+            ((k, v),) = out.items()
+            return Expr(v) if k.endswith(".$") else v
+        return out
 
     def scope(self, machine: Machine) -> Scope:
         return self.scopes[id(machine)]
@@ -243,8 +322,7 @@ def fold_returns(machine: Machine) -> Machine:
     preds = {
         id(s)
         for s in states
-        if isinstance(getattr(s, "transition", None), Next)
-        and s.transition.name == ret.name  # type: ignore[union-attr]
+        if isinstance(getattr(s, "transition", None), Next) and s.transition.name == ret.name  # type: ignore[union-attr]
     }
     # A Catch or a Choice rule cannot carry the return value into an End: keep the state.
     others = [
@@ -277,6 +355,39 @@ def _fold_nested(state: State) -> State:
     if isinstance(state, Map):
         return dataclasses.replace(state, processor=fold_returns(state.processor))
     return state
+
+
+# "$.<key>" then ".<field>" or anything else (the whole value), not "$$."
+_READ = re.compile(r"(?<!\$)\$\.([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
+
+
+# Fields that write a result or address the result itself, not reads of the state.
+_NOT_READS = frozenset(
+    {"result_path", "result_selector", "output_path", "branches", "processor", "uses", "name"}
+)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Expr):
+        yield value.text
+    elif isinstance(value, IfRead):
+        return  # what a state keeps only for other readers is not a read itself
+    elif isinstance(value, Code):
+        for p in value.parts:
+            yield from _strings(p)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if f.name not in _NOT_READS:
+                yield from _strings(getattr(value, f.name))
 
 
 def _nested(state: State) -> list[Machine]:

@@ -68,6 +68,9 @@ class _StateWriter:
     # --- where values live ----------------------------------------------------------
     def env(self, with_own: bool = False) -> J.Env:
         def root(head: str, tail: list[str | int]) -> str:
+            flat = self.a.flat(head) if head in self.a.keys else None
+            if flat is not None and tail[:1] == [flat] and self._flattened(head):
+                tail = tail[1:]
             if with_own and head in self.own:
                 value, env = self.own[head]
                 value, rest = _descend(value, tail)
@@ -89,6 +92,10 @@ class _StateWriter:
             return self.input_field(head) + J.path_tail(tail)
 
         return J.Env(root, "$states.input" if self.is_entry else None)
+
+    def _flattened(self, key: str) -> bool:
+        """Whether ``key``'s variable holds one field (see Analysis.flat)."""
+        return True
 
     def input_field(self, name: str) -> str:
         if self.is_entry:
@@ -126,8 +133,15 @@ class _StateWriter:
         if self.scope.kind == "branch" and is_terminal(state) and not isinstance(state, Fail):
             if not self.scope.exports:
                 return None
-            value = {k: Expr(f"$.{k}") for k in self.scope.exports}
-            return J.template(value, self.env(with_own=True))
+            out: dict[str, Any] = {}
+            for k in self.scope.exports:
+                if k in self.own:
+                    value, env = self.own[k]
+                    out[k] = J.template(value, env)
+                else:
+                    out[k] = J.template(Expr(f"$.{k}"), self.env())
+            # One result: the branch's output is that value (read as $states.result[i]).
+            return next(iter(out.values())) if len(out) == 1 else out
         if state.output is not None:
             return J.template(state.output, self.env(with_own=True))
         return None
@@ -148,7 +162,8 @@ class _StateWriter:
 
     # --- states -----------------------------------------------------------------------
     def write(self) -> State:
-        s = self.state
+        s = self._pruned(self.state)
+        self.state = s
         if isinstance(s, Task):
             return self.task(s)
         if isinstance(s, Pass):
@@ -165,11 +180,25 @@ class _StateWriter:
             return dataclasses.replace(s, output=self.output())
         return s  # Fail, Raw
 
+    def _pruned(self, s: State) -> State:
+        prune = self.a.prune
+        changes: dict[str, Any] = {}
+        for name in ("arguments", "parameters", "assign", "output"):
+            value = getattr(s, name, None)
+            if value is not None:
+                changes[name] = prune(value)
+        if isinstance(s, Choice):
+            changes["branches"] = tuple(
+                dataclasses.replace(b, rule=prune(b.rule), assign=prune(b.assign))
+                for b in s.branches
+            )
+        return dataclasses.replace(s, **changes) if changes else s
+
     def task(self, s: Task) -> Task:
         key = result_key(s.result_path, s)
         if key is not None:
             value = s.result_selector if s.result_selector is not None else Expr("$")
-            self.own[key] = (value, _result_env())
+            self.own[key] = (self.a.kept(key, value), _result_env())
         payload = s.arguments if s.arguments is not None else s.parameters
         return dataclasses.replace(
             s,
@@ -192,7 +221,7 @@ class _StateWriter:
         for key, value in given.items():
             var = self.scope.assigned.get(key)
             if var is not None:
-                out[var] = J.template(value, self.env())
+                out[var] = J.template(self.a.kept(key, value), self.env())
         return out
 
     def pass_(self, s: Pass) -> Pass:
@@ -200,13 +229,11 @@ class _StateWriter:
 
         if returns_state(s):
             # A return value reached from a Catch or a Choice (see variables.fold_returns).
-            return dataclasses.replace(
-                s, returns=False, output=J.template(s.output, self.env())
-            )
+            return dataclasses.replace(s, returns=False, output=J.template(s.output, self.env()))
         key = result_key(s.result_path, s)
         if key is not None:
             value = s.parameters if s.parameters is not None else s.result
-            self.own[key] = (value, self.env())
+            self.own[key] = (self.a.kept(key, value), self.env())
         return dataclasses.replace(
             s,
             parameters=None,
@@ -220,8 +247,10 @@ class _StateWriter:
 
     def parallel(self, s: Parallel) -> Parallel:
         for i, b in enumerate(s.branches):
-            for key in self.a.scope(b).exports:
-                self.own[key] = (Expr(f"$[{i}].{key}"), _result_env())
+            exports = self.a.scope(b).exports
+            for key in exports:
+                path = f"$[{i}]" if len(exports) == 1 else f"$[{i}].{key}"
+                self.own[key] = (Expr(path), _result_env())
         branches = tuple(convert_scope(self.a, self.a.scope(b)) for b in s.branches)
         return dataclasses.replace(
             s,
@@ -239,7 +268,7 @@ class _StateWriter:
         key = result_key(s.result_path, s)
         if key is not None:
             value = s.result_selector if s.result_selector is not None else Expr("$")
-            self.own[key] = (value, _result_env())
+            self.own[key] = (self.a.kept(key, value), _result_env())
         env = self.env()
         reader = None
         if s.item_reader is not None:
@@ -281,7 +310,7 @@ class _StateWriter:
             assign = None
             if b.assign:
                 assign = {
-                    self.scope.assigned[k]: J.template(v, env)
+                    self.scope.assigned[k]: J.template(self.a.kept(k, v), env)
                     for k, v in b.assign.items()
                     if k in self.scope.assigned
                 } or None

@@ -588,27 +588,29 @@ _SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['([^']*)'\]")
 def jsonata_forms(path: str) -> str:
     """A regex for the JSONata reads of the JSONPath ``path`` ($.root.a[0]['b c']): the
     root as a variable (its key's name, or that name with a suffix), the state input or
-    the execution input; the rest as JSONata field steps."""
+    the execution input; the rest as JSONata field steps. A variable that keeps the one
+    field every reader reads holds that field itself ($Describe for $.Describe.text)."""
     parts = [m.groups() for m in _SEGMENT.finditer(path[1:])]
     root = parts[0][0] or parts[0][2]
-    tail = ""
+    steps = []
     for name, index, quoted in parts[1:]:
         if name is not None:
-            tail += re.escape("." + name)
+            steps.append(re.escape("." + name))
         elif index is not None:
-            tail += re.escape(f"[{index}]")
+            steps.append(re.escape(f"[{index}]"))
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", quoted):
+            steps.append(re.escape("." + quoted))
         else:
-            tail += (
-                re.escape(".`" + quoted + "`")
-                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", quoted)
-                else re.escape("." + quoted)
-            )
-    roots = [
-        re.escape("$" + root) + r"(?:_\d+|_)?",
-        re.escape("$states.input." + root),
-        re.escape("$states.context.Execution.Input." + root),
+            steps.append(re.escape(".`" + quoted + "`"))
+    tail = "".join(steps)
+    var = re.escape("$" + root) + r"(?:_\d+|_)?"
+    forms = [
+        var + tail,
+        var + "".join(steps[1:]),
+        re.escape("$states.input." + root) + tail,
+        re.escape("$states.context.Execution.Input." + root) + tail,
     ]
-    return "(?:" + "|".join(roots) + ")" + tail + r"(?![A-Za-z0-9_])"
+    return "(?:" + "|".join(forms) + r")(?![A-Za-z0-9_])"
 
 
 @PROPERTY
