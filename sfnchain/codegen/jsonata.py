@@ -273,10 +273,31 @@ def expression(value: Any, env: Env) -> str:
         items = []
         for key, item in value.items():
             if key.endswith(".$") and isinstance(item, str):
-                items.append(f"{string_literal(key[:-2])}: {render(Expr(item), env)}")
+                items.append(f"{string_literal(key[:-2])}:{render(Expr(item), env)}")
             else:
-                items.append(f"{string_literal(key)}: {expression(item, env)}")
-        return "{" + ", ".join(items) + "}"
+                items.append(f"{string_literal(key)}:{expression(item, env)}")
+        return "{" + ",".join(items) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(expression(v, env) for v in value) + "]"
+        return "[" + ",".join(expression(v, env) for v in value) + "]"
     return literal(value)
+
+
+def _leaves(value: Any) -> int:
+    """How many expressions a payload holds."""
+    if isinstance(value, (Expr, Code)):
+        return 1
+    if isinstance(value, dict):
+        return sum(1 if k.endswith(".$") else _leaves(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(_leaves(v) for v in value)
+    return 0
+
+
+def value(payload: Any, env: Env) -> Any:
+    """A payload as the shorter of its two JSONata forms: a template with one ``{% %}``
+    per expression, or (two expressions or more) one ``{% %}`` object constructor, which
+    saves the wrapper and its quotes on each (every byte counts against the 1 MiB
+    definition limit)."""
+    if _leaves(payload) >= 2:
+        return wrap(expression(payload, env))
+    return template(payload, env)

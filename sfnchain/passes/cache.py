@@ -38,8 +38,10 @@ def _fingerprint(step: PromptStep) -> str:
     the request body's shape. Hashed at compile time to keep the intrinsic short."""
     params = model_parameters(step, step.model, "{prompt}")
     static = json.dumps(_strip_exprs(params), sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256(f"{step.model.api}|{static}".encode()).hexdigest()[:32]
-    return f"{step.model.model_id}|{digest}"
+    # The model ID is part of the parameters hashed; 64 bits tell parameter sets apart
+    # (the prompt is hashed in full with them), and the digest is written twice per
+    # cached prompt (lookup and store).
+    return hashlib.sha256(f"{step.model.api}|{static}".encode()).hexdigest()[:16]
 
 
 def _strip_exprs(value: Any) -> Any:

@@ -35,8 +35,10 @@ def _text(parts: list[Any]) -> Code:
     pieces: list[str | Expr | Code] = []
     for i, part in enumerate(parts):
         if i:
-            pieces.append(' & "\\n" & ')
-        if isinstance(part, (Expr, Code)):
+            pieces.append(" & '\\n' & ")
+        if isinstance(part, Expr):
+            pieces.append(part)  # a path, a call or a parenthesised concatenation
+        elif isinstance(part, Code):
             pieces.extend(["(", part, ")"])
         else:
             pieces.append(string_literal(part if isinstance(part, str) else json.dumps(part)))

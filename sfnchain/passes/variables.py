@@ -130,8 +130,9 @@ class Analysis:
         # Every step key (a result or a kept error); other roots are input fields.
         self.keys: set[str] = set()
         self.top = self._index(machine, None, "top")
-        # key → the fields of its value some state reads (None: the value as a whole)
-        self.fields: dict[str, set[str] | None] = {}
+        # key → the fields of its value states read, as a tree of field names (an empty
+        # tree: that value whole; None: the key's value whole)
+        self.fields: dict[str, dict[str, Any] | None] = {}
         self._fields(machine)
         self._exports(self.top)
         self._declare(self.top)
@@ -163,14 +164,11 @@ class Analysis:
         for state in machine.states:
             for text in _strings(state):
                 for m in _READ.finditer(text):
-                    key, field_name = m.group(1), m.group(2)
+                    key = m.group(1)
                     if key not in self.keys:
                         continue
-                    known = self.fields.get(key, set())
-                    if field_name is None or known is None:
-                        self.fields[key] = None
-                    else:
-                        self.fields[key] = known | {field_name}
+                    path = [p for p in m.group(2).split(".") if p]
+                    self.fields[key] = _merge(self.fields.get(key, {}), path)
             for nested in _nested(state):
                 self._fields(nested)
 
@@ -212,7 +210,8 @@ class Analysis:
         variable then holds that field alone (``$Describe`` is the answer text)."""
         wanted = self.fields.get(key)
         if wanted is not None and len(wanted) == 1:
-            return next(iter(wanted))
+            ((name, below),) = wanted.items()
+            return name if not below else None
         return None
 
     def kept(self, key: str, value: Any) -> Any:
@@ -220,10 +219,7 @@ class Analysis:
         wanted = self.fields.get(key)
         if wanted is None or not isinstance(value, dict):
             return value
-        out = {}
-        for k, v in value.items():
-            if k.removesuffix(".$") in wanted:
-                out[k] = v
+        out = _prune_fields(value, wanted)
         only = self.flat(key)
         if only is not None and len(out) == 1:
             ((k, v),) = out.items()
@@ -279,7 +275,10 @@ class Analysis:
         terminals = [s for s in scope.machine.states if is_terminal(s)]
         for state in scope.machine.states:
             for key in self.own_keys(state):
-                exported_elsewhere = key in scope.exports and any(t is not state for t in terminals)
+                # Another way out of the branch hands it back from the variable.
+                exported_elsewhere = key in scope.exports and any(
+                    t is not state and key not in self.own_keys(t) for t in terminals
+                )
                 if self.read_elsewhere_in(key, scope, state) or exported_elsewhere:
                     self.declare(key, scope)
             for rule in getattr(state, "catch", ()):
@@ -357,8 +356,32 @@ def _fold_nested(state: State) -> State:
     return state
 
 
-# "$.<key>" then ".<field>" or anything else (the whole value), not "$$."
-_READ = re.compile(r"(?<!\$)\$\.([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
+# "$.<key>" then its ".<field>" steps (none: the whole value), not "$$."
+_READ = re.compile(r"(?<!\$)\$\.([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+
+
+def _merge(tree: dict[str, Any] | None, path: list[str]) -> dict[str, Any] | None:
+    """Add a read of ``path`` to a field tree (an empty tree reads everything below)."""
+    if tree is None or not path:
+        return None if not path else tree
+    head, rest = path[0], path[1:]
+    out = dict(tree)
+    if head in out and out[head] == {}:
+        return out  # the whole field is read already
+    below = _merge(out.get(head, {}), rest) if rest else None
+    out[head] = {} if below is None else below
+    return out
+
+
+def _prune_fields(value: dict[str, Any], tree: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        name = k.removesuffix(".$")
+        if name not in tree:
+            continue
+        below = tree[name]
+        out[k] = _prune_fields(v, below) if below and isinstance(v, dict) else v
+    return out
 
 
 # Fields that write a result or address the result itself, not reads of the state.

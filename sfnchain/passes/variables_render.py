@@ -123,7 +123,7 @@ class _StateWriter:
         for key, (value, env) in self.own.items():
             var = self.scope.assigned.get(key)
             if var is not None:
-                out[var] = J.template(value, env)
+                out[var] = J.value(value, env)
         return out or None
 
     def output(self) -> Any:
@@ -137,13 +137,18 @@ class _StateWriter:
             for k in self.scope.exports:
                 if k in self.own:
                     value, env = self.own[k]
-                    out[k] = J.template(value, env)
+                    out[k] = J.value(value, env)
                 else:
                     out[k] = J.template(Expr(f"$.{k}"), self.env())
             # One result: the branch's output is that value (read as $states.result[i]).
-            return next(iter(out.values())) if len(out) == 1 else out
+            if len(out) == 1:
+                return next(iter(out.values()))
+            exported = {
+                k: self.own[k][0] if k in self.own else Expr(f"$.{k}") for k in self.scope.exports
+            }
+            return J.value(exported, self.env(with_own=True)) if len(exported) > 1 else out
         if state.output is not None:
-            return J.template(state.output, self.env(with_own=True))
+            return J.value(state.output, self.env(with_own=True))
         return None
 
     def catches(self, rules: tuple[CatchRule, ...]) -> tuple[CatchRule, ...]:
