@@ -49,7 +49,12 @@ def _path(out: dict[str, Any], key: str, value: str | None) -> None:
 # 3, BackoffRate 2.0, JitterStrategy NONE. Writing a default costs definition bytes
 # (1 MiB limit) and changes nothing, so it is left out; with at most one attempt there is
 # no second wait, so BackoffRate and MaxDelaySeconds mean nothing either.
-RETRY_DEFAULTS = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2, "JitterStrategy": "NONE"}
+RETRY_DEFAULTS = {
+    "IntervalSeconds": 1,
+    "MaxAttempts": 3,
+    "BackoffRate": 2,
+    "JitterStrategy": "NONE",
+}
 
 
 def _retry(rule: RetryRule) -> dict[str, Any]:
