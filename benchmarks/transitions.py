@@ -63,8 +63,7 @@ def main() -> None:
     ap.add_argument("--workflow", help="only this workflow file stem (e.g. showroom)")
     args = ap.parse_args()
     head = (
-        f"{'workflow / case':<46}{'states':>14}{'bytes':>20}{'entered':>15}"
-        f"{'$ per 1,000 runs':>22}"
+        f"{'workflow / case':<46}{'states':>14}{'bytes':>20}{'entered':>15}{'$ per 1,000 runs':>22}"
     )
     sub = f"{'':<46}{'lean  path  hand':>14}{'lean   path   hand':>20}{'lean path hand':>15}"
     sub += f"{'lean    hand':>22}"
@@ -110,7 +109,8 @@ def main() -> None:
                         entered.append(str(len(o.result.entered)))
                         counts.append(transitions(o.result))
                     for c in (counts[0], counts[2]):
-                        prices.append("n/a" if c is None else f"{c * PRICE_PER_TRANSITION * 1000:.3f}")
+                        price = "n/a" if c is None else f"{c * PRICE_PER_TRANSITION * 1000:.3f}"
+                        prices.append(price)
                     label = f"{wf.name} / {case.name}"[:45]
                     print(
                         f"{label:<46}{n_states[0]:>5}{n_states[1]:>6}{n_states[2]:>6}"

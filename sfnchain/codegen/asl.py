@@ -295,11 +295,10 @@ def with_source_locations(
 
 
 def _relative(where: SourceLocation) -> str:
+    import contextlib
     from pathlib import Path
 
     path = Path(where.file)
-    try:
+    with contextlib.suppress(ValueError, OSError):
         path = path.resolve().relative_to(Path.cwd())
-    except (ValueError, OSError):
-        pass
     return f"{path}:{where.line}" if where.line else str(path)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfnchain.check import intrinsics
-from sfnchain.payload import Code, Expr
+from sfnchain.payload import Code, Expr, IfRead
 
 # (root name, the path segments after it) → the JSONata expression of that value; the
 # root is a step key or an input field.
@@ -157,7 +157,7 @@ def render(expr: Expr | Code, env: Env, top: bool = False) -> str:
     """The JSONata expression (without ``{% %}``) of a payload expression; ``top``: it
     stands alone, so a concatenation needs no parentheses."""
     if isinstance(expr, Code):
-        return "".join(p if isinstance(p, str) else render(p, env) for p in expr.parts)
+        return "".join(_part(p, env) for p in expr.parts)
     text = expr.text
     if intrinsics.looks_like_intrinsic(text):
         try:
@@ -168,6 +168,14 @@ def render(expr: Expr | Code, env: Env, top: bool = False) -> str:
             return _call(call, env)[1:-1]
         return _call(call, env)
     return render_path(text, env)
+
+
+def _part(part: str | Expr | IfRead, env: Env) -> str:
+    if isinstance(part, str):
+        return part
+    if isinstance(part, IfRead):
+        raise AssertionError("an IfRead part reached codegen (the variables pass prunes them)")
+    return render(part, env)
 
 
 def _arg(arg: intrinsics.Literal | intrinsics.Path | intrinsics.Call, env: Env) -> str:

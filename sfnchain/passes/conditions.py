@@ -55,7 +55,7 @@ def _comparison(name: str, value: Any, v: str, env: J.Env) -> str:
     other = J.render_path(value, env) if path else J.literal(value)
     for kind, jtype in (*_TYPES.items(), ("Timestamp", "string")):
         if base.startswith(kind):
-            op = _OPS[base[len(kind) :]] if base[len(kind) :] in _OPS else "="
+            op = _OPS.get(base[len(kind) :], "=")
             if kind == "Timestamp":
                 return f'($type({v}) = "string" and $toMillis({v}) {op} $toMillis({other}))'
             return f'($type({v}) = "{jtype}" and {v} {op} {other})'

@@ -159,10 +159,15 @@ class Analysis:
         return scope
 
     def _fields(self, machine: Machine) -> None:
-        """Which fields of each result are read, by a scan of every string the states
-        hold (a prompt text that happens to look like a path only keeps more)."""
+        """Which fields of each result are read, by a scan of every string in the fields
+        that read (a prompt text that happens to look like a path only keeps more)."""
         for state in machine.states:
-            for text in _strings(state):
+            values = [getattr(state, f, None) for f in _READ_FIELDS]
+            if isinstance(state, Parallel):
+                values.remove(state.branches)  # its branches are scanned as states
+            for text in _strings(values):
+                if "$." not in text:
+                    continue
                 for m in _READ.finditer(text):
                     key = m.group(1)
                     if key not in self.keys:
@@ -282,9 +287,9 @@ class Analysis:
                 if self.read_elsewhere_in(key, scope, state) or exported_elsewhere:
                     self.declare(key, scope)
             for rule in getattr(state, "catch", ()):
-                key = result_key(rule.result_path, state)
-                if key is not None and self.read_elsewhere_in(key, scope, state):
-                    self.declare(key, scope)
+                caught = result_key(rule.result_path, state)
+                if caught is not None and self.read_elsewhere_in(caught, scope, state):
+                    self.declare(caught, scope)
         for state in scope.machine.states:
             if isinstance(state, Parallel):
                 for b in state.branches:
@@ -341,9 +346,12 @@ def fold_returns(machine: Machine) -> Machine:
         if s is ret:
             continue
         if id(s) in preds:
-            s = dataclasses.replace(
-                s, transition=End(), output=ret.output, uses=(*s.uses, *ret.uses)
-            )
+            folded: dict[str, Any] = {
+                "transition": End(),
+                "output": ret.output,
+                "uses": (*s.uses, *ret.uses),
+            }
+            s = dataclasses.replace(s, **folded)
         out.append(s)
     return dataclasses.replace(machine, states=tuple(out))
 
@@ -384,6 +392,24 @@ def _prune_fields(value: dict[str, Any], tree: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+# The IR fields whose values read the state (payloads, paths, rules, catchers).
+_READ_FIELDS = (
+    "parameters",
+    "arguments",
+    "assign",
+    "output",
+    "result",
+    "items_path",
+    "item_reader",
+    "item_selector",
+    "item_batcher",
+    "result_writer",
+    "seconds_path",
+    "timestamp_path",
+    "branches",
+    "catch",
+    "fragment",
+)
 # Fields that write a result or address the result itself, not reads of the state.
 _NOT_READS = frozenset(
     {"result_path", "result_selector", "output_path", "branches", "processor", "uses", "name"}
@@ -434,4 +460,4 @@ def entered_again(machine: Machine) -> bool:
     return any(machine.start_at in successors(s) for s in machine.states)
 
 
-__all__ = ["Analysis", "Raw", "Scope", "Choice", "entered_again", "returns_state", "to_variables"]
+__all__ = ["Analysis", "Scope", "entered_again", "returns_state", "to_variables"]

@@ -16,7 +16,6 @@ from sfnchain.ir.states import (
     Map,
     Parallel,
     Pass,
-    Raw,
     State,
     Succeed,
     Task,
@@ -375,4 +374,4 @@ def _assign_item_fields(analysis: Analysis, scope: Scope, states: list[State]) -
     return out
 
 
-__all__ = ["convert_scope", "Raw"]
+__all__ = ["convert_scope"]

@@ -11,15 +11,77 @@ from __future__ import annotations
 # JSONata 2.0 built-in functions plus the ones Step Functions adds ($partition, $range,
 # $hash, $random, $uuid, $parse; "Transforming data with JSONata in Step Functions").
 JSONATA_FUNCTIONS = frozenset(
-    """
-    sum count max min average string substring substringBefore substringAfter uppercase
-    lowercase trim pad length contains split join match replace now millis fromMillis
-    toMillis formatNumber formatBase formatInteger parseInteger number abs floor ceil round
-    power sqrt random boolean not exists append reverse shuffle distinct sort zip keys
-    lookup spread merge sift each error assert type base64encode base64decode
-    encodeUrlComponent encodeUrl decodeUrlComponent decodeUrl eval single map filter reduce
-    hash partition range uuid parse
-    """.split()
+    [
+        "sum",
+        "count",
+        "max",
+        "min",
+        "average",
+        "string",
+        "substring",
+        "substringBefore",
+        "substringAfter",
+        "uppercase",
+        "lowercase",
+        "trim",
+        "pad",
+        "length",
+        "contains",
+        "split",
+        "join",
+        "match",
+        "replace",
+        "now",
+        "millis",
+        "fromMillis",
+        "toMillis",
+        "formatNumber",
+        "formatBase",
+        "formatInteger",
+        "parseInteger",
+        "number",
+        "abs",
+        "floor",
+        "ceil",
+        "round",
+        "power",
+        "sqrt",
+        "random",
+        "boolean",
+        "not",
+        "exists",
+        "append",
+        "reverse",
+        "shuffle",
+        "distinct",
+        "sort",
+        "zip",
+        "keys",
+        "lookup",
+        "spread",
+        "merge",
+        "sift",
+        "each",
+        "error",
+        "assert",
+        "type",
+        "base64encode",
+        "base64decode",
+        "encodeUrlComponent",
+        "encodeUrl",
+        "decodeUrlComponent",
+        "decodeUrl",
+        "eval",
+        "single",
+        "map",
+        "filter",
+        "reduce",
+        "hash",
+        "partition",
+        "range",
+        "uuid",
+        "parse",
+    ]
 )
 RESERVED = frozenset({"states"})
 

@@ -811,11 +811,11 @@ def _reads_are_sound(wf: Any) -> bool:
     variables (JSONata) written on every path to it."""
     result = compile(wf, query_language="JSONPath")
     inputs = frozenset(i.name for i in wf.inputs)
-    jsonata = compile(wf, query_language="JSONata").definition
+    lean = compile(wf, query_language="JSONata").definition
     return (
         unsound_reads(result.definition, inputs) == {}
-        and unsound_variable_reads(jsonata) == {}
-        and unexported_branch_results(jsonata) == []
+        and unsound_variable_reads(lean) == {}
+        and unexported_branch_results(lean) == []
     )
 
 

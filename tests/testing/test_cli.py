@@ -76,10 +76,7 @@ def test_test_reports_each_case_diff_path_and_coverage(project: Path) -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith("PASS  showroom-parallel::happy path  (")
-    assert (
-        lines[1]
-        == "      path: Describe → Content → Advert → Tagline → Social"
-    )
+    assert lines[1] == "      path: Describe → Content → Advert → Tagline → Social"
     assert any(line.startswith("PASS  showroom-parallel::advert times out") for line in lines)
     assert "      path: Describe → Content → Advert → Advert fallback 1 → Tagline" in out
     assert any(line.startswith("FAIL  showroom-parallel::wrong expectation") for line in lines)
