@@ -142,10 +142,16 @@ class _StateWriter:
             # One result: the branch's output is that value (read as $states.result[i]).
             if len(out) == 1:
                 return next(iter(out.values()))
-            exported = {
-                k: self.own[k][0] if k in self.own else Expr(f"$.{k}") for k in self.scope.exports
-            }
-            return J.value(exported, self.env(with_own=True)) if len(exported) > 1 else out
+            # Several: one object constructor, each value read where it lives.
+            items = []
+            for k in self.scope.exports:
+                if k in self.own:
+                    value, env = self.own[k]
+                    text = J.expression(value, env)
+                else:
+                    text = J.render(Expr(f"$.{k}"), self.env())
+                items.append(f"{J.string_literal(k)}:{text}")
+            return J.wrap("{" + ",".join(items) + "}")
         if state.output is not None:
             return J.value(state.output, self.env(with_own=True))
         return None

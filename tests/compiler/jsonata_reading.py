@@ -178,12 +178,22 @@ def unsound_variable_reads(definition: Mapping[str, Any]) -> dict[str, set[str]]
     return out
 
 
-_RESULT_KEY = re.compile(r"^\{% \$states\.result\[(\d+)\]\.([A-Za-z_][A-Za-z0-9_]*)")
+_RESULT_KEY = re.compile(r"^\{% \$states\.result\[(\d+)\](?:\.([A-Za-z_][A-Za-z0-9_]*))?")
+
+
+def _outputs_key(out: Any, key: str | None) -> bool:
+    """Whether a branch exit's Output hands back ``key`` (None: any value at all)."""
+    if key is None:
+        return out is not None
+    if isinstance(out, Mapping):
+        return key in out
+    # one object constructor: {% {'K':...,'L':...} %}
+    return isinstance(out, str) and out.startswith("{% {") and f"'{key}':" in out
 
 
 def unexported_branch_results(definition: Mapping[str, Any]) -> list[str]:
     """A Parallel that assigns ``$states.result[i].K`` needs every way out of branch i
-    that does not fail to output an object with K."""
+    that does not fail to output an object with K (``$states.result[i]``: a value)."""
     problems = []
     for ptr, scope in scopes(definition):
         for name, state in scope["States"].items():
@@ -198,7 +208,7 @@ def unexported_branch_results(definition: Mapping[str, Any]) -> list[str]:
                 paths = VariablePaths()
                 for exit_name, _ in paths.scope(branch, "", frozenset()):
                     out = branch["States"][exit_name].get("Output")
-                    if not (isinstance(out, Mapping) and key in out):
+                    if not _outputs_key(out, key):
                         problems.append(f"{ptr}/States/{name}: branch {i} exit {exit_name}")
     return problems
 
