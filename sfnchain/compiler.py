@@ -22,6 +22,7 @@ from sfnchain.diagnostics import (
 from sfnchain.dsl.workflow import Workflow
 from sfnchain.ir.states import Machine
 from sfnchain.ir.steps import CachedChain, Chain, RawStep, Step
+from sfnchain.passes.budget import answer_bounds, check_budget
 from sfnchain.passes.checks import check_dataflow, check_names, check_transitions, walk
 from sfnchain.passes.layout import lower_workflow
 from sfnchain.passes.variables import to_variables
@@ -187,6 +188,7 @@ def compile(
         diags += check_dataflow(machine, names)
     if has_errors(diags):
         raise SfnchainError([d for d in diags if d.is_error])
+    diags += check_budget(machine, answer_bounds(ir))
     if language == "JSONata":
         machine = to_variables(machine)
     asl = definition(

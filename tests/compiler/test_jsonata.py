@@ -110,3 +110,30 @@ def test_compile_writes_source_locations_into_comments() -> None:
     states = json.loads(result.stdout)["States"]
     assert all(s["Comment"].rsplit(":", 1)[0].endswith("chain.py") for s in states.values())
     assert states["Describe"]["Comment"].rsplit(":", 1)[1].isdigit()
+
+
+def test_payload_budget_warns_where_answers_can_pass_256_kib() -> None:
+    big = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=4096)
+
+    @workflow
+    def w(q: str) -> Any:
+        parts = parallel(
+            *(prompt(f"Part {i}", big, "Part {{ i }} of {{ q }}", i=i) for i in range(20)),
+            name="Parts",
+        )
+        return {"parts": list(parts)}
+
+    warnings = [d for d in compile(w).warnings if d.code == "PAYLOAD_TOO_LARGE"]
+    # 20 answers of up to 4,096 tokens x 4 bytes: 320 KiB, gathered by the Parallel
+    assert [d.pointer for d in warnings][:1] == ["/States/Parts"]
+    assert warnings[0].location is not None and warnings[0].location.file == __file__
+    assert "Output.S3Uri" in warnings[0].message
+
+    @workflow
+    def small(q: str) -> Any:
+        parts = parallel(
+            *(prompt(f"Part {i}", CLAUDE, "{{ q }} {{ i }}", i=i) for i in range(20)), name="Parts"
+        )
+        return {"parts": list(parts)}
+
+    assert not [d for d in compile(small).warnings if d.code == "PAYLOAD_TOO_LARGE"]
