@@ -31,7 +31,9 @@ from sfnchain.codegen import jsonata as J
 from sfnchain.diagnostics import error
 from sfnchain.ir.states import (
     DISCARD_RESULT,
+    CatchRule,
     Choice,
+    ChoiceBranch,
     End,
     Machine,
     Map,
@@ -410,10 +412,6 @@ _READ_FIELDS = (
     "catch",
     "fragment",
 )
-# Fields that write a result or address the result itself, not reads of the state.
-_NOT_READS = frozenset(
-    {"result_path", "result_selector", "output_path", "branches", "processor", "uses", "name"}
-)
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -421,22 +419,21 @@ def _strings(value: Any) -> Iterator[str]:
         yield value
     elif isinstance(value, Expr):
         yield value.text
-    elif isinstance(value, IfRead):
-        return  # what a state keeps only for other readers is not a read itself
-    elif isinstance(value, Code):
-        for p in value.parts:
-            yield from _strings(p)
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(k)
+            yield k
             yield from _strings(v)
     elif isinstance(value, (list, tuple)):
         for v in value:
             yield from _strings(v)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            if f.name not in _NOT_READS:
-                yield from _strings(getattr(value, f.name))
+    elif isinstance(value, Code):
+        for p in value.parts:
+            yield from _strings(p)
+    elif isinstance(value, CatchRule):
+        yield from _strings((value.output, value.assign))
+    elif isinstance(value, ChoiceBranch):
+        yield from _strings((value.rule, value.assign, value.output))
+    # IfRead: what a state keeps only for other readers is not a read itself
 
 
 def _nested(state: State) -> list[Machine]:
