@@ -186,22 +186,26 @@ class Analysis:
         return wanted is None or field_name in wanted
 
     def prune(self, value: Any) -> Any:
-        """``value`` without the IfRead parts nothing reads (see payload.IfRead)."""
+        """``value`` without the IfRead parts nothing reads (see payload.IfRead); the
+        same object when it holds none."""
         if isinstance(value, IfRead):
             return self.prune(value.value)
         if isinstance(value, dict):
-            return {
-                k: self.prune(v)
-                for k, v in value.items()
-                if not isinstance(v, IfRead) or self.read(v.key, v.field)
-            }
+            out = {}
+            changed = False
+            for k, v in value.items():
+                if isinstance(v, IfRead):
+                    changed = True
+                    if not self.read(v.key, v.field):
+                        continue
+                new = self.prune(v)
+                changed = changed or new is not v
+                out[k] = new
+            return out if changed else value
         if isinstance(value, list):
-            return [
-                self.prune(v)
-                for v in value
-                if not isinstance(v, IfRead) or self.read(v.key, v.field)
-            ]
-        if isinstance(value, Code):
+            items = [self.prune(v) for v in value]
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        if isinstance(value, Code) and any(isinstance(p, IfRead) for p in value.parts):
             parts: list[str | Expr | IfRead] = []
             for p in value.parts:
                 if isinstance(p, IfRead):

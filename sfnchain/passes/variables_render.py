@@ -195,8 +195,8 @@ class _StateWriter:
         changes: dict[str, Any] = {}
         for name in ("arguments", "parameters", "assign", "output"):
             value = getattr(s, name, None)
-            if value is not None:
-                changes[name] = prune(value)
+            if value is not None and (new := prune(value)) is not value:
+                changes[name] = new
         if isinstance(s, Choice):
             changes["branches"] = tuple(
                 dataclasses.replace(b, rule=prune(b.rule), assign=prune(b.assign))
