@@ -13,6 +13,7 @@ from typing import Any
 from sfnchain.codegen.asl import definition, source_map, to_json
 from sfnchain.diagnostics import (
     Diagnostic,
+    Severity,
     SfnchainError,
     SourceLocation,
     error,
@@ -20,9 +21,29 @@ from sfnchain.diagnostics import (
 )
 from sfnchain.dsl.workflow import Workflow
 from sfnchain.ir.states import Machine
-from sfnchain.ir.steps import CachedChain, Chain, Step
+from sfnchain.ir.steps import CachedChain, Chain, RawStep, Step
+from sfnchain.passes.budget import answer_bounds, check_budget
 from sfnchain.passes.checks import check_dataflow, check_names, check_transitions, walk
 from sfnchain.passes.layout import lower_workflow
+from sfnchain.passes.variables import to_variables
+
+# Fields only a JSONPath state has: a raw fragment using them cannot sit in a JSONata
+# machine (a JSONata top level admits no JSONPath state).
+JSONPATH_FIELDS = frozenset(
+    {
+        "Parameters",
+        "ResultPath",
+        "ResultSelector",
+        "InputPath",
+        "OutputPath",
+        "ItemsPath",
+        "SecondsPath",
+        "TimestampPath",
+        "ErrorPath",
+        "CausePath",
+        "Iterator",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +56,13 @@ class CompiledWorkflow:
     workflow: Workflow
     machine: Machine = field(repr=False)
     warnings: tuple[Diagnostic, ...] = ()
+    query_language: str = "JSONata"
+
+    @property
+    def steps(self) -> dict[str, str]:
+        """State name → the name of the user's step it belongs to (compiler-made states
+        that belong to no step, like a return value's Pass, are left out)."""
+        return {s.name: s.step for _, s in walk(self.machine) if s.step is not None}
 
     def to_json(self) -> str:
         return to_json(self.definition)
@@ -76,8 +104,58 @@ def _record_name(step: Step, out: dict[str, str]) -> None:
         _step_names(inner.chain, out)
 
 
-def compile(wf: Workflow, *, validate: bool = True) -> CompiledWorkflow:
+def _raw_steps(chain: Chain) -> list[RawStep]:
+    out: list[RawStep] = []
+    for step in chain.steps:
+        if isinstance(step, RawStep):
+            out.append(step)
+        subs: list[Chain] = list(getattr(step, "branches", ()))
+        subs += [
+            c for a in ("processor", "default") if isinstance(c := getattr(step, a, None), Chain)
+        ]
+        subs += [case.chain for case in getattr(step, "cases", ())]
+        subs += [h.chain for h in getattr(step, "handlers", ())]
+        inner = getattr(step, "inner", None)
+        if isinstance(inner, CachedChain):
+            subs.append(inner.chain)
+        for sub in subs:
+            out.extend(_raw_steps(sub))
+    return out
+
+
+def target_language(
+    wf: Workflow, body: Chain, override: str | None = None
+) -> tuple[str, list[Diagnostic]]:
+    """The query language to write: ``override``, else the workflow's choice, else
+    JSONata, unless a raw fragment is written in JSONPath (then JSONPath, with a warning
+    saying why)."""
+    if override is not None:
+        return override, []
+    if wf.query_language is not None:
+        return wf.query_language, []
+    for raw in _raw_steps(body):
+        fragment = raw.fragment
+        if fragment.get("QueryLanguage") != "JSONata" and JSONPATH_FIELDS & set(fragment):
+            found = sorted(JSONPATH_FIELDS & set(fragment))[0]
+            note = Diagnostic(
+                "JSONPATH_TARGET",
+                f"raw step {raw.name!r} uses the JSONPath field {found}, and a JSONata "
+                "machine cannot hold a JSONPath state: the workflow compiles to JSONPath; "
+                "write the fragment in JSONata (Arguments/Output/Assign) for the leaner "
+                "JSONata target, or pass query_language='JSONPath' to @workflow",
+                Severity.WARNING,
+                location=raw.location,
+            )
+            return "JSONPath", [note]
+    return "JSONata", []
+
+
+def compile(
+    wf: Workflow, *, validate: bool = True, query_language: str | None = None
+) -> CompiledWorkflow:
     """Compile a workflow to ASL; raises SfnchainError listing every problem found.
+
+    ``query_language`` ("JSONata" or "JSONPath") overrides the workflow's own target.
 
     The result is checked by ``sfnchain.check.validate`` (the JSON Schema and the
     semantic rules, the 1 MiB limit among them), with diagnostics pointing at the Python
@@ -95,15 +173,30 @@ def compile(wf: Workflow, *, validate: bool = True) -> CompiledWorkflow:
             f"building workflow {wf.name!r} raised {type(exc).__name__}: {exc}",
             location=_user_location(exc) or wf.location,
         ) from None
-    machine = lower_workflow(ir)
+    if query_language not in (None, "JSONata", "JSONPath"):
+        raise error(
+            "INVALID_QUERY_LANGUAGE",
+            f"query_language must be 'JSONata' or 'JSONPath', got {query_language!r}",
+            exit_code=2,
+        )
+    language, notes = target_language(wf, ir.body, query_language)
+    machine = lower_workflow(ir, jsonata=language == "JSONata")
     names: dict[str, str] = {}
     _step_names(ir.body, names)
-    diags = check_names(machine) + check_transitions(machine)
+    diags = notes + check_names(machine) + check_transitions(machine)
     if not has_errors(diags):
         diags += check_dataflow(machine, names)
     if has_errors(diags):
         raise SfnchainError([d for d in diags if d.is_error])
-    asl = definition(machine, comment=ir.comment, timeout_seconds=ir.timeout_seconds)
+    diags += check_budget(machine, answer_bounds(ir))
+    if language == "JSONata":
+        machine = to_variables(machine)
+    asl = definition(
+        machine,
+        comment=ir.comment,
+        timeout_seconds=ir.timeout_seconds,
+        query_language=language,
+    )
     smap = source_map(machine)
     if validate:
         from sfnchain.check import validate as check
@@ -121,6 +214,7 @@ def compile(wf: Workflow, *, validate: bool = True) -> CompiledWorkflow:
         workflow=wf,
         machine=machine,
         warnings=tuple(d for d in diags if not d.is_error),
+        query_language=language,
     )
 
 
@@ -200,8 +294,10 @@ def select_workflow(path: str | Path, name: str | None = None) -> Workflow:
     return workflows[0]
 
 
-def compile_file(path: str | Path, name: str | None = None) -> CompiledWorkflow:
-    return compile(select_workflow(path, name))
+def compile_file(
+    path: str | Path, name: str | None = None, *, query_language: str | None = None
+) -> CompiledWorkflow:
+    return compile(select_workflow(path, name), query_language=query_language)
 
 
 __all__ = [

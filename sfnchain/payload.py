@@ -23,6 +23,33 @@ class Expr:
         return self.text
 
 
+@dataclass(frozen=True)
+class Code:
+    """A JSONata expression written by a lowering pass, with holes: ``parts`` alternate
+    JSONata text and :class:`Expr` values that the JSONata target renders in place
+    (so the fragment reads step results and inputs wherever the state finds them)."""
+
+    parts: tuple[str | Expr | IfRead, ...]
+
+    @staticmethod
+    def of(*parts: str | Expr | IfRead | Code) -> Code:
+        flat: list[str | Expr | IfRead] = []
+        for p in parts:
+            flat.extend(p.parts if isinstance(p, Code) else (p,))
+        return Code(tuple(flat))
+
+
+@dataclass(frozen=True)
+class IfRead:
+    """A payload part needed only when some other state reads field ``field`` of step
+    ``key``'s result (the token usage a cache stores); the JSONata target drops it
+    otherwise, together with its key in an object or its text in a Code."""
+
+    key: str
+    field: str
+    value: Any
+
+
 def to_template(value: Any) -> Any:
     """Convert a structure with :class:`Expr` leaves into an ASL payload template."""
     if isinstance(value, dict):
@@ -50,7 +77,7 @@ def to_template(value: Any) -> Any:
 
 
 def has_expr(value: Any) -> bool:
-    if isinstance(value, Expr):
+    if isinstance(value, (Expr, Code)):
         return True
     if isinstance(value, dict):
         return any(has_expr(v) for v in value.values())

@@ -56,6 +56,6 @@ showroom_fleet.add_cases(
             "Vehicle tagline": answer("Go further."),
         },
         output={"fleet": {"Bucket": "showroom-data", "Key": ANY}},
-        path=["Fleet", "Describe vehicle", "Vehicle tagline", "Fleet item result", "Result"],
+        path=["Fleet", "Describe vehicle", "Vehicle tagline"],
     ),
 )

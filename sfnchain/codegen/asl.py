@@ -14,6 +14,7 @@ from sfnchain.ir.states import (
     DISCARD_RESULT,
     CatchRule,
     Choice,
+    ChoiceBranch,
     End,
     Fail,
     Machine,
@@ -44,6 +45,18 @@ def _path(out: dict[str, Any], key: str, value: str | None) -> None:
         out[key] = value
 
 
+# ASL defaults of a Retrier ("Retrying after an error"): IntervalSeconds 1, MaxAttempts
+# 3, BackoffRate 2.0, JitterStrategy NONE. Writing a default costs definition bytes
+# (1 MiB limit) and changes nothing, so it is left out; with at most one attempt there is
+# no second wait, so BackoffRate and MaxDelaySeconds mean nothing either.
+RETRY_DEFAULTS = {
+    "IntervalSeconds": 1,
+    "MaxAttempts": 3,
+    "BackoffRate": 2,
+    "JitterStrategy": "NONE",
+}
+
+
 def _retry(rule: RetryRule) -> dict[str, Any]:
     out: dict[str, Any] = {"ErrorEquals": list(rule.errors)}
     _put(out, "IntervalSeconds", rule.interval_seconds)
@@ -53,13 +66,22 @@ def _retry(rule: RetryRule) -> dict[str, Any]:
         out["BackoffRate"] = int(rate) if float(rate).is_integer() else rate
     _put(out, "MaxDelaySeconds", rule.max_delay_seconds)
     _put(out, "JitterStrategy", rule.jitter)
+    for key, default in RETRY_DEFAULTS.items():
+        if out.get(key) == default:
+            del out[key]
+    attempts = out.get("MaxAttempts", 3)
+    if attempts <= 1:
+        out.pop("BackoffRate", None)
+        out.pop("MaxDelaySeconds", None)
+        out.pop("JitterStrategy", None)
     return out
 
 
 def _catch(rule: CatchRule) -> dict[str, Any]:
     out: dict[str, Any] = {"ErrorEquals": list(rule.errors)}
+    _put(out, "Assign", rule.assign)
     _put(out, "Output", rule.output)
-    _put(out, "ResultPath", rule.result_path)
+    _path(out, "ResultPath", rule.result_path)
     out["Next"] = rule.next
     return out
 
@@ -76,6 +98,13 @@ def _head(state: State, type_name: str) -> dict[str, Any]:
     _put(out, "Comment", state.comment)
     _put(out, "QueryLanguage", state.query_language)
     return out
+
+
+def _data(out: dict[str, Any], state: State) -> None:
+    """JSONata Assign and Output (after the input fields, before error handling)."""
+    _put(out, "Assign", state.assign)
+    if state.output is not None:
+        out["Output"] = state.output
 
 
 def _error_handling(out: dict[str, Any], state: Task | Parallel | Map) -> None:
@@ -96,7 +125,7 @@ def state_to_asl(state: State) -> dict[str, Any]:
             out["ResultSelector"] = to_template(state.result_selector)
         _path(out, "ResultPath", state.result_path)
         _path(out, "OutputPath", state.output_path)
-        _put(out, "Output", state.output)
+        _data(out, state)
         _put(out, "TimeoutSeconds", state.timeout_seconds)
         _put(out, "HeartbeatSeconds", state.heartbeat_seconds)
         _error_handling(out, state)
@@ -111,7 +140,7 @@ def state_to_asl(state: State) -> dict[str, Any]:
             out["Result"] = state.result
         _path(out, "ResultPath", state.result_path)
         _path(out, "OutputPath", state.output_path)
-        _put(out, "Output", state.output)
+        _data(out, state)
         _transition(out, state.transition)
         return out
     if isinstance(state, Wait):
@@ -120,15 +149,19 @@ def state_to_asl(state: State) -> dict[str, Any]:
         _put(out, "SecondsPath", state.seconds_path)
         _put(out, "Timestamp", state.timestamp)
         _put(out, "TimestampPath", state.timestamp_path)
+        _data(out, state)
         _transition(out, state.transition)
         return out
     if isinstance(state, Choice):
         out = _head(state, "Choice")
-        out["Choices"] = [{**b.rule, "Next": b.next} for b in state.branches]
+        out["Choices"] = [_choice_rule(b) for b in state.branches]
         _put(out, "Default", state.default)
+        _data(out, state)
         return out
     if isinstance(state, Succeed):
-        return _head(state, "Succeed")
+        out = _head(state, "Succeed")
+        _data(out, state)
+        return out
     if isinstance(state, Fail):
         out = _head(state, "Fail")
         _put(out, "Error", state.error)
@@ -143,6 +176,7 @@ def state_to_asl(state: State) -> dict[str, Any]:
             out["ResultSelector"] = to_template(state.result_selector)
         _path(out, "ResultPath", state.result_path)
         _path(out, "OutputPath", state.output_path)
+        _data(out, state)
         _error_handling(out, state)
         _transition(out, state.transition)
         return out
@@ -160,6 +194,7 @@ def _map(state: Map) -> dict[str, Any]:
     if state.item_reader is not None:
         out["ItemReader"] = to_template(state.item_reader)
     _put(out, "ItemsPath", state.items_path)
+    _put(out, "Items", state.items)
     if state.item_selector is not None:
         out["ItemSelector"] = to_template(state.item_selector)
     if state.item_batcher is not None:
@@ -179,8 +214,18 @@ def _map(state: Map) -> dict[str, Any]:
         out["ResultSelector"] = to_template(state.result_selector)
     _path(out, "ResultPath", state.result_path)
     _path(out, "OutputPath", state.output_path)
+    _data(out, state)
     _error_handling(out, state)
     _transition(out, state.transition)
+    return out
+
+
+def _choice_rule(branch: ChoiceBranch) -> dict[str, Any]:
+    out = dict(branch.rule)
+    _put(out, "Assign", branch.assign)
+    if branch.output is not None:
+        out["Output"] = branch.output
+    out["Next"] = branch.next
     return out
 
 
@@ -192,10 +237,18 @@ def machine_to_asl(machine: Machine) -> dict[str, Any]:
 
 
 def definition(
-    machine: Machine, *, comment: str | None = None, timeout_seconds: int | None = None
+    machine: Machine,
+    *,
+    comment: str | None = None,
+    timeout_seconds: int | None = None,
+    query_language: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     _put(out, "Comment", comment)
+    # JSONPath is the default when QueryLanguage is absent (ASL), so it is only written
+    # for JSONata.
+    if query_language == "JSONata":
+        out["QueryLanguage"] = query_language
     out.update(machine_to_asl(machine))
     _put(out, "TimeoutSeconds", timeout_seconds)
     return out
@@ -219,3 +272,33 @@ def source_map(machine: Machine, prefix: str = "") -> dict[str, SourceLocation]:
 def to_json(definition: dict[str, Any]) -> str:
     """Deterministic JSON text: insertion order kept, 2-space indent, trailing newline."""
     return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+
+
+def with_source_locations(
+    definition: dict[str, Any], locations: dict[str, SourceLocation]
+) -> dict[str, Any]:
+    """A copy of ``definition`` whose states say in their Comment which Python line made
+    them (``file:line``, after the step's own comment)."""
+    out: dict[str, Any] = json.loads(json.dumps(definition))
+    for pointer, where in locations.items():
+        node: Any = out
+        for part in pointer.strip("/").split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        text = _relative(where)
+        comment = node.get("Comment")
+        rebuilt = {"Type": node["Type"], "Comment": f"{comment} ({text})" if comment else text}
+        rebuilt.update((k, v) for k, v in node.items() if k not in rebuilt)
+        node.clear()
+        node.update(rebuilt)
+    return out
+
+
+def _relative(where: SourceLocation) -> str:
+    import contextlib
+    from pathlib import Path
+
+    path = Path(where.file)
+    with contextlib.suppress(ValueError, OSError):
+        path = path.resolve().relative_to(Path.cwd())
+    return f"{path}:{where.line}" if where.line else str(path)

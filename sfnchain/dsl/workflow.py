@@ -35,8 +35,11 @@ class Workflow:
         log_level: str | None = None,
         tracing: bool = False,
         tags: dict[str, str] | None = None,
+        query_language: str | None = None,
     ) -> None:
         self.fn = fn
+        # "JSONata" (the default when None) or "JSONPath": the target the compiler writes.
+        self.query_language = query_language
         # How the state machine is deployed (CloudWatch Logs level, X-Ray, tags).
         self.log_level = log_level
         self.tracing = tracing
@@ -99,12 +102,17 @@ def workflow(
     log_level: str | None = None,
     tracing: bool = False,
     tags: dict[str, str] | None = None,
+    query_language: str | None = None,
 ) -> Any:
     """Declare a workflow. Parameters of the function are its inputs (annotate them:
     ``str``/``int``/``float``/``bool`` are inserted as text, ``dict``/``list`` as JSON).
 
     ``log_level`` (ALL | ERROR | FATAL | OFF), ``tracing`` and ``tags`` say how
-    ``sfnchain deploy`` and the exports set up the state machine."""
+    ``sfnchain deploy`` and the exports set up the state machine.
+
+    ``query_language`` chooses the ASL the compiler writes: "JSONata" (the default: step
+    results in Variables, AWS's recommendation for new workflows) or "JSONPath" (for
+    tooling that reads only JSONPath)."""
     loc = builder.caller_location()
 
     def wrap(f: Callable[..., Any]) -> Workflow:
@@ -118,6 +126,12 @@ def workflow(
             raise error(
                 "INVALID_WORKFLOW",
                 f"log_level must be ALL, ERROR, FATAL or OFF, got {log_level!r}",
+                location=loc,
+            )
+        if query_language is not None and query_language not in ("JSONata", "JSONPath"):
+            raise error(
+                "INVALID_WORKFLOW",
+                f"query_language must be 'JSONata' or 'JSONPath', got {query_language!r}",
                 location=loc,
             )
         t = None if timeout is None else seconds(timeout, what="timeout", location=loc)
@@ -138,6 +152,7 @@ def workflow(
             log_level=log_level,
             tracing=tracing,
             tags=tags,
+            query_language=query_language,
         )
 
     return wrap(fn) if fn is not None else wrap

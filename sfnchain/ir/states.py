@@ -45,8 +45,9 @@ class CatchRule:
     errors: tuple[str, ...]
     next: str
     result_path: str | None = None
-    # JSONata states: the Output expression of the catcher.
+    # JSONata states: the Output and Assign of the catcher.
     output: Any = None
+    assign: Any = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ class StateBase:
     uses: tuple[Use, ...] = ()
     defines: tuple[str, ...] = ()
     query_language: str | None = None
+    # JSONata states: variables set (name → value) and the state's output.
+    assign: Any = None
+    output: Any = None
+    # The user's step this state belongs to (None: made by the compiler alone).
+    step: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,7 +82,6 @@ class Task(StateBase):
     result_selector: Any = None
     result_path: str | None = None
     output_path: str | None = None
-    output: Any = None
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
     retry: tuple[RetryRule, ...] = ()
@@ -86,12 +91,14 @@ class Task(StateBase):
 @dataclass(frozen=True, kw_only=True)
 class Pass(StateBase):
     transition: Transition = field(default_factory=End)
+    # JSONata lowering: this Pass is a scope's return value (its Output), which the
+    # variables pass moves into the states before it where it can.
+    returns: bool = False
     parameters: Any = None
     result: Any = None
     input_path: str | None = None
     result_path: str | None = None
     output_path: str | None = None
-    output: Any = None  # JSONata states
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +115,8 @@ class ChoiceBranch:
     # A JSONPath choice rule (dict without "Next") or, in JSONata states, {"Condition": ...}.
     rule: dict[str, Any]
     next: str
+    assign: Any = None  # JSONata rules
+    output: Any = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +166,7 @@ class Map(StateBase):
     execution_type: str | None = None  # STANDARD | EXPRESS, distributed only
     transition: Transition = field(default_factory=End)
     items_path: str | None = None
+    items: Any = None  # JSONata
     item_reader: Any = None
     item_selector: Any = None
     item_batcher: Any = None

@@ -26,6 +26,7 @@ from sfnchain.ir.states import CatchRule, Choice, ChoiceBranch, Next, Pass, Task
 from sfnchain.ir.steps import CachedStep, PromptStep
 from sfnchain.passes.bedrock import adapter, lower_prompt, model_parameters
 from sfnchain.passes.context import Lowered, Scope
+from sfnchain.passes.names import derived
 from sfnchain.payload import Expr, escape_intrinsic, intrinsic_arg
 
 GET_ITEM = "arn:aws:states:::dynamodb:getItem"
@@ -37,8 +38,10 @@ def _fingerprint(step: PromptStep) -> str:
     the request body's shape. Hashed at compile time to keep the intrinsic short."""
     params = model_parameters(step, step.model, "{prompt}")
     static = json.dumps(_strip_exprs(params), sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256(f"{step.model.api}|{static}".encode()).hexdigest()[:32]
-    return f"{step.model.model_id}|{digest}"
+    # The model ID is part of the parameters hashed; 64 bits tell parameter sets apart
+    # (the prompt is hashed in full with them), and the digest is written twice per
+    # cached prompt (lookup and store).
+    return hashlib.sha256(f"{step.model.api}|{static}".encode()).hexdigest()[:16]
 
 
 def _strip_exprs(value: Any) -> Any:
@@ -85,12 +88,12 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
     key = step.key
     meta = f"{key}_cache"
     names = {
-        "text": f"{step.name} cache prompt",
-        "key": f"{step.name} cache key",
-        "get": f"{step.name} cache lookup",
-        "choice": f"{step.name} cached?",
-        "hit": f"{step.name} from cache",
-        "put": f"{step.name} cache store",
+        "text": derived(step.name, "cache prompt"),
+        "key": derived(step.name, "cache key"),
+        "get": derived(step.name, "cache lookup"),
+        "choice": derived(step.name, "cached?"),
+        "hit": derived(step.name, "from cache"),
+        "put": derived(step.name, "cache store"),
     }
     if isinstance(inner, PromptStep):
         has_usage = "usage" in adapter(inner.model).result_selector()

@@ -8,6 +8,7 @@ top-level keys, so the merge keeps every branch's results).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sfnchain.diagnostics import Diagnostic, SfnchainError, error
@@ -51,6 +52,7 @@ from sfnchain.ir.steps import (
 )
 from sfnchain.passes.bedrock import handler_catches, lower_prompt
 from sfnchain.passes.cache import lower_cached
+from sfnchain.passes.cache_jsonata import lower_cached_jsonata
 from sfnchain.passes.context import Lowered, Scope
 from sfnchain.passes.reads import fields_written, input_fields_read
 from sfnchain.payload import Expr, has_expr
@@ -82,9 +84,22 @@ def _catches(
 
 
 def lower_step(step: Step, cont: Transition, scope: Scope) -> Lowered:
+    low = _lower_step(step, cont, scope)
+    if not step.name or isinstance(step, OutputStep):
+        return low
+    # States not yet claimed by a nested step (a handler's own steps) belong to this one.
+    owned = [
+        s if s.step is not None else dataclasses.replace(s, step=step.name) for s in low.states
+    ]
+    return Lowered(low.entry, owned)
+
+
+def _lower_step(step: Step, cont: Transition, scope: Scope) -> Lowered:
     if isinstance(step, PromptStep):
         return lower_prompt(step, cont, scope, lower_chain)
     if isinstance(step, CachedStep):
+        if scope.jsonata:
+            return lower_cached_jsonata(step, cont, scope, lower_chain)
         return lower_cached(step, cont, scope, lower_chain)
     if isinstance(step, TaskStep):
         catch, extra = _catches(step.handlers, cont, scope, step.name)
@@ -160,13 +175,18 @@ def lower_step(step: Step, cont: Transition, scope: Scope) -> Lowered:
 
 
 def _output(step: OutputStep, cont: Transition, scope: Scope) -> Pass:
-    """The workflow's (or item processor's) return value, shaped by one Pass state."""
+    """The workflow's (or item processor's) return value, shaped by one Pass state.
+
+    For JSONata the value is kept as the Pass's Output, which the variables pass moves
+    into the states before it."""
     common: dict[str, Any] = {
         "name": scope.output_name,
         "location": step.location,
         "uses": step.uses,
         "transition": cont,
     }
+    if scope.jsonata:
+        return Pass(output=step.value, returns=True, **common)
     if isinstance(step.value, dict) and has_expr(step.value):
         return Pass(parameters=step.value, **common)
     if isinstance(step.value, Expr):
@@ -182,8 +202,8 @@ def _raw_targets(fragment: dict[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _machine(chain: Chain, output_name: str, label: str) -> Machine:
-    scope = Scope(output_name=output_name)
+def _machine(chain: Chain, output_name: str, label: str, jsonata: bool) -> Machine:
+    scope = Scope(output_name=output_name, jsonata=jsonata)
     low = lower_chain(chain, End(), scope, label)
     machine = Machine(low.entry, (*low.states, *scope.extra))
     names = machine.by_name()
@@ -214,13 +234,26 @@ def _lower_parallel(step: ParallelStep, cont: Transition, scope: Scope) -> Lower
     the Parallel's ResultSelector instead.
     """
     branches = tuple(
-        _machine(chain, f"{step.name} branch {i} result", f"{step.name} branch {i}")
+        _machine(chain, f"{step.name} branch {i} result", f"{step.name} branch {i}", scope.jsonata)
         for i, chain in enumerate(step.branches, start=1)
     )
+    catch, extra = _catches(step.handlers, cont, scope, step.name)
+    if scope.jsonata:
+        # Branches read the results before the Parallel as variables and hand theirs
+        # back through their Output (sfnchain.passes.variables): nothing to merge.
+        state = Parallel(
+            name=step.name,
+            comment=step.comment,
+            location=step.location,
+            branches=branches,
+            retry=step.retry,
+            catch=catch,
+            transition=cont,
+        )
+        return Lowered(step.name, [state, *extra])
     merged = "$[0]"
     for i in range(1, len(branches)):
         merged = f"States.JsonMerge({merged}, $[{i}], false)"
-    catch, extra = _catches(step.handlers, cont, scope, step.name)
     common: dict[str, Any] = {
         "name": step.name,
         "comment": step.comment,
@@ -254,7 +287,9 @@ def _lower_parallel(step: ParallelStep, cont: Transition, scope: Scope) -> Lower
 
 
 def _lower_map(step: MapStep, cont: Transition, scope: Scope) -> Lowered:
-    processor = _machine(step.processor, f"{step.name} item result", f"{step.name} item")
+    processor = _machine(
+        step.processor, f"{step.name} item result", f"{step.name} item", scope.jsonata
+    )
     catch, extra = _catches(step.handlers, cont, scope, step.name)
     reader: dict[str, Any] | None = None
     if step.reader is not None:
@@ -312,11 +347,11 @@ def _lower_choice(step: ChoiceStep, cont: Transition, scope: Scope) -> Lowered:
     return Lowered(step.name, [choice, *states])
 
 
-def lower_workflow(ir: WorkflowIR) -> Machine:
+def lower_workflow(ir: WorkflowIR, jsonata: bool = False) -> Machine:
     if not ir.body.steps:
         raise error(
             "EMPTY_WORKFLOW",
             f"workflow {ir.name!r} has no steps; call prompt(...) or another step inside it",
             location=ir.location,
         )
-    return _machine(ir.body, "Result", ir.name)
+    return _machine(ir.body, "Result", ir.name, jsonata)

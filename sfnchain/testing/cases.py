@@ -229,6 +229,9 @@ class Case:
     mocks: Mapping[str, Mock] = field(default_factory=dict)
     output: Any = _UNSET
     path: tuple[str, ...] | None = None
+    # True: ``path`` lists every state entered; False: the user's steps (see
+    # history.user_path), so states the compiler makes never leak into a test.
+    exact_path: bool = False
     status: str = "SUCCEEDED"
     error: str | None = None
     seed: Mapping[str, Any] | None = None
@@ -264,13 +267,17 @@ def case(
     status: str | None = None,
     seed: Mapping[str, Any] | None = None,
     runs: int = 1,
+    exact_path: bool = False,
 ) -> Case:
     """Declare a test case.
 
     - ``input``: the execution input (JSON-serialisable);
     - ``mocks``: ``{state name: mock}``; a list of mocks is joined in order;
     - ``output``: the expected output (``ANY`` matches any value inside it);
-    - ``path``: the expected states taken (see ``ExecutionResult.path``);
+    - ``path``: the user's steps taken, in order: each step once however many states
+      it compiled to (a cache check, fallbacks), compiler-made states left out;
+    - ``exact_path``: compare ``path`` with every state entered instead
+      (``ExecutionResult.path``);
     - ``error``: the expected error name (the execution must fail with it);
     - ``status``: the expected status, when not SUCCEEDED/FAILED (e.g. TIMED_OUT);
     - ``seed``: S3 objects and DynamoDB items to create first (see ``sfnchain.testing.seed``);
@@ -308,6 +315,7 @@ def case(
         mocks=joined,
         output=output,
         path=tuple(path) if path is not None else None,
+        exact_path=exact_path,
         status=expected_status,
         error=error,
         seed=seed,

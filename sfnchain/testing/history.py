@@ -96,6 +96,18 @@ def canonical_path(
     return flatten((None, 0), set())
 
 
+def user_path(path: Sequence[str], steps: Mapping[str, str]) -> list[str]:
+    """The user's steps along ``path``: each state is replaced by the step it belongs to
+    (a cache lookup, a fallback and the model call are all the prompt's), states made by
+    the compiler alone are dropped, and a step's consecutive states count once."""
+    out: list[str] = []
+    for name in path:
+        step = steps.get(name)
+        if step is not None and (not out or out[-1] != step):
+            out.append(step)
+    return out
+
+
 def _state(definition: Mapping[str, Any], name: str) -> dict[str, Any]:
     from sfnchain.testing.mockconfig import all_states
 

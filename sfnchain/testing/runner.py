@@ -81,7 +81,11 @@ def output_diff(expected: Any, actual: Any) -> str:
     return "\n".join(lines)
 
 
-def judge(case: Case, result: ExecutionResult) -> tuple[tuple[str, ...], str]:
+def judge(
+    case: Case, result: ExecutionResult, steps: Mapping[str, str] | None = None
+) -> tuple[tuple[str, ...], str]:
+    """What differs from the case's expectations. ``steps`` (state → the user's step,
+    ``CompiledWorkflow.steps``) lets ``path`` name steps; without it, states."""
     problems: list[str] = []
     diff = ""
     if result.status != case.status:
@@ -98,6 +102,8 @@ def judge(case: Case, result: ExecutionResult) -> tuple[tuple[str, ...], str]:
         diff = output_diff(case.output, result.output)
     if case.path is not None:
         actual = result.path
+        if steps is not None and not case.exact_path:
+            actual = history.user_path(actual, steps)
         if list(case.path) != actual:
             problems.append(f"path differs: expected {list(case.path)}, got {actual}")
     return tuple(problems), diff
@@ -164,7 +170,7 @@ def run_cases(
                 CaseOutcome(compiled.name, c, time.perf_counter() - began, None, (problem,))
             )
             continue
-        problems, diff = judge(c, result)
+        problems, diff = judge(c, result, getattr(compiled, "steps", None))
         outcomes.append(CaseOutcome(compiled.name, c, result.seconds, result, problems, diff))
     return outcomes
 

@@ -55,8 +55,14 @@ from sfnchain.ir.states import Map, Parallel
 from sfnchain.passes import checks
 from tests.budget import examples
 
+from .jsonata_reading import (
+    scope_violations,
+    unexported_branch_results,
+    unsound_variable_reads,
+)
 from .strategies import (
     MOTO,
+    MOTO_JSONATA,
     NO_RESULT_CATCH,
     Interpreter,
     Program,
@@ -74,9 +80,14 @@ CLAUDE = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0")
 PROPERTY = settings(max_examples=examples(100), deadline=None)
 
 
-def compiled(program: Program) -> CompiledWorkflow:
+TARGETS = ("JSONata", "JSONPath")
+
+
+def compiled(program: Program, target: str = "JSONPath") -> CompiledWorkflow:
+    """The program compiled for ``target`` (JSONPath by default: the properties that
+    read data paths read JSONPath; jsonata_reading.py reads the JSONata target)."""
     wf, _ = build_workflow(program)
-    return compile(wf)
+    return compile(wf, query_language=target)
 
 
 # --- an independent reading of the compiled ASL -------------------------------------
@@ -368,28 +379,28 @@ def result_catches(machine: Any) -> bool:
 
 
 @PROPERTY
-@given(programs())
-def test_compiles_validates_and_is_deterministic(program: Program) -> None:
+@given(programs(), st.sampled_from(TARGETS))
+def test_compiles_validates_and_is_deterministic(program: Program, target: str) -> None:
     wf, _ = build_workflow(program)
-    first = compile(wf)
+    first = compile(wf, query_language=target)
     for diags in (
         validate(first.definition),
         validate(first.to_json(), workflow_type=program.type),
     ):
         assert [d.format() for d in diags if d.is_error] == []
-    again = compile(wf)
+    again = compile(wf, query_language=target)
     assert again.to_json() == first.to_json()
     # A fresh build of the same program (new Refs, new sessions) compiles identically.
     fresh, _ = build_workflow(program)
-    assert compile(fresh).to_json() == first.to_json()
+    assert compile(fresh, query_language=target).to_json() == first.to_json()
     assert json.loads(first.to_json()) == first.definition
     event(f"steps: {min(program.steps() // 5 * 5, 15)}+")
 
 
 @PROPERTY
-@given(programs())
-def test_state_graph_is_well_formed(program: Program) -> None:
-    definition = compiled(program).definition
+@given(programs(), st.sampled_from(TARGETS))
+def test_state_graph_is_well_formed(program: Program, target: str) -> None:
+    definition = compiled(program, target).definition
     names: list[str] = []
     for ptr, scope in scopes(definition):
         states = scope["States"]
@@ -442,6 +453,51 @@ def test_every_reference_is_defined_on_every_path(program: Program) -> None:
             sptr = ptr + json_pointer("States", name)
             assert state_roots(state) & step_keys <= theirs[sptr], sptr
             assert must[sptr] & step_keys <= theirs[sptr], sptr
+
+
+JSONPATH_ONLY = frozenset(
+    {"Parameters", "ResultPath", "ResultSelector", "InputPath", "OutputPath", "ItemsPath"}
+)
+DATA_FIELDS = frozenset({"Arguments", "Assign", "Output", "Items", "ItemSelector"})
+
+
+@PROPERTY
+@given(programs())
+def test_jsonata_variables_are_set_on_every_path(program: Program) -> None:
+    # The JSONata target: every variable a state reads was assigned on every path to it
+    # (in its own or an enclosing scope), a Parallel reads back only what every exit of
+    # the branch outputs, and no nested scope assigns a variable of an enclosing one.
+    definition = compiled(program, "JSONata").definition
+    assert definition["QueryLanguage"] == "JSONata"
+    assert unsound_variable_reads(definition) == {}
+    assert unexported_branch_results(definition) == []
+    assert scope_violations(definition) == []
+    inputs = {name for name, _, _ in program.inputs}
+    steps = list(walk_steps(program.body))
+    passes = {s.name for s in steps if type(s).__name__ == "PassState"}
+    cached_chains = [s for s in steps if type(s).__name__ == "CachedChain"]
+    for ptr, scope in scopes(definition):
+        for name, state in scope["States"].items():
+            assert not JSONPATH_ONLY & set(state), f"{ptr}/States/{name}"
+            assert "QueryLanguage" not in state
+            # No state only moves data: a Pass is a pass_state() step, a return value
+            # reached from a Catch or a Choice (the only place an Output needs a state),
+            # or the value a cached chain stores (the one Pass left; see the issue note).
+            if state["Type"] == "Pass" and name not in passes:
+                chains = {f"{c.name} result" for c in cached_chains}
+                if name in chains:
+                    assert set(state) - {"Type", "Comment"} <= {"Assign", "Next", "End"}, name
+                else:
+                    assert set(state) - {"Type", "Comment"} <= {"Output", "Next", "End"}, name
+                    assert name == "Result" or name.endswith(" result"), name
+            for text in re.findall(
+                r"\$states\.context\.Execution\.Input\.(\w+)", json.dumps(state)
+            ):
+                assert text in inputs, f"{ptr}/States/{name} reads input {text!r}"
+            own = {k: v for k, v in state.items() if k not in ("Branches", "ItemProcessor")}
+            if ptr == "" and name == definition["StartAt"]:
+                for field in re.findall(r"\$states\.input\.(\w+)", json.dumps(own)):
+                    assert field in inputs, f"{name} reads input {field!r}"
 
 
 @PROPERTY
@@ -527,11 +583,43 @@ def _find(value: Any, key: str) -> list[Any]:
     return out
 
 
+_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['([^']*)'\]")
+
+
+def jsonata_forms(path: str) -> str:
+    """A regex for the JSONata reads of the JSONPath ``path`` ($.root.a[0]['b c']): the
+    root as a variable (its key's name, or that name with a suffix), the state input or
+    the execution input; the rest as JSONata field steps. A variable that keeps the one
+    field every reader reads holds that field itself ($Describe for $.Describe.text)."""
+    parts = [m.groups() for m in _SEGMENT.finditer(path[1:])]
+    root = parts[0][0] or parts[0][2]
+    steps = []
+    for name, index, quoted in parts[1:]:
+        if name is not None:
+            steps.append(re.escape("." + name))
+        elif index is not None:
+            steps.append(re.escape(f"[{index}]"))
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", quoted):
+            steps.append(re.escape("." + quoted))
+        else:
+            steps.append(re.escape(".`" + quoted + "`"))
+    tail = "".join(steps)
+    var = re.escape("$" + root) + r"(?:_\d+|_)?"
+    forms = [
+        var + tail,
+        var + "".join(steps[1:]),
+        re.escape("$states.input." + root) + tail,
+        re.escape("$states.context.Execution.Input." + root) + tail,
+    ]
+    return "(?:" + "|".join(forms) + r")(?![A-Za-z0-9_])"
+
+
 @PROPERTY
-@given(programs())
-def test_every_prompt_input_reaches_the_model_request(program: Program) -> None:
+@given(programs(), st.sampled_from(TARGETS))
+def test_every_prompt_input_reaches_the_model_request(program: Program, target: str) -> None:
     wf, it = build_workflow(program)
-    result = compile(wf)
+    result = compile(wf, query_language=target)
+    request_field = "Arguments" if target == "JSONata" else "Parameters"
     tasks = {
         name: state
         for _, scope in scopes(result.definition)
@@ -546,12 +634,19 @@ def test_every_prompt_input_reaches_the_model_request(program: Program) -> None:
         ]
         system = dict(p.model.kwargs).get("system") if p.system is None else None
         for task_name, model in models:
-            params = tasks[task_name]["Parameters"]
+            params = tasks[task_name][request_field]
             request = json.dumps(params, ensure_ascii=False)
+            if target == "JSONata":
+                request = request.replace('\\"', '"')  # JSON-escaped expression text
             missing = {
                 path
                 for path in it.expected[task_name]
-                if not re.search(re.escape(path) + r"(?![A-Za-z0-9_])", request)
+                if not re.search(
+                    jsonata_forms(path)
+                    if target == "JSONata"
+                    else re.escape(path) + r"(?![A-Za-z0-9_])",
+                    request,
+                )
             }
             assert not missing, f"{task_name}: {missing} are not in its request"
             assert params["ModelId"] == model.model_id
@@ -579,14 +674,19 @@ _ANTLR_ERROR = re.compile(r"^line \d+:\d+ ", re.MULTILINE)
 
 
 @settings(max_examples=examples(40), deadline=None)
-@given(programs(MOTO))
-def test_moto_parser_accepts_the_output(program: Program) -> None:
+@given(
+    st.sampled_from(TARGETS).flatmap(
+        lambda t: st.tuples(st.just(t), programs(MOTO_JSONATA if t == "JSONata" else MOTO))
+    )
+)
+def test_moto_parser_accepts_the_output(drawn: tuple[str, Program]) -> None:
     # An independent second opinion: moto's port of the Step Functions ASL parser. Its
     # intrinsic-function parser recovers from syntax errors after printing them, so the
     # printout is checked too.
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-    text = compiled(program).to_json()
+    target, program = drawn
+    text = compiled(program, target).to_json()
     printed = io.StringIO()
     with contextlib.redirect_stderr(printed):
         parsed, _ = AmazonStateLanguageParser.parse(text)
@@ -708,10 +808,16 @@ MISTRAL = bedrock.model("mistral.mistral-7b-instruct-v0:2")
 
 
 def _reads_are_sound(wf: Any) -> bool:
-    """Compiles, and every state reads only fields written on every path to it."""
-    result = compile(wf)
+    """Compiles to both targets, and every state reads only fields (JSONPath) or
+    variables (JSONata) written on every path to it."""
+    result = compile(wf, query_language="JSONPath")
     inputs = frozenset(i.name for i in wf.inputs)
-    return unsound_reads(result.definition, inputs) == {}
+    lean = compile(wf, query_language="JSONata").definition
+    return (
+        unsound_reads(result.definition, inputs) == {}
+        and unsound_variable_reads(lean) == {}
+        and unexported_branch_results(lean) == []
+    )
 
 
 def _handler() -> Any:
@@ -778,9 +884,10 @@ def test_derived_keys_do_not_overwrite_step_results(derived: str) -> None:
         prompt("Use", CLAUDE, "{{ o }}", o=other)
 
     try:
-        result = compile(w)
+        result = compile(w, query_language="JSONPath")
     except SfnchainError:
         return  # rejecting the clash is a fix too
+    assert _reads_are_sound(w)
     writers = {
         name
         for name, state in result.definition["States"].items()
@@ -879,13 +986,14 @@ def test_a_model_input_without_a_field_is_a_compile_error(case: str) -> None:
     def w(q: str, photo: str, persona: str) -> None:
         prompt("Ask", model, "{{ q }}", **prompt_kw)  # THE PROMPT
 
-    with pytest.raises(SfnchainError) as caught:
-        compile(w)
-    [diag] = caught.value.diagnostics
-    assert diag.code == "UNSUPPORTED_BY_MODEL"
-    assert named in diag.message and "'Ask'" in diag.message
-    assert diag.location is not None and diag.location.file == HERE
-    assert "# THE PROMPT" in Path(HERE).read_text().splitlines()[diag.location.line - 1]
+    for target in TARGETS:
+        with pytest.raises(SfnchainError) as caught:
+            compile(w, query_language=target)
+        [diag] = caught.value.diagnostics
+        assert diag.code == "UNSUPPORTED_BY_MODEL"
+        assert named in diag.message and "'Ask'" in diag.message
+        assert diag.location is not None and diag.location.file == HERE
+        assert "# THE PROMPT" in Path(HERE).read_text().splitlines()[diag.location.line - 1]
 
 
 def test_silently_dropped_fallback_system_prompt() -> None:

@@ -7,6 +7,7 @@ second hand-written parser.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -183,3 +184,61 @@ def test_fast_path_renders_like_jinja(parts: list[str], names: list[str]) -> Non
         return  # the fast path declined; Jinja handles it
     assert fast == _render_jinja(source, ctx_b)
     assert [r.path_ for r, _ in slots_a] == [r.path_ for r, _ in slots_b]
+
+
+# --- the same escaping in the JSONata target: string expressions run in the engine ------
+
+
+def _run_jsonata(engine: Any, compiled: object, payload: dict[str, object]) -> object:
+    from sfnchain.codegen import jsonata as J
+    from sfnchain.testing.api import run_workflow
+
+    env = J.Env(lambda head, tail: "$states.input" + J.field(head) + J.path_tail(tail))
+    value = J.template(compiled, env)
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Render",
+        "States": {"Render": {"Type": "Pass", "Output": {"out": value}, "End": True}},
+    }
+    result = run_workflow(definition, payload, engine=engine)
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    return result.output["out"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("literal", ["{a}", "it's", "back\\slash", "{'\\}", '"q"', "50%}"])
+def test_jsonata_escapes_run_in_the_engine(engine: Any, literal: str) -> None:
+    compiled, _ = compile_template(literal + " {{ spec }}", {"spec": SPEC})
+    assert _run_jsonata(engine, compiled, {"spec": "x"}) == literal + " x"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    before=_LITERAL,
+    after=_LITERAL,
+    value=st.text(_ALPHABET, max_size=20),
+    as_json=st.booleans(),
+)
+def test_compiled_jsonata_renders_like_jinja(
+    engine: Any, before: str, after: str, value: str, as_json: bool
+) -> None:
+    # Literal text of the full alphabet (braces, quotes, backslashes, newlines, non-ASCII)
+    # comes out exactly; "| tojson" gives the value's JSON text, quotes included (its
+    # non-ASCII case is test_jsonata_tojson_keeps_non_ascii).
+    if as_json:
+        value = value.encode("ascii", "ignore").decode()
+    source = before + ("{{ spec | tojson }}" if as_json else "{{ spec }}") + after
+    compiled, _ = compile_template(source, {"spec": SPEC})
+    inserted = json.dumps(value, ensure_ascii=False) if as_json else value
+    assert _run_jsonata(engine, compiled, {"spec": value}) == before + inserted + after
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="moto engine gap, fixed by the new engine (issue 9): jsonata-python's $string "
+    "writes non-ASCII as \\u escapes, where JSONata (JSON.stringify) keeps the character",
+)
+def test_jsonata_tojson_keeps_non_ascii(engine: Any) -> None:
+    compiled, _ = compile_template("{{ spec | tojson }}", {"spec": SPEC})
+    assert _run_jsonata(engine, compiled, {"spec": "caf\u00e9 \u00a0"}) == '"caf\u00e9 \u00a0"'

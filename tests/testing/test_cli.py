@@ -27,7 +27,7 @@ showroom_parallel.add_cases(
                "Social": answer("#suv")},
         output={"description": "A big SUV.", "advert": "Buy it.", "tagline": "Go.",
                 "social": "#suv", "tokens": {"advert": 20, "tagline": 20}},
-        path=["Describe", "Content", "Advert", "Tagline", "Social", "Content results", "Result"],
+        path=["Describe", "Content", "Advert", "Tagline", "Social"],
     ),
     case(
         "advert times out",
@@ -76,10 +76,7 @@ def test_test_reports_each_case_diff_path_and_coverage(project: Path) -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith("PASS  showroom-parallel::happy path  (")
-    assert (
-        lines[1]
-        == "      path: Describe → Content → Advert → Tagline → Social → Content results → Result"
-    )
+    assert lines[1] == "      path: Describe → Content → Advert → Tagline → Social"
     assert any(line.startswith("PASS  showroom-parallel::advert times out") for line in lines)
     assert "      path: Describe → Content → Advert → Advert fallback 1 → Tagline" in out
     assert any(line.startswith("FAIL  showroom-parallel::wrong expectation") for line in lines)
@@ -97,7 +94,7 @@ def test_test_keyword_filter_and_json_format(project: Path) -> None:
     doc = json.loads(out)
     assert doc["passed"] is True
     [only] = doc["cases"]
-    assert (only["case"], only["status"], only["path"][-1]) == ("happy path", "SUCCEEDED", "Result")
+    assert (only["case"], only["status"], only["path"][-1]) == ("happy path", "SUCCEEDED", "Social")
     assert doc["coverage"][0]["states_never_entered"] == [
         "Describe fallback 1",
         "Advert fallback 1",

@@ -18,8 +18,8 @@ SPEC = "7-seat hybrid SUV, 4WD, 600 km range"
 
 
 @cache
-def compiled(name: str) -> CompiledWorkflow:
-    return compile_file(WORKFLOWS / f"{name}.py")
+def compiled(name: str, target: str = "JSONata") -> CompiledWorkflow:
+    return compile_file(WORKFLOWS / f"{name}.py", query_language=target)
 
 
 def chain_mocks(**overrides: Any) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def test_prompt_chain(run_workflow) -> None:
         "advert": "Meet the roomy hybrid SUV.",
         "social": '["#roomy", "#hybrid", "#suv"]',
     }
-    assert result.path == ["Describe", "Advert", "Social", "Result"]
+    assert result.path == ["Describe", "Advert", "Social"]
     [advert_call] = result.task_inputs("Advert")
     assert advert_call["Body"]["messages"][0]["content"][0]["text"].endswith(
         "description:\nA roomy hybrid SUV."
@@ -67,15 +67,7 @@ def test_parallel_prompts_merge_branch_outputs(run_workflow) -> None:
         "social": "#suv",
         "tokens": {"advert": 500, "tagline": 6},
     }
-    assert result.path == [
-        "Describe",
-        "Content",
-        "Advert",
-        "Tagline",
-        "Social",
-        "Content results",
-        "Result",
-    ]
+    assert result.path == ["Describe", "Content", "Advert", "Tagline", "Social"]
 
 
 def test_throttled_once_then_success_with_backoff(run_workflow, sfn_engine) -> None:
@@ -122,8 +114,6 @@ def test_timeout_then_fallback_model(run_workflow) -> None:
         "Advert fallback 1",
         "Tagline",
         "Social",
-        "Content results",
-        "Result",
     ]
     assert [r.error for r in result.retries("Advert")] == ["States.Timeout"]
 
@@ -159,10 +149,8 @@ def test_cache_miss_writes_dynamodb_then_hit_skips_the_model(run_workflow, sfn_e
     assert second.output == first.output
     assert "Family persona" not in second.entered
     assert "Family persona from cache" in second.entered
-    assert second.path[:6] == [
+    assert second.path[:4] == [
         "Personas",
-        "Family persona cache prompt",
-        "Family persona cache key",
         "Family persona cache lookup",
         "Family persona cached?",
         "Family persona from cache",
@@ -181,13 +169,26 @@ def test_expired_cache_entry_calls_the_model_again(run_workflow, sfn_engine) -> 
     assert "Family persona from cache" not in again.entered
 
 
-def _fleet_run(run_workflow, sfn_engine, failing: int) -> Any:
+# A JSONata Map's ResultWriter takes Arguments ("ResultWriter (Map)", Step Functions
+# guide); moto 5.2.5's grammar reads that block as JSONPath and rejects the definition.
+TARGETS = [
+    pytest.param(
+        "JSONata",
+        marks=pytest.mark.xfail(
+            strict=True, reason="moto engine gap, fixed by the new engine (issue 9)"
+        ),
+    ),
+    "JSONPath",
+]
+
+
+def _fleet_run(run_workflow, sfn_engine, failing: int, target: str) -> Any:
     records = [{"model": f"Roamer {i}", "trim": "LX", "spec": SPEC} for i in range(100)]
     describe = answer("A capable SUV.", times=100 - failing) + throws(
         "Bedrock.ValidationException", "Malformed input request"
     )
     return run_workflow(
-        compiled("fleet"),
+        compiled("fleet", target),
         {"tone": "upbeat"},
         mocks={"Describe vehicle": describe, "Vehicle tagline": answer("Go further.")},
         seed={"s3": {"showroom-data": {"fleet/vehicles.json": records}}},
@@ -198,16 +199,12 @@ def _s3_json(engine: Any, bucket: str, key: str) -> Any:
     return json.loads(engine.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
-def test_fleet_over_100_records_tolerates_one_failure(run_workflow, sfn_engine) -> None:
-    result = _fleet_run(run_workflow, sfn_engine, failing=1)
+@pytest.mark.parametrize("target", TARGETS)
+def test_fleet_over_100_records_tolerates_one_failure(run_workflow, sfn_engine, target) -> None:
+    result = _fleet_run(run_workflow, sfn_engine, failing=1, target=target)
     assert result.status == "SUCCEEDED"
-    assert result.path == [
-        "Fleet",
-        "Describe vehicle",
-        "Vehicle tagline",
-        "Fleet item result",
-        "Result",
-    ]
+    glue = ["Fleet item result", "Result"] if target == "JSONPath" else []
+    assert result.path == ["Fleet", "Describe vehicle", "Vehicle tagline", *glue]
     details = result.output["fleet"]
     assert details["Bucket"] == "showroom-data"
     manifest = _s3_json(sfn_engine, "showroom-data", details["Key"])
@@ -231,6 +228,7 @@ def test_fleet_over_100_records_tolerates_one_failure(run_workflow, sfn_engine) 
     assert models == {f"Roamer {i}" for i in range(100)}
 
 
-def test_fleet_fails_beyond_tolerated_percentage(run_workflow, sfn_engine) -> None:
-    result = _fleet_run(run_workflow, sfn_engine, failing=6)
+@pytest.mark.parametrize("target", TARGETS)
+def test_fleet_fails_beyond_tolerated_percentage(run_workflow, sfn_engine, target) -> None:
+    result = _fleet_run(run_workflow, sfn_engine, failing=6, target=target)
     assert (result.status, result.error) == ("FAILED", "States.ExceedToleratedFailureThreshold")

@@ -20,6 +20,7 @@ def _all_rules() -> list[Rule]:
         resources,
         states,
         structure,
+        variables,
     )
 
     return [
@@ -28,6 +29,8 @@ def _all_rules() -> list[Rule]:
         errors.check_error_handlers,
         states.check_query_language,
         states.check_variables,
+        variables.check_variable_scope,
+        variables.check_states_references,
         states.check_fields,
         states.check_size,
         jsonpath_fields.check_jsonpath_fields,
