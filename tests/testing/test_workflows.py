@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sfnchain.compiler import CompiledWorkflow, compile_file
 from sfnchain.testing import answer, throttled, throws, timeout
 
