@@ -1,6 +1,7 @@
 """One diagnostic format for every check in sfnchain.
 
-A diagnostic renders as ``file:line: severity CODE: message [json/pointer]``. Checks
+A diagnostic renders as ``file:line: severity CODE: message [json/pointer]``, with
+``CODE (RULE)`` where sfnchain's finer rule stands behind AWS's code. Checks
 collect diagnostics and return them; only the CLI decides whether to exit.
 """
 
@@ -43,6 +44,8 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     pointer: str = ""
     location: SourceLocation | None = None
+    # sfnchain's finer reason where ``code`` is AWS's coarser one (SCHEMA_VALIDATION_FAILED).
+    rule: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -51,7 +54,8 @@ class Diagnostic:
     def format(self) -> str:
         where = f"{self.location}: " if self.location is not None else ""
         ptr = f" [{self.pointer or '/'}]" if self.pointer or self.location is None else ""
-        return f"{where}{self.severity.label} {self.code}: {self.message}{ptr}"
+        rule = f" ({self.rule})" if self.rule else ""
+        return f"{where}{self.severity.label} {self.code}{rule}: {self.message}{ptr}"
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -60,6 +64,8 @@ class Diagnostic:
             "message": self.message,
             "location": self.pointer or "/",
         }
+        if self.rule:
+            out["rule"] = self.rule
         if self.location is not None:
             out["source"] = str(self.location)
         return out

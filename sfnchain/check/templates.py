@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from sfnchain.check import codes
+from sfnchain.check.depth import nesting_message
 from sfnchain.check.model import diag, warn
 from sfnchain.diagnostics import Diagnostic, SourceLocation, json_pointer
 
@@ -65,6 +66,9 @@ def parse_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         return json.loads(text), []
     except json.JSONDecodeError as exc:
         json_error = exc
+    except RecursionError:
+        d = diag(codes.TOO_DEEPLY_NESTED, nesting_message(file), "")
+        return None, [d.with_location(SourceLocation(file))]
     if file.endswith(".json") or text.lstrip().startswith(("{", "[")):
         message = f"Invalid JSON at line {json_error.lineno}, column {json_error.colno}: "
         where = SourceLocation(file, json_error.lineno, json_error.colno)
