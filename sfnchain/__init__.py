@@ -10,9 +10,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sfnchain.check import validate
-    from sfnchain.compiler import CompiledWorkflow, compile, compile_file, load_workflows
-    from sfnchain.diagnostics import Diagnostic, Severity, SfnchainError, SourceLocation
+    from sfnchain.check import validate as validate
+    from sfnchain.compiler import CompiledWorkflow as CompiledWorkflow
+    from sfnchain.compiler import compile as compile
+    from sfnchain.compiler import compile_file as compile_file
+    from sfnchain.compiler import load_workflows as load_workflows
+    from sfnchain.diagnostics import Diagnostic as Diagnostic
+    from sfnchain.diagnostics import Severity as Severity
+    from sfnchain.diagnostics import SfnchainError as SfnchainError
+    from sfnchain.diagnostics import SourceLocation as SourceLocation
     from sfnchain.dsl import *  # noqa: F403
 
 __version__ = "0.1.0"

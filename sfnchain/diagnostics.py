@@ -104,7 +104,13 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 
 def json_pointer(*parts: str | int) -> str:
     """Build an RFC 6901 pointer, escaping ``~`` and ``/`` in each part."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    out = ""
+    for part in parts:
+        text = part if type(part) is str else str(part)
+        if "~" in text or "/" in text:  # rare: escape only then (this runs per field)
+            text = text.replace("~", "~0").replace("/", "~1")
+        out += "/" + text
+    return out
 
 
 class SfnchainError(Exception):

@@ -13,10 +13,11 @@ from typing import Any, Literal
 
 from sfnchain.check import codes
 from sfnchain.check.depth import too_deep
+from sfnchain.check.fastschema import schema_errors
 from sfnchain.check.loader import parse_json
 from sfnchain.check.model import Machine, diag
 from sfnchain.check.rules import run_rules
-from sfnchain.check.schema import check_schema, schema_path
+from sfnchain.check.schema_file import schema_path
 from sfnchain.diagnostics import Diagnostic, SourceMap, attach_locations
 
 __all__ = ["WorkflowType", "as_aws", "schema_path", "validate"]
@@ -59,7 +60,7 @@ def validate(
 
 
 def _check(definition: Mapping[str, Any], workflow_type: WorkflowType | None) -> list[Diagnostic]:
-    return [*check_schema(definition), *run_rules(Machine.of(definition, workflow_type))]
+    return [*schema_errors(definition), *run_rules(Machine.of(definition, workflow_type))]
 
 
 def _on_fresh_stack(

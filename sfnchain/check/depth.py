@@ -20,23 +20,42 @@ from sfnchain.diagnostics import Diagnostic, json_pointer
 MAX_DEPTH = 100
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+Path = tuple[str | int, "Path"] | None
+
+
 def too_deep(definition: Any, limit: int = MAX_DEPTH) -> Diagnostic | None:
     """A TOO_DEEPLY_NESTED error at the first value nested deeper than ``limit``, or None."""
-    todo: list[tuple[Any, int, str]] = [(definition, 0, "")]
+    # This runs on every definition: scalars are skipped at once, and the path to each
+    # container is a linked (key, parent) pair, turned into a pointer only for an offender.
+    todo: list[tuple[Any, int, Path]] = [(definition, 0, None)]
     while todo:
-        value, depth, pointer = todo.pop()
+        value, depth, path = todo.pop()
         if depth > limit:
-            message = (
-                f"The definition nests more than {limit} levels deep here; sfnchain stops "
-                "checking at that depth: flatten the nesting (move deep branches or "
-                "processors into a child state machine)"
-            )
-            return diag(codes.TOO_DEEPLY_NESTED, message, pointer)
-        if isinstance(value, Mapping):
-            todo.extend((v, depth + 1, pointer + json_pointer(k)) for k, v in value.items())
-        elif isinstance(value, list):
-            todo.extend((v, depth + 1, pointer + json_pointer(i)) for i, v in enumerate(value))
+            return diag(codes.TOO_DEEPLY_NESTED, _message(limit), _pointer(path))
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        for key, child in items:
+            if type(child) in _SCALARS:
+                continue
+            if isinstance(child, (Mapping, list)):
+                todo.append((child, depth + 1, (key, path)))
     return None
+
+
+def _pointer(path: Path) -> str:
+    parts: list[str | int] = []
+    while path is not None:
+        parts.append(path[0])
+        path = path[1]
+    return json_pointer(*reversed(parts))
+
+
+def _message(limit: int) -> str:
+    return (
+        f"The definition nests more than {limit} levels deep here; sfnchain stops checking "
+        "at that depth: flatten the nesting (move deep branches or processors into a child "
+        "state machine)"
+    )
 
 
 def nesting_message(file: str | None = None) -> str:

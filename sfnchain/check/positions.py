@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from json.decoder import scanstring
 from typing import Any
 
 from sfnchain.diagnostics import SourceLocation, json_pointer
 
+# The C string scanner behind json.loads (public in the module, missing from typeshed).
+scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -110,7 +111,7 @@ def _yaml_lines(text: str, wanted: set[str]) -> dict[str, int]:
     base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     # Composes any document whatever its tags (CloudFormation short tags included).
-    class TagBlindLoader(base):  # type: ignore[misc, valid-type]
+    class TagBlindLoader(base):  # type: ignore[misc]
         pass
 
     try:

@@ -73,9 +73,7 @@ def sarif_log(items: Iterable[tuple[str, str, Diagnostic]]) -> dict[str, object]
                     "driver": {
                         "name": "sfnchain",
                         "version": _version(),
-                        "rules": [
-                            {"id": rule_id, "name": _camel(rule_id)} for rule_id in rules
-                        ],
+                        "rules": [{"id": rule_id, "name": _camel(rule_id)} for rule_id in rules],
                     }
                 },
                 "columnKind": "unicodeCodePoints",

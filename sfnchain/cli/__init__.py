@@ -47,8 +47,7 @@ SUMMARIES: dict[str, str] = {
     "policy": "Print the role's trust policy and least-privilege permission policy (JSON).",
     "deploy": "Create or update the state machine of SOURCE (a workflow .py or an ASL .json) "
     "and its IAM role, publish a version and move --alias to it.",
-    "rollback": "Move --alias of machine --name back to the previous version (or "
-    "--to-version).",
+    "rollback": "Move --alias of machine --name back to the previous version (or --to-version).",
     "run": "Start an execution of TARGET — a deployed machine's name or ARN, or a workflow "
     "file (.py/.json) whose machine was deployed — and stream the states it enters and "
     "leaves (stderr), then print its output (stdout) or its error.",

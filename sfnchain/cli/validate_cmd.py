@@ -92,8 +92,8 @@ def command(
     shown = _shown(reports, lowest, limit)
     if output_format == "json":
         total = sum(1 for r in reports for d in r.diagnostics if _visible(d, lowest))
-        report = _json_report(shown, failed, truncated=total > len(shown))
-        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        response = _json_report(shown, failed, truncated=total > len(shown))
+        sys.stdout.write(json.dumps(response, indent=2) + "\n")
     elif output_format == "sarif":
         from sfnchain.check.sarif import sarif_log
 
