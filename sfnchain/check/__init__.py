@@ -8,14 +8,13 @@ problem found as a :class:`~sfnchain.diagnostics.Diagnostic` and never raises on
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any, Literal
 
 from sfnchain.check import codes
 from sfnchain.check.depth import too_deep
 from sfnchain.check.fastschema import schema_errors
 from sfnchain.check.loader import parse_json
-from sfnchain.check.model import Machine, diag
+from sfnchain.check.model import Machine, as_aws, diag
 from sfnchain.check.rules import run_rules
 from sfnchain.check.schema_file import schema_path
 from sfnchain.diagnostics import Diagnostic, SourceMap, attach_locations
@@ -75,13 +74,6 @@ def _on_fresh_stack(
     worker.start()
     worker.join()
     return out[0]
-
-
-def as_aws(d: Diagnostic) -> Diagnostic:
-    """``d`` with AWS's code where AWS reports the problem under a coarser one, and the
-    finer reason kept as ``rule``."""
-    aws = codes.AWS_CODE_OF_RULE.get(d.code) if d.is_error else None
-    return replace(d, code=aws, rule=d.code) if aws is not None else d
 
 
 def _one_schema_error_per_field(diags: list[Diagnostic]) -> list[Diagnostic]:

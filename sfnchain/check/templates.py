@@ -20,7 +20,7 @@ from typing import Any
 
 from sfnchain.check import codes
 from sfnchain.check.depth import nesting_message
-from sfnchain.check.model import diag, warn
+from sfnchain.check.model import as_aws, diag, warn
 from sfnchain.diagnostics import Diagnostic, SourceLocation, json_pointer
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
@@ -76,7 +76,7 @@ def parse_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     except json.JSONDecodeError as exc:
         json_error = exc
     except RecursionError:
-        d = diag(codes.TOO_DEEPLY_NESTED, nesting_message(file), "")
+        d = as_aws(diag(codes.TOO_DEEPLY_NESTED, nesting_message(file), ""))
         return None, [d.with_location(SourceLocation(file))]
     if file.endswith(".json") or text.lstrip().startswith(("{", "[")):
         message = f"Invalid JSON at line {json_error.lineno}, column {json_error.colno}: "
