@@ -122,7 +122,8 @@ def _explain(error: ValidationError, prefix: str) -> Iterator[Diagnostic]:
         present = error.instance if isinstance(error.instance, Mapping) else {}
         for missing in cast(list[str], error.validator_value):
             if missing not in present:
-                message = f"The field '{missing}' is required {where}"
+                # AWS: "The field 'X' is required but was missing".
+                message = f"The field '{missing}' is required but was missing {where}"
                 yield diag(codes.SCHEMA_VALIDATION_FAILED, message, pointer)
         return
     if kind == "not" and "x-jsonpath-only" in schema:

@@ -53,7 +53,8 @@ def check_jsonpath_fields(machine: Machine) -> Iterator[Diagnostic]:
         yield from _check_paths(ref)
         for parts in TEMPLATES:
             node = _get(ref.state, parts)
-            if isinstance(node, Mapping):
+            # Parameters and ItemSelector may also be arrays; objects inside are templates.
+            if isinstance(node, Mapping | list):
                 yield from check_template(node, ref.at(*parts))
         for i, catcher in _entries(ref.state, "Catch"):
             if isinstance(catcher.get("ResultPath"), str):
