@@ -143,8 +143,8 @@ def write_corpus(directory: Path) -> list[Path]:
 def write_big_file(directory: Path) -> Path:
     """About 1 MB of valid chain with one error (a Next naming no state) near the end."""
     definition = generated(random.Random(7), 700)
-    names = list(definition["States"])
-    definition["States"][names[-2]]["Next"] = "Nowhere"
+    last_task = [n for n, s in definition["States"].items() if s["Type"] == "Task"][-2]
+    definition["States"][last_task]["Next"] = "Nowhere"
     path = directory / "big-one-error.json"
     path.write_text(json.dumps(definition, indent=2), encoding="utf-8")
     return path

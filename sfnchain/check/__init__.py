@@ -59,7 +59,8 @@ def validate(
 
 
 def _check(definition: Mapping[str, Any], workflow_type: WorkflowType | None) -> list[Diagnostic]:
-    return [*schema_errors(definition), *run_rules(Machine.of(definition, workflow_type))]
+    machine = Machine.of(definition, workflow_type)
+    return [*schema_errors(definition, states=machine.states), *run_rules(machine)]
 
 
 def _on_fresh_stack(

@@ -23,10 +23,11 @@ import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sfnchain.check.model import Machine, StateRef
 from sfnchain.check.schema_file import schema_path
 from sfnchain.diagnostics import Diagnostic
 
@@ -56,6 +57,41 @@ def cache_dir() -> Path:
     return Path(base) / "sfnchain"
 
 
+# State type -> its $defs entry. The gate's `state` keeps only the checks common to all
+# types; the per-type sub-schema is applied by dispatching on Type (below) instead of the
+# schema's if/then chain, which fastjsonschema runs by raising an exception per type that
+# does not match (ten per state).
+STATE_DEFS = {
+    "Task": "taskState",
+    "Pass": "passState",
+    "Choice": "choiceState",
+    "Wait": "waitState",
+    "Succeed": "succeedState",
+    "Fail": "failState",
+    "Parallel": "parallelState",
+    "Map": "mapState",
+}
+LAYER_DEFS = {"JSONata": "jsonataLayer", "JSONPath": "jsonpathLayer"}
+
+
+def gate_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The draft-7 schema the gate is compiled from: the root, with each state checked only
+    for what every state shares; every per-type and per-language sub-schema is compiled
+    too (behind an always-false branch) so that the gate can call it by name."""
+    out = _draft7(schema)
+    defs = out.pop("$defs")
+    state = defs["state"]
+    defs["state"] = {k: v for k, v in state.items() if k != "allOf"}
+    kept = {k: out.pop(k) for k in ("$id", "$schema", "title", "description") if k in out}
+    named = [{"$ref": f"#/$defs/{name}"} for name in (*STATE_DEFS.values(), *LAYER_DEFS.values())]
+    return {
+        **kept,
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$defs": defs,
+        "anyOf": [out, {"allOf": [{"not": {}}, *named]}],
+    }
+
+
 @functools.cache
 def _namespace() -> dict[str, Any] | None:
     try:
@@ -64,21 +100,23 @@ def _namespace() -> dict[str, Any] | None:
         return None
     source = schema_path().read_bytes()
     key = hashlib.sha256(
-        source + fastjsonschema.VERSION.encode() + sys.version.encode()
+        source + fastjsonschema.VERSION.encode() + sys.version.encode() + _FORM.encode()
     ).hexdigest()[:24]
     cached = cache_dir() / f"asl-schema-{key}.marshal"
     code = None
     with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
         code = marshal.loads(cached.read_bytes())
     if code is None:
-        schema = _draft7(json.loads(source))
-        schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-        text = fastjsonschema.compile_to_code(schema)
+        text = fastjsonschema.compile_to_code(gate_schema(json.loads(source)))
         code = compile(text, "<asl-schema>", "exec")
         _store(cached, marshal.dumps(code))
     namespace: dict[str, Any] = {}
     exec(code, namespace)
     return namespace
+
+
+# Changes with the form of gate_schema (part of the cache key).
+_FORM = "dispatch-1"
 
 
 def _store(path: Path, data: bytes) -> None:
@@ -100,7 +138,8 @@ def gate(definition: str = "") -> Check | None:
     if namespace is None:
         return None
     # fastjsonschema names the root's function after its $id and each referenced $defs
-    # entry's after its pointer ("validate____defs_<lower-case name>").
+    # entry's after its pointer ("validate____defs_<lower-case name>"). The root here is
+    # the gate's root: the schema's, with states checked only for what they share.
     marker = "____defs_"
     for name, value in namespace.items():
         if not name.startswith("validate_"):
@@ -110,10 +149,36 @@ def gate(definition: str = "") -> Check | None:
     return None
 
 
-def schema_errors(instance: Any, definition: str = "", prefix: str = "") -> list[Diagnostic]:
+def accepts_definition(definition: Any, states: Iterable[StateRef] | None = None) -> bool:
+    """True when the whole schema accepts ``definition``: the gate's root, then each state's
+    own sub-schema (and that of the QueryLanguage it names). ``states`` are the states the
+    schema reaches, as :class:`~sfnchain.check.model.Machine` walks them."""
+    if not accepts(gate(), definition):
+        return False
+    if states is None:
+        states = Machine.of(definition).states
+    for ref in states:
+        kind = ref.state.get("Type")  # the root check saw one of the eight
+        if not isinstance(kind, str) or not accepts(gate(STATE_DEFS.get(kind, "")), ref.state):
+            return False
+        language = ref.state.get("QueryLanguage")
+        layer = LAYER_DEFS.get(language) if isinstance(language, str) else None
+        if layer is not None and not accepts(gate(layer), ref.state):
+            return False
+    return True
+
+
+def schema_errors(
+    instance: Any,
+    definition: str = "",
+    prefix: str = "",
+    states: Iterable[StateRef] | None = None,
+) -> list[Diagnostic]:
     """Every schema error of ``instance`` (against the schema or one ``$defs`` entry), with
     jsonschema consulted only when the compiled gate rejects it."""
-    if accepts(gate(definition), instance):
+    if definition and accepts(gate(definition), instance):
+        return []
+    if not definition and accepts_definition(instance, states):
         return []
     from sfnchain.check.schema import check_against, check_schema
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfnchain.check import fastschema
-from sfnchain.check.fastschema import accepts, gate, schema_errors
+from sfnchain.check.fastschema import accepts, accepts_definition, gate, schema_errors
 from sfnchain.check.model import Machine
 from sfnchain.check.schema import check_against, check_schema
 from tests.budget import examples
@@ -31,7 +31,10 @@ def definitions() -> list[Any]:
 
 
 def agree(definition: Any) -> None:
-    assert accepts(gate(), definition) == (check_schema(definition) == [])
+    full = check_schema(definition) == []
+    assert accepts_definition(definition) == full
+    if isinstance(definition, dict):  # with the states handed in, as validate() does
+        assert accepts_definition(definition, Machine.of(definition).states) == full
     if isinstance(definition, dict):
         for ref in Machine.of(definition).states:
             for layer in LAYERS:
@@ -46,7 +49,8 @@ def test_gate_agrees_with_jsonschema_on_the_corpus(index: int) -> None:
 
 def test_gate_rejects_what_the_schema_rejects_and_errors_come_from_jsonschema() -> None:
     bad = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, "Bogus": 1}}}
-    assert not accepts(gate(), bad)
+    assert accepts(gate(), bad)  # the root part: states are only checked for their Type
+    assert not accepts_definition(bad)
     (d,) = schema_errors(bad)
     assert d.pointer == "/States/A/Bogus" and "'Bogus' is not supported" in d.message
 
@@ -90,7 +94,7 @@ def test_compiled_code_is_cached_and_reused(tmp_path: Path, monkeypatch: Any) ->
         cached.write_bytes(b"not marshal data")
         fastschema._namespace.cache_clear()
         fastschema.gate.cache_clear()
-        assert accepts(gate(), {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+        assert accepts_definition({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
         marshal.loads(cached.read_bytes())
     finally:
         fastschema._namespace.cache_clear()
@@ -104,7 +108,7 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: Any) 
     fastschema._namespace.cache_clear()
     fastschema.gate.cache_clear()
     try:
-        assert accepts(gate(), {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+        assert accepts_definition({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
     finally:
         fastschema._namespace.cache_clear()
         fastschema.gate.cache_clear()
@@ -124,7 +128,7 @@ def test_without_fastjsonschema_every_definition_goes_to_jsonschema(monkeypatch:
     fastschema._namespace.cache_clear()
     fastschema.gate.cache_clear()
     try:
-        assert gate() is None and not accepts(None, {})
+        assert gate() is None and not accepts(None, {}) and not accepts_definition({})
         ok = {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}
         assert schema_errors(ok) == []
         assert schema_errors({"States": {}})  # StartAt missing, found by jsonschema
