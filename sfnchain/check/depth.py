@@ -35,11 +35,14 @@ def too_deep(definition: Any, limit: int = MAX_DEPTH) -> Diagnostic | None:
             return diag(codes.TOO_DEEPLY_NESTED, _message(limit), _pointer(path))
         items = value.items() if isinstance(value, Mapping) else enumerate(value)
         for key, child in items:
-            if type(child) in _SCALARS:
-                continue
-            if isinstance(child, (Mapping, list)):
+            kind = type(child)
+            if kind is dict or kind is list or (kind not in _SCALARS and _container(child)):
                 todo.append((child, depth + 1, (key, path)))
     return None
+
+
+def _container(value: Any) -> bool:
+    return isinstance(value, (Mapping, list))
 
 
 def _pointer(path: Path) -> str:
