@@ -132,7 +132,8 @@ def _check_file(name: str, workflow_type: str | None) -> list[Report]:
                 placed.append((d, found.pointer + inner))
         diags = [_move(d, pointer) for d, pointer in placed]
         anchors = [_anchor(found, pointer) for _, pointer in placed]
-        reports.append(Report(label, found.label, diags, text, anchors))
+        # The text is kept only while a diagnostic may need a line looked up in it.
+        reports.append(Report(label, found.label, diags, text if diags else "", anchors))
     return reports
 
 
