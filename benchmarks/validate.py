@@ -1,15 +1,35 @@
-"""Validation speed: a corpus of >= 200 definitions in one process, and a 1,000-state machine.
+"""Validation speed of the `sfnchain validate` command against statelint, whole processes.
 
-Run from the repository root:  python benchmarks/validate.py
-Targets (issue 3): the whole corpus in under 1 s; a 1,000-state machine well under 0.5 s.
+Run from the repository root:
+
+    python benchmarks/validate.py [--statelint-lib DIR ...] [--baseline-rev REV] [--runs 3]
+
+The corpus (the test corpus, the compiled reference workflows and generated chains, >= 240
+files, about a third of them invalid) and a 1 MB definition with one error are written to a
+temporary directory. Each tool validates all the files in one process, the runs of the
+tools interleaved, and the best and median wall times, the CPU time (user + system) of the
+best run, and their ratios are printed. On a shared machine CPU time is the steadier figure.
+
+statelint is AWS's Ruby linter (awslabs/statelint with its j2119 library). Its own command
+validates only its first argument, so it is driven here by a four-line Ruby script that
+loads its Linter once and validates every file, which is how it runs fastest. Point
+--statelint-lib at the `lib` directories of statelint and j2119 when they are not installed
+as gems. --baseline-rev REV runs the sfnchain of that git revision (extracted with
+`git archive`) on the same files, for before/after figures. Issue 11's target: the
+`validate` command no slower than statelint on the same files.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -111,59 +131,139 @@ def corpus() -> list[tuple[str, Any]]:
     return out
 
 
-def _count_states(body: dict[str, Any]) -> int:
-    total = 0
-    for state in body["States"].values():
-        total += 1
-        for branch in state.get("Branches", []):
-            total += _count_states(branch)
-        if "ItemProcessor" in state:
-            total += _count_states(state["ItemProcessor"])
-    return total
+def write_corpus(directory: Path) -> list[Path]:
+    """The corpus as plain ASL files (what both tools read)."""
+    paths = []
+    for i, (name, definition) in enumerate(corpus()):
+        path = directory / f"{i:03d}-{Path(name).stem}.json"
+        path.write_text(json.dumps(definition, indent=2), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def write_big_file(directory: Path) -> Path:
+    """About 1 MB of valid chain with one defect near the end: a Task's Next names no state
+    (so the states after it are also reported unreachable)."""
+    definition = generated(random.Random(7), 700)
+    last_task = [n for n, s in definition["States"].items() if s["Type"] == "Task"][-2]
+    definition["States"][last_task]["Next"] = "Nowhere"
+    path = directory / "big-one-error.json"
+    path.write_text(json.dumps(definition, indent=2), encoding="utf-8")
+    return path
+
+
+STATELINT_DRIVER = """
+require 'statelint'
+linter = StateMachineLint::Linter.new
+failed = ARGV.count { |file| !linter.validate(file).empty? }
+puts "#{failed} of #{ARGV.size} files with errors"
+exit(failed > 0 ? 1 : 0)
+"""
+
+
+def tools(args: argparse.Namespace, scratch: Path) -> dict[str, list[str]]:
+    out = {"sfnchain": [sys.executable, "-m", "sfnchain", "validate"]}
+    if args.baseline_rev:
+        before = scratch / "baseline"
+        before.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", args.baseline_rev], cwd=ROOT, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "x", "-C", str(before)], input=archive.stdout, check=True)
+        out[f"sfnchain@{args.baseline_rev}"] = [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(before)!r}); "
+            "from sfnchain.cli import main; main(prog_name='sfnchain')",
+            "validate",
+        ]
+    ruby = shutil.which("ruby")
+    if ruby is None:
+        print("statelint: not measured (no ruby on PATH)")
+        return out
+    driver = scratch / "statelint_all.rb"
+    driver.write_text(STATELINT_DRIVER, encoding="utf-8")
+    includes = [f"-I{lib}" for lib in args.statelint_lib]
+    probe = subprocess.run(
+        [ruby, *includes, "-e", "require 'statelint'"], capture_output=True, text=True
+    )
+    if probe.returncode != 0:
+        print("statelint: not measured (ruby cannot load it; give --statelint-lib)")
+        return out
+    out["statelint"] = [ruby, *includes, str(driver)]
+    return out
+
+
+def run_once(command: list[str], files: list[Path]) -> tuple[float, float, str]:
+    """Wall time, CPU time (user + system of the child) and output of one run."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    before = os.times()
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [*command, *map(str, files)], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    elapsed = time.perf_counter() - t0
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return elapsed, cpu, done.stdout + done.stderr
+
+
+def compare(label: str, commands: dict[str, list[str]], files: list[Path], runs: int) -> None:
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):  # interleaved, so a busy moment hurts every tool alike
+        for name, command in commands.items():
+            wall, cpu, _ = run_once(command, files)
+            times[name].append((wall, cpu))
+    print(f"\n{label}: {len(files)} file(s), {runs} run(s) each, whole process")
+    for name, ts in times.items():
+        walls = [w for w, _ in ts]
+        cpu = min(c for _, c in ts)
+        print(
+            f"  {name:<28} wall best {min(walls):6.3f} s  median {statistics.median(walls):6.3f} s"
+            f"   CPU best {cpu:6.3f} s"
+        )
+    base = times["sfnchain"]
+    for name, ts in times.items():
+        if name != "sfnchain":
+            wall = min(w for w, _ in base) / min(w for w, _ in ts)
+            cpu = min(c for _, c in base) / min(c for _, c in ts)
+            print(f"  sfnchain / {name}: wall {wall:.2f}x, CPU {cpu:.2f}x (best of each)")
+
+
+def errors_per_file(command: list[str], files: list[Path]) -> int:
+    """How many files the sfnchain command rejects (each file alone, JSON report)."""
+    done = subprocess.run(
+        [*command, "--format", "json", "--max-results", "100000", *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
+    report = json.loads(done.stdout)
+    return len({d["file"] for d in report["diagnostics"] if d["severity"] == "ERROR"})
 
 
 def main() -> None:
-    started = time.perf_counter()
-    from sfnchain.check import validate
-
-    validate({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
-    cold = time.perf_counter() - started
-
-    items = corpus()
-    times: list[float] = []
-    total_start = time.perf_counter()
-    errors = 0
-    for _, definition in items:
-        t0 = time.perf_counter()
-        diags = validate(definition)
-        times.append(time.perf_counter() - t0)
-        errors += any(d.is_error for d in diags)
-    total = time.perf_counter() - total_start
-
-    # Parallel branches and map processors add nested states: 760 top-level steps make
-    # a machine of about 1,000 states in all.
-    big = generated(random.Random(1000), 760)
-    count = _count_states(big)
-    runs = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        diags = validate(big)
-        runs.append(time.perf_counter() - t0)
-    assert not [d for d in diags if d.is_error], [d.format() for d in diags][:5]
-
-    print(f"import + schema compile + first validation: {cold * 1000:.0f} ms")
-    print(f"corpus: {len(items)} definitions ({errors} with errors) in {total * 1000:.0f} ms")
-    print(
-        f"per file: mean {statistics.mean(times) * 1000:.2f} ms, "
-        f"median {statistics.median(times) * 1000:.2f} ms, max {max(times) * 1000:.2f} ms"
-    )
-    size = len(json.dumps(big))
-    print(
-        f"{count:,}-state machine ({size / 1024:.0f} KiB): best {min(runs) * 1000:.0f} ms, "
-        f"worst {max(runs) * 1000:.0f} ms of {len(runs)}"
-    )
-    verdict = "OK" if total < 1.0 and min(runs) < 0.5 else "SLOWER THAN TARGET"
-    print(f"targets (corpus < 1 s, 1,000 states < 0.5 s): {verdict}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--statelint-lib", action="append", default=[], metavar="DIR")
+    parser.add_argument("--baseline-rev", default="", metavar="REV")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="validate-bench-") as tmp:
+        scratch = Path(tmp)
+        (scratch / "corpus").mkdir()
+        files = write_corpus(scratch / "corpus")
+        big = write_big_file(scratch)
+        commands = tools(args, scratch)
+        rejected = errors_per_file(commands["sfnchain"], files)
+        print(f"corpus: {len(files)} ASL files, {rejected} rejected by sfnchain")
+        if "statelint" in commands:
+            out = run_once(commands["statelint"], files)[2].strip()
+            print(f"statelint on the corpus: {out}")
+        compare("corpus", commands, files, args.runs)
+        compare("one broken reference in a 1 MB file", commands, [big], args.runs)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """One diagnostic format for every check in sfnchain.
 
-A diagnostic renders as ``file:line: severity CODE: message [json/pointer]``. Checks
+A diagnostic renders as ``file:line: severity CODE: message [json/pointer]``, with
+``CODE (RULE)`` where sfnchain's finer rule stands behind AWS's code. Checks
 collect diagnostics and return them; only the CLI decides whether to exit.
 """
 
@@ -43,6 +44,8 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     pointer: str = ""
     location: SourceLocation | None = None
+    # sfnchain's finer reason where ``code`` is AWS's coarser one (SCHEMA_VALIDATION_FAILED).
+    rule: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -51,7 +54,8 @@ class Diagnostic:
     def format(self) -> str:
         where = f"{self.location}: " if self.location is not None else ""
         ptr = f" [{self.pointer or '/'}]" if self.pointer or self.location is None else ""
-        return f"{where}{self.severity.label} {self.code}: {self.message}{ptr}"
+        rule = f" ({self.rule})" if self.rule else ""
+        return f"{where}{self.severity.label} {self.code}{rule}: {self.message}{ptr}"
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -60,6 +64,8 @@ class Diagnostic:
             "message": self.message,
             "location": self.pointer or "/",
         }
+        if self.rule:
+            out["rule"] = self.rule
         if self.location is not None:
             out["source"] = str(self.location)
         return out
@@ -98,7 +104,13 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 
 def json_pointer(*parts: str | int) -> str:
     """Build an RFC 6901 pointer, escaping ``~`` and ``/`` in each part."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    out = ""
+    for part in parts:
+        text = part if type(part) is str else str(part)
+        if "~" in text or "/" in text:  # rare: escape only then (this runs per field)
+            text = text.replace("~", "~0").replace("/", "~1")
+        out += "/" + text
+    return out
 
 
 class SfnchainError(Exception):

@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from sfnchain.check import codes
+from sfnchain.check.depth import too_deep
+from sfnchain.check.fastschema import schema_errors
 from sfnchain.check.loader import parse_json
-from sfnchain.check.model import Machine, diag
+from sfnchain.check.model import Machine, as_aws, diag
 from sfnchain.check.rules import run_rules
-from sfnchain.check.schema import check_schema, schema_path
+from sfnchain.check.schema_file import schema_path
 from sfnchain.diagnostics import Diagnostic, SourceMap, attach_locations
 
-__all__ = ["WorkflowType", "schema_path", "validate"]
+__all__ = ["WorkflowType", "as_aws", "schema_path", "validate"]
 
 WorkflowType = Literal["STANDARD", "EXPRESS"]
 
@@ -42,13 +44,37 @@ def validate(
     if not isinstance(definition, Mapping):
         message = "A state machine definition must be a JSON object with StartAt and States"
         return [diag(codes.SCHEMA_VALIDATION_FAILED, message, "")]
-    diags = _one_schema_error_per_field(
-        [*check_schema(definition), *run_rules(Machine.of(definition, workflow_type))]
-    )
+    deep = too_deep(definition)
+    if deep is not None:
+        return [as_aws(deep)]
+    try:
+        found = _check(definition, workflow_type)
+    except RecursionError:
+        found = _on_fresh_stack(definition, workflow_type)
+    diags = [as_aws(d) for d in _one_schema_error_per_field(found)]
     diags.sort(key=lambda d: (not d.is_error, d.pointer))
     if source_map is not None:
         diags = attach_locations(diags, source_map)
     return diags
+
+
+def _check(definition: Mapping[str, Any], workflow_type: WorkflowType | None) -> list[Diagnostic]:
+    machine = Machine.of(definition, workflow_type)
+    return [*schema_errors(definition, states=machine.states), *run_rules(machine)]
+
+
+def _on_fresh_stack(
+    definition: Mapping[str, Any], workflow_type: WorkflowType | None
+) -> list[Diagnostic]:
+    """Run the checks on a new thread: its recursion depth starts at zero, and a definition
+    within MAX_DEPTH needs far fewer frames than the limit (the caller was already deep)."""
+    import threading
+
+    out: list[list[Diagnostic]] = []
+    worker = threading.Thread(target=lambda: out.append(_check(definition, workflow_type)))
+    worker.start()
+    worker.join()
+    return out[0]
 
 
 def _one_schema_error_per_field(diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -46,3 +46,38 @@ UNRESOLVED_DEFINITION = "UNRESOLVED_DEFINITION"
 INVALID_VARIABLE_SCOPE = "INVALID_VARIABLE_SCOPE"
 # $states.result / $states.errorOutput where Step Functions does not provide it.
 INVALID_STATES_REFERENCE = "INVALID_STATES_REFERENCE"
+TOO_DEEPLY_NESTED = "TOO_DEEPLY_NESTED"
+
+# Errors of sfnchain's own rules that AWS reports under one of its coarser codes: the
+# diagnostic's ``code`` becomes AWS's and the rule moves to ``Diagnostic.rule``. AWS reports
+# an unreachable state as MISSING_TRANSITION_TARGET ('State "X" is not reachable.', seen in
+# CreateStateMachine's InvalidDefinition message); everything else that AWS rejects at
+# validation is a SCHEMA_VALIDATION_FAILED. Warnings of sfnchain's own have no AWS
+# counterpart and keep their code; DEFINITION_TOO_LARGE is a request error at AWS, not a
+# diagnostic, and the template codes are about files, not definitions.
+AWS_CODE_OF_RULE = {
+    UNREACHABLE_STATE: MISSING_TRANSITION_TARGET,
+    **{
+        rule: SCHEMA_VALIDATION_FAILED
+        for rule in (
+            INVALID_ERROR_MATCHER,
+            INVALID_JSONPATH,
+            INVALID_REFERENCE_PATH,
+            INVALID_INTRINSIC_FUNCTION,
+            INVALID_JSONATA,
+            INVALID_DYNAMIC_VALUE,
+            INVALID_CHOICE_RULE,
+            INVALID_TIMESTAMP,
+            INVALID_MAP,
+            INVALID_QUERY_LANGUAGE,
+            INVALID_VARIABLE_NAME,
+            INVALID_WAIT,
+            INVALID_TIMEOUT,
+            EXPRESS_UNSUPPORTED_PATTERN,
+            INVALID_INTEGRATION_PARAMETERS,
+            TOO_DEEPLY_NESTED,
+            INVALID_VARIABLE_SCOPE,
+            INVALID_STATES_REFERENCE,
+        )
+    },
+}

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from sfnchain.check import codes
-from sfnchain.check.model import diag
+from sfnchain.check.depth import nesting_message
+from sfnchain.check.model import as_aws, diag
 from sfnchain.diagnostics import Diagnostic, SourceLocation
 
 
@@ -23,3 +24,6 @@ def parse_json(text: str, file: str | None = None) -> tuple[Any, list[Diagnostic
         d = diag(codes.INVALID_JSON_DESCRIPTION, message, "")
         where = SourceLocation(file or "<definition>", exc.lineno, exc.colno)
         return None, [d.with_location(where)]
+    except RecursionError:
+        d = as_aws(diag(codes.TOO_DEEPLY_NESTED, nesting_message(), ""))
+        return None, [d.with_location(SourceLocation(file)) if file else d]

@@ -7,9 +7,10 @@ the right shape, so every rule can run on any input without crashing.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from sfnchain.check.codes import AWS_CODE_OF_RULE
 from sfnchain.diagnostics import Diagnostic, Severity, json_pointer
 
 JSONPATH = "JSONPath"
@@ -122,3 +123,10 @@ def diag(code: str, message: str, pointer: str, severity: Severity = Severity.ER
 
 def warn(code: str, message: str, pointer: str) -> Diagnostic:
     return diag(code, message, pointer, Severity.WARNING)
+
+
+def as_aws(d: Diagnostic) -> Diagnostic:
+    """``d`` with AWS's code where AWS reports the problem under a coarser one, and the
+    finer reason kept as ``rule``."""
+    aws = AWS_CODE_OF_RULE.get(d.code) if d.is_error else None
+    return replace(d, code=aws, rule=d.code) if aws is not None else d

@@ -10,8 +10,6 @@ import difflib
 import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import resources
-from pathlib import Path
 from typing import Any, cast
 
 from jsonschema import Draft202012Validator
@@ -21,25 +19,10 @@ from referencing import Registry, Resource
 from sfnchain.check import codes
 from sfnchain.check.fastkeywords import validator_class
 from sfnchain.check.model import diag
+from sfnchain.check.schema_file import SCHEMA_FILE, load_schema, schema_path
+
+__all__ = ["SCHEMA_FILE", "check_against", "check_schema", "load_schema", "schema_path"]
 from sfnchain.diagnostics import Diagnostic, json_pointer
-
-SCHEMA_FILE = "asl.schema.json"
-
-
-def schema_path() -> Path:
-    """Where the schema is read from: the package copy, else the checkout's ``schemas/``."""
-    packaged = resources.files("sfnchain.check").joinpath(SCHEMA_FILE)
-    # A checkout without symlink support holds the link's target path as text instead.
-    if packaged.is_file() and packaged.read_bytes().lstrip()[:1] == b"{":
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_FILE
-
-
-@functools.cache
-def load_schema() -> dict[str, Any]:
-    with schema_path().open(encoding="utf-8") as fh:
-        return cast(dict[str, Any], json.load(fh))
-
 
 # Sub-schemas that refer to themselves (directly or through others) stay as $ref.
 _RECURSIVE = frozenset({"states", "state", "subMachine", "choiceRule", "itemProcessor"})
@@ -139,7 +122,8 @@ def _explain(error: ValidationError, prefix: str) -> Iterator[Diagnostic]:
         present = error.instance if isinstance(error.instance, Mapping) else {}
         for missing in cast(list[str], error.validator_value):
             if missing not in present:
-                message = f"The field '{missing}' is required {where}"
+                # AWS: "The field 'X' is required but was missing".
+                message = f"The field '{missing}' is required but was missing {where}"
                 yield diag(codes.SCHEMA_VALIDATION_FAILED, message, pointer)
         return
     if kind == "not" and "x-jsonpath-only" in schema:

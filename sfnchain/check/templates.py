@@ -10,6 +10,7 @@ the validator accepts wherever AWS would accept the substituted value.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -17,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sfnchain.check import codes
-from sfnchain.check.model import diag, warn
+from sfnchain.check.depth import nesting_message
+from sfnchain.check.model import as_aws, diag, warn
 from sfnchain.diagnostics import Diagnostic, SourceLocation, json_pointer
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
@@ -38,25 +38,35 @@ class Found:
     problems: list[Diagnostic] = field(default_factory=list)
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader that turns CloudFormation short tags into their long (Fn::) form."""
+@functools.cache
+def _cfn_loader() -> Any:
+    """A safe loader (libyaml's when PyYAML has it) that turns CloudFormation short tags
+    into their long (Fn::) form. Built on first use: JSON files never import yaml."""
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class CfnLoader(base):  # type: ignore[misc]
+        pass
+
+    CfnLoader.add_multi_constructor("!", _tag)
+    return CfnLoader
 
 
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+def _tag(loader: Any, suffix: str, node: Any) -> Any:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     if suffix == "Ref":
         return {"Ref": value}
     if suffix == "GetAtt" and isinstance(value, str):
         return {"Fn::GetAtt": value.split(".", 1)}
     return {f"Fn::{suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
 
 
 def parse_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
@@ -65,13 +75,18 @@ def parse_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         return json.loads(text), []
     except json.JSONDecodeError as exc:
         json_error = exc
+    except RecursionError:
+        d = as_aws(diag(codes.TOO_DEEPLY_NESTED, nesting_message(file), ""))
+        return None, [d.with_location(SourceLocation(file))]
     if file.endswith(".json") or text.lstrip().startswith(("{", "[")):
         message = f"Invalid JSON at line {json_error.lineno}, column {json_error.colno}: "
         where = SourceLocation(file, json_error.lineno, json_error.colno)
         d = diag(codes.INVALID_JSON_DESCRIPTION, message + json_error.msg, "")
         return None, [d.with_location(where)]
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_CfnLoader), []
+        return yaml.load(text, Loader=_cfn_loader()), []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

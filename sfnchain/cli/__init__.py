@@ -1,8 +1,9 @@
 """The ``sfnchain`` command line: a thin click layer over the library.
 
 stdout carries only machine output (ASL, JSON, policies); messages go to stderr.
-Each subcommand lives in its own module and is imported only when it is used, so
-``sfnchain compile`` never pays for boto3 or moto.
+Each subcommand lives in its own module and is imported only when it runs, so
+``sfnchain compile`` never pays for boto3 or moto, and ``sfnchain --help`` lists the
+commands from ``SUMMARIES`` without importing any of them.
 """
 
 from __future__ import annotations
@@ -32,9 +33,44 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# name -> the first sentence of the command's help, for ``sfnchain --help``.
+# tests/check/test_cli_lazy.py holds each equal to the command's own short help.
+SUMMARIES: dict[str, str] = {
+    "compile": "Compile the workflow in PATH to Amazon States Language.",
+    "validate": "Validate Amazon States Language definitions offline.",
+    "test": "Run the test cases of the workflows in PATHS (files or directories; default "
+    "workflows/).",
+    "run-local": "Run ASL_FILE (or a workflow .py) once on the embedded engine; print the "
+    "status, the output or error, and the states visited.",
+    "mocks": "Write the MockConfigFile for the test cases of the workflows in PATHS (files "
+    "or directories), for Step Functions Local or LocalStack (SFN_MOCK_CONFIG).",
+    "policy": "Print the role's trust policy and least-privilege permission policy (JSON).",
+    "deploy": "Create or update the state machine of SOURCE (a workflow .py or an ASL .json) "
+    "and its IAM role, publish a version and move --alias to it.",
+    "rollback": "Move --alias of machine --name back to the previous version (or --to-version).",
+    "run": "Start an execution of TARGET — a deployed machine's name or ARN, or a workflow "
+    "file (.py/.json) whose machine was deployed — and stream the states it enters and "
+    "leaves (stderr), then print its output (stdout) or its error.",
+    "export": "Write an IaC template holding the state machine of SOURCE (a workflow .py or "
+    "an ASL .json), its role and its least-privilege policy, with the tables, buckets and "
+    "models it uses as parameters (CloudFormation/SAM) or variables (Terraform).",
+    "graph": "Draw SOURCE (a workflow .py or an ASL .json): Parallel branches and Map "
+    "processors as nested boxes, Catch edges dashed, Choice edges labelled, cache hit/miss "
+    "marked.",
+    "estimate": "Estimate what SOURCE (a workflow .py or an ASL .json) costs and how long "
+    "it takes: state transitions per path (retries included), Standard vs Express, Bedrock "
+    "tokens and their price, the critical path, and recommendations.",
+}
+
+
 def _available(name: str) -> bool:
     module = COMMANDS[name].split(":", 1)[0]
     return importlib.util.find_spec(module) is not None
+
+
+def _summary(name: str) -> click.Command:
+    """A stand-in command carrying only the help text (click shortens it as usual)."""
+    return click.Command(name, help=SUMMARIES.get(name, ""))
 
 
 class LazyGroup(click.Group):
@@ -48,6 +84,16 @@ class LazyGroup(click.Group):
         cmd = getattr(importlib.import_module(module), attr)
         assert isinstance(cmd, click.Command)
         return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from SUMMARIES: no subcommand is imported."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = [(n, _summary(n).get_short_help_str(limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -1,11 +1,16 @@
 """``sfnchain validate``: check ASL files and the state machines in CloudFormation/SAM
-templates offline."""
+templates offline.
+
+Only what validation needs is imported here (no boto3, jinja2 or moto). Line numbers are
+looked up after filtering, for the diagnostics that are shown, and only in files that
+have some.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -13,8 +18,11 @@ import click
 from sfnchain.check import WorkflowType, validate
 from sfnchain.check.positions import line_index, locate_in_file
 from sfnchain.check.templates import Found, find_definitions, parse_text
-from sfnchain.cli.common import echo_diagnostics, write_output
 from sfnchain.diagnostics import Diagnostic, Severity, has_errors
+
+# ValidateStateMachineDefinition returns at most maxResults diagnostics (default and
+# maximum 100) and says `truncated` when it found more.
+MAX_RESULTS = 100
 
 
 @dataclass
@@ -22,6 +30,10 @@ class Report:
     file: str
     state_machine: str
     diagnostics: list[Diagnostic]
+    text: str = field(default="", repr=False)
+    # Where each diagnostic's line is looked up: its pointer, or the DefinitionString
+    # holding it (inside a string only the string's own line is known).
+    anchors: list[str] = field(default_factory=list, repr=False)
 
 
 @click.command(name="validate")
@@ -29,11 +41,12 @@ class Report:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "sarif"]),
     default="text",
     show_default=True,
-    help="text: diagnostics on stderr; json: a ValidateStateMachineDefinition-like "
-    "report on stdout.",
+    help="text: diagnostics on stderr; json: the ValidateStateMachineDefinition response "
+    "(result, diagnostics, truncated) on stdout; sarif: a SARIF 2.1.0 log on stdout for "
+    "code-scanning annotations.",
 )
 @click.option(
     "--severity",
@@ -50,8 +63,20 @@ class Report:
     help="Workflow type of plain ASL files (templates state their own); EXPRESS rejects "
     ".sync and .waitForTaskToken.",
 )
+@click.option(
+    "--max-results",
+    type=click.IntRange(min=1),
+    default=MAX_RESULTS,
+    show_default=True,
+    help="With --format json: at most this many diagnostics, as the API's maxResults "
+    "(the report says truncated when there were more).",
+)
 def command(
-    files: tuple[str, ...], output_format: str, severity: str, workflow_type: str | None
+    files: tuple[str, ...],
+    output_format: str,
+    severity: str,
+    workflow_type: str | None,
+    max_results: int,
 ) -> None:
     """Validate Amazon States Language definitions offline.
 
@@ -62,12 +87,22 @@ def command(
     kind = workflow_type.upper() if workflow_type else None
     reports = [report for name in files for report in _check_file(name, kind)]
     failed = any(has_errors(r.diagnostics) for r in reports)
-    shown = Severity.ERROR if severity.lower() == "error" else Severity.WARNING
+    lowest = Severity.ERROR if severity.lower() == "error" else Severity.WARNING
+    limit = max_results if output_format == "json" else None
+    shown = _shown(reports, lowest, limit)
     if output_format == "json":
-        write_output(json.dumps(_json_report(reports, failed, shown), indent=2) + "\n", None)
+        total = sum(1 for r in reports for d in r.diagnostics if _visible(d, lowest))
+        response = _json_report(shown, failed, truncated=total > len(shown))
+        sys.stdout.write(json.dumps(response, indent=2) + "\n")
+    elif output_format == "sarif":
+        from sfnchain.check.sarif import sarif_log
+
+        log = sarif_log([(r.file, r.state_machine, d) for r, d in shown])
+        sys.stdout.write(json.dumps(log, indent=2) + "\n")
     else:
+        for _, d in shown:
+            click.echo(d.format(), err=True)
         for report in reports:
-            echo_diagnostics(d for d in report.diagnostics if _visible(d, shown))
             if not has_errors(report.diagnostics):
                 label = f" ({report.state_machine})" if report.state_machine else ""
                 warnings = sum(1 for d in report.diagnostics if not d.is_error)
@@ -85,9 +120,8 @@ def _check_file(name: str, workflow_type: str | None) -> list[Report]:
         raise click.BadParameter(f"cannot read {name}: {exc}", param_hint="FILE") from exc
     parsed, problems = parse_text(text, label)
     if problems:
-        return [Report(label, "", problems)]
+        return [Report(label, "", problems, text, [d.pointer for d in problems])]
     reports = []
-    index: dict[str, int] | None = None
     for found in find_definitions(parsed, label if name != "-" else "."):
         # Template-level problems already point into the file; definition diagnostics
         # point into the definition, which sits at found.pointer in the file.
@@ -96,10 +130,10 @@ def _check_file(name: str, workflow_type: str | None) -> list[Report]:
             for d in _validate(found, workflow_type):
                 inner = "" if d.pointer == "/" else d.pointer
                 placed.append((d, found.pointer + inner))
-        if placed and index is None:
-            index = line_index(text)
-        diags = [_place(d, pointer, found, label, index or {}) for d, pointer in placed]
-        reports.append(Report(label, found.label, diags))
+        diags = [_move(d, pointer) for d, pointer in placed]
+        anchors = [_anchor(found, pointer) for _, pointer in placed]
+        # The text is kept only while a diagnostic may need a line looked up in it.
+        reports.append(Report(label, found.label, diags, text if diags else "", anchors))
     return reports
 
 
@@ -111,32 +145,59 @@ def _validate(found: Found, workflow_type: str | None) -> list[Diagnostic]:
     return validate(found.definition, workflow_type=typed)
 
 
-def _place(
-    d: Diagnostic, pointer: str, found: Found, file: str, index: dict[str, int]
-) -> Diagnostic:
-    """The diagnostic with a pointer into the file and the file:line it points at."""
+def _move(d: Diagnostic, pointer: str) -> Diagnostic:
+    """The diagnostic with its pointer into the file."""
     if d.location is not None:
         return d
-    # Inside a DefinitionString only the string's own line is known.
-    anchor = found.pointer if found.pointer.endswith("String") else pointer
-    return Diagnostic(
-        d.code, d.message, d.severity, pointer or "/", locate_in_file(file, index, anchor)
-    )
+    return Diagnostic(d.code, d.message, d.severity, pointer or "/", None, d.rule)
 
 
-def _visible(d: Diagnostic, shown: Severity) -> bool:
-    return d.is_error or shown is Severity.WARNING
+def _anchor(found: Found, pointer: str) -> str:
+    return found.pointer if found.pointer.endswith("String") else pointer
 
 
-def _json_report(reports: list[Report], failed: bool, shown: Severity) -> dict[str, object]:
-    diagnostics: list[dict[str, object]] = []
+def _visible(d: Diagnostic, lowest: Severity) -> bool:
+    return d.is_error or lowest is Severity.WARNING
+
+
+def _shown(
+    reports: list[Report], lowest: Severity, limit: int | None
+) -> list[tuple[Report, Diagnostic]]:
+    """The diagnostics to show, in order, each with its file:line (looked up only here)."""
+    picked: list[tuple[Report, int]] = []
     for report in reports:
-        for d in report.diagnostics:
-            if not _visible(d, shown):
-                continue
-            entry = d.to_json()
-            entry["file"] = report.file
-            if report.state_machine:
-                entry["stateMachine"] = report.state_machine
-            diagnostics.append(entry)
-    return {"result": "FAIL" if failed else "OK", "diagnostics": diagnostics}
+        for i, d in enumerate(report.diagnostics):
+            if _visible(d, lowest) and (limit is None or len(picked) < limit):
+                picked.append((report, i))
+    lines: dict[int, dict[str, int]] = {}
+    by_text: dict[int, list[str]] = {}
+    for report, i in picked:
+        if report.diagnostics[i].location is None:
+            by_text.setdefault(id(report.text), []).append(report.anchors[i])
+    out = []
+    for report, i in picked:
+        d = report.diagnostics[i]
+        if d.location is None:
+            key = id(report.text)
+            if key not in lines:
+                lines[key] = line_index(report.text, by_text[key])
+            d = d.with_location(locate_in_file(report.file, lines[key], report.anchors[i]))
+        out.append((report, d))
+    return out
+
+
+def _json_report(
+    shown: list[tuple[Report, Diagnostic]], failed: bool, truncated: bool
+) -> dict[str, object]:
+    diagnostics: list[dict[str, object]] = []
+    for report, d in shown:
+        entry = d.to_json()
+        entry["file"] = report.file
+        if report.state_machine:
+            entry["stateMachine"] = report.state_machine
+        diagnostics.append(entry)
+    return {
+        "result": "FAIL" if failed else "OK",
+        "diagnostics": diagnostics,
+        "truncated": truncated,
+    }

@@ -56,7 +56,7 @@ def test_express_type_rejects_sync_but_standard_accepts_it() -> None:
     assert validate(definition, workflow_type="STANDARD") == []
     assert validate(definition) == []
     (d,) = validate(definition, workflow_type="EXPRESS")
-    assert d.code == "EXPRESS_UNSUPPORTED_PATTERN"
+    assert (d.code, d.rule) == ("SCHEMA_VALIDATION_FAILED", "EXPRESS_UNSUPPORTED_PATTERN")
     assert "STANDARD" in d.message
 
 

@@ -61,7 +61,8 @@ def test_json_format_is_shaped_like_the_aws_response(tmp_path: Path) -> None:
     assert diag["severity"] == "ERROR" and diag["code"] == "INVALID_RESOURCE"
     assert diag["location"] == "/States/A/Resource" and diag["message"]
     code, out, _ = run("--format", "json", write(tmp_path, "ok.json", VALID))
-    assert code == 0 and json.loads(out) == {"result": "OK", "diagnostics": []}
+    assert code == 0
+    assert json.loads(out) == {"result": "OK", "diagnostics": [], "truncated": False}
 
 
 def test_severity_filter_hides_warnings_but_result_stays_ok(tmp_path: Path) -> None:
@@ -156,7 +157,9 @@ def test_sam_template_in_yaml_with_short_tags(tmp_path: Path) -> None:
     code, out, err = run("--format", "json", path)
     report = json.loads(out)
     assert code == 1 and report["result"] == "FAIL"
-    found = {(d["stateMachine"], d["code"], d["location"]) for d in report["diagnostics"]}
+    found = {
+        (d["stateMachine"], d.get("rule", d["code"]), d["location"]) for d in report["diagnostics"]
+    }
     assert found == {
         (
             "Express",
@@ -171,7 +174,7 @@ def test_sam_template_in_yaml_with_short_tags(tmp_path: Path) -> None:
         ("Joined", "MISSING_END_STATE", "/Resources/Joined/Properties/DefinitionString/States"),
     }
     code, _, err = run(path)
-    assert f"{path}:18: error EXPRESS_UNSUPPORTED_PATTERN" in err
+    assert f"{path}:18: error SCHEMA_VALIDATION_FAILED (EXPRESS_UNSUPPORTED_PATTERN)" in err
     assert "(Standard): valid" in err and "(FromFile): valid" in err
 
 

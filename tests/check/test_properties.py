@@ -32,7 +32,8 @@ def walk(body: Json, pointer: str = "") -> Iterator[tuple[str, str, Json]]:
 
 
 def errors(diags: list[Diagnostic]) -> set[tuple[str, str]]:
-    return {(d.code, d.pointer) for d in diags if d.is_error}
+    """(rule, pointer) of each error: sfnchain's own rule where AWS's code is coarser."""
+    return {(d.rule or d.code, d.pointer) for d in diags if d.is_error}
 
 
 @SETTINGS

@@ -38,6 +38,8 @@ TEMPLATES: tuple[tuple[str, ...], ...] = (
     ("ResultWriter", "Parameters"),
     ("ItemBatcher", "BatchInput"),
 )
+# Values that are never templates (checked by type() before the slower isinstance()).
+_SCALARS = frozenset({int, float, bool, type(None)})
 # Literal fields whose value looking like a path is probably a mistake: field -> fix.
 NO_PATH_FIELDS = {
     "Error": "ErrorPath",
@@ -53,7 +55,8 @@ def check_jsonpath_fields(machine: Machine) -> Iterator[Diagnostic]:
         yield from _check_paths(ref)
         for parts in TEMPLATES:
             node = _get(ref.state, parts)
-            if isinstance(node, Mapping):
+            # Parameters and ItemSelector may also be arrays; objects inside are templates.
+            if isinstance(node, Mapping | list):
                 yield from check_template(node, ref.at(*parts))
         for i, catcher in _entries(ref.state, "Catch"):
             if isinstance(catcher.get("ResultPath"), str):
@@ -154,10 +157,13 @@ def check_template(node: Any, pointer: str) -> Iterator[Diagnostic]:
 
 def _template(node: Any, base: str, parts: tuple[str | int, ...]) -> Iterator[Diagnostic]:
     # Pointers are built only for fields that get a diagnostic: templates can be large.
-    if isinstance(node, Mapping):
+    # (type() checks first: this runs on every value of every template.)
+    if type(node) is dict or isinstance(node, Mapping):
         for key, value in node.items():
-            if isinstance(key, str) and key.endswith(".$"):
+            if type(key) is str and key.endswith(".$"):
                 yield from check_dynamic_value(value, base + json_pointer(*parts, key))
+            elif type(value) in _SCALARS:
+                continue
             elif isinstance(value, str):
                 if _looks_dynamic(value):
                     yield warn(
@@ -171,7 +177,7 @@ def _template(node: Any, base: str, parts: tuple[str | int, ...]) -> Iterator[Di
                 yield from _template(value, base, (*parts, key))
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            if isinstance(item, Mapping | list):
+            if type(item) not in _SCALARS and isinstance(item, Mapping | list):
                 yield from _template(item, base, (*parts, i))
 
 
@@ -201,7 +207,7 @@ def _looks_dynamic(value: str) -> bool:
 
 def _get(node: Any, parts: tuple[str, ...]) -> Any:
     for part in parts:
-        if not isinstance(node, Mapping):
+        if type(node) is not dict and not isinstance(node, Mapping):
             return None
         node = node.get(part)
     return node

@@ -8,7 +8,7 @@ from typing import Any
 
 from sfnchain.check import codes
 from sfnchain.check.integrations import ITEM_READERS, PLACEHOLDER, RESULT_WRITERS
-from sfnchain.check.model import Machine, StateRef, diag, warn
+from sfnchain.check.model import JSONATA, Machine, StateRef, diag, warn
 from sfnchain.diagnostics import Diagnostic
 
 MAX_LABEL = 40
@@ -24,6 +24,10 @@ DISTRIBUTED_ONLY = (
     "ToleratedFailureCountPath",
     "Label",
 )
+# AWS created and ran inline JSONata Maps with ToleratedFailureCount/Percentage (as
+# {% %} expressions, no ProcessorConfig): recorded verdicts of issue 11. Whether AWS also
+# accepts them in an inline JSONPath Map is not recorded; that stays rejected.
+ACCEPTED_INLINE_IN_JSONATA = frozenset({"ToleratedFailurePercentage", "ToleratedFailureCount"})
 # Label (and map run names) may not contain whitespace, brackets, wildcards, these
 # special characters or control characters.
 LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
@@ -70,6 +74,8 @@ def _check_map(ref: StateRef) -> Iterator[Diagnostic]:
         yield from _check_distributed(ref, config)
     else:
         for name in DISTRIBUTED_ONLY:
+            if ref.language == JSONATA and name in ACCEPTED_INLINE_IN_JSONATA:
+                continue
             if name in state:
                 yield diag(
                     codes.INVALID_MAP,

@@ -9,9 +9,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sfnchain.check import codes
+from sfnchain.check.fastschema import schema_errors
 from sfnchain.check.model import JSONATA, JSONPATH, Machine, StateRef, diag
 from sfnchain.check.rules.choice import TIMESTAMP
-from sfnchain.check.schema import check_against
 from sfnchain.diagnostics import Diagnostic, json_pointer
 
 MAX_DEFINITION_BYTES = 1024 * 1024
@@ -40,7 +40,7 @@ def check_query_language(machine: Machine) -> Iterator[Diagnostic]:
             # The schema applies the language's field rules only where a state names its
             # language; states that inherit it get the same sub-schema here.
             layer = "jsonataLayer" if ref.language == JSONATA else "jsonpathLayer"
-            yield from check_against(layer, ref.state, ref.pointer)
+            yield from schema_errors(ref.state, layer, ref.pointer)
 
 
 def check_variables(machine: Machine) -> Iterator[Diagnostic]:

@@ -81,9 +81,9 @@ def _check_scope(scope: Scope, refs: list[StateRef]) -> Iterator[Diagnostic]:
                 field = parts[-1] if parts[-1] != "Next" or len(parts) == 1 else parts[0]
                 yield diag(
                     codes.MISSING_TRANSITION_TARGET,
-                    f"{field} of '{ref.name}' names '{target}', which is not a state of "
-                    f"{where}; a transition can only target a state in the same scope "
-                    f"({_list(names)})",
+                    f"Missing '{field}' target: {target} ('{ref.name}' names a state that is "
+                    f"not in {where}; a transition can only target a state in the same scope: "
+                    f"{_list(names)})",
                     ref.at(*parts),
                 )
     if not refs:
@@ -142,7 +142,7 @@ def _check_reachable(scope: Scope, refs: list[StateRef]) -> Iterator[Diagnostic]
         if ref.name not in seen:
             yield diag(
                 codes.UNREACHABLE_STATE,
-                f"State '{ref.name}' cannot be reached from StartAt '{start}'; "
+                f"State \"{ref.name}\" is not reachable from StartAt '{start}'; "
                 "point a Next, Default or Catch at it, or delete it",
                 ref.pointer,
             )
