@@ -335,10 +335,15 @@ def walk_steps(chain: Chain | None) -> list[Step]:
     out: list[Step] = []
     for s in chain.steps if chain is not None else ():
         out.append(s)
-        if isinstance(s, Parallel):
-            out += [b for b in s.branches if isinstance(b, Prompt)]
         for sub in _children(s):
             out += walk_steps(sub)
+        if isinstance(s, Parallel):
+            for branch in s.branches:
+                if isinstance(branch, Prompt):
+                    # A prompt that is a whole branch, with its own handlers' steps.
+                    out.append(branch)
+                    for sub in _children(branch):
+                        out += walk_steps(sub)
     return out
 
 

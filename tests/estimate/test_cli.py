@@ -95,7 +95,8 @@ def test_an_asl_file_and_the_options(tmp_path: Path) -> None:
     (only,) = doc["scenarios"]
     # Three Sonnet calls answering 500 tokens at 25 tokens/s after 2 s, plus expected waits.
     assert only["critical_path_seconds"] >= 3 * (2 + 500 / 25)
-    assert only["transitions_per_execution"] > 4
+    # Every state of the chain is entered once, and throttles add expected retries.
+    assert only["transitions_per_execution"] > len(hand.compiled("chain")["States"])
     assert doc["assumptions"]["free_tier_applied"] is False
     assert doc["calls"][0]["assumed_fields"] == []
 
