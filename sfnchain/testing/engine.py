@@ -4,8 +4,11 @@ Every engine is used the same way: create (or update) the state machine, start a
 execution with a name, poll ``DescribeExecution`` until it stops, read
 ``GetExecutionHistory``. Only where the API lives differs:
 
-- :class:`EmbeddedEngine` — moto's interpreter in this process (with the adapter in
-  :mod:`sfnchain.testing.moto_adapter`) and moto's in-memory DynamoDB and S3;
+- :class:`InterpreterEngine` — sfnchain's own interpreter (:mod:`sfnchain.engine`) in this
+  process, with moto's in-memory DynamoDB and S3 for the integrations that use them;
+- :class:`MotoEngine` — moto's interpreter in this process (with the adapter in
+  :mod:`sfnchain.testing.moto_adapter`) and moto's in-memory DynamoDB and S3; kept
+  selectable (``--engine moto``) until the interpreter replaces it everywhere;
 - :class:`EndpointEngine` — any Step Functions endpoint URL: Step Functions Local or
   LocalStack (see ``docker/``), moto's server mode, or AWS itself.
 """
@@ -460,9 +463,13 @@ class EndpointEngine(Engine):
 
 
 def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engine:
-    """The engine named ``kind`` ("embedded" or "endpoint", which needs ``endpoint_url``)."""
+    """The engine named ``kind`` (see :data:`ENGINE_KINDS`; "endpoint" needs a URL)."""
     if kind == "embedded":
         return EmbeddedEngine()
+    if kind == "interpreter":
+        return InterpreterEngine()
+    if kind == "moto":
+        return MotoEngine()
     if kind == "endpoint":
         if not endpoint_url:
             raise error(
@@ -473,5 +480,20 @@ def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engi
             )
         return EndpointEngine(endpoint_url)
     raise error(
-        "UNKNOWN_ENGINE", f"unknown engine {kind!r}; use 'embedded' or 'endpoint'", exit_code=2
+        "UNKNOWN_ENGINE",
+        f"unknown engine {kind!r}; use one of {', '.join(ENGINE_KINDS)}",
+        exit_code=2,
     )
+
+
+class MotoEngine(EmbeddedEngine):
+    """moto's interpreter with sfnchain's patches, selected by name (``--engine moto``)."""
+
+    kind = "moto"
+
+
+# The engines a user can name: "embedded" is the default in-process engine (today moto's
+# interpreter, see EmbeddedEngine), "interpreter" sfnchain's own, "moto" the old one by name.
+ENGINE_KINDS = ("embedded", "interpreter", "moto", "endpoint")
+
+from sfnchain.testing.interpreter_engine import InterpreterEngine  # noqa: E402
