@@ -39,7 +39,10 @@ def task(**fields: Any) -> dict[str, Any]:
 def returns(**results: Any) -> Mocks:
     """Each named Task returns the given JSON value (TestState-style, unchecked)."""
     return Mocks.from_test_state(
-        {state: {"result": json.dumps(value), "fieldValidationMode": "NONE"} for state, value in results.items()}
+        {
+            state: {"result": json.dumps(value), "fieldValidationMode": "NONE"}
+            for state, value in results.items()
+        }
     )
 
 
@@ -54,7 +57,9 @@ def sequence(**by_state: list[Any]) -> Mocks:
     for state, answers in by_state.items():
         responses[state] = {
             str(i): (
-                {"Throw": {"Error": a.error, "Cause": a.cause}} if isinstance(a, Throw) else {"Return": a}
+                {"Throw": {"Error": a.error, "Cause": a.cause}}
+                if isinstance(a, Throw)
+                else {"Return": a}
             )
             for i, a in enumerate(answers)
         }
@@ -76,7 +81,9 @@ def output(definition: Mapping[str, Any], input: Any = None, **kwargs: Any) -> A
     return ex.output
 
 
-def failure(definition: Mapping[str, Any], input: Any = None, **kwargs: Any) -> tuple[str | None, str | None]:
+def failure(
+    definition: Mapping[str, Any], input: Any = None, **kwargs: Any
+) -> tuple[str | None, str | None]:
     """(error, cause) of a run that must fail."""
     ex = run(definition, input, **kwargs)
     assert ex.status == "FAILED", (ex.status, ex.output)

@@ -24,13 +24,27 @@ from tests.engine.aws import (
 
 
 def test_output_expression_over_states_input() -> None:
-    definition = jsonata({"S": {"Type": "Pass", "Output": "{% $states.input.a + 1 %}", "End": True}})
+    definition = jsonata(
+        {"S": {"Type": "Pass", "Output": "{% $states.input.a + 1 %}", "End": True}}
+    )
     assert output(definition, {"a": 41}) == 42
 
 
 def test_templates_mix_literals_and_expressions() -> None:
-    state = {"Type": "Pass", "Output": {"sum": "{% 1 + 2 %}", "literal": "plain", "nested": {"n": "{% $states.input.n %}"}}, "End": True}
-    assert output(jsonata({"S": state}), {"n": [1]}) == {"sum": 3, "literal": "plain", "nested": {"n": [1]}}
+    state = {
+        "Type": "Pass",
+        "Output": {
+            "sum": "{% 1 + 2 %}",
+            "literal": "plain",
+            "nested": {"n": "{% $states.input.n %}"},
+        },
+        "End": True,
+    }
+    assert output(jsonata({"S": state}), {"n": [1]}) == {
+        "sum": 3,
+        "literal": "plain",
+        "nested": {"n": [1]},
+    }
 
 
 def test_task_arguments_and_default_output_is_the_result() -> None:
@@ -41,7 +55,9 @@ def test_task_arguments_and_default_output_is_the_result() -> None:
 
 def test_task_output_over_states_result() -> None:
     state = task(Output="{% $states.result.Payload.answer %}", End=True)
-    assert output(jsonata({"S": state}), {}, mocks=returns(S={"Payload": {"answer": "yes"}})) == "yes"
+    assert (
+        output(jsonata({"S": state}), {}, mocks=returns(S={"Payload": {"answer": "yes"}})) == "yes"
+    )
 
 
 def test_states_context_in_jsonata() -> None:
@@ -70,7 +86,12 @@ def test_per_state_query_language() -> None:
     definition = machine(
         {
             "Path": {"Type": "Pass", "Parameters": {"v.$": "$.a"}, "Next": "Ata"},
-            "Ata": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.v * 2 %}", "End": True},
+            "Ata": {
+                "Type": "Pass",
+                "QueryLanguage": "JSONata",
+                "Output": "{% $states.input.v * 2 %}",
+                "End": True,
+            },
         }
     )
     assert output(definition, {"a": 21}) == 42
@@ -87,7 +108,9 @@ def test_undefined_output_fails_query_evaluation_error() -> None:
 
 
 def test_undefined_output_field_names_the_field_path() -> None:
-    definition = jsonata({"State0": {"Type": "Pass", "Output": {"result": "{% $doesNotExist %}"}, "End": True}})
+    definition = jsonata(
+        {"State0": {"Type": "Pass", "Output": {"result": "{% $doesNotExist %}"}, "End": True}}
+    )
     assert failure(definition, {}) == (
         "States.QueryEvaluationError",
         "An error occurred while executing the state 'State0' (entered at the event id #2). The "
@@ -97,7 +120,9 @@ def test_undefined_output_field_names_the_field_path() -> None:
 
 
 def test_undefined_assign_names_the_variable() -> None:
-    definition = jsonata({"State0": {"Type": "Pass", "Assign": {"result": "{% $doesNotExist %}"}, "End": True}})
+    definition = jsonata(
+        {"State0": {"Type": "Pass", "Assign": {"result": "{% $doesNotExist %}"}, "End": True}}
+    )
     assert failure(definition, {}) == (
         "States.QueryEvaluationError",
         "An error occurred while executing the state 'State0' (entered at the event id #2). The "
@@ -121,7 +146,11 @@ def test_jsonata_map_items_must_be_an_array() -> None:
     state = {
         "Type": "Map",
         "Items": "{% 1 %}",
-        "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "End": True}},
+        },
         "End": True,
     }
     assert failure(jsonata({"MapIterateState": state}), {}) == (
@@ -136,11 +165,21 @@ def test_jsonata_map_items_and_item_selector() -> None:
     state = {
         "Type": "Map",
         "Items": "{% $states.input.xs %}",
-        "ItemSelector": {"v": "{% $states.context.Map.Item.Value %}", "i": "{% $states.context.Map.Item.Index %}"},
-        "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "ItemSelector": {
+            "v": "{% $states.context.Map.Item.Value %}",
+            "i": "{% $states.context.Map.Item.Index %}",
+        },
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "End": True}},
+        },
         "End": True,
     }
-    assert output(jsonata({"M": state}), {"xs": ["a", "b"]}) == [{"v": "a", "i": 0}, {"v": "b", "i": 1}]
+    assert output(jsonata({"M": state}), {"xs": ["a", "b"]}) == [
+        {"v": "a", "i": 0},
+        {"v": "b", "i": 1},
+    ]
 
 
 # --- Variables ----------------------------------------------------------------------
@@ -162,8 +201,17 @@ def test_assign_sees_the_variables_as_they_were_on_entry() -> None:
     definition = jsonata(
         {
             "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "B"},
-            "B": {"Type": "Pass", "Assign": {"x": 2, "y": "{% $x %}"}, "Output": "{% $x %}", "Next": "C"},
-            "C": {"Type": "Pass", "Output": {"x": "{% $x %}", "y": "{% $y %}", "b": "{% $states.input %}"}, "End": True},
+            "B": {
+                "Type": "Pass",
+                "Assign": {"x": 2, "y": "{% $x %}"},
+                "Output": "{% $x %}",
+                "Next": "C",
+            },
+            "C": {
+                "Type": "Pass",
+                "Output": {"x": "{% $x %}", "y": "{% $y %}", "b": "{% $states.input %}"},
+                "End": True,
+            },
         }
     )
     assert output(definition, {}) == {"x": 2, "y": 1, "b": 1}
@@ -172,8 +220,16 @@ def test_assign_sees_the_variables_as_they_were_on_entry() -> None:
 def test_task_assign_reads_states_result() -> None:
     definition = jsonata(
         {
-            "T": task(Assign={"answer": "{% $states.result.Payload %}"}, Output="{% $states.input %}", Next="R"),
-            "R": {"Type": "Pass", "Output": {"answer": "{% $answer %}", "out": "{% $states.input %}"}, "End": True},
+            "T": task(
+                Assign={"answer": "{% $states.result.Payload %}"},
+                Output="{% $states.input %}",
+                Next="R",
+            ),
+            "R": {
+                "Type": "Pass",
+                "Output": {"answer": "{% $answer %}", "out": "{% $states.input %}"},
+                "End": True,
+            },
         }
     )
     got = output(definition, {"in": 1}, mocks=returns(T={"Payload": 42}))
@@ -190,7 +246,11 @@ def test_jsonpath_assign_with_paths() -> None:
                 "Assign": {"question.$": "$.theQuestion", "answer": 42},
                 "Next": "State1",
             },
-            "State1": {"Type": "Pass", "Parameters": {"q.$": "$question", "a.$": "$answer"}, "End": True},
+            "State1": {
+                "Type": "Pass",
+                "Parameters": {"q.$": "$question", "a.$": "$answer"},
+                "End": True,
+            },
         }
     )
     assert output(definition, {}) == {"q": "What is the answer?", "a": 42}
@@ -207,7 +267,9 @@ def test_map_iterations_read_outer_variables() -> None:
                 "ItemProcessor": {
                     "ProcessorConfig": {"Mode": "INLINE"},
                     "StartAt": "In",
-                    "States": {"In": {"Type": "Pass", "Output": "{% $x + $states.input %}", "End": True}},
+                    "States": {
+                        "In": {"Type": "Pass", "Output": "{% $x + $states.input %}", "End": True}
+                    },
                 },
                 "End": True,
             },
@@ -228,7 +290,11 @@ def test_parallel_branches_read_outer_variables_and_keep_their_own() -> None:
         {
             "A": {"Type": "Pass", "Assign": {"outer": 5}, "Next": "P"},
             "P": {"Type": "Parallel", "Branches": [branch, branch], "Next": "After"},
-            "After": {"Type": "Pass", "Output": {"r": "{% $states.input %}", "outer": "{% $outer %}"}, "End": True},
+            "After": {
+                "Type": "Pass",
+                "Output": {"r": "{% $states.input %}", "outer": "{% $outer %}"},
+                "End": True,
+            },
         }
     )
     assert output(definition, {}) == {"r": [10, 10], "outer": 5}
@@ -237,7 +303,10 @@ def test_parallel_branches_read_outer_variables_and_keep_their_own() -> None:
 def test_variables_of_an_inner_scope_are_not_visible_outside() -> None:
     # "Variables assigned in a Parallel branch or Map iteration ... are not accessible
     # from outer scopes": referring to one is an undefined-variable evaluation error
-    branch = {"StartAt": "B", "States": {"B": {"Type": "Pass", "Assign": {"inner": 1}, "End": True}}}
+    branch = {
+        "StartAt": "B",
+        "States": {"B": {"Type": "Pass", "Assign": {"inner": 1}, "End": True}},
+    }
     definition = jsonata(
         {
             "P": {"Type": "Parallel", "Branches": [branch], "Next": "After"},
@@ -262,7 +331,11 @@ def test_catch_assign_and_output_read_states_error_output() -> None:
                 ],
                 End=True,
             ),
-            "H": {"Type": "Pass", "Output": {"err": "{% $err %}", "in": "{% $states.input %}"}, "End": True},
+            "H": {
+                "Type": "Pass",
+                "Output": {"err": "{% $err %}", "in": "{% $states.input %}"},
+                "End": True,
+            },
         }
     )
     got = output(definition, {}, mocks=sequence(T=[Throw("Custom.Error", "why")]))
@@ -275,12 +348,21 @@ def test_a_variable_used_before_assignment_fails() -> None:
 
 
 def test_jsonata_fail_state_error_and_cause_expressions() -> None:
-    state = {"Type": "Fail", "Error": "{% $states.input.e %}", "Cause": "{% 'because ' & $states.input.c %}"}
-    assert failure(jsonata({"F": state}), {"e": "Oops", "c": "reasons"}) == ("Oops", "because reasons")
+    state = {
+        "Type": "Fail",
+        "Error": "{% $states.input.e %}",
+        "Cause": "{% 'because ' & $states.input.c %}",
+    }
+    assert failure(jsonata({"F": state}), {"e": "Oops", "c": "reasons"}) == (
+        "Oops",
+        "because reasons",
+    )
 
 
 def test_execution_status_reflects_jsonata_wait_seconds() -> None:
-    ex = execute(jsonata({"W": {"Type": "Wait", "Seconds": "{% $states.input.s %}", "End": True}}), {"s": 3})
+    ex = execute(
+        jsonata({"W": {"Type": "Wait", "Seconds": "{% $states.input.s %}", "End": True}}), {"s": 3}
+    )
     assert ex.status == "SUCCEEDED"
     assert sum(w.seconds for w in ex.waits if w.state == "W") == 3
     assert single({"Type": "Pass"})["StartAt"] == "S"

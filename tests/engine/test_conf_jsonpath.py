@@ -101,7 +101,9 @@ def test_result_selector_documented_example() -> None:
             "ClusterId": "AKIAIOSFODNN7EXAMPLE",
         },
     }
-    state = task(ResultSelector={"ClusterId.$": "$.output.ClusterId", "ResourceType.$": "$.resourceType"})
+    state = task(
+        ResultSelector={"ClusterId.$": "$.output.ClusterId", "ResourceType.$": "$.resourceType"}
+    )
     assert output(single(state), {}, mocks=returns(S=result)) == {
         "ClusterId": "AKIAIOSFODNN7EXAMPLE",
         "ResourceType": "elasticmapreduce",
@@ -143,13 +145,18 @@ def test_result_path_creates_nested_nodes() -> None:
     assert got == {"x": 1, "a": {"b": {"c": 2}}}
 
 
-def test_result_path_into_a_non_object_fails() -> None:
-    # "States.ResultPathMatchFailure: A state's ResultPath field cannot be applied to the
-    # input the state received" (concepts-error-handling): a field cannot be added to a
-    # string input. The cause's wording is not pinned: no recorded AWS result.
-    ex = execute(single(task(ResultPath="$.x")), "just a string", mocks=returns(S=1))
+def test_result_path_into_a_non_object_fails_reference_path_conflict() -> None:
+    # A field cannot be added to a string input. The error guide lists
+    # States.ResultPathMatchFailure for "ResultPath cannot be applied", but a result
+    # observed on AWS (https://qiita.com/tsubasaogawa/items/4fe341bdb6ae7d2fd8ee) is
+    # States.ReferencePathConflict, "Unable to apply ReferencePath $.x to input \"...\"";
+    # the observation wins. Whether newer AWS prefixes the cause is unknown: not pinned.
+    ex = execute(single(task(ResultPath="$.x")), "input1", mocks=returns(S=1))
     assert ex.status == "FAILED"
-    assert ex.error == "States.ResultPathMatchFailure"
+    assert ex.error == "States.ReferencePathConflict"
+    assert (
+        ex.cause is not None and 'Unable to apply ReferencePath $.x to input "input1"' in ex.cause
+    )
 
 
 # --- OutputPath -----------------------------------------------------------------------
@@ -158,7 +165,9 @@ def test_result_path_into_a_non_object_fails() -> None:
 
 def test_output_path_selects_from_the_combined_result() -> None:
     state = task(ResultPath="$.result", OutputPath="$.result.Payload")
-    got = output(single(state), {"in": 1}, mocks=returns(S={"Payload": {"v": 9}, "StatusCode": 200}))
+    got = output(
+        single(state), {"in": 1}, mocks=returns(S={"Payload": {"v": 9}, "StatusCode": 200})
+    )
     assert got == {"v": 9}
 
 
@@ -178,7 +187,10 @@ def test_output_path_to_a_missing_field_fails_states_runtime() -> None:
 
 def test_a_definite_path_selects_one_value_not_a_list() -> None:
     # reference paths select a single node (amazon-states-language-paths)
-    state = {"Type": "Pass", "Parameters": {"first.$": "$.items[0].name", "all.$": "$.items[*].name"}}
+    state = {
+        "Type": "Pass",
+        "Parameters": {"first.$": "$.items[0].name", "all.$": "$.items[*].name"},
+    }
     got = output(single(state), {"items": [{"name": "a"}, {"name": "b"}]})
     assert got == {"first": "a", "all": ["a", "b"]}
 
@@ -230,7 +242,9 @@ def test_context_object_retry_count_counts_retries() -> None:
 
 def test_context_object_in_output_path() -> None:
     # "You can access the context object from ... OutputPath"
-    assert output(single({"Type": "Pass", "OutputPath": "$$.Execution.Input"}), {"a": 1}) == {"a": 1}
+    assert output(single({"Type": "Pass", "OutputPath": "$$.Execution.Input"}), {"a": 1}) == {
+        "a": 1
+    }
 
 
 def test_context_object_in_a_choice_variable() -> None:
@@ -238,7 +252,9 @@ def test_context_object_in_a_choice_variable() -> None:
         {
             "C": {
                 "Type": "Choice",
-                "Choices": [{"Variable": "$$.Execution.Input.go", "BooleanEquals": True, "Next": "Yes"}],
+                "Choices": [
+                    {"Variable": "$$.Execution.Input.go", "BooleanEquals": True, "Next": "Yes"}
+                ],
                 "Default": "No",
             },
             "Yes": {"Type": "Pass", "Result": "yes", "End": True},

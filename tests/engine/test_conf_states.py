@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sfnchain.engine import Execution
 from tests.engine.aws import (
     DOCS,
     LAMBDA,
@@ -32,7 +33,10 @@ def test_pass_result_at_result_path() -> None:
         "ResultPath": "$.coords",
     }
     got = output(single(state), {"georefOf": "Home"})
-    assert got == {"georefOf": "Home", "coords": {"x-datum": 0.381018, "y-datum": 622.2269926397355}}
+    assert got == {
+        "georefOf": "Home",
+        "coords": {"x-datum": 0.381018, "y-datum": 622.2269926397355},
+    }
 
 
 def test_pass_result_replaces_the_input_by_default() -> None:
@@ -103,7 +107,10 @@ def test_choice_documented_example_picks_the_first_matching_rule() -> None:
 def test_choice_without_match_or_default_fails_no_choice_matched() -> None:
     definition = machine(
         {
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$.v", "NumericEquals": 1, "Next": "P"}]},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.v", "NumericEquals": 1, "Next": "P"}],
+            },
             "P": {"Type": "Pass", "End": True},
         }
     )
@@ -114,7 +121,10 @@ def test_choice_without_match_or_default_fails_no_choice_matched() -> None:
 def test_choice_passes_its_input_through() -> None:
     definition = machine(
         {
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$.v", "IsPresent": True, "Next": "P"}]},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.v", "IsPresent": True, "Next": "P"}],
+            },
             "P": {"Type": "Pass", "End": True},
         }
     )
@@ -138,7 +148,10 @@ def test_choice_comparison_operators() -> None:
     assert not _chooses({"Variable": "$.s", "StringMatches": "log-*.txt"}, {"s": "log.csv"})
     assert _chooses({"Variable": "$.s", "StringLessThan": "b"}, {"s": "a"})
     assert _chooses({"Variable": "$.b", "BooleanEquals": False}, {"b": False})
-    assert _chooses({"Variable": "$.t", "TimestampGreaterThan": "2001-01-01T12:00:00Z"}, {"t": "2020-01-01T00:00:00Z"})
+    assert _chooses(
+        {"Variable": "$.t", "TimestampGreaterThan": "2001-01-01T12:00:00Z"},
+        {"t": "2020-01-01T00:00:00Z"},
+    )
     assert _chooses({"Variable": "$.n", "NumericLessThanPath": "$.m"}, {"n": 1, "m": 2})
     assert _chooses({"Variable": "$.x", "IsNull": True}, {"x": None})
     assert not _chooses({"Variable": "$.x", "IsPresent": True}, {})
@@ -146,7 +159,10 @@ def test_choice_comparison_operators() -> None:
     assert _chooses({"Variable": "$.x", "IsString": True}, {"x": "1"})
     assert _chooses({"Variable": "$.x", "IsBoolean": True}, {"x": True})
     assert _chooses({"Variable": "$.x", "IsTimestamp": True}, {"x": "2016-08-18T17:33:00Z"})
-    assert _chooses({"Or": [{"Variable": "$.a", "NumericEquals": 1}, {"Variable": "$.a", "NumericEquals": 2}]}, {"a": 2})
+    assert _chooses(
+        {"Or": [{"Variable": "$.a", "NumericEquals": 1}, {"Variable": "$.a", "NumericEquals": 2}]},
+        {"a": 2},
+    )
 
 
 def test_choice_string_matches_escapes_the_wildcard() -> None:
@@ -160,8 +176,8 @@ def test_choice_string_matches_escapes_the_wildcard() -> None:
 # https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html
 
 
-def _waited(ex: object, state: str) -> float:
-    return sum(w.seconds for w in getattr(ex, "waits") if w.state == state)
+def _waited(ex: Execution, state: str) -> float:
+    return sum(w.seconds for w in ex.waits if w.state == state)
 
 
 def test_wait_seconds_in_virtual_time_and_passes_its_input() -> None:
@@ -243,7 +259,10 @@ def _branch(result: object) -> dict[str, object]:
 
 
 def test_parallel_output_is_an_array_in_branch_order() -> None:
-    state = {"Type": "Parallel", "Branches": [_branch("first"), _branch("second"), _branch("third")]}
+    state = {
+        "Type": "Parallel",
+        "Branches": [_branch("first"), _branch("second"), _branch("third")],
+    }
     assert output(single(state), {}) == ["first", "second", "third"]
 
 
@@ -255,7 +274,10 @@ def test_parallel_branches_receive_the_state_input() -> None:
 
 def test_a_failed_branch_fails_the_parallel_with_its_error() -> None:
     # "If any branch fails ... the entire Parallel state fails"
-    failing = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Branch.Boom", "Cause": "c"}}}
+    failing = {
+        "StartAt": "F",
+        "States": {"F": {"Type": "Fail", "Error": "Branch.Boom", "Cause": "c"}},
+    }
     state = {"Type": "Parallel", "Branches": [_branch(1), failing]}
     assert failure(single(state), {}) == ("Branch.Boom", "c")
 
@@ -336,7 +358,11 @@ def test_jsonata_map_over_a_non_array_fails_with_query_evaluation_error() -> Non
 
 def test_task_resource_is_what_the_mock_sees() -> None:
     # a mock answers whatever the Resource; the Task passes its Parameters as arguments
-    got = output(single(task(Parameters={"FunctionName": "f", "Payload.$": "$"})), {"k": 1}, mocks=returns(S="ok"))
+    got = output(
+        single(task(Parameters={"FunctionName": "f", "Payload.$": "$"})),
+        {"k": 1},
+        mocks=returns(S="ok"),
+    )
     assert got == "ok"
     assert LAMBDA.endswith("lambda:invoke")
     assert DOCS.startswith("https://")
