@@ -197,9 +197,10 @@ def test_load_and_flatten_reads_each_listed_object(services: Services, bucket: s
 
 def results() -> list[dict[str, Any]]:
     return [
-        {"Status": "SUCCEEDED", "Input": {"n": 1}, "Output": [1, 2]},
-        {"Status": "FAILED", "Input": {"n": 2}, "Error": "Boom", "Cause": "bad item"},
-        {"Status": "SUCCEEDED", "Input": {"n": 3}, "Output": 3},
+        # Input and Output as JSON text, as in the records AWS writes
+        {"Status": "SUCCEEDED", "Input": '{"n":1}', "Output": "[1,2]"},
+        {"Status": "FAILED", "Input": '{"n":2}', "Error": "Boom", "Cause": "bad item"},
+        {"Status": "SUCCEEDED", "Input": '{"n":3}', "Output": "3"},
     ]
 
 

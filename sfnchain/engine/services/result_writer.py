@@ -50,21 +50,22 @@ def child_arns(map_run_arn: str, name: str) -> tuple[str, str]:
 def child_record(map_run_arn: str, index: int, result: Mapping[str, Any]) -> dict[str, Any]:
     """The record AWS writes for one child execution, completed from ``result``.
 
-    ``result`` holds at least ``Status``; ``Input``/``Output`` are JSON values (written
-    as JSON text), ``Error``/``Cause`` strings; ``Name``, ``ExecutionArn``,
-    ``StateMachineArn``, ``StartDate`` and ``StopDate`` are filled in when missing.
+    ``result`` holds at least ``Status``; ``Input``/``Output`` are JSON text, as in the
+    record AWS writes (a non-string is encoded); ``Error``/``Cause`` strings; ``Name``,
+    ``ExecutionArn``, ``StateMachineArn``, ``StartDate`` and ``StopDate`` are filled in
+    when missing.
     """
     status = str(result.get("Status", "SUCCEEDED"))
     name = str(result.get("Name") or uuid.uuid5(uuid.NAMESPACE_URL, f"{map_run_arn}/{index}"))
     machine, execution = child_arns(map_run_arn, name)
     record: dict[str, Any] = {
         "ExecutionArn": result.get("ExecutionArn", execution),
-        "Input": json.dumps(result.get("Input"), separators=(",", ":")),
+        "Input": _text(result.get("Input")),
         "InputDetails": {"Included": True},
         "Name": name,
     }
     if status == "SUCCEEDED":
-        record["Output"] = json.dumps(result.get("Output"), separators=(",", ":"))
+        record["Output"] = _text(result.get("Output"))
         record["OutputDetails"] = {"Included": True}
     elif status != "PENDING":
         record["Error"] = result.get("Error") or ""
@@ -75,6 +76,14 @@ def child_record(map_run_arn: str, index: int, result: Mapping[str, Any]) -> dic
     if status != "PENDING":
         record["StopDate"] = _date(result.get("StopDate"))
     return record
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _decoded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _date(value: Any) -> str:
@@ -122,7 +131,7 @@ def write_results(
     for index, result in enumerate(results):
         status = _status_file(str(result.get("Status", "SUCCEEDED")))
         if status == "SUCCEEDED" and transformation != "NONE":
-            outputs.append(result.get("Output"))
+            outputs.append(_decoded(result.get("Output")))
         else:
             grouped[status].append(child_record(map_run_arn, index, result))
     if transformation != "NONE":
