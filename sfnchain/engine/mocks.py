@@ -131,9 +131,21 @@ class Mocks:
         )
 
     @classmethod
-    def from_test_state(cls, mocks: Mapping[str, Mapping[str, Any]]) -> Mocks:
-        """TestState-style mocks by state name (raises MockValidationError if malformed)."""
-        return cls({state: TestStateMock.parse(state, raw) for state, raw in mocks.items()})
+    def from_test_state(
+        cls, mocks: Mapping[str, Mapping[str, Any]], *, checker: ShapeChecker | None = None
+    ) -> Mocks:
+        """TestState-style mocks by state name (raises MockValidationError if malformed).
+
+        Pass the ``checker`` of another Mocks to share its loaded API models (loading
+        them costs tens of milliseconds per Mocks).
+        """
+        parsed = {state: TestStateMock.parse(state, raw) for state, raw in mocks.items()}
+        return cls(parsed, checker=checker)
+
+    @property
+    def checker(self) -> ShapeChecker:
+        """The API-model checker (shareable between Mocks)."""
+        return self._checker
 
     def for_execution(self) -> Mocks:
         """The same mocks with every invocation counter back at 0."""

@@ -263,3 +263,14 @@ def test_check_validates_before_the_run() -> None:
     Mocks.from_test_state(
         {"Call": {"result": json.dumps({"ExecutionArn": "a", "StartDate": "b"})}}
     ).check(DEFINITION)
+
+
+def test_a_checker_can_be_shared_between_mocks() -> None:
+    first = Mocks.from_test_state({"Call": {"result": json.dumps({"StatusCode": 200})}})
+    first.lookup("Call", LAMBDA, {})
+    second = Mocks.from_test_state(
+        {"Call": {"result": json.dumps({"StatusCode": "x"})}}, checker=first.checker
+    )
+    assert second.checker is first.checker
+    with pytest.raises(MockValidationError, match="Field 'StatusCode' must be a number"):
+        second.lookup("Call", LAMBDA, {})
