@@ -262,3 +262,45 @@ def test_context_object_in_a_choice_variable() -> None:
         }
     )
     assert output(definition, {"go": True}) == "yes"
+
+
+# --- Parallel and Map results -----------------------------------------------------------
+# https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html (ResultSelector,
+# ResultPath and OutputPath apply to the array of branch outputs)
+
+
+def test_parallel_result_selector_and_result_path() -> None:
+    branches = [
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"v": 1}, "End": True}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Pass", "Result": {"v": 2}, "End": True}}},
+    ]
+    state = {
+        "Type": "Parallel",
+        "Branches": branches,
+        "ResultSelector": {"first.$": "$[0].v", "second.$": "$[1].v"},
+        "ResultPath": "$.parallel",
+    }
+    assert output(single(state), {"in": 0}) == {"in": 0, "parallel": {"first": 1, "second": 2}}
+
+
+def test_map_result_path_keeps_the_input() -> None:
+    state = {
+        "Type": "Map",
+        "ItemsPath": "$.xs",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": "P",
+            "States": {
+                "P": {
+                    "Type": "Pass",
+                    "Parameters": {"double.$": "States.MathAdd($, $)"},
+                    "End": True,
+                }
+            },
+        },
+        "ResultPath": "$.doubled",
+    }
+    assert output(single(state), {"xs": [1, 2]}) == {
+        "xs": [1, 2],
+        "doubled": [{"double": 2}, {"double": 4}],
+    }

@@ -200,3 +200,18 @@ def test_reset_drops_tables_and_buckets(services: Services, table: str, bucket: 
     services.reset()
     assert services.dynamodb.list_tables()["TableNames"] == []
     assert services.s3.list_buckets()["Buckets"] == []
+
+
+def test_services_never_wipe_a_mock_the_caller_runs() -> None:
+    # Services starts moto's mock_aws without a reset and stops only its own start
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        mine = boto3.client("s3", region_name="us-east-1")
+        mine.create_bucket(Bucket="users-own")
+        services = Services()
+        services.s3.create_bucket(Bucket="engine-bucket")
+        services.close()
+        names = {b["Name"] for b in mine.list_buckets()["Buckets"]}
+        assert "users-own" in names
