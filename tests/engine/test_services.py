@@ -151,18 +151,23 @@ def test_sdk_dynamodb_unmodeled_error_is_dynamodb_exception(services: Services, 
 @pytest.mark.parametrize(
     ("body", "stored"),
     [
-        ("text data", b"text data"),
+        ("text data", b'"text data"'),  # a string too is stored as JSON
         ({"Dict": "Value"}, b'{"Dict":"Value"}'),
         (["List", "Data"], b'["List","Data"]'),
         (False, b"false"),
         (0, b"0"),
     ],
 )
-def test_sdk_s3_put_object_stores_json_bodies_compactly(
+def test_sdk_s3_put_object_stores_bodies_as_compact_json(
     services: Services, bucket: str, body: object, stored: bytes
 ) -> None:
-    services.invoke(SDK_S3 + "putObject", {"Bucket": bucket, "Key": "k", "Body": body})
-    assert services.s3.get_object(Bucket=bucket, Key="k")["Body"].read() == stored
+    put = services.invoke(SDK_S3 + "putObject", {"Bucket": bucket, "Key": "k", "Body": body})
+    stored_object = services.s3.get_object(Bucket=bucket, Key="k")
+    assert stored_object["Body"].read() == stored
+    assert stored_object["ContentType"] == "text/plain; charset=UTF-8"
+    # the recorded result's fields (values of the checksum and ETag follow the bytes)
+    assert set(put) == {"ChecksumCRC32", "ChecksumType", "ETag", "ServerSideEncryption"}
+    assert (put["ChecksumType"], put["ServerSideEncryption"]) == ("FULL_OBJECT", "AES256")
 
 
 def test_sdk_s3_get_object_returns_the_body_as_text(services: Services, bucket: str) -> None:
@@ -170,6 +175,18 @@ def test_sdk_s3_get_object_returns_the_body_as_text(services: Services, bucket: 
     got = services.invoke(SDK_S3 + "getObject", {"Bucket": bucket, "Key": "k"})
     assert got["Body"] == "binary data"
     assert got["ContentLength"] == 11
+    # recorded fields: AcceptRanges, ContentLength, ContentType, ETag, LastModified,
+    # Metadata, ServerSideEncryption, Body (no checksums)
+    assert set(got) == {
+        "AcceptRanges",
+        "ContentLength",
+        "ContentType",
+        "ETag",
+        "LastModified",
+        "Metadata",
+        "ServerSideEncryption",
+        "Body",
+    }
     assert isinstance(got["LastModified"], str) and got["LastModified"].endswith("Z")
     assert "ResponseMetadata" not in got
 

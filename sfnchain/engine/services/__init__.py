@@ -36,6 +36,17 @@ def _integration(resource: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _client_config() -> Any:
+    """Step Functions' own client does not ask S3 for checksums on reads (a recorded
+    ``aws-sdk:s3:getObject`` result has no Checksum fields); boto3 does by default."""
+    from botocore.config import Config
+
+    try:
+        return Config(response_checksum_validation="when_required")
+    except TypeError:  # botocore before 1.36 has no such option and never asks
+        return Config()
+
+
 class Services:
     """In-memory S3 and DynamoDB, the Task integrations on them, and Map Run I/O."""
 
@@ -63,7 +74,7 @@ class Services:
                 aws_secret_access_key="testing",
                 region_name=self.region,
             )
-            client = self._clients[name] = session.client(name)
+            client = self._clients[name] = session.client(name, config=_client_config())
         return client
 
     @property

@@ -70,11 +70,33 @@ def call_sdk(client: Any, service: str, action: str, arguments: Any, resource: s
     params = _arguments(arguments, resource)
     if service == "s3" and "Body" in params:
         params["Body"] = s3_body(params["Body"])
+        # recorded: an object put by Step Functions without a ContentType has this one
+        params.setdefault("ContentType", "text/plain; charset=UTF-8")
     try:
         response = method(**params)
     except (ClientError, BotoCoreError) as exc:
         raise sdk_error(SDK_PREFIX[service], modeled_errors(client), failure_of(exc)) from exc
-    return to_json(response)
+    result = to_json(response)
+    if service == "s3" and action in _S3_OBJECT_ACTIONS and isinstance(result, dict):
+        _as_s3_answers(result)
+    return result
+
+
+# S3 actions whose response describes one object (and its encryption).
+_S3_OBJECT_ACTIONS = frozenset({"putObject", "getObject", "headObject", "copyObject"})
+
+
+def _as_s3_answers(result: dict[str, Any]) -> None:
+    """What S3 adds that the in-memory backend leaves out.
+
+    S3 encrypts every new object with SSE-S3 by default ("ServerSideEncryption":
+    "AES256", https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html),
+    and a checksum S3 stored whole is of ChecksumType FULL_OBJECT (recorded putObject
+    result: ChecksumCRC32, ChecksumType FULL_OBJECT, ETag, ServerSideEncryption).
+    """
+    result.setdefault("ServerSideEncryption", "AES256")
+    if any(key.startswith("Checksum") for key in result):
+        result.setdefault("ChecksumType", "FULL_OBJECT")
 
 
 def call_dynamodb(client: Any, action: str, arguments: Any, resource: str) -> Any:
