@@ -101,14 +101,8 @@ def test_hash() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("algorithm", "digest"),
-    [
-        ("MD5", "812f45842bc6d66ee14572ce20db8e86"),
-        ("SHA-256", "0c8ddfa5a5a1a6f0e8f5d1c35cfa6d2a11ec0d5dd9e0c2b0a3c67f5a4d6b5c89"),
-    ],
-)
-def test_hash_algorithms(algorithm: str, digest: str) -> None:
+@pytest.mark.parametrize("algorithm", ["MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"])
+def test_hash_supports_the_documented_algorithms(algorithm: str) -> None:
     import hashlib
 
     expected = hashlib.new(algorithm.replace("-", "").lower(), b"input data").hexdigest()
@@ -116,7 +110,6 @@ def test_hash_algorithms(algorithm: str, digest: str) -> None:
         call("States.Hash($.Data, $.Algorithm)", {"Data": "input data", "Algorithm": algorithm})
         == expected
     )
-    assert len(digest) == len(expected)
 
 
 def test_json_merge_is_shallow() -> None:
