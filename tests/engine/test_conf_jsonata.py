@@ -366,3 +366,37 @@ def test_execution_status_reflects_jsonata_wait_seconds() -> None:
     assert ex.status == "SUCCEEDED"
     assert sum(w.seconds for w in ex.waits if w.state == "W") == 3
     assert single({"Type": "Pass"})["StartAt"] == "S"
+
+
+def test_choice_default_takes_the_state_level_assign() -> None:
+    # recorded against AWS: "42" (a string) matches no rule, so the Default is taken with
+    # the Choice state's own Assign
+    definition = machine(
+        {
+            "CheckInputState": {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "Variable": "$.input_value",
+                        "IsPresent": False,
+                        "Assign": {"status": "UNKNOWN"},
+                        "Next": "FinalState",
+                    },
+                    {
+                        "Variable": "$.input_value",
+                        "NumericEquals": 42,
+                        "Assign": {"status": "CORRECT"},
+                        "Next": "FinalState",
+                    },
+                ],
+                "Assign": {"status": "INCORRECT", "guess.$": "$.input_value"},
+                "Default": "FinalState",
+            },
+            "FinalState": {
+                "Type": "Pass",
+                "Parameters": {"result.$": "$status", "guess.$": "$guess"},
+                "End": True,
+            },
+        }
+    )
+    assert output(definition, {"input_value": "42"}) == {"result": "INCORRECT", "guess": "42"}
