@@ -203,7 +203,9 @@ class Mocks:
         """Check the mocks against ``definition`` before running it.
 
         Every mocked state must be a Task of the definition; a TestState-style result is
-        checked against the API output shape of the Task's (literal) Resource.
+        checked against the API output shape of the Task's (literal) Resource. Raises
+        MockValidationError, or for MockConfigFile mocks the SfnchainError of
+        :func:`sfnchain.testing.mockconfig.check_test_case` (file, JSON pointer, fix).
         """
         if self._config is not None:
             from sfnchain.testing.mockconfig import check_test_case

@@ -276,3 +276,8 @@ def test_result_writer_to_a_missing_bucket_fails(services: Services) -> None:
     with pytest.raises(StatesError) as caught:
         services.write_results(writer, RUN, results())
     assert caught.value.error == "States.ResultWriterFailed"
+
+
+def test_max_items_given_as_a_numeric_string(services: Services, bucket: str) -> None:
+    put(services, "t.json", "[1, 2, 3]")
+    assert services.read_items(reader("t.json", InputType="JSON", MaxItems="2")) == [1, 2]

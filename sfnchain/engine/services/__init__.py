@@ -6,6 +6,8 @@ at import: ``import sfnchain.engine`` imports neither boto3 nor moto) and stops 
 ``mock_aws`` the caller already runs; its tables and buckets live in moto's backend for
 the default account, so two ``Services`` open at once share them (use :meth:`reset`).
 Everything else a Task calls must be mocked (:mod:`sfnchain.engine.mocks`).
+``region`` is the clients' region; ``account`` is informational (ARNs are the
+interpreter's), moto keeps the data under its default account.
 """
 
 from __future__ import annotations

@@ -66,6 +66,8 @@ def read_items(s3: Any, reader: Mapping[str, Any]) -> list[Any]:
 
 def _max_items(config: Mapping[str, Any]) -> int:
     value = config.get("MaxItems", 0)
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        value = int(value)  # a MaxItemsPath may select a number held as a string
     if isinstance(value, bool) or not isinstance(value, int):
         raise StatesError(READER_FAILED, f"field MaxItems must be an integer, not {value!r}")
     if value < 0:

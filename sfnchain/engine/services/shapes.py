@@ -33,7 +33,13 @@ PREFIX = "Mock result schema validation error: "
 _RESOURCE = re.compile(r"^arn:[^:]+:states:[^:]*:[^:]*:(?P<rest>.+)$")
 
 # Step Functions service names that differ from botocore's (after dropping hyphens).
-_SERVICE_ALIASES = {"sfn": "stepfunctions", "states": "stepfunctions", "cloudwatchlogs": "logs"}
+_SERVICE_ALIASES = {
+    "sfn": "stepfunctions",
+    "states": "stepfunctions",
+    "cloudwatchlogs": "logs",
+    "elasticloadbalancingv2": "elbv2",
+    "elasticloadbalancing": "elb",
+}
 
 # Optimized integrations whose result is not the API's output verbatim: Step Functions
 # decodes these blob members into JSON, so they are not checked as strings.
