@@ -274,3 +274,54 @@ def test_a_state_output_over_256_kib_fails_data_limit_exceeded() -> None:
 def test_a_state_output_under_256_kib_is_fine() -> None:
     fits = "x" * (200 * 1024)
     assert output(single({"Type": "Pass", "Result": fits}), {}) == fits
+
+
+def test_a_states_all_retrier_does_not_retry_states_runtime() -> None:
+    # "A States.Runtime error is not retriable"
+    state = task(
+        OutputPath="$.no.such.path", Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 3}]
+    )
+    mocks = returns(S={"a": 1})
+    ex = execute(single(state), {}, mocks=mocks)
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert retry_waits(ex, "S") == []
+    assert mocks.invocations("S") == 1
+
+
+def test_a_parallel_catches_a_failed_branch_by_its_error_name() -> None:
+    failing = {
+        "StartAt": "F",
+        "States": {"F": {"Type": "Fail", "Error": "Branch.Boom", "Cause": "c"}},
+    }
+    definition = machine(
+        {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [failing],
+                "Catch": [{"ErrorEquals": ["Branch.Boom"], "ResultPath": "$.err", "Next": "H"}],
+                "End": True,
+            },
+            "H": {"Type": "Pass", "End": True},
+        }
+    )
+    assert output(definition, {"in": 1}) == {"in": 1, "err": {"Error": "Branch.Boom", "Cause": "c"}}
+
+
+def test_a_map_catches_a_failed_iteration_by_its_error_name() -> None:
+    definition = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "T",
+                    "States": {"T": task(End=True)},
+                },
+                "Catch": [{"ErrorEquals": ["Item.Bad"], "Next": "H"}],
+                "End": True,
+            },
+            "H": {"Type": "Pass", "Parameters": {"error.$": "$.Error"}, "End": True},
+        }
+    )
+    mocks = sequence(T=["ok", Throw("Item.Bad", "no")])
+    assert output(definition, [1, 2], mocks=mocks) == {"error": "Item.Bad"}

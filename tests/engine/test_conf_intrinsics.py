@@ -230,3 +230,12 @@ def test_jsonata_hash_parse_and_uuid() -> None:
     assert ata("$hash('input data', 'SHA-1')") == "aaff4a450a104cd177d28d18d74485e8cae074b7"
     assert ata("$parse('{\"a\": [1]}')") == {"a": [1]}
     assert re.fullmatch(r"[0-9a-f-]{36}", ata("$uuid()"))
+
+
+def test_intrinsics_in_result_selector() -> None:
+    # ResultSelector supports intrinsic functions (intrinsic-functions: "Fields that
+    # support intrinsic functions")
+    from tests.engine.aws import returns, task
+
+    state = task(ResultSelector={"count.$": "States.ArrayLength($.items)"})
+    assert output(single(state), {}, mocks=returns(S={"items": [1, 2, 3]})) == {"count": 3}
