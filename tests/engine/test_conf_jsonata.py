@@ -400,3 +400,27 @@ def test_choice_default_takes_the_state_level_assign() -> None:
         }
     )
     assert output(definition, {"input_value": "42"}) == {"result": "INCORRECT", "guess": "42"}
+
+
+def test_jsonata_output_literals_stay_literal() -> None:
+    # recorded against AWS: in a JSONata state only a string that is exactly "{% ... %}" is
+    # an expression; paths, intrinsics, ".$" keys and padded braces are plain values
+    literals = {
+        "constant_null": None,
+        "constant_float": 0.1,
+        "constant_not_jsonata": " {% states.input %} ",
+        "constant_varpath_states": "$states.input",
+        "constant_jp_input.$": "$",
+        "constant_jp_context": "$$",
+        "constant_if": "States.Format('Format:{}', 101)",
+        "constant_lst": [None, 0, 0.1, True, [], {"constant": 0}, "$no.such.var.path"],
+        "constant_obj_empty": {},
+    }
+    definition = jsonata({"S": {"Type": "Pass", "Output": literals, "End": True}})
+    assert output(definition, {"input_value": "string literal"}) == literals
+
+
+def test_jsonata_output_may_be_any_json_value() -> None:
+    # recorded against AWS: null, numbers, booleans, strings and arrays are valid Outputs
+    for value in (None, 0, 0.1, True, "string literal", []):
+        assert output(jsonata({"S": {"Type": "Pass", "Output": value, "End": True}}), {}) == value
