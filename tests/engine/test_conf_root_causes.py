@@ -228,3 +228,13 @@ def test_distributed_map_children_see_their_item_as_execution_input() -> None:
         "End": True,
     }
     assert output(jsonata({"M": state}), [{"a": 1}, {"a": 2}]) == [{"a": 1}, {"a": 2}]
+
+
+def test_3_the_context_object_of_a_pass_state_has_aws_fields() -> None:
+    # recorded against AWS (InputPath "$$" on a Pass state): exactly these fields
+    ctx = output(single({"Type": "Pass", "InputPath": "$$"}), {"input-value": 0})
+    assert set(ctx) == {"Execution", "StateMachine", "State"}
+    assert set(ctx["Execution"]) == {"Id", "Input", "StartTime", "Name", "RoleArn", "RedriveCount"}
+    assert set(ctx["StateMachine"]) == {"Id", "Name"}
+    assert set(ctx["State"]) == {"Name", "EnteredTime"}
+    assert ctx["Execution"]["Input"] == {"input-value": 0}
