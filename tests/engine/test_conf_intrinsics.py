@@ -239,3 +239,98 @@ def test_intrinsics_in_result_selector() -> None:
 
     state = task(ResultSelector={"count.$": "States.ArrayLength($.items)"})
     assert output(single(state), {}, mocks=returns(S={"items": [1, 2, 3]})) == {"count": 3}
+
+
+# --- edge cases recorded against AWS ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "total"),
+    [
+        (-9, 3, -6),
+        (1.49, 1.5, 3),
+        (1.5, 1.51, 4),
+        (-1.49, -1.5, -2),
+        (-1.5, -1.51, -3),
+        (0.5, 0, 1),
+        (2.5, 0, 3),
+        (-0.5, 0, 0),
+        (-2.5, 0, -2),
+        (-0.5, 0.5, 1),
+    ],
+)
+def test_math_add_rounds_each_argument_half_up(a: float, b: float, total: int) -> None:
+    assert call("States.MathAdd($.a, $.b)", {"a": a, "b": b}) == total
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("", None),
+        (" ", None),
+        ("null", None),
+        ("-0", 0),
+        ("1.1", 1.1),
+        ('"HelloWorld"', "HelloWorld"),
+    ],
+)
+def test_string_to_json_edge_cases(text: str, value: Any) -> None:
+    assert call("States.StringToJson($.s)", {"s": text}) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "null"),
+        (1.1, "1.1"),
+        ("HelloWorld", '"HelloWorld"'),
+        ({"Arg1": 1, "Arg2": []}, '{"Arg1":1,"Arg2":[]}'),
+    ],
+)
+def test_json_to_string_edge_cases(value: Any, text: str) -> None:
+    assert call("States.JsonToString($.v)", {"v": value}) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "splitter", "parts"),
+    [
+        (" ", ",", [" "]),
+        (", , ,", ",", [" ", " "]),
+        (",,,,", ",", []),
+        ("split on T and \nnew line", "T\n", ["split on ", " and ", "new line"]),
+    ],
+)
+def test_string_split_drops_empty_parts_and_splits_on_each_character(
+    text: str, splitter: str, parts: list[str]
+) -> None:
+    assert call("States.StringSplit($.t, $.s)", {"t": text, "s": splitter}) == parts
+
+
+def test_array_contains_compares_by_value() -> None:
+    assert call("States.ArrayContains($.a, $.v)", {"a": [[1, 2, 3], 2], "v": [1, 2, 3]}) is True
+    assert (
+        call("States.ArrayContains($.a, $.v)", {"a": [{"1": 2, "2": []}], "v": {"1": 2, "2": []}})
+        is True
+    )
+    assert call("States.ArrayContains($.a, $.v)", {"a": [], "v": None}) is False
+
+
+def test_array_range_of_one_element_is_still_an_array() -> None:
+    # unlike JSONata's $range (root cause 9), the intrinsic keeps the array
+    assert call("States.ArrayRange(1, 9, 9)") == [1]
+
+
+def test_format_renders_null_and_numbers() -> None:
+    assert (
+        call("States.Format('Formatting argument {}.', $.v)", {"v": None})
+        == "Formatting argument null."
+    )
+    assert (
+        call("States.Format('Formatting argument {}.', $.v)", {"v": 1.1})
+        == "Formatting argument 1.1."
+    )
+
+
+def test_base64_of_the_empty_string() -> None:
+    assert call("States.Base64Encode($.s)", {"s": ""}) == ""
+    assert call("States.Base64Decode($.s)", {"s": ""}) == ""
