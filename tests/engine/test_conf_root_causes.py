@@ -238,3 +238,41 @@ def test_3_the_context_object_of_a_pass_state_has_aws_fields() -> None:
     assert set(ctx["StateMachine"]) == {"Id", "Name"}
     assert set(ctx["State"]) == {"Name", "EnteredTime"}
     assert ctx["Execution"]["Input"] == {"input-value": 0}
+
+
+def test_1_jsonata_assign_of_a_double_quote_compares_equal_to_it() -> None:
+    # recorded against AWS: Assign {"var": "\""} then {% $var = '"' %} is true
+    definition = jsonata(
+        {
+            "Pass": {"Type": "Pass", "Assign": {"var": '"'}, "Next": "Check"},
+            "Check": {"Type": "Pass", "Output": "{% $var = '\"' %}", "End": True},
+        }
+    )
+    assert output(definition, {}) is True
+
+
+def test_1_string_literals_with_quotes_and_escapes_pass_through_unchanged() -> None:
+    # recorded against AWS: Parameters and a Pass Result keep these strings as written,
+    # and a ".$" key inside a Pass Result is an ordinary key (Result is never evaluated)
+    literals = {
+        "literal_double_quote": '"',
+        "mixed_quotes": "Text with both \"double\" and 'single' quotes.",
+        "escaped_double_in_string": 'An escaped quote: \\"hello\\"',
+        "escaped_backslash": "Backslash \\\\ in string",
+        "whitespace_escapes": "Line1\nLine2\tTabbed",
+    }
+    static = {**literals, "not_an_intrinsic_function.$": "States.StringToJson('{\"a\":1}')"}
+    definition = machine(
+        {
+            "P": {"Type": "Pass", "Parameters": literals, "Next": "R"},
+            "R": {"Type": "Pass", "Result": static, "ResultPath": "$.result", "End": True},
+        }
+    )
+    assert output(definition, {}) == {**literals, "result": static}
+
+
+def test_1_a_bracketed_path_with_escaped_quotes_selects_the_field() -> None:
+    # recorded against AWS (JSON text "$['Test\\\"\"Name\"']"): the path selects the key Test\""Name"
+    path = "$['Test" + "\\" + '""Name"' + "']"  # the characters $['Test\""Name"']
+    state = {"Type": "Pass", "Parameters": {"value.$": path}}
+    assert output(single(state), {'Test\\""Name"': 'Value"\\'}) == {"value": 'Value"\\'}
