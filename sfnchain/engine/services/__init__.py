@@ -13,6 +13,7 @@ interpreter's), moto keeps the data under its default account.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -57,26 +58,33 @@ class Services:
         self.account = account
         self._mock: Any = None
         self._clients: dict[str, Any] = {}
+        # Map iterations may run on threads: start moto and build each client once
+        self._lock = threading.Lock()
 
     # --- lifecycle ------------------------------------------------------------------
 
     def _client(self, name: str) -> Any:
         client = self._clients.get(name)
-        if client is None:
-            if self._mock is None:
-                from moto import mock_aws
+        if client is not None:
+            return client
+        with self._lock:
+            return self._clients.get(name) or self._start_client(name)
 
-                mock = mock_aws()
-                mock.start(reset=False)
-                self._mock = mock
-            import boto3
+    def _start_client(self, name: str) -> Any:
+        if self._mock is None:
+            from moto import mock_aws
 
-            session: Any = boto3.session.Session(
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
-                region_name=self.region,
-            )
-            client = self._clients[name] = session.client(name, config=_client_config())
+            mock = mock_aws()
+            mock.start(reset=False)
+            self._mock = mock
+        import boto3
+
+        session: Any = boto3.session.Session(
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            region_name=self.region,
+        )
+        client = self._clients[name] = session.client(name, config=_client_config())
         return client
 
     @property
@@ -91,10 +99,11 @@ class Services:
 
     def close(self) -> None:
         """Stop moto's mock (its data is dropped when no other ``mock_aws`` is active)."""
-        if self._mock is not None:
-            self._mock.stop()
-            self._mock = None
-            self._clients.clear()
+        with self._lock:
+            if self._mock is not None:
+                self._mock.stop()
+                self._mock = None
+                self._clients.clear()
 
     def __enter__(self) -> Services:
         return self
