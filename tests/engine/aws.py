@@ -16,7 +16,6 @@ from sfnchain.engine.mocks import Mocks
 from sfnchain.testing.mockconfig import parse_mock_config
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
-DOCS = "https://docs.aws.amazon.com/step-functions/latest/dg/"
 
 
 def machine(states: Mapping[str, Any], start: str | None = None, **top: Any) -> dict[str, Any]:

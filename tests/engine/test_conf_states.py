@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sfnchain.engine import Execution
 from tests.engine.aws import (
-    DOCS,
     LAMBDA,
     Throw,
     execute,
@@ -356,13 +355,19 @@ def test_jsonata_map_over_a_non_array_fails_with_query_evaluation_error() -> Non
     )
 
 
-def test_task_resource_is_what_the_mock_sees() -> None:
-    # a mock answers whatever the Resource; the Task passes its Parameters as arguments
-    got = output(
+def test_task_schedules_its_evaluated_parameters() -> None:
+    # recorded against AWS: TaskScheduled of lambda:invoke carries resource "invoke",
+    # resourceType "lambda" and the evaluated Parameters (as JSON text)
+    import json
+
+    ex = execute(
         single(task(Parameters={"FunctionName": "f", "Payload.$": "$"})),
         {"k": 1},
         mocks=returns(S="ok"),
     )
-    assert got == "ok"
-    assert LAMBDA.endswith("lambda:invoke")
-    assert DOCS.startswith("https://")
+    assert ex.output == "ok"
+    scheduled = next(e for e in ex.events if e["type"] == "TaskScheduled")
+    detail = scheduled["taskScheduledEventDetails"]
+    assert (detail["resource"], detail["resourceType"]) == ("invoke", "lambda")
+    assert json.loads(detail["parameters"]) == {"FunctionName": "f", "Payload": {"k": 1}}
+    assert LAMBDA == "arn:aws:states:::lambda:invoke"
