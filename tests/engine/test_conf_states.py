@@ -371,3 +371,21 @@ def test_task_schedules_its_evaluated_parameters() -> None:
     assert (detail["resource"], detail["resourceType"]) == ("invoke", "lambda")
     assert json.loads(detail["parameters"]) == {"FunctionName": "f", "Payload": {"k": 1}}
     assert LAMBDA == "arn:aws:states:::lambda:invoke"
+
+
+def test_a_mocked_wait_for_task_token_task_gets_a_token_and_the_mocked_answer() -> None:
+    # https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-test-sm-exec.html:
+    # "Step Functions Local will automatically generate a task token when you mock a Task
+    # using the .waitForTaskToken"; $$.Task.Token is that token (input-output-contextobject)
+    import json
+
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
+    }
+    ex = execute(single(state), {}, mocks=returns(S={"approved": True}))
+    assert (ex.status, ex.output) == ("SUCCEEDED", {"approved": True})
+    scheduled = next(e for e in ex.events if e["type"] == "TaskScheduled")
+    token = json.loads(scheduled["taskScheduledEventDetails"]["parameters"])["MessageBody"]["token"]
+    assert isinstance(token, str) and token
