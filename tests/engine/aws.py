@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
+
 from sfnchain.engine import Execution, run
 from sfnchain.engine.mocks import Mocks
 from sfnchain.testing.mockconfig import parse_mock_config
@@ -99,3 +101,8 @@ def details(event: Mapping[str, Any]) -> Any:
 
 def jsonata(states: Mapping[str, Any], start: str | None = None) -> dict[str, Any]:
     return machine(states, start, QueryLanguage="JSONata")
+
+
+def xfail(reason: str) -> pytest.MarkDecorator:
+    """An AWS rule the interpreter does not follow yet (strict: an XPASS fails the run)."""
+    return pytest.mark.xfail(strict=True, reason=reason)
