@@ -106,8 +106,11 @@ class Interpreter:
             )
             frame.record("ExecutionTimedOut", {"error": error, "cause": cause})
         except StatesError as exc:
-            status, error, cause = "FAILED", exc.error, exc.cause
-            frame.record("ExecutionFailed", {"error": exc.error, "cause": exc.cause})
+            # DescribeExecution and the event omit an empty error or cause (a Fail state
+            # without Error/Cause)
+            status, error, cause = "FAILED", exc.error or None, exc.cause or None
+            failed = {k: v for k, v in (("error", exc.error), ("cause", exc.cause)) if v}
+            frame.record("ExecutionFailed", failed)
         del began
         return Execution(
             name=name,
