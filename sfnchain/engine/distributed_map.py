@@ -175,7 +175,9 @@ def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
         inputs = _batches(step, value, items)
         run_ = frame.run
         run_.map_runs += 1
-        label = str(st.get("Label") or step.name)
+        # mapRun:<machine>/<Label>:<id>; without a Label AWS puts a generated id there
+        # ("Map Run": "arn:aws:states:...:mapRun:stateMachineName/mapRunLabel:mapRunId")
+        label = str(st.get("Label") or uuid.UUID(int=run_.rng.getrandbits(128), version=4))
         arn = (
             f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{run_.machine}/{label}:"
             f"{uuid.UUID(int=run_.rng.getrandbits(128), version=4)}"
