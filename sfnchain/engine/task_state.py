@@ -104,7 +104,11 @@ def run(step: Step) -> tuple[Any, str | None]:
                 "error": exc.error,
                 "cause": exc.cause,
             }
-            timed_out = exc.error in ("States.Timeout", "States.HeartbeatTimeout")
+            # a task whose answer never came times out (TaskTimedOut); a mocked or
+            # service error, States.Timeout included, is a TaskFailed
+            timed_out = exc.error in ("States.Timeout", "States.HeartbeatTimeout") and (
+                waits_for_token and not _mocked(step)
+            )
             frame.record("TaskTimedOut" if timed_out else "TaskFailed", details)
             raise
         frame.record(
@@ -125,12 +129,28 @@ def run(step: Step) -> tuple[Any, str | None]:
     return guarded(step, attempt)
 
 
+def _mocked(step: Step) -> bool:
+    mocks = step.frame.run.mocks
+    return mocks is not None and step.name in mocks.states
+
+
 def _call(step: Step, resource: str, args: Any, timeout: int | None, heartbeat: int | None) -> Any:
     run_ = step.frame.run
     if run_.mocks is not None:
         from sfnchain.engine.mocks import NOT_MOCKED
 
-        result = run_.mocks.lookup(step.name, resource, args)
+        try:
+            result = run_.mocks.lookup(step.name, resource, args)
+        except StatesError as exc:
+            # a mocked States.Timeout stands for a task that ran out its TimeoutSeconds:
+            # that much virtual time passes before the failure, as on AWS. (Without
+            # TimeoutSeconds the limit is 99999999 s, "Task workflow state"; no wait is
+            # simulated then, rather than years.)
+            if exc.error == "States.Timeout" and timeout is not None:
+                step.frame.advance(float(timeout), step.name, "timeout")
+            elif exc.error == "States.HeartbeatTimeout" and heartbeat:
+                step.frame.advance(float(heartbeat), step.name, "heartbeat")
+            raise
         if result is not NOT_MOCKED:
             return result
     if run_.services is not None and run_.services.handles(resource):

@@ -288,14 +288,16 @@ class Engine:
         )
 
 
-class EmbeddedEngine(Engine):
+class MotoEngine(Engine):
     """moto's Step Functions interpreter in this process, with moto's DynamoDB and S3.
+
+    The engine before sfnchain's own interpreter, kept selectable (``--engine moto``).
 
     State lives as long as the engine: :meth:`close` (or leaving the ``with`` block)
     drops every machine, table and bucket.
     """
 
-    kind = "embedded"
+    kind = "moto"
     poll_max = 0.002
 
     def __init__(self, region: str = DEFAULT_REGION) -> None:
@@ -464,10 +466,8 @@ class EndpointEngine(Engine):
 
 def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engine:
     """The engine named ``kind`` (see :data:`ENGINE_KINDS`; "endpoint" needs a URL)."""
-    if kind == "embedded":
+    if kind in ("embedded", "interpreter"):
         return EmbeddedEngine()
-    if kind == "interpreter":
-        return InterpreterEngine()
     if kind == "moto":
         return MotoEngine()
     if kind == "endpoint":
@@ -486,14 +486,10 @@ def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engi
     )
 
 
-class MotoEngine(EmbeddedEngine):
-    """moto's interpreter with sfnchain's patches, selected by name (``--engine moto``)."""
-
-    kind = "moto"
-
-
-# The engines a user can name: "embedded" is the default in-process engine (today moto's
-# interpreter, see EmbeddedEngine), "interpreter" sfnchain's own, "moto" the old one by name.
+# The engines a user can name: "embedded" (alias "interpreter") is sfnchain's own
+# interpreter, "moto" the moto-based engine it replaced, "endpoint" any Step Functions API.
 ENGINE_KINDS = ("embedded", "interpreter", "moto", "endpoint")
 
 from sfnchain.testing.interpreter_engine import InterpreterEngine  # noqa: E402
+
+EmbeddedEngine = InterpreterEngine

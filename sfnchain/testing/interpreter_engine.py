@@ -37,7 +37,7 @@ class InterpreterEngine(Engine):
     State (machines, tables, buckets, finished executions) lives as long as the engine.
     """
 
-    kind = "interpreter"
+    kind = "embedded"
 
     def __init__(self, region: str = DEFAULT_REGION, *, child_history: bool = True) -> None:
         super().__init__(region)
@@ -45,6 +45,7 @@ class InterpreterEngine(Engine):
         self._definitions: dict[str, tuple[Mapping[str, Any], str]] = {}
         self._executions: dict[str, Any] = {}
         self._services: Any = None
+        self._fresh = False
 
     # --- services ------------------------------------------------------------------
     @property
@@ -55,13 +56,23 @@ class InterpreterEngine(Engine):
             self._services = Services(self.region, EMBEDDED_ACCOUNT)
         return self._services
 
+    def _started(self) -> Any:
+        # moto's backends are shared by every mock_aws in the process: a new engine
+        # starts from an empty account, as the moto-based engine did (mock_aws resets)
+        services = self.services
+        if not self._fresh:
+            self._fresh = True
+            services.s3  # noqa: B018  (starts the in-memory backends)
+            services.reset()
+        return services
+
     @property
     def s3(self) -> Any:
-        return self.services.s3
+        return self._started().s3
 
     @property
     def dynamodb(self) -> Any:
-        return self.services.dynamodb
+        return self._started().dynamodb
 
     def reset(self) -> None:
         """Drop every state machine, execution, table, bucket and object."""
@@ -76,6 +87,7 @@ class InterpreterEngine(Engine):
         if self._services is not None:
             self._services.close()
             self._services = None
+            self._fresh = False
 
     # --- the Engine API --------------------------------------------------------------
     def deploy(self, name: str, definition: Mapping[str, Any], type: str = "STANDARD") -> str:
@@ -107,8 +119,8 @@ class InterpreterEngine(Engine):
             if mock_config is None:
                 raise error(
                     "UNKNOWN_TEST_CASE",
-                    f"the {self.kind} engine cannot run test case {test_case!r}: "
-                    "no mock config was given",
+                    f"the {self.kind} engine cannot run test case {test_case!r}: it needs a "
+                    "MockConfigFile (mock_config=...) that defines it",
                 )
             mocks = Mocks.from_mock_config(mock_config, machine, test_case)
         execution = Interpreter(

@@ -140,6 +140,9 @@ def _input(program: Program) -> dict[str, Any]:
 @settings(
     max_examples=25,
     deadline=None,
+    # the same 25 programs on every run, so the suite stays deterministic; explore more
+    # with --hypothesis-seed=<n> and settings overridden on the command line
+    derandomize=True,
     # shrinking a two-engine run can take minutes; the failing program is printed as drawn
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -183,9 +186,8 @@ def test_generated_program_agrees(
         assert limit is not None and sum(w[2] for w in mine.waits) < limit
         return
     wrong = moto_known_wrong(mine, theirs)
-    if wrong is not None:
+    if wrong is not None and observed(mine) != observed(theirs):
         event(f"moto known wrong: {wrong}")
-        assert observed(mine) != observed(theirs), wrong
         return
     if any(e["type"] == "ParallelStateFailed" for e in mine.events):
         # Known limitation: the interpreter runs Parallel branches one after another in
@@ -210,8 +212,10 @@ def test_generated_program_agrees(
         )
         return
     assert observed(mine) == observed(theirs), (mine.cause, theirs.cause)
-    # the same retries; delays match only without jitter (FULL jitter draws from each
-    # engine's own seeded generator: "JitterStrategy FULL" picks in [0, delay])
-    assert [(r.state, r.attempt, r.error) for r in mine.retries()] == [
-        (r.state, r.attempt, r.error) for r in theirs.retries()
-    ]
+    # the same retries (state and error); the attempt numbers history.retries derives
+    # follow previousEventId links, which interleave differently when branches or
+    # iterations run concurrently (moto) or in sequence (interpreter), and delays match
+    # only without jitter (each engine draws FULL jitter from its own seeded generator)
+    assert sorted((r.state, r.error) for r in mine.retries()) == sorted(
+        (r.state, r.error) for r in theirs.retries()
+    )
