@@ -123,6 +123,9 @@ def evaluate(
     body = expression[2:-2].strip()
     try:
         compiled = _compiled(body)
+        # jsonata-python's $now()/$millis() read the instance last *constructed* in this
+        # thread; compiled expressions are reused, so point it at this one
+        jsonata.Jsonata.CURRENT.jsonata = compiled
         result = compiled.evaluate(None, {**functions.bindings, **bindings})
     except StatesError:
         raise

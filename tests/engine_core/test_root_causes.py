@@ -283,3 +283,17 @@ def test_distributed_child_sees_its_item_as_execution_input() -> None:
         }
     )
     assert run(definition, [{"a": 1}, {"a": 2}]).output == [{"a": 1}, {"a": 2}]
+
+
+# JSONata ("Date/time functions"): $millis() is the time of the current evaluation, also
+# when an expression was compiled earlier and is reused (the DynamoDB cache's expiry check
+# depends on it).
+def test_jsonata_millis_is_the_time_of_this_evaluation() -> None:
+    import time
+
+    definition = jsonata({"Now": {"Type": "Pass", "Output": "{% $millis() %}", "End": True}})
+    first = run(definition, {}).output
+    run(jsonata({"Other": {"Type": "Pass", "Output": "{% 1 + 1 %}", "End": True}}), {})
+    time.sleep(0.02)
+    second = run(definition, {}).output
+    assert second - first >= 20
