@@ -32,10 +32,33 @@ _HASHES = {
 }
 
 
+# The shared parser keeps \{ and \} as two characters (so States.Format can tell a
+# literal brace from a placeholder) but turns \\ into one backslash, after which "\{"
+# would be ambiguous. An escaped backslash is therefore swapped for this private-use
+# character before parsing and restored in the values.
+_BACKSLASH = "\ue000"
+
+
+def _protect(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("\\\\", i):
+            out.append(_BACKSLASH)
+            i += 2
+        elif text[i] == "\\":
+            out.append(text[i : i + 2])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
 @functools.lru_cache(maxsize=2048)
 def parse(text: str) -> grammar.Call:
     try:
-        return grammar.parse(text)
+        return grammar.parse(_protect(text))
     except grammar.IntrinsicError as exc:
         raise StatesError("States.Runtime", f"invalid intrinsic function {text!r}: {exc}") from exc
 
@@ -48,7 +71,7 @@ def evaluate(text: str, resolve: Resolve, rng: random.Random) -> Any:
 def _plain(value: str) -> str:
     # the parser keeps \{ and \} so States.Format can tell literal braces; elsewhere they
     # are just the characters (ASL: "\{ \} \' \\ stand for { } ' \")
-    return value.replace("\\{", "{").replace("\\}", "}")
+    return value.replace("\\{", "{").replace("\\}", "}").replace(_BACKSLASH, "\\")
 
 
 def _arg(arg: Any, resolve: Resolve, rng: random.Random) -> Any:
@@ -79,6 +102,9 @@ def _format(template: Any, values: list[Any]) -> str:
         if template.startswith(("\\{", "\\}"), i):
             out.append(template[i + 1])
             i += 2
+        elif template[i] == _BACKSLASH:
+            out.append("\\")
+            i += 1
         elif template.startswith("{}", i):
             if used >= len(values):
                 raise _fail("States.Format", "more {} placeholders than arguments")
