@@ -93,6 +93,14 @@ def _machine_name(config: Any, wanted: str | None, default: str) -> str:
 @click.option("--name", help="State machine name (as in the MockConfigFile).")
 @click.option("--seed", type=click.Path(dir_okay=False), help="S3 objects / DynamoDB items.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--engine",
+    type=click.Choice(["embedded", "interpreter", "moto"]),
+    default="embedded",
+    show_default=True,
+    help="embedded: the default in-process engine; interpreter: sfnchain's own ASL "
+    "interpreter; moto: moto's interpreter with sfnchain's patches.",
+)
 def command(
     asl_file: str,
     input_json: str,
@@ -101,6 +109,7 @@ def command(
     name: str | None,
     seed: str | None,
     fmt: str,
+    engine: str,
 ) -> None:
     """Run ASL_FILE (or a workflow .py) once on the embedded engine; print the status,
     the output or error, and the states visited. Exits 1 if the execution fails."""
@@ -135,12 +144,12 @@ def command(
         for state in bedrock_states(definition)
         if state not in mocked
     )
-    from sfnchain.testing.engine import EmbeddedEngine
+    from sfnchain.testing.engine import open_engine
     from sfnchain.testing.seed import provision
 
-    with EmbeddedEngine() as engine:
-        provision(engine, definition, seed_data)
-        result = engine.run(
+    with open_engine(engine) as runner:
+        provision(runner, definition, seed_data)
+        result = runner.run(
             definition, data, machine=machine, test_case=test_case, mock_config=config
         )
     doc: dict[str, Any] = {"status": result.status}

@@ -15,10 +15,11 @@ from sfnchain.diagnostics import error
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--engine",
-    type=click.Choice(["embedded", "endpoint"]),
+    type=click.Choice(["embedded", "interpreter", "moto", "endpoint"]),
     default="embedded",
     show_default=True,
-    help="embedded: moto's interpreter in this process; endpoint: --endpoint-url.",
+    help="embedded: the default in-process engine; interpreter: sfnchain's own ASL "
+    "interpreter; moto: moto's interpreter with sfnchain's patches; endpoint: --endpoint-url.",
 )
 @click.option(
     "--endpoint-url",

@@ -59,7 +59,8 @@ def run_workflow(
     own = engine is None
     active = engine if engine is not None else EmbeddedEngine()
     try:
-        if isinstance(active, EmbeddedEngine) or seed:
+        # in-process engines (they can reset) start empty: create the tables and buckets
+        if hasattr(active, "reset") or seed:
             provision(active, definition, seed)
         return active.run(
             definition,

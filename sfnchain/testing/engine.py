@@ -4,8 +4,11 @@ Every engine is used the same way: create (or update) the state machine, start a
 execution with a name, poll ``DescribeExecution`` until it stops, read
 ``GetExecutionHistory``. Only where the API lives differs:
 
-- :class:`EmbeddedEngine` — moto's interpreter in this process (with the adapter in
-  :mod:`sfnchain.testing.moto_adapter`) and moto's in-memory DynamoDB and S3;
+- :class:`InterpreterEngine` — sfnchain's own interpreter (:mod:`sfnchain.engine`) in this
+  process, with moto's in-memory DynamoDB and S3 for the integrations that use them;
+- :class:`MotoEngine` — moto's interpreter in this process (with the adapter in
+  :mod:`sfnchain.testing.moto_adapter`) and moto's in-memory DynamoDB and S3; kept
+  selectable (``--engine moto``) until the interpreter replaces it everywhere;
 - :class:`EndpointEngine` — any Step Functions endpoint URL: Step Functions Local or
   LocalStack (see ``docker/``), moto's server mode, or AWS itself.
 """
@@ -285,14 +288,16 @@ class Engine:
         )
 
 
-class EmbeddedEngine(Engine):
+class MotoEngine(Engine):
     """moto's Step Functions interpreter in this process, with moto's DynamoDB and S3.
+
+    The engine before sfnchain's own interpreter, kept selectable (``--engine moto``).
 
     State lives as long as the engine: :meth:`close` (or leaving the ``with`` block)
     drops every machine, table and bucket.
     """
 
-    kind = "embedded"
+    kind = "moto"
     poll_max = 0.002
 
     def __init__(self, region: str = DEFAULT_REGION) -> None:
@@ -460,9 +465,11 @@ class EndpointEngine(Engine):
 
 
 def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engine:
-    """The engine named ``kind`` ("embedded" or "endpoint", which needs ``endpoint_url``)."""
-    if kind == "embedded":
+    """The engine named ``kind`` (see :data:`ENGINE_KINDS`; "endpoint" needs a URL)."""
+    if kind in ("embedded", "interpreter"):
         return EmbeddedEngine()
+    if kind == "moto":
+        return MotoEngine()
     if kind == "endpoint":
         if not endpoint_url:
             raise error(
@@ -473,5 +480,16 @@ def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engi
             )
         return EndpointEngine(endpoint_url)
     raise error(
-        "UNKNOWN_ENGINE", f"unknown engine {kind!r}; use 'embedded' or 'endpoint'", exit_code=2
+        "UNKNOWN_ENGINE",
+        f"unknown engine {kind!r}; use one of {', '.join(ENGINE_KINDS)}",
+        exit_code=2,
     )
+
+
+# The engines a user can name: "embedded" (alias "interpreter") is sfnchain's own
+# interpreter, "moto" the moto-based engine it replaced, "endpoint" any Step Functions API.
+ENGINE_KINDS = ("embedded", "interpreter", "moto", "endpoint")
+
+from sfnchain.testing.interpreter_engine import InterpreterEngine  # noqa: E402
+
+EmbeddedEngine = InterpreterEngine

@@ -36,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sfnchain", "sfnchain workflow tests")
     group.addoption(
         "--sfn-engine",
-        choices=("embedded", "endpoint"),
+        choices=("embedded", "interpreter", "moto", "endpoint"),
         default="embedded",
         help="engine for the sfn_engine fixture (default: embedded)",
     )

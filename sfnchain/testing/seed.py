@@ -89,6 +89,8 @@ def provision(engine: Any, definition: Mapping[str, Any], seed: Mapping[str, Any
             first = _typed(items[0])
             attr = next(iter(first))
             schema.append((attr, next(iter(first[attr]))))
+    if not buckets and not tables:
+        return  # nothing to create: an in-process engine need not start its S3/DynamoDB
     existing = {b["Name"] for b in engine.s3.list_buckets().get("Buckets", [])}
     for bucket in sorted(buckets - existing):
         engine.s3.create_bucket(Bucket=bucket)

@@ -7,7 +7,7 @@ patch reverted by ``disabled`` (must not).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,12 +15,20 @@ import pytest
 from sfnchain.diagnostics import SfnchainError
 from sfnchain.testing import answer, moto_adapter, throttled, throws, timeout
 from sfnchain.testing.api import run_workflow
-from sfnchain.testing.engine import EmbeddedEngine, ExecutionResult
+from sfnchain.testing.engine import ExecutionResult
+from sfnchain.testing.engine import MotoEngine as EmbeddedEngine
 
 from . import asl
 
 Scenario = Callable[[EmbeddedEngine], bool]
 SCENARIOS: dict[str, Scenario] = {}
+
+
+@pytest.fixture
+def moto_engine() -> Iterator[EmbeddedEngine]:
+    """The moto-based engine (the default embedded engine is sfnchain's interpreter)."""
+    with EmbeddedEngine() as engine:
+        yield engine
 
 
 def scenario(name: str) -> Callable[[Scenario], Scenario]:
@@ -395,7 +403,8 @@ def test_every_patch_has_a_scenario() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_patch_restores_its_aws_rule(name: str, sfn_engine: EmbeddedEngine) -> None:
+def test_patch_restores_its_aws_rule(name: str, moto_engine: EmbeddedEngine) -> None:
+    sfn_engine = moto_engine
     assert SCENARIOS[name](sfn_engine), f"with {name}: the AWS rule should hold"
     sfn_engine.reset()
     with moto_adapter.disabled(name):

@@ -1,0 +1,223 @@
+"""Pass, Wait, Choice, Succeed and Fail, and the Retry/Catch wrapper of the others.
+
+A handler takes the :class:`Step` of one state entry and returns the state's output and
+the name of the next state (None when the state ends its sequence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sfnchain.engine import choice, limits, retry
+from sfnchain.engine.clock import parse_timestamp
+from sfnchain.engine.dataflow import NOTHING, Step
+from sfnchain.engine.errors import StatesError
+from sfnchain.engine.history import exited
+from sfnchain.engine.paths import dumps
+
+Handler = Callable[[Step], tuple[Any, str | None]]
+
+
+def leave(step: Step, output: Any, next_name: str | None = NOTHING) -> tuple[Any, str | None]:
+    """Record the state's exit, make its Assign visible, and pick the next state."""
+    limits.check(output, f"output of the state '{step.name}'")
+    step.frame.record(f"{step.state['Type']}StateExited", exited(step.name, output))
+    step.commit()
+    if next_name is NOTHING:
+        next_name = None if step.state.get("End") else step.state.get("Next")
+    return output, next_name
+
+
+def guarded(
+    step: Step, attempt: Callable[[], Any], failed: str | None = None
+) -> tuple[Any, str | None]:
+    """Run ``attempt`` under the state's Retry and Catch rules.
+
+    ``failed`` names the event recorded when the whole state fails (ParallelStateFailed,
+    MapStateFailed); a Task records TaskFailed itself.
+    """
+    st = step.state
+    retriers: list[Mapping[str, Any]] = list(st.get("Retry") or [])
+    catchers: list[Mapping[str, Any]] = list(st.get("Catch") or [])
+    counts = [0] * len(retriers)
+    while True:
+        try:
+            output = attempt()
+            return leave(step, output)
+        except StatesError as exc:
+            if failed is not None:
+                step.frame.record(failed, {"error": exc.error, "cause": exc.cause})
+            index = retry.find_retrier(retriers, counts, exc.error)
+            if index is not None:
+                counts[index] += 1
+                seconds = retry.delay(retriers[index], counts[index], step.frame.run.rng)
+                step.frame.advance(seconds, step.name, "retry")
+                step.retry_count += 1
+                continue
+            catcher = retry.find_catcher(catchers, exc.error)
+            if catcher is None:
+                raise
+            error_output = {"Error": exc.error, "Cause": exc.cause}
+            output = step.caught(catcher, error_output)
+            return leave(step, output, str(catcher["Next"]))
+
+
+def _pass(step: Step) -> tuple[Any, str | None]:
+    st = step.state
+    if step.jsonata:
+        return leave(step, step.output(step.raw, has_result=False))
+    effective = step.input_path()
+    if "Result" in st:
+        result = st["Result"]
+    elif "Parameters" in st:
+        result = step.template(st["Parameters"], effective, field="Parameters")
+    else:
+        result = effective
+    return leave(step, step.output(result))
+
+
+def _wait_seconds(step: Step) -> float:
+    st = step.state
+    if step.jsonata:
+        if "Seconds" in st:
+            seconds = step.expr(st["Seconds"], field="Seconds")
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+                raise StatesError(
+                    "States.QueryEvaluationError",
+                    f"The Seconds field of the Wait state '{step.name}' must be a "
+                    f"non-negative integer, got {dumps(seconds)}",
+                )
+            return float(seconds)
+        text = step.expr(st.get("Timestamp"), field="Timestamp")
+        stamp = parse_timestamp(text) if isinstance(text, str) else None
+        if stamp is None:
+            # a JSONata Timestamp that is not a timestamp is a query evaluation error,
+            # not States.Runtime (issue 9, root cause 8, recorded against AWS)
+            raise StatesError(
+                "States.QueryEvaluationError",
+                f"The Timestamp field of the Wait state '{step.name}' evaluated to "
+                f"{dumps(text)}, which is not an ISO-8601 timestamp",
+            )
+        return (stamp - step.frame.now()).total_seconds()
+    effective = step.input_path()
+    if "Seconds" in st:
+        return float(st["Seconds"])
+    if "SecondsPath" in st:
+        seconds = step.resolve(st["SecondsPath"], effective, field="SecondsPath")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise StatesError(
+                "States.Runtime",
+                f"The SecondsPath '{st['SecondsPath']}' of the Wait state '{step.name}' "
+                f"selected {dumps(seconds)}, not a non-negative number",
+            )
+        return float(seconds)
+    text = (
+        st["Timestamp"]
+        if "Timestamp" in st
+        else step.resolve(st.get("TimestampPath", "$"), effective, field="TimestampPath")
+    )
+    stamp = parse_timestamp(text) if isinstance(text, str) else None
+    if stamp is None:
+        raise StatesError(
+            "States.Runtime",
+            f"The Wait state '{step.name}' got {dumps(text)}, not an ISO-8601 timestamp",
+        )
+    return (stamp - step.frame.now()).total_seconds()
+
+
+def _wait(step: Step) -> tuple[Any, str | None]:
+    seconds = max(_wait_seconds(step), 0.0)
+    step.frame.advance(seconds, step.name, "wait")
+    if step.jsonata:
+        return leave(step, step.output(step.raw, has_result=False))
+    return leave(step, step.output(step.input_path(), has_result=False))
+
+
+def _choice(step: Step) -> tuple[Any, str | None]:
+    st = step.state
+    if step.jsonata:
+        for i, rule in enumerate(st.get("Choices") or []):
+            holds = step.expr(rule.get("Condition"), field=f"Choices[{i}].Condition")
+            if not isinstance(holds, bool):
+                raise StatesError(
+                    "States.QueryEvaluationError",
+                    f"The Condition of Choices[{i}] of the state '{step.name}' evaluated to "
+                    f"{dumps(holds)}, not a boolean",
+                )
+            if holds:
+                # a matched rule's own Assign/Output apply, else the state's
+                chosen = {**dict(st), **{k: rule[k] for k in ("Assign", "Output") if k in rule}}
+                step.state = chosen
+                return leave(step, step.output(step.raw, has_result=False), str(rule["Next"]))
+    else:
+        effective = step.input_path()
+        for rule in st.get("Choices") or []:
+            if choice.evaluate(rule, lambda p: step.resolve(p, effective, field="Variable")):
+                step.state = {
+                    **dict(st),
+                    **({"Assign": rule["Assign"]} if "Assign" in rule else {}),
+                }
+                return leave(step, step.output(effective, has_result=False), str(rule["Next"]))
+    if "Default" in st:
+        if step.jsonata:
+            return leave(step, step.output(step.raw, has_result=False), str(st["Default"]))
+        return leave(step, step.output(step.input_path(), has_result=False), str(st["Default"]))
+    raise StatesError(
+        "States.NoChoiceMatched",
+        f"No Matches! The Choice state '{step.name}' has no rule that matches and no Default",
+    )
+
+
+def _succeed(step: Step) -> tuple[Any, str | None]:
+    if step.jsonata:
+        return leave(step, step.output(step.raw, has_result=False), None)
+    return leave(step, step.output(step.input_path(), has_result=False), None)
+
+
+def _fail(step: Step) -> tuple[Any, str | None]:
+    st = step.state
+    error: Any = st.get("Error")
+    cause: Any = st.get("Cause")
+    if step.jsonata:
+        if error is not None:
+            error = step.expr(error, field="Error")
+        if cause is not None:
+            cause = step.expr(cause, field="Cause")
+    else:
+        if "ErrorPath" in st:
+            error = step.dynamic(st["ErrorPath"], step.raw, field="ErrorPath")
+        if "CausePath" in st:
+            cause = step.dynamic(st["CausePath"], step.raw, field="CausePath")
+    # the Fail state leaves no Exited event: the execution (or branch) fails with it
+    raise StatesError("" if error is None else str(error), "" if cause is None else str(cause))
+
+
+def _task(step: Step) -> tuple[Any, str | None]:
+    from sfnchain.engine import task_state
+
+    return task_state.run(step)
+
+
+def _parallel(step: Step) -> tuple[Any, str | None]:
+    from sfnchain.engine import parallel_map
+
+    return parallel_map.parallel(step)
+
+
+def _map(step: Step) -> tuple[Any, str | None]:
+    from sfnchain.engine import parallel_map
+
+    return parallel_map.map_state(step)
+
+
+HANDLERS: dict[str, Handler] = {
+    "Pass": _pass,
+    "Wait": _wait,
+    "Choice": _choice,
+    "Succeed": _succeed,
+    "Fail": _fail,
+    "Task": _task,
+    "Parallel": _parallel,
+    "Map": _map,
+}

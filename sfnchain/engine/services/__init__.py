@@ -1,0 +1,174 @@
+"""S3 and DynamoDB for the interpreter, on moto's in-memory backends.
+
+``Services`` starts moto's public ``mock_aws`` the first time a client is needed (never
+at import: ``import sfnchain.engine`` imports neither boto3 nor moto) and stops it in
+:meth:`Services.close`. It starts without resetting, so it never wipes the data of a
+``mock_aws`` the caller already runs; its tables and buckets live in moto's backend for
+the default account, so two ``Services`` open at once share them (use :meth:`reset`).
+Everything else a Task calls must be mocked (:mod:`sfnchain.engine.mocks`).
+``region`` is the clients' region; ``account`` is informational (ARNs are the
+interpreter's), moto keeps the data under its default account.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+from sfnchain.engine.errors import StatesError
+from sfnchain.engine.services import calls, item_reader, result_writer
+
+_RESOURCE = re.compile(r"^arn:[^:]+:states:[^:]*:[^:]*:(?P<rest>.+)$")
+
+
+def _integration(resource: str) -> tuple[str, str, str] | None:
+    """(kind, service, action) of a Task resource this module runs, else None."""
+    m = _RESOURCE.match(resource)
+    if m is None:
+        return None
+    parts = m.group("rest").split(":")
+    if len(parts) == 2 and parts[0] == "dynamodb" and parts[1] in calls.OPTIMIZED_DYNAMODB:
+        return ("optimized", "dynamodb", parts[1])
+    # a ".waitForTaskToken" suffix needs someone to answer the token: mock it instead
+    sdk = len(parts) == 3 and parts[0] == "aws-sdk" and parts[1] in calls.SDK_PREFIX
+    if sdk and "." not in parts[2]:
+        return ("sdk", parts[1], parts[2])
+    return None
+
+
+def _client_config() -> Any:
+    """Step Functions' own client does not ask S3 for checksums on reads (a recorded
+    ``aws-sdk:s3:getObject`` result has no Checksum fields); boto3 does by default."""
+    from botocore.config import Config
+
+    try:
+        return Config(response_checksum_validation="when_required")
+    except TypeError:  # botocore before 1.36 has no such option and never asks
+        return Config()
+
+
+class Services:
+    """In-memory S3 and DynamoDB, the Task integrations on them, and Map Run I/O."""
+
+    def __init__(self, region: str = "us-east-1", account: str = "123456789012") -> None:
+        self.region = region
+        self.account = account
+        self._mock: Any = None
+        self._clients: dict[str, Any] = {}
+        # Map iterations may run on threads: start moto and build each client once
+        self._lock = threading.Lock()
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def _client(self, name: str) -> Any:
+        client = self._clients.get(name)
+        if client is not None:
+            return client
+        with self._lock:
+            return self._clients.get(name) or self._start_client(name)
+
+    def _start_client(self, name: str) -> Any:
+        if self._mock is None:
+            from moto import mock_aws
+
+            mock = mock_aws()
+            mock.start(reset=False)
+            self._mock = mock
+        import boto3
+
+        session: Any = boto3.session.Session(
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            region_name=self.region,
+        )
+        client = self._clients[name] = session.client(name, config=_client_config())
+        return client
+
+    @property
+    def s3(self) -> Any:
+        """A boto3 S3 client on the in-memory backend (seed buckets and objects with it)."""
+        return self._client("s3")
+
+    @property
+    def dynamodb(self) -> Any:
+        """A boto3 DynamoDB client on the in-memory backend (create and seed tables)."""
+        return self._client("dynamodb")
+
+    def close(self) -> None:
+        """Stop moto's mock (its data is dropped when no other ``mock_aws`` is active)."""
+        with self._lock:
+            if self._mock is not None:
+                self._mock.stop()
+                self._mock = None
+                self._clients.clear()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def reset(self) -> None:
+        """Drop every table and bucket (and the objects in them)."""
+        if self._mock is None:
+            return
+        ddb, s3 = self.dynamodb, self.s3
+        for table in ddb.list_tables().get("TableNames", []):
+            ddb.delete_table(TableName=table)
+        for bucket in s3.list_buckets().get("Buckets", []):
+            name = bucket["Name"]
+            while True:  # delete a page at a time (DeleteObjects takes ≤ 1000 keys)
+                page = s3.list_object_versions(Bucket=name, MaxKeys=1000)
+                doomed = [
+                    {"Key": o["Key"], "VersionId": o["VersionId"]}
+                    for o in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                ]
+                if not doomed:
+                    break
+                s3.delete_objects(Bucket=name, Delete={"Objects": doomed[:1000]})
+            s3.delete_bucket(Bucket=name)
+
+    # --- Task integrations ------------------------------------------------------------
+
+    def handles(self, resource: str) -> bool:
+        """Whether :meth:`invoke` runs ``resource`` (optimized DynamoDB, SDK S3/DynamoDB)."""
+        return _integration(resource) is not None
+
+    def invoke(self, resource: str, arguments: Any) -> Any:
+        """Run a Task resource; its failures raise StatesError named as AWS names them."""
+        found = _integration(resource)
+        if found is None:
+            raise StatesError(
+                "States.Runtime",
+                f"the local engine cannot call {resource!r}: only DynamoDB and S3 run "
+                "in memory; mock this state",
+            )
+        kind, service, action = found
+        if kind == "optimized":
+            return calls.call_dynamodb(self.dynamodb, action, arguments, resource)
+        return calls.call_sdk(self._client(service), service, action, arguments, resource)
+
+    # --- Distributed Map I/O -------------------------------------------------------
+
+    def read_items(self, reader: Mapping[str, Any]) -> list[Any]:
+        """The items of an evaluated ItemReader (Parameters/Arguments resolved, MaxItems
+        a number); failures raise ``States.ItemReaderFailed``."""
+        return item_reader.read_items(self.s3, reader)
+
+    def write_results(
+        self, writer: Mapping[str, Any], map_run_arn: str, results: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        """Export a Map Run's child results (see :mod:`.result_writer` for the record
+        fields); returns ``ResultWriterDetails``: ``{"Bucket": ..., "Key": <manifest>}``."""
+        return result_writer.write_results(self.s3, writer, map_run_arn, results)
+
+
+__all__ = ["Services"]

@@ -1,0 +1,195 @@
+"""The engine on sfnchain's own interpreter (:mod:`sfnchain.engine`), driven like the others.
+
+No Step Functions API and no polling: ``start`` runs the execution to its end in virtual
+time and keeps the result; ``wait`` and ``history`` read it back in the API's shapes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+from sfnchain.diagnostics import error
+from sfnchain.testing.engine import (
+    DEFAULT_REGION,
+    EMBEDDED_ACCOUNT,
+    Engine,
+    ExecutionResult,
+    execution_name,
+)
+from sfnchain.testing.mockconfig import MockConfig
+
+
+def _seed(seed: int | str | None) -> int:
+    if seed is None:
+        return 0
+    if isinstance(seed, int):
+        return seed
+    return zlib.crc32(str(seed).encode("utf-8"))
+
+
+class InterpreterEngine(Engine):
+    """sfnchain's interpreter in this process; S3 and DynamoDB in moto's memory backends.
+
+    State (machines, tables, buckets, finished executions) lives as long as the engine.
+    """
+
+    kind = "embedded"
+
+    def __init__(self, region: str = DEFAULT_REGION, *, child_history: bool = True) -> None:
+        super().__init__(region)
+        self.child_history = child_history
+        self._definitions: dict[str, tuple[Mapping[str, Any], str]] = {}
+        self._executions: dict[str, Any] = {}
+        self._services: Any = None
+        self._fresh = False
+
+    # --- services ------------------------------------------------------------------
+    @property
+    def services(self) -> Any:
+        if self._services is None:
+            from sfnchain.engine.services import Services
+
+            self._services = Services(self.region, EMBEDDED_ACCOUNT)
+        return self._services
+
+    def _started(self) -> Any:
+        # moto's backends are shared by every mock_aws in the process: a new engine
+        # starts from an empty account, as the moto-based engine did (mock_aws resets)
+        services = self.services
+        if not self._fresh:
+            self._fresh = True
+            services.s3  # noqa: B018  (starts the in-memory backends)
+            services.reset()
+        return services
+
+    @property
+    def s3(self) -> Any:
+        return self._started().s3
+
+    @property
+    def dynamodb(self) -> Any:
+        return self._started().dynamodb
+
+    def reset(self) -> None:
+        """Drop every state machine, execution, table, bucket and object."""
+        if self._services is not None:
+            self._services.reset()
+        self._machines.clear()
+        self._deployed.clear()
+        self._definitions.clear()
+        self._executions.clear()
+
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
+            self._services = None
+            self._fresh = False
+
+    # --- the Engine API --------------------------------------------------------------
+    def deploy(self, name: str, definition: Mapping[str, Any], type: str = "STANDARD") -> str:
+        arn = f"arn:aws:states:{self.region}:{EMBEDDED_ACCOUNT}:stateMachine:{name}"
+        self._machines[name] = arn
+        self._definitions[arn] = (definition, type)
+        return arn
+
+    def start(
+        self,
+        machine_arn: str,
+        input: Any = None,
+        *,
+        name: str,
+        test_case: str | None = None,
+        mock_config: MockConfig | None = None,
+        seed: int | str | None = None,
+    ) -> str:
+        from sfnchain.engine.interpreter import Interpreter
+        from sfnchain.engine.mocks import Mocks
+
+        found = self._definitions.get(machine_arn)
+        if found is None:
+            raise error("STATE_MACHINE_NOT_FOUND", f"no state machine {machine_arn} deployed")
+        definition, type_ = found
+        machine = machine_arn.rsplit(":", 1)[-1]
+        mocks = None
+        if test_case:
+            if mock_config is None:
+                raise error(
+                    "UNKNOWN_TEST_CASE",
+                    f"the {self.kind} engine cannot run test case {test_case!r}: it needs a "
+                    "MockConfigFile (mock_config=...) that defines it",
+                )
+            mocks = Mocks.from_mock_config(mock_config, machine, test_case)
+        execution = Interpreter(
+            definition,
+            mocks=mocks,
+            services=self.services,
+            seed=_seed(seed),
+            type=type_,
+            machine=machine,
+            child_history=self.child_history,
+        ).execute({} if input is None else input, name=name)
+        self._executions[execution.arn] = execution
+        return str(execution.arn)
+
+    def wait(self, execution_arn: str, timeout: float = 60.0) -> dict[str, Any]:
+        execution = self._executions[execution_arn]
+        described: dict[str, Any] = {"executionArn": execution_arn, "status": execution.status}
+        if execution.status == "SUCCEEDED":
+            described["output"] = json.dumps(execution.output)
+        else:
+            described["error"], described["cause"] = execution.error, execution.cause
+        return described
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        return list(self._executions[execution_arn].events)
+
+    def _details(
+        self, execution_arn: str
+    ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
+        execution = self._executions.pop(execution_arn)
+        children = {
+            state: tuple(event for child in runs for event in child.events)
+            for state, runs in execution.children.items()
+        }
+        waits = tuple((w.state, w.kind, w.seconds) for w in execution.waits)
+        return children, waits
+
+    def run(
+        self,
+        definition: Mapping[str, Any],
+        input: Any = None,
+        *,
+        machine: str = "sfnchain-test",
+        type: str = "STANDARD",
+        label: str = "run",
+        test_case: str | None = None,
+        mock_config: MockConfig | None = None,
+        seed: int | str | None = None,
+        timeout: float = 60.0,
+    ) -> ExecutionResult:
+        began = time.perf_counter()
+        arn = self.deploy(machine, definition, type)
+        name = execution_name(label)
+        execution_arn = self.start(
+            arn, input, name=name, test_case=test_case, mock_config=mock_config, seed=seed
+        )
+        execution = self._executions[execution_arn]
+        children, waits = self._details(execution_arn)
+        return ExecutionResult(
+            name=name,
+            arn=execution_arn,
+            machine=machine,
+            status=execution.status,
+            output=execution.output if execution.status == "SUCCEEDED" else None,
+            error=execution.error,
+            cause=execution.cause,
+            events=execution.events,
+            definition=definition,
+            seconds=time.perf_counter() - began,
+            child_events=children,
+            waits=waits,
+        )
