@@ -228,10 +228,14 @@ class Analysis:
     def kept(self, key: str, value: Any) -> Any:
         """What to keep of a result ``value`` (an object payload): the fields read."""
         wanted = self.fields.get(key)
+        only = self.flat(key)
+        if only is not None and isinstance(value, Expr) and _is_plain_path(value.text):
+            # A whole result (a Map's, a Task's without a selector) of which every reader
+            # reads one field: keep that field, as readers expect of a flat variable.
+            return Expr(value.text + _path_step(only))
         if wanted is None or not isinstance(value, dict):
             return value
         out = _prune_fields(value, wanted)
-        only = self.flat(key)
         if only is not None and len(out) == 1:
             ((k, v),) = out.items()
             return Expr(v) if k.endswith(".$") else v
@@ -462,3 +466,16 @@ def entered_again(machine: Machine) -> bool:
 
 
 __all__ = ["Analysis", "Scope", "entered_again", "returns_state", "to_variables"]
+
+
+def _is_plain_path(text: str) -> bool:
+    """A JSONPath into the state's own value (``$``, ``$.a``), not ``$$`` or a function."""
+    return text == "$" or (text.startswith("$") and not text.startswith("$$") and "(" not in text)
+
+
+def _path_step(name: str) -> str:
+    """One JSONPath step selecting field ``name``."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return "." + name
+    quote = "'" if "'" not in name else '"'
+    return f"[{quote}{name}{quote}]"

@@ -105,6 +105,10 @@ class Engine:
     """Base of the engines: the Step Functions API calls shared by all of them."""
 
     kind = "engine"
+    # Whether history timestamps are purely virtual (waits and backoff advance them, run
+    # time does not); engines that stamp with the wall clock plus a virtual offset, or
+    # real services, leave it False.
+    virtual_clock = False
     poll_max = 0.05  # seconds between DescribeExecution calls, at most
     account = EMBEDDED_ACCOUNT
     role_arn = f"arn:aws:iam::{EMBEDDED_ACCOUNT}:role/sfnchain-test"

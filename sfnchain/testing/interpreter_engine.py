@@ -38,6 +38,7 @@ class InterpreterEngine(Engine):
     """
 
     kind = "embedded"
+    virtual_clock = True
 
     def __init__(self, region: str = DEFAULT_REGION, *, child_history: bool = True) -> None:
         super().__init__(region)

@@ -125,7 +125,7 @@ def test_full_jitter_delays_stay_under_the_backoff_and_repeat_with_a_seed(
     assert_history_shows_waits(
         [r.delay for r in runs[0].retries("Ask")],
         waits[0],
-        wall_clock_stamps=not getattr(sfn_engine, "virtual_clock", False),
+        wall_clock_stamps=not sfn_engine.virtual_clock,
     )
 
 

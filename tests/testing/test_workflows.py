@@ -90,7 +90,7 @@ def test_throttled_once_then_success_with_backoff(run_workflow, sfn_engine) -> N
     assert_history_shows_waits(
         [r.delay for r in retries],
         waits,
-        wall_clock_stamps=not getattr(sfn_engine, "virtual_clock", False),
+        wall_clock_stamps=not sfn_engine.virtual_clock,
     )
 
 
@@ -171,17 +171,9 @@ def test_expired_cache_entry_calls_the_model_again(run_workflow, sfn_engine) -> 
     assert "Family persona from cache" not in again.entered
 
 
-# A JSONata Map's ResultWriter takes Arguments ("ResultWriter (Map)", Step Functions
-# guide); moto 5.2.5's grammar reads that block as JSONPath and rejects the definition.
-TARGETS = [
-    pytest.param(
-        "JSONata",
-        marks=pytest.mark.xfail(
-            strict=True, reason="moto engine gap, fixed by the new engine (issue 9)"
-        ),
-    ),
-    "JSONPath",
-]
+# Both targets: a JSONata Map's ResultWriter takes Arguments ("ResultWriter (Map)", Step
+# Functions guide), which moto's grammar rejected; the embedded interpreter runs both.
+TARGETS = ["JSONata", "JSONPath"]
 
 
 def _fleet_run(run_workflow, sfn_engine, failing: int, target: str) -> Any:
