@@ -306,9 +306,25 @@ class MotoEngine(Engine):
 
     def __init__(self, region: str = DEFAULT_REGION) -> None:
         super().__init__(region)
-        from moto import mock_aws
+        try:
+            import moto
 
-        from sfnchain.testing import moto_adapter
+            from sfnchain.testing import moto_adapter
+        except ImportError as exc:
+            raise error(
+                "ENGINE_UNAVAILABLE",
+                f"--engine moto needs moto's Step Functions interpreter ({exc}); install it "
+                "with pip install 'sfnchain[moto-engine]', or use the embedded engine",
+                exit_code=2,
+            ) from None
+        if moto.__version__ != "5.2.5":
+            raise error(
+                "ENGINE_UNAVAILABLE",
+                f"--engine moto patches moto 5.2.5's interpreter, found moto {moto.__version__}; "
+                "install it with pip install 'sfnchain[moto-engine]', or use the embedded engine",
+                exit_code=2,
+            )
+        from moto import mock_aws
 
         moto_adapter.install()
         self._adapter = moto_adapter

@@ -48,7 +48,9 @@ def moto_control_plane(aws_env: None) -> Iterator[None]:
     on that parser, nor on whether an earlier test in the process patched it."""
     from moto import mock_aws
 
-    with mock_aws():
+    # Explicitly off: moto keeps the config of the last mock_aws(config=...) started in
+    # the process, so a plain mock_aws() would inherit an earlier test's parser.
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": False}}):
         yield
 
 
