@@ -25,9 +25,9 @@ from sfnchain.diagnostics import (
     json_pointer,
 )
 from sfnchain.dsl.workflow import Workflow
-from sfnchain.jsonfile import decode_utf8
 from sfnchain.ir.states import Machine
 from sfnchain.ir.steps import CachedChain, Chain, RawStep, Step
+from sfnchain.jsonfile import decode_utf8
 from sfnchain.passes.budget import answer_bounds, check_budget
 from sfnchain.passes.checks import check_dataflow, check_names, check_transitions, walk
 from sfnchain.passes.layout import lower_workflow
