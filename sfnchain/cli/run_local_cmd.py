@@ -58,7 +58,14 @@ def _read_input(raw: str) -> Any:
     try:
         return loads_strict(text)
     except NotStrictJSON as exc:
-        raise error("INVALID_INPUT", f"--input: {exc.message}", pointer=exc.pointer) from exc
+        where = SourceLocation(raw[1:]) if raw.startswith("@") else None
+        raise error(
+            "INVALID_INPUT",
+            f"--input: {exc.message}",
+            pointer=exc.pointer,
+            location=where,
+            exit_code=2,
+        ) from exc
     except json.JSONDecodeError as exc:
         raise error(
             "INVALID_INPUT",
