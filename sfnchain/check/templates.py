@@ -170,7 +170,8 @@ def _from_resource(logical_id: str, kind: str, props: Mapping[str, Any], file: s
             return Found(logical_id, None, pointer, workflow_type, exc.diagnostics)
         if problems:
             return Found(logical_id, None, pointer, workflow_type, problems)
-        return Found(logical_id, _placeholders(loaded, subs), pointer, workflow_type)
+        loaded = _placeholders(loaded, subs)
+        return _object_or_problem(Found(logical_id, loaded, pointer, workflow_type))
     return _unresolved(
         logical_id,
         base,

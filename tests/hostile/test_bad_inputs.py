@@ -48,6 +48,11 @@ def _setup_files(tmp: Path) -> None:
         "Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n"
         "    Properties:\n      DefinitionUri: latin1.json\n"
     )
+    for name, uri in [("sam_null.yaml", "null.json"), ("sam_dup.yaml", "dup_state.json")]:
+        (tmp / name).write_text(
+            "Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n"
+            f"    Properties:\n      DefinitionUri: {uri}\n"
+        )
     (tmp / "null.json").write_text("null")
     (tmp / "number.json").write_text("42")
     (tmp / "list.json").write_text("[]")
@@ -299,6 +304,8 @@ def _accepted_though_invalid_cases() -> list[Case]:
         ("inf.json", invalid_json),
         ("neginf.json", invalid_json),
         ("definitionstring_nan.json", invalid_json),
+        ("sam_null.yaml", schema),
+        ("sam_dup.yaml", invalid_json),
         ("dup_top.json", invalid_json),
         ("dup_state.json", invalid_json),
         ("dup_field.json", invalid_json),
@@ -499,14 +506,8 @@ def test_output_onto_a_fifo_writes_into_it(tmp_path: Path) -> None:
 # -- closed and broken standard streams (real processes) --------------------------------
 
 
-def _run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "sfnchain", *argv], capture_output=False, timeout=120, **kwargs
-    )
-
-
 STDOUT_COMMANDS = {
-    **{k: v for k, v in OUTPUT_COMMANDS.items()},
+    **OUTPUT_COMMANDS,
     "validate-json": lambda t: ["validate", str(ASL), "--format", "json"],
 }
 
