@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import io
+import math
 import sys
+import tokenize
 import traceback
 import uuid
 from dataclasses import dataclass, field
@@ -16,12 +19,15 @@ from sfnchain.diagnostics import (
     Severity,
     SfnchainError,
     SourceLocation,
+    attach_locations,
     error,
     has_errors,
+    json_pointer,
 )
 from sfnchain.dsl.workflow import Workflow
 from sfnchain.ir.states import Machine
 from sfnchain.ir.steps import CachedChain, Chain, RawStep, Step
+from sfnchain.jsonfile import decode_utf8
 from sfnchain.passes.budget import answer_bounds, check_budget
 from sfnchain.passes.checks import check_dataflow, check_names, check_transitions, walk
 from sfnchain.passes.layout import lower_workflow
@@ -150,6 +156,29 @@ def target_language(
     return "JSONata", []
 
 
+def non_finite_numbers(asl: Any) -> list[Diagnostic]:
+    """A NaN or infinity anywhere in the definition: JSON has no such number (RFC 8259)
+    and Step Functions rejects the text Python would write for it."""
+    found: list[Diagnostic] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(asl, ())]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append(
+                Diagnostic(
+                    "INVALID_NUMBER",
+                    f"{value!r} is not a JSON number and Step Functions rejects it; use a "
+                    "finite number, or a string if the text is meant",
+                    pointer=json_pointer(*parts),
+                )
+            )
+        elif isinstance(value, dict):
+            stack.extend((v, (*parts, str(k))) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, (*parts, i)) for i, v in enumerate(value))
+    return sorted(found, key=lambda d: d.pointer)
+
+
 def compile(
     wf: Workflow, *, validate: bool = True, query_language: str | None = None
 ) -> CompiledWorkflow:
@@ -198,6 +227,10 @@ def compile(
         query_language=language,
     )
     smap = source_map(machine)
+    bad_numbers = non_finite_numbers(asl)
+    if bad_numbers:
+        root = wf.location or SourceLocation(wf.name)
+        raise SfnchainError(attach_locations(bad_numbers, {"": root, **smap}))
     if validate:
         from sfnchain.check import validate as check
 
@@ -218,6 +251,26 @@ def compile(
     )
 
 
+def _check_encoding(file: Path) -> None:
+    """A workflow file is UTF-8 (unless it declares another coding, PEP 263): Python
+    does not always reject other bytes (in comments), and they would reach prompts."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise error(
+            "FILE_NOT_READABLE",
+            f"cannot read the workflow file: {exc.strerror or exc}; check the path",
+            location=SourceLocation(str(file)),
+            exit_code=2,
+        ) from None
+    try:
+        declared, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError:
+        declared = "utf-8"
+    if declared in ("utf-8", "utf-8-sig"):
+        decode_utf8(raw, str(file))
+
+
 def load_workflows(path: str | Path) -> list[Workflow]:
     """Import a workflow file and return the workflows it defines, in source order."""
     file = Path(path)
@@ -233,6 +286,7 @@ def load_workflows(path: str | Path) -> list[Workflow]:
             f"{path}: expected a Python file (.py) defining a @workflow",
             exit_code=2,
         )
+    _check_encoding(file)
     module_name = f"sfnchain_workflow_{file.stem}_{uuid.uuid4().hex[:8]}"
     spec = importlib.util.spec_from_file_location(module_name, file)
     assert spec is not None and spec.loader is not None

@@ -9,6 +9,7 @@ from sfnchain.check import codes
 from sfnchain.check.depth import nesting_message
 from sfnchain.check.model import as_aws, diag
 from sfnchain.diagnostics import Diagnostic, SourceLocation
+from sfnchain.jsonfile import NotStrictJSON, loads_strict
 
 
 def parse_json(text: str, file: str | None = None) -> tuple[Any, list[Diagnostic]]:
@@ -18,7 +19,10 @@ def parse_json(text: str, file: str | None = None) -> tuple[Any, list[Diagnostic
         d = diag(codes.MISSING_DESCRIPTION, message, "")
         return None, [d.with_location(SourceLocation(file)) if file else d]
     try:
-        return json.loads(text), []
+        return loads_strict(text), []
+    except NotStrictJSON as exc:
+        d = diag(codes.INVALID_JSON_DESCRIPTION, f"Invalid JSON: {exc.message}", exc.pointer)
+        return None, [d.with_location(SourceLocation(file)) if file else d]
     except json.JSONDecodeError as exc:
         message = f"Invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         d = diag(codes.INVALID_JSON_DESCRIPTION, message, "")

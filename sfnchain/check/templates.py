@@ -21,7 +21,8 @@ from typing import Any
 from sfnchain.check import codes
 from sfnchain.check.depth import nesting_message
 from sfnchain.check.model import as_aws, diag, warn
-from sfnchain.diagnostics import Diagnostic, SourceLocation, json_pointer
+from sfnchain.diagnostics import Diagnostic, SfnchainError, SourceLocation, json_pointer
+from sfnchain.jsonfile import NotStrictJSON, decode_utf8, loads_strict
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -72,9 +73,12 @@ def _tag(loader: Any, suffix: str, node: Any) -> Any:
 def parse_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     """JSON first (exact positions for JSON errors), then YAML with CloudFormation tags."""
     try:
-        return json.loads(text), []
+        return loads_strict(text), []
     except json.JSONDecodeError as exc:
         json_error = exc
+    except NotStrictJSON as exc:
+        d = diag(codes.INVALID_JSON_DESCRIPTION, f"Invalid JSON: {exc.message}", exc.pointer)
+        return None, [d.with_location(SourceLocation(file))]
     except RecursionError:
         d = as_aws(diag(codes.TOO_DEEPLY_NESTED, nesting_message(file), ""))
         return None, [d.with_location(SourceLocation(file))]
@@ -103,7 +107,7 @@ def is_template(value: Any) -> bool:
 def find_definitions(value: Any, file: str) -> list[Found]:
     """The definitions in a parsed file: itself, or each state machine of a template."""
     if not is_template(value):
-        return [Found("", value, "")]
+        return [_object_or_problem(Found("", value, ""))]
     found: list[Found] = []
     for logical_id, resource in value["Resources"].items():
         if not isinstance(resource, Mapping) or resource.get("Type") not in STATE_MACHINE_TYPES:
@@ -131,14 +135,15 @@ def _from_resource(logical_id: str, kind: str, props: Mapping[str, Any], file: s
     subs = subs if isinstance(subs, Mapping) else {}
     if "Definition" in props:
         definition = _placeholders(props["Definition"], subs)
-        return Found(logical_id, definition, base + "/Definition", workflow_type)
+        found = Found(logical_id, definition, base + "/Definition", workflow_type)
+        return _object_or_problem(found)
     if "DefinitionString" in props:
         text = _string_of(props["DefinitionString"], subs)
         pointer = base + "/DefinitionString"
         if text is None:
             return _unresolved(logical_id, pointer, "DefinitionString uses an unsupported form")
         try:
-            definition = json.loads(text)
+            definition = loads_strict(text)
         except json.JSONDecodeError as exc:
             message = (
                 f"DefinitionString is not valid JSON (line {exc.lineno}, "
@@ -146,26 +151,65 @@ def _from_resource(logical_id: str, kind: str, props: Mapping[str, Any], file: s
             )
             problem = diag(codes.INVALID_JSON_DESCRIPTION, message, pointer)
             return Found(logical_id, None, pointer, workflow_type, [problem])
-        return Found(logical_id, definition, pointer, workflow_type)
+        except NotStrictJSON as exc:
+            message = f"DefinitionString is not valid JSON: {exc.message}"
+            problem = diag(codes.INVALID_JSON_DESCRIPTION, message, pointer)
+            return Found(logical_id, None, pointer, workflow_type, [problem])
+        return _object_or_problem(Found(logical_id, definition, pointer, workflow_type))
     uri = props.get("DefinitionUri")
     if serverless and isinstance(uri, str) and not uri.startswith("s3://"):
         path = Path(file).parent / uri
         pointer = base + "/DefinitionUri"
         try:
-            loaded, problems = parse_text(path.read_text(encoding="utf-8"), str(path))
+            loaded, problems = parse_text(decode_utf8(path.read_bytes(), str(path)), str(path))
         except OSError as exc:
             return _unresolved(
                 logical_id, pointer, f"cannot read DefinitionUri {uri!r}: {exc.strerror}"
             )
+        except SfnchainError as exc:
+            return Found(logical_id, None, pointer, workflow_type, exc.diagnostics)
         if problems:
             return Found(logical_id, None, pointer, workflow_type, problems)
-        return Found(logical_id, _placeholders(loaded, subs), pointer, workflow_type)
+        loaded = _placeholders(loaded, subs)
+        return _object_or_problem(Found(logical_id, loaded, pointer, workflow_type))
     return _unresolved(
         logical_id,
         base,
         "the definition is stored elsewhere (DefinitionS3Location or an S3 DefinitionUri); "
         "validate that file directly",
     )
+
+
+def _object_or_problem(found: Found) -> Found:
+    """``found``, or a problem if its definition is not a JSON object: a file or
+    ``Definition`` holding null, a number, a list or a string (even one holding ASL text:
+    only ``DefinitionString`` is parsed as text) is not a definition."""
+    value = found.definition
+    if isinstance(value, Mapping):
+        return found
+    kind = _json_type(value)
+    fix = (
+        "put the object itself, not a string holding it"
+        if isinstance(value, str)
+        else "give a JSON object with StartAt and States"
+    )
+    message = f"A state machine definition must be a JSON object, not {kind}; {fix}"
+    problem = diag(codes.SCHEMA_VALIDATION_FAILED, message, found.pointer)
+    return Found(found.label, None, found.pointer, found.workflow_type, [problem])
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
 
 
 def _unresolved(logical_id: str, pointer: str, why: str) -> Found:

@@ -97,7 +97,12 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except BrokenPipeError:
+                from sfnchain.cli.common import stdout_closed
+
+                stdout_closed("broken pipe")
         except SfnchainError as exc:
             for diag in exc.diagnostics:
                 click.echo(diag.format(), err=True)

@@ -12,7 +12,7 @@ from sfnchain.compiler import compile_file
 @click.command("compile")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--workflow", "-w", "name", help="Which workflow, when the file defines several.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically).")
+@click.option("--output", "-o", default=None, help="Write here (atomically).")
 @click.option(
     "--query-language",
     type=click.Choice(["JSONata", "JSONPath"]),

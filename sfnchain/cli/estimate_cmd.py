@@ -199,7 +199,6 @@ def _quotas(values: tuple[str, ...], region: str) -> dict[str, Quota]:
 @click.option(
     "--svg",
     "svg",
-    type=click.Path(dir_okay=False),
     default=None,
     help="Also write a bar chart of cost and time per state to this SVG file.",
 )

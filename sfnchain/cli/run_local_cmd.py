@@ -10,7 +10,7 @@ import click
 
 from sfnchain.cli.common import echo_diagnostics, write_output
 from sfnchain.diagnostics import Diagnostic, Severity, SfnchainError, SourceLocation, error
-from sfnchain.jsonfile import read_json_file
+from sfnchain.jsonfile import NotStrictJSON, loads_strict, read_json_file, read_text_file
 
 
 def _read_definition(path: str) -> tuple[str, dict[str, Any]]:
@@ -52,14 +52,20 @@ def _check(path: str, definition: dict[str, Any]) -> None:
 def _read_input(raw: str) -> Any:
     text = raw
     if raw.startswith("@"):
-        try:
-            text = Path(raw[1:]).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise error(
-                "INPUT_UNREADABLE", f"cannot read input file {raw[1:]}: {exc.strerror}", exit_code=2
-            ) from exc
+        text = read_text_file(
+            raw[1:], what="the input file", unreadable_code="INPUT_UNREADABLE", exit_code=2
+        )
     try:
-        return json.loads(text)
+        return loads_strict(text)
+    except NotStrictJSON as exc:
+        where = SourceLocation(raw[1:]) if raw.startswith("@") else None
+        raise error(
+            "INVALID_INPUT",
+            f"--input: {exc.message}",
+            pointer=exc.pointer,
+            location=where,
+            exit_code=2,
+        ) from exc
     except json.JSONDecodeError as exc:
         raise error(
             "INVALID_INPUT",

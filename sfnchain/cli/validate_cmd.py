@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import click
 
 from sfnchain.check import WorkflowType, validate
 from sfnchain.check.positions import line_index, locate_in_file
 from sfnchain.check.templates import Found, find_definitions, parse_text
+from sfnchain.cli.common import read_stdin, write_output
 from sfnchain.diagnostics import Diagnostic, Severity, has_errors
+from sfnchain.jsonfile import read_text_file
 
 # ValidateStateMachineDefinition returns at most maxResults diagnostics (default and
 # maximum 100) and says `truncated` when it found more.
@@ -93,12 +94,12 @@ def command(
     if output_format == "json":
         total = sum(1 for r in reports for d in r.diagnostics if _visible(d, lowest))
         response = _json_report(shown, failed, truncated=total > len(shown))
-        sys.stdout.write(json.dumps(response, indent=2) + "\n")
+        write_output(json.dumps(response, indent=2) + "\n", None)
     elif output_format == "sarif":
         from sfnchain.check.sarif import sarif_log
 
         log = sarif_log([(r.file, r.state_machine, d) for r, d in shown])
-        sys.stdout.write(json.dumps(log, indent=2) + "\n")
+        write_output(json.dumps(log, indent=2) + "\n", None)
     else:
         for _, d in shown:
             click.echo(d.format(), err=True)
@@ -114,10 +115,12 @@ def command(
 
 def _check_file(name: str, workflow_type: str | None) -> list[Report]:
     label = "<stdin>" if name == "-" else name
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.BadParameter(f"cannot read {name}: {exc}", param_hint="FILE") from exc
+    if name == "-":
+        text = read_stdin("the definition")
+    else:
+        text = read_text_file(
+            name, what="the definition", unreadable_code="FILE_NOT_READABLE", exit_code=2
+        )
     parsed, problems = parse_text(text, label)
     if problems:
         return [Report(label, "", problems, text, [d.pointer for d in problems])]
@@ -126,7 +129,7 @@ def _check_file(name: str, workflow_type: str | None) -> list[Report]:
         # Template-level problems already point into the file; definition diagnostics
         # point into the definition, which sits at found.pointer in the file.
         placed = [(d, d.pointer) for d in found.problems]
-        if found.definition is not None:
+        if found.definition is not None or not found.problems:
             for d in _validate(found, workflow_type):
                 inner = "" if d.pointer == "/" else d.pointer
                 placed.append((d, found.pointer + inner))
