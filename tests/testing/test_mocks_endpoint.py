@@ -110,20 +110,23 @@ def test_folder_mock_config_passes_every_case_on_the_embedded_engine(tmp_path: P
     config = load_mock_config(_mocks(tmp_path, str(WORKFLOWS)))
     engine = InterpreterEngine()
     ran = 0
-    for compiled in compiled_workflows([WORKFLOWS]):
-        for c in cases_of(compiled.workflow):
-            engine.reset()
-            provision(engine, compiled.definition, c.seed)
-            for _ in range(c.runs):
-                result = engine.run(
-                    compiled.definition,
-                    c.input,
-                    machine=compiled.name,
-                    type=compiled.type,
-                    test_case=c.test_case_id,
-                    mock_config=config,
-                )
-            problems, _ = judge(c, result, compiled.steps)
-            assert (compiled.name, c.name, problems) == (compiled.name, c.name, ())
-            ran += 1
+    try:
+        for compiled in compiled_workflows([WORKFLOWS]):
+            for c in cases_of(compiled.workflow):
+                engine.reset()
+                provision(engine, compiled.definition, c.seed)
+                for _ in range(c.runs):
+                    result = engine.run(
+                        compiled.definition,
+                        c.input,
+                        machine=compiled.name,
+                        type=compiled.type,
+                        test_case=c.test_case_id,
+                        mock_config=config,
+                    )
+                problems, _ = judge(c, result, compiled.steps)
+                assert (compiled.name, c.name, problems) == (compiled.name, c.name, ())
+                ran += 1
+    finally:
+        engine.close()  # it holds moto's mock_aws open until closed
     assert ran == sum(len(config.test_cases[m]) for m in config.test_cases)
