@@ -21,7 +21,11 @@ from sfnchain.cli.ship_common import (
 @click.command("policy")
 @workflow_argument
 @click.option("--name", default=None, help="State machine name (default: the workflow's).")
-@click.option("--region", default=None, help="AWS Region (default: AWS_REGION).")
+@click.option(
+    "--region",
+    default=None,
+    help="AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's).",
+)
 @click.option("--account", default=None, help="AWS account ID the role lives in.")
 @settings_options
 @click.option("-o", "--output", default=None, help="Write to FILE instead of stdout.")

@@ -4,7 +4,6 @@ from a workflow file or an ASL file, and the options that shape how it is shippe
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -97,7 +96,11 @@ def settings_options(f: F) -> F:
 def aws_options(f: F) -> F:
     """Where to send requests: --region, --profile, --endpoint-url, --max-attempts."""
     options = [
-        click.option("--region", default=None, help="AWS Region (default: the profile's)."),
+        click.option(
+            "--region",
+            default=None,
+            help="AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's).",
+        ),
         click.option("--profile", default=None, help="Named AWS profile to use."),
         click.option(
             "--endpoint-url",
@@ -140,8 +143,12 @@ def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = No
     )
 
 
-def env_region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+def env_region(profile: str | None = None) -> str | None:
+    """The Region a command without --region uses: AWS_REGION, AWS_DEFAULT_REGION, then
+    the profile's (the same resolution as deploy, run and rollback)."""
+    from sfnchain.deploy.aws import resolve_region
+
+    return resolve_region(None, profile)
 
 
 def cli_scope(machine: Machine, region: str | None, account: str | None) -> Scope:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -31,19 +32,38 @@ class AwsOptions:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
 
 
+_NO_REGION = (
+    "no AWS Region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set one in the profile"
+)
+
+
+def session(region: str | None = None, profile: str | None = None) -> boto3.Session:
+    """A boto3 Session whose Region is resolved as the AWS CLI and SDKs do: ``region``
+    (--region), then AWS_REGION, then AWS_DEFAULT_REGION, then the profile's.
+
+    botocore itself reads AWS_DEFAULT_REGION and the profile but not AWS_REGION, so
+    that one variable is passed in explicitly; everything else is the Session's own.
+    """
+    with aws_errors("opening an AWS session"):
+        return boto3.Session(
+            profile_name=profile, region_name=region or os.environ.get("AWS_REGION") or None
+        )
+
+
+def resolve_region(region: str | None = None, profile: str | None = None) -> str | None:
+    """The Region a command uses (see :func:`session`), or None when nothing names one."""
+    return session(region, profile).region_name or None
+
+
 class Aws:
     """The clients one command uses, all with the same Region, endpoint and retries."""
 
     def __init__(self, options: AwsOptions) -> None:
         self.options = options
-        with aws_errors("opening an AWS session"):
-            self.session = boto3.Session(profile_name=options.profile, region_name=options.region)
+        self.session = session(options.region, options.profile)
         if not self.session.region_name:
             # Checked here: STS would otherwise fall back to its global endpoint.
-            raise error(
-                "AWS_NO_REGION",
-                "no AWS Region: pass --region, set AWS_REGION, or set one in the profile",
-            )
+            raise error("AWS_NO_REGION", _NO_REGION)
         self.config = botocore.config.Config(
             retries={"max_attempts": options.max_attempts, "mode": "standard"},
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
@@ -98,9 +118,7 @@ def aws_errors(action: str) -> Iterator[None]:
             "pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
         ) from None
     except botocore.exceptions.NoRegionError:
-        raise error(
-            "AWS_NO_REGION", f"{action}: no AWS Region; pass --region or set AWS_REGION"
-        ) from None
+        raise error("AWS_NO_REGION", f"{action}: {_NO_REGION}") from None
     except botocore.exceptions.ProfileNotFound as exc:
         raise error(
             "AWS_PROFILE_NOT_FOUND", f"{action}: {exc}; check --profile and ~/.aws/config"

@@ -366,7 +366,10 @@ def mock_config(machine: str, definition: Mapping[str, Any], cases: Sequence[Cas
         mapping: dict[str, str] = {}
         for state, mock in c.mocks.items():
             _check_state(c, state, states, machine)
-            name = f"{c.test_case_id}.{state}"
+            # qualified by machine: two workflows may both have a case "happy_path"
+            # mocking a state "Advert" with different answers, and one MockConfigFile
+            # (``sfnchain mocks workflows/``) holds them all
+            name = f"{machine}.{c.test_case_id}.{state}"
             try:
                 ranges = mock.resolve(state, definition)
             except _CaseProblem as exc:
