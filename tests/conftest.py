@@ -49,8 +49,9 @@ def _aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 # one must be expected and explained here, or the run fails. (xfails are strict: see
 # pyproject.toml.)
 EXPECTED_SKIPS = {
-    # No registry CI can reach (PyPI, Debian, npm) ships the terraform CLI; the export's
-    # HCL is still parsed and checked with python-hcl2 in the other Terraform tests.
+    # Runs where the machine has the terraform CLI (the CI image does); no registry CI can
+    # install from (PyPI, Debian, npm) ships it. The export's HCL is parsed and checked
+    # with python-hcl2 in the other Terraform tests either way.
     "tests/ship/test_export.py::test_terraform_is_fmt_clean",
 }
 _skipped: list[tuple[str, str]] = []
