@@ -82,11 +82,28 @@ def test_listing_a_prefix_is_list_bucket_narrowed_by_s3_prefix(
 
 
 def test_listing_a_prefix_from_the_input_lists_the_bucket_and_says_so() -> None:
-    got = policy(distributed(reader("listObjectsV2", {"Bucket": "b", "Prefix.$": "$.p"})))
+    definition = distributed(reader("listObjectsV2", {"Bucket": "b", "Prefix.$": "$.p"}))
+    got = policy(definition)
     assert got == (
         [(("s3:ListBucket",), ("arn:aws:s3:::b",), None)],
         [("IAM_DYNAMIC_RESOURCE", "/States/M/ItemReader/Parameters/Prefix.$")],
     )
+    [warning] = derive_policy(definition, scope()).diagnostics
+    assert warning.message == (
+        "Prefix comes from '$.p' at run time, so the policy allows listing every key in the "
+        "bucket; write a literal value, or narrow the policy to the values it can take"
+    )
+
+
+def test_a_prefix_pattern_from_jsonata_keeps_its_literal_part() -> None:
+    jsonata_reader = {
+        "Resource": "arn:aws:states:::s3:listObjectsV2",
+        "Arguments": {"Bucket": "b", "Prefix": "{% 'in/' & $states.input.day %}"},
+    }
+    derived = derive_policy(distributed(jsonata_reader, QueryLanguage="JSONata"), scope())
+    [warning] = derived.diagnostics
+    assert warning.code == "IAM_DYNAMIC_RESOURCE"
+    assert "so the policy allows listing prefix " in warning.message
 
 
 def test_reading_one_object() -> None:
@@ -113,9 +130,12 @@ def test_an_inventory_manifest_reads_the_data_files_beside_it(key: str, folder: 
 
 
 def test_a_reader_without_a_bucket_grants_nothing_and_says_where() -> None:
-    assert policy(distributed(reader("getObject", {"Key": "k"}))) == (
-        [],
-        [("IAM_MISSING_FIELD", "/States/M/ItemReader/Parameters")],
+    definition = distributed(reader("getObject", {"Key": "k"}))
+    assert policy(definition) == ([], [("IAM_MISSING_FIELD", "/States/M/ItemReader/Parameters")])
+    [warning] = derive_policy(definition, scope()).diagnostics
+    assert warning.message == (
+        "the ItemReader has no Bucket, so the policy grants it nothing; add Bucket to the "
+        "state's Parameters (Arguments in JSONata)"
     )
 
 
