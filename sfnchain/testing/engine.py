@@ -252,6 +252,21 @@ class Engine:
     ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
         return {}, ()
 
+    def _outcome(
+        self, execution_arn: str, timeout: float
+    ) -> tuple[str, Any, str | None, str | None, tuple[dict[str, Any], ...]]:
+        """Status, decoded output, error, cause and history of a started execution:
+        through the API (poll DescribeExecution, then GetExecutionHistory)."""
+        described = self.wait(execution_arn, timeout)
+        output = described.get("output")
+        return (
+            described["status"],
+            json.loads(output) if output is not None else None,
+            described.get("error"),
+            described.get("cause"),
+            tuple(self.history(execution_arn)),
+        )
+
     def run(
         self,
         definition: Mapping[str, Any],
@@ -272,19 +287,17 @@ class Engine:
         execution_arn = self.start(
             arn, input, name=name, test_case=test_case, mock_config=mock_config, seed=seed
         )
-        described = self.wait(execution_arn, timeout)
-        events = self.history(execution_arn)
+        status, output, error_name, cause, events = self._outcome(execution_arn, timeout)
         children, waits = self._details(execution_arn)
-        output = described.get("output")
         return ExecutionResult(
             name=name,
             arn=execution_arn,
             machine=machine,
-            status=described["status"],
-            output=json.loads(output) if output is not None else None,
-            error=described.get("error"),
-            cause=described.get("cause"),
-            events=tuple(events),
+            status=status,
+            output=output,
+            error=error_name,
+            cause=cause,
+            events=events,
             definition=definition,
             seconds=time.perf_counter() - began,
             child_events=children,

@@ -7,7 +7,6 @@ time and keeps the result; ``wait`` and ``history`` read it back in the API's sh
 from __future__ import annotations
 
 import json
-import time
 import zlib
 from collections.abc import Mapping
 from typing import Any
@@ -17,8 +16,6 @@ from sfnchain.testing.engine import (
     DEFAULT_REGION,
     EMBEDDED_ACCOUNT,
     Engine,
-    ExecutionResult,
-    execution_name,
 )
 from sfnchain.testing.mockconfig import MockConfig
 
@@ -159,38 +156,10 @@ class InterpreterEngine(Engine):
         waits = tuple((w.state, w.kind, w.seconds) for w in execution.waits)
         return children, waits
 
-    def run(
-        self,
-        definition: Mapping[str, Any],
-        input: Any = None,
-        *,
-        machine: str = "sfnchain-test",
-        type: str = "STANDARD",
-        label: str = "run",
-        test_case: str | None = None,
-        mock_config: MockConfig | None = None,
-        seed: int | str | None = None,
-        timeout: float = 60.0,
-    ) -> ExecutionResult:
-        began = time.perf_counter()
-        arn = self.deploy(machine, definition, type)
-        name = execution_name(label)
-        execution_arn = self.start(
-            arn, input, name=name, test_case=test_case, mock_config=mock_config, seed=seed
-        )
+    def _outcome(
+        self, execution_arn: str, timeout: float
+    ) -> tuple[str, Any, str | None, str | None, tuple[dict[str, Any], ...]]:
+        # The run finished in start(): read the execution itself, no API round trips.
         execution = self._executions[execution_arn]
-        children, waits = self._details(execution_arn)
-        return ExecutionResult(
-            name=name,
-            arn=execution_arn,
-            machine=machine,
-            status=execution.status,
-            output=execution.output if execution.status == "SUCCEEDED" else None,
-            error=execution.error,
-            cause=execution.cause,
-            events=execution.events,
-            definition=definition,
-            seconds=time.perf_counter() - began,
-            child_events=children,
-            waits=waits,
-        )
+        output = execution.output if execution.status == "SUCCEEDED" else None
+        return execution.status, output, execution.error, execution.cause, execution.events
