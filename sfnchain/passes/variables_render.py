@@ -37,6 +37,19 @@ def _result_env() -> J.Env:
     return J.Env(lambda head, tail: RESULT + J.field(head) + J.path_tail(tail), RESULT)
 
 
+def _with_arguments(
+    block: dict[str, Any] | None, env: J.Env, *, always: bool
+) -> dict[str, Any] | None:
+    """An ItemReader/ResultWriter block with its Parameters as JSONata Arguments (an
+    ItemReader always has them; a ResultWriter may hold only a WriterConfig)."""
+    if block is None:
+        return None
+    out = {k: v for k, v in block.items() if k != "Parameters"}
+    if always or "Parameters" in block:
+        out["Arguments"] = J.template(block.get("Parameters"), env)
+    return out
+
+
 def _descend(value: Any, tail: list[str | int]) -> tuple[Any, list[str | int]]:
     """Follow ``tail`` into an object payload as far as it is known at compile time."""
     while tail and isinstance(tail[0], str) and isinstance(value, dict):
@@ -204,11 +217,15 @@ class _StateWriter:
             )
         return dataclasses.replace(s, **changes) if changes else s
 
-    def task(self, s: Task) -> Task:
+    def keep_result(self, s: Task | Map) -> None:
+        """What the state's result provides to later readers (its selected value)."""
         key = result_key(s.result_path, s)
         if key is not None:
             value = s.result_selector if s.result_selector is not None else Expr("$")
             self.own[key] = (self.a.kept(key, value), _result_env())
+
+    def task(self, s: Task) -> Task:
+        self.keep_result(s)
         payload = s.arguments if s.arguments is not None else s.parameters
         return dataclasses.replace(
             s,
@@ -275,20 +292,10 @@ class _StateWriter:
         )
 
     def map(self, s: Map) -> Map:
-        key = result_key(s.result_path, s)
-        if key is not None:
-            value = s.result_selector if s.result_selector is not None else Expr("$")
-            self.own[key] = (self.a.kept(key, value), _result_env())
+        self.keep_result(s)
         env = self.env()
-        reader = None
-        if s.item_reader is not None:
-            reader = {k: v for k, v in s.item_reader.items() if k != "Parameters"}
-            reader["Arguments"] = J.template(s.item_reader.get("Parameters"), env)
-        writer = None
-        if s.result_writer is not None:
-            writer = {k: v for k, v in s.result_writer.items() if k != "Parameters"}
-            if "Parameters" in s.result_writer:
-                writer["Arguments"] = J.template(s.result_writer["Parameters"], env)
+        reader = _with_arguments(s.item_reader, env, always=True)
+        writer = _with_arguments(s.result_writer, env, always=False)
         return dataclasses.replace(
             s,
             processor=convert_scope(self.a, self.a.scope(s.processor)),
