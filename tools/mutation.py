@@ -65,6 +65,17 @@ NOT_UNDER_MUTMUT = [
 ]
 
 
+# What the tests read besides the package (mutmut runs them in its own copy).
+ALSO_COPY = [
+    "workflows/",
+    "schemas/",
+    "benchmarks/",
+    "docs/",
+    ".pre-commit-hooks.yaml",
+    "README.md",
+]
+
+
 def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
@@ -92,7 +103,7 @@ def _configure(dest: Path, modules: list[str], tests: list[str]) -> None:
             ["-p", "no:cacheprovider", "-q"] + [f"--deselect={t}" for t in NOT_UNDER_MUTMUT]
         )
         + "\n"
-        'also_copy = ["workflows/", "schemas/", "benchmarks/", "docs/"]\n'
+        f"also_copy = {_toml_list(ALSO_COPY)}\n"
     )
     pyproject = dest / "pyproject.toml"
     pyproject.write_text(pyproject.read_text(encoding="utf-8") + section, encoding="utf-8")
