@@ -92,7 +92,7 @@ def _copy_project(dest: Path) -> None:
             shutil.copy2(src, target)
 
 
-def _configure(dest: Path, modules: list[str], tests: list[str]) -> None:
+def _configure(dest: Path, modules: list[str], tests: list[str], extra: list[str]) -> None:
     section = (
         "\n[tool.mutmut]\n"
         'source_paths = ["sfnchain"]\n'
@@ -100,7 +100,7 @@ def _configure(dest: Path, modules: list[str], tests: list[str]) -> None:
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
         "pytest_add_cli_args = "
         + _toml_list(
-            ["-p", "no:cacheprovider", "-q"] + [f"--deselect={t}" for t in NOT_UNDER_MUTMUT]
+            ["-p", "no:cacheprovider", "-q", *extra] + [f"--deselect={t}" for t in NOT_UNDER_MUTMUT]
         )
         + "\n"
         f"also_copy = {_toml_list(ALSO_COPY)}\n"
@@ -119,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sample", type=int, help="run a random sample of this many mutants")
     parser.add_argument("--seed", type=int, default=0, help="seed of --sample")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        help="leave this test file out (repeatable; e.g. the slow property tests)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("mutmut") is None:
         print("mutmut is not installed: pip install -e '.[mutation]'", file=sys.stderr)
@@ -130,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         _copy_project(work)
-        _configure(work, modules, tests)
+        _configure(work, modules, tests, [f"--ignore={path}" for path in args.ignore])
         env = {**os.environ, "SFNCHAIN_HYPOTHESIS_PROFILE": "ci"}
         run = ["mutmut", "run", "--max-children", str(args.max_children)]
         chosen: list[str] = []
