@@ -120,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, help="run a random sample of this many mutants")
     parser.add_argument("--seed", type=int, default=0, help="seed of --sample")
     parser.add_argument(
+        "--mutants",
+        type=Path,
+        help="run only the mutants named in this file (one per line, e.g. an earlier run's "
+        "survivors, rechecked with more tests)",
+    )
+    parser.add_argument(
         "--ignore",
         action="append",
         default=[],
@@ -140,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "SFNCHAIN_HYPOTHESIS_PROFILE": "ci"}
         run = ["mutmut", "run", "--max-children", str(args.max_children)]
         chosen: list[str] = []
-        if args.sample:
+        if args.mutants:
+            chosen = [n.split(":")[0].strip() for n in args.mutants.read_text().splitlines()]
+            chosen = [n for n in chosen if n]
+        elif args.sample:
             # Generate every mutant and the test map, run none (the pattern matches no
             # mutant, so mutmut stops there), then run the sample by name.
             subprocess.run([*run, "--", "no-such-mutant-*"], cwd=work, env=env, check=False)
