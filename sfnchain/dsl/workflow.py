@@ -68,7 +68,7 @@ class Workflow:
             block.scope.update(refs)
             result = self.fn(**refs)
             if result is not None:
-                value, uses = payload(result, self.location)
+                value, uses = payload(result, self.location, f"the return value of {self.name!r}")
                 block.steps.append(
                     OutputStep(name="", key="", location=self.location, uses=uses, value=value)
                 )

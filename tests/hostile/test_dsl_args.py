@@ -1,0 +1,308 @@
+"""Bad arguments to the DSL, through ``sfnchain compile``: each gets one coded line that
+names the user's line (never the standard library's), exit 1, no traceback, no file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sfnchain.cli import main
+from tests.hostile.test_bad_inputs import Case, _snapshot
+
+HEAD = (
+    "import sys\n"
+    "from sfnchain import *\n"
+    "CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0'\n"
+    "claude = bedrock.model(CLAUDE)\n"
+    "\n"
+    "@workflow\n"
+    "def flow(spec: str, n: int):\n"
+    "    first = prompt('First', claude, 'Describe {{ spec }}')\n"
+)
+# The line number of the line a case appends after HEAD.
+BODY_LINE = HEAD.count("\n") + 1
+MODULE_HEAD = "import sys\nfrom sfnchain import *\n"
+
+
+def _workflow(body: str, *, module: bool = False) -> tuple[str, int]:
+    """A workflow file whose offending statement is ``body``, and that statement's line."""
+    if module:
+        return MODULE_HEAD + body + "\n", MODULE_HEAD.count("\n") + 1
+    return HEAD + "    " + body + "\n", BODY_LINE
+
+
+# id -> (the offending statement, the code, a fragment the message must hold)
+IN_WORKFLOW: dict[str, tuple[str, str, str]] = {
+    # model IDs and parameters
+    "model id is an int": ("bedrock.model(123)", "INVALID_MODEL", "must be a string"),
+    "model id is None": ("bedrock.model(None)", "INVALID_MODEL", "must be a string"),
+    "max_tokens a string": (
+        "bedrock.model(CLAUDE, max_tokens='x')",
+        "INVALID_MODEL",
+        "must be an integer",
+    ),
+    "max_tokens a float": (
+        "bedrock.model(CLAUDE, max_tokens=10.5)",
+        "INVALID_MODEL",
+        "must be an integer",
+    ),
+    "max_tokens True": ("bedrock.model(CLAUDE, max_tokens=True)", "INVALID_MODEL", "integer"),
+    "max_tokens zero": ("bedrock.model(CLAUDE, max_tokens=0)", "INVALID_MODEL", ">= 1"),
+    "llama max_tokens over 2048": (
+        "bedrock.model('meta.llama3-8b-instruct-v1:0', max_tokens=4096)",
+        "INVALID_MODEL",
+        "from 1 to 2048",
+    ),
+    "temperature a string": (
+        "bedrock.model(CLAUDE, temperature='hot')",
+        "INVALID_MODEL",
+        "must be a number",
+    ),
+    "temperature above 1": ("bedrock.model(CLAUDE, temperature=1.5)", "INVALID_MODEL", "0 to 1"),
+    "temperature NaN": (
+        "bedrock.model(CLAUDE, temperature=float('nan'))",
+        "INVALID_MODEL",
+        "must be a number",
+    ),
+    "top_p negative": ("bedrock.model(CLAUDE, top_p=-0.1)", "INVALID_MODEL", "0 to 1"),
+    "top_p above 1": ("bedrock.model(CLAUDE, top_p=2)", "INVALID_MODEL", "0 to 1"),
+    "anthropic top_k over 500": ("bedrock.model(CLAUDE, top_k=501)", "INVALID_MODEL", "0 to 500"),
+    "mistral top_k zero": (
+        "bedrock.model('mistral.mistral-7b-instruct-v0:2', top_k=0)",
+        "INVALID_MODEL",
+        "1 to 200",
+    ),
+    "top_k a float": ("bedrock.model(CLAUDE, top_k=2.5)", "INVALID_MODEL", "integer"),
+    "converse temperature": (
+        "bedrock.model(CLAUDE, api='converse', temperature=3)",
+        "INVALID_MODEL",
+        "0 to 1",
+    ),
+    "stop_sequences a string": (
+        "bedrock.model(CLAUDE, stop_sequences='STOP')",
+        "INVALID_MODEL",
+        "write ['STOP']",
+    ),
+    "stop_sequences of ints": (
+        "bedrock.model(CLAUDE, stop_sequences=[1])",
+        "INVALID_MODEL",
+        "list of strings",
+    ),
+    "system an int": ("bedrock.model(CLAUDE, system=5)", "INVALID_MODEL", "must be a string"),
+    "guardrail a string": (
+        "bedrock.model(CLAUDE, guardrail='gr-1')",
+        "INVALID_MODEL",
+        "(identifier, version)",
+    ),
+    "api unknown": ("bedrock.model(CLAUDE, api='chat')", "INVALID_MODEL", "'invoke' or"),
+    "unknown keyword max_token": (
+        "bedrock.model(CLAUDE, max_token=500)",
+        "INVALID_MODEL",
+        "did you mean max_tokens?",
+    ),
+    "unknown keyword temprature": (
+        "bedrock.model(CLAUDE, temprature=0.5)",
+        "INVALID_MODEL",
+        "did you mean temperature?",
+    ),
+    "extra not a dict": ("bedrock.model(CLAUDE, extra=['a'])", "INVALID_MODEL", "dict"),
+    "extra shadows an argument": (
+        "bedrock.model(CLAUDE, extra={'max_tokens': 5})",
+        "INVALID_MODEL",
+        "pass max_tokens=",
+    ),
+    "extra holds a set": (
+        "bedrock.model(CLAUDE, extra={'tags': {1}})",
+        "INVALID_PAYLOAD",
+        "set",
+    ),
+    "extra holds a run-time value": (
+        "bedrock.model(CLAUDE, extra={'user': spec})",
+        "INVALID_MODEL",
+        "run-time value",
+    ),
+    # prompts
+    "template None": ("prompt('A', claude, None)", "INVALID_TEMPLATE", "must be a string"),
+    "template an int": ("prompt('A', claude, 5)", "INVALID_TEMPLATE", "got int"),
+    "template a list": ("prompt('A', claude, ['x'])", "INVALID_TEMPLATE", "got list"),
+    "prompt name None": ("prompt(None, claude, 'x')", "INVALID_STEP_NAME", "must be a string"),
+    "prompt name empty": ("prompt('', claude, 'x')", "INVALID_STEP_NAME", "must not be empty"),
+    "model a string": ("prompt('A', CLAUDE, 'x')", "INVALID_MODEL", "bedrock.model"),
+    "images an int": ("prompt('A', claude, 'x', images=[123])", "INVALID_IMAGE", "got 123"),
+    "images a string": ("prompt('A', claude, 'x', images='pic')", "INVALID_IMAGE", "list"),
+    "images a literal string": (
+        "prompt('A', claude, 'x', images=['pic'])",
+        "INVALID_IMAGE",
+        "run-time value",
+    ),
+    "fallbacks a model, not a list": (
+        "prompt('A', claude, 'x', fallbacks=['m'])",
+        "INVALID_ARGUMENT",
+        "fallback(...)",
+    ),
+    "retry a string": ("prompt('A', claude, 'x', retry='States.ALL')", "INVALID_ARGUMENT", "retry"),
+    "on_error a function": (
+        "prompt('A', claude, 'x', on_error=print)",
+        "INVALID_ARGUMENT",
+        "catch(...)",
+    ),
+    "timeout zero": ("prompt('A', claude, 'x', timeout=0)", "INVALID_DURATION", "at least 1"),
+    "timeout a word": ("prompt('A', claude, 'x', timeout='soon')", "INVALID_DURATION", "'45s'"),
+    # a run-time value turned into Python text
+    "f-string": ("prompt('A', claude, f'Describe {spec}')", "REF_IN_TEXT", "{{ spec }}"),
+    "f-string of a step result": (
+        "prompt('B', claude, f'Improve {first}')",
+        "REF_IN_TEXT",
+        "the result of 'First'",
+    ),
+    "percent": ("prompt('A', claude, 'Describe %s' % spec)", "REF_IN_TEXT", "{{ spec }}"),
+    "format": ("prompt('A', claude, 'Describe {}'.format(spec))", "REF_IN_TEXT", "{{ spec }}"),
+    "str()": ("prompt('A', claude, 'Describe ' + str(spec))", "REF_IN_TEXT", "str()"),
+    "plus": ("prompt('A', claude, 'Describe ' + spec)", "REF_IN_TEXT", "'+'"),
+    "repr in an f-string": (
+        "prompt('A', claude, f'Describe {spec!r}')",
+        "REF_IN_TEXT",
+        "'Ref($.spec)'",
+    ),
+    "repr in a variable": (
+        "prompt('A', claude, '{{ x }}', x=repr(spec))",
+        "REF_IN_TEXT",
+        "'Ref($.spec)'",
+    ),
+    "f-string in a lambda payload": (
+        "invoke_lambda('L', 'fn', {'text': f'{spec}'})",
+        "REF_IN_TEXT",
+        "{{ spec }}",
+    ),
+    "repr in a payload": (
+        "invoke_lambda('L', 'fn', {'text': repr(spec)})",
+        "REF_IN_TEXT",
+        "['text']",
+    ),
+    "looping over a run-time value": ("list(spec)", "REF_NOT_ITERABLE", "for_each"),
+    "'in' on a run-time value": ("'x' in spec", "REF_NOT_ITERABLE", "for_each"),
+    # payloads
+    "invoke_lambda(None)": ("invoke_lambda('L', None)", "INVALID_ARGUMENT", "must be a string"),
+    "invoke_lambda name an int": ("invoke_lambda(7, 'fn')", "INVALID_STEP_NAME", "got int"),
+    "object() in a payload": (
+        "invoke_lambda('L', 'fn', {'a': object()})",
+        "INVALID_PAYLOAD",
+        "holds an object",
+    ),
+    "set in a payload": (
+        "invoke_lambda('L', 'fn', {'a': {1, 2}})",
+        "INVALID_PAYLOAD",
+        "write a set as a list",
+    ),
+    "bytes in a payload": ("invoke_lambda('L', 'fn', {'a': b'x'})", "INVALID_PAYLOAD", "bytes"),
+    "int key in a payload": ("invoke_lambda('L', 'fn', {1: 'x'})", "INVALID_PAYLOAD", "key 1"),
+    "a dict beside a run-time value in a list": (
+        "invoke_lambda('L', 'fn', {'a': [spec, {'k': 1}]})",
+        "INVALID_PAYLOAD",
+        "mixes run-time values",
+    ),
+    "set in pass_state": ("pass_state('P', {'s': {1}})", "INVALID_PAYLOAD", "set"),
+    "object in output()": ("output({'x': object()})", "INVALID_PAYLOAD", "the output at ['x']"),
+    "task resource None": ("task('T', None)", "INVALID_ARGUMENT", "resource ARN"),
+    "aws_sdk service an int": (
+        "aws_sdk('S', 5, 'getItem', {})",
+        "INVALID_ARGUMENT",
+        "service name",
+    ),
+    "aws_sdk parameters a list": (
+        "aws_sdk('S', 'dynamodb', 'getItem', [1])",
+        "INVALID_ARGUMENT",
+        "dict",
+    ),
+    "raw fragment a string": ("raw('R', 'Pass')", "INVALID_RAW_STATE", "must be a dict"),
+    "goto an int": ("goto(3)", "INVALID_ARGUMENT", "must be a string"),
+    "wait negative": ("wait('W', -5)", "INVALID_WAIT", "0 or more"),
+    "wait until an int": ("wait('W', until=5)", "INVALID_WAIT", "must be a string"),
+    "fail with a typo": ("fail('F', eror='X')", "INVALID_FAIL", "did you mean error?"),
+    "choose with a condition, not when()": (
+        "choose('C', n > 1)",
+        "INVALID_CHOICE",
+        "when(condition, then)",
+    ),
+    "when with a step, not a function": (
+        "choose('C', when(n > 1, 5))",
+        "INVALID_CHOICE",
+        "function that builds steps",
+    ),
+    # what a workflow function may not do
+    "sys.exit() while building": ("sys.exit(3)", "WORKFLOW_ERROR", "sys.exit(3)"),
+    "KeyboardInterrupt while building": (
+        "raise KeyboardInterrupt",
+        "WORKFLOW_ERROR",
+        "KeyboardInterrupt",
+    ),
+    "BaseException while building": (
+        "raise BaseException('stop')",
+        "WORKFLOW_ERROR",
+        "BaseException: stop",
+    ),
+    "stdlib error points at the user's line": (
+        "import json; json.dumps(object())",
+        "WORKFLOW_ERROR",
+        "not JSON serializable",
+    ),
+}
+
+AT_IMPORT: dict[str, tuple[str, str, str]] = {
+    "sys.exit() at import": ("sys.exit(0)", "WORKFLOW_IMPORT_ERROR", "sys.exit(0)"),
+    "bare sys.exit() at import": ("sys.exit()", "WORKFLOW_IMPORT_ERROR", "sys.exit()"),
+    "KeyboardInterrupt at import": (
+        "raise KeyboardInterrupt",
+        "WORKFLOW_IMPORT_ERROR",
+        "KeyboardInterrupt",
+    ),
+    "GeneratorExit at import": ("raise GeneratorExit", "WORKFLOW_IMPORT_ERROR", "GeneratorExit"),
+    "bedrock.model(123) at import": ("bedrock.model(123)", "INVALID_MODEL", "must be a string"),
+    "stdlib error at import": (
+        "import re; re.compile(None)",
+        "WORKFLOW_IMPORT_ERROR",
+        "TypeError",
+    ),
+}
+
+
+def _case(ident: str, body: str, code: str, fragment: str, module: bool) -> tuple[Case, str, int]:
+    def argv(tmp: Path) -> list[str]:
+        source, _ = _workflow(body, module=module)
+        path = tmp / "flow.py"
+        path.write_text(source)
+        return ["compile", str(path), "-o", str(tmp / "out.json")]
+
+    return Case(ident, argv, code, 1, ("out.json",)), fragment, _workflow(body, module=module)[1]
+
+
+CASES = [_case(i, b, c, f, False) for i, (b, c, f) in IN_WORKFLOW.items()] + [
+    _case(i, b, c, f, True) for i, (b, c, f) in AT_IMPORT.items()
+]
+
+
+@pytest.mark.parametrize(("case", "fragment", "line"), CASES, ids=[c[0].id for c in CASES])
+def test_bad_dsl_argument(
+    case: Case, fragment: str, line: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = case.argv(tmp_path)
+    before = _snapshot(tmp_path)
+    result = CliRunner().invoke(main, argv)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"error {case.code}" in lines[0], lines[0]
+    assert fragment in lines[0], lines[0]
+    # the user's line, not a line of the standard library or of sfnchain
+    assert lines[0].startswith(f"{tmp_path / 'flow.py'}:{line}: "), lines[0]
+    assert result.exit_code == case.exit, (result.exit_code, lines[0])
+    assert _snapshot(tmp_path) == before, "a file was left, changed or removed"
+
+
+def test_case_count() -> None:
+    assert len(CASES) >= 40
+    assert len({c[0].id for c in CASES}) == len(CASES)
