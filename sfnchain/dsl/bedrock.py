@@ -18,6 +18,7 @@ from sfnchain.models import (
     converse_adapter,
     family_for,
 )
+from sfnchain.models.catalogue import CatalogueEntry, UnknownModelId, lookup
 
 INVOKE_MODEL = "arn:aws:states:::bedrock:invokeModel"
 CONVERSE = "arn:aws:states:::aws-sdk:bedrockruntime:converse"
@@ -33,6 +34,7 @@ KNOWN_ARGUMENTS = (
     "api",
     "guardrail",
     "extra",
+    "check_id",
 )
 
 
@@ -48,6 +50,7 @@ def model(
     api: str = "invoke",
     guardrail: tuple[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
+    check_id: bool = True,
     **unknown: Any,
 ) -> ModelSpec:
     """A Bedrock model. ``model_id`` is a foundation model ID or a cross-region inference
@@ -57,7 +60,12 @@ def model(
     Values are checked against the family's documented bounds (``temperature`` and
     ``top_p`` 0 to 1, ``top_k``, ``max_tokens`` >= 1 and at most the family's maximum).
     ``extra={"field": value}`` adds fields to the InvokeModel request body as they are
-    (for body fields sfnchain has no argument for); any other keyword is an error."""
+    (for body fields sfnchain has no argument for); any other keyword is an error.
+
+    The ID is looked up in sfnchain's model catalogue (``sfnchain/models/catalogue.json``):
+    an unknown ID is an error with the closest known one. ``check_id=False`` skips the
+    lookup, for a model newer than the catalogue; an ARN (foundation model, inference
+    profile, provisioned throughput, custom model) is used as it is."""
     loc = caller_location()
     if unknown:
         name = sorted(unknown)[0]
@@ -68,6 +76,7 @@ def model(
             location=loc,
         )
     args.text(model_id, "the model ID", loc, "INVALID_MODEL")
+    entry = _catalogue_entry(model_id, check_id, loc)
     if api not in ("invoke", "converse"):
         raise error(
             "INVALID_MODEL",
@@ -82,7 +91,7 @@ def model(
     else:
         adapter = converse_adapter()
     params = ModelParams(
-        max_tokens=_bounded(adapter, "max_tokens", max_tokens, loc),
+        max_tokens=_max_tokens(adapter, entry, max_tokens, loc),
         temperature=_bounded(adapter, "temperature", temperature, loc),
         top_p=_bounded(adapter, "top_p", top_p, loc),
         top_k=_bounded(adapter, "top_k", top_k, loc),
@@ -91,6 +100,46 @@ def model(
         extra=_extra_fields(extra, loc),
     )
     return ModelSpec(model_id, adapter.name, params, api, _guardrail(guardrail, loc), loc)
+
+
+def _catalogue_entry(
+    model_id: str, check_id: bool, loc: SourceLocation | None
+) -> CatalogueEntry | None:
+    if not isinstance(check_id, bool):
+        raise error(
+            "INVALID_MODEL", f"check_id must be True or False, got {check_id!r}", location=loc
+        )
+    if not check_id or model_id.startswith("arn:"):
+        return None
+    try:
+        entry = lookup(model_id)
+    except UnknownModelId as exc:
+        raise error("UNKNOWN_MODEL_ID", str(exc), location=loc) from None
+    if entry.output != "text":
+        raise error(
+            "INVALID_MODEL",
+            f"{model_id} is {'an' if entry.output[0] in 'aeiou' else 'a'} {entry.output} "
+            "model: prompt() needs a model that answers in text",
+            location=loc,
+        )
+    return entry
+
+
+def _max_tokens(
+    adapter: ModelFamily, entry: CatalogueEntry | None, value: Any, loc: SourceLocation | None
+) -> Any:
+    """max_tokens within the family's range and the model's own output limit."""
+    checked = _bounded(adapter, "max_tokens", value, loc)
+    if entry is None or entry.max_output_tokens is None or checked is None:
+        return checked
+    if checked > entry.max_output_tokens:
+        raise error(
+            "INVALID_MODEL",
+            f"max_tokens for {entry.model_id} must be at most {entry.max_output_tokens} "
+            f"({entry.max_output_tokens_source}), got {checked}",
+            location=loc,
+        )
+    return checked
 
 
 def _bounded(adapter: ModelFamily, param: str, value: Any, loc: SourceLocation | None) -> Any:

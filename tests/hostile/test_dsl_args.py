@@ -123,6 +123,53 @@ IN_WORKFLOW: dict[str, tuple[str, str, str]] = {
         "INVALID_MODEL",
         "run-time value",
     ),
+    # model IDs (the catalogue)
+    "model ID typo": (
+        "bedrock.model('anthropic.claude-3-sonet-20240229-v1:0')",
+        "UNKNOWN_MODEL_ID",
+        "did you mean 'anthropic.claude-3-sonnet-20240229-v1:0'?",
+    ),
+    "profile ID typo": (
+        "bedrock.model('us.anthropic.claude-3-haiku-20240307-v2:0')",
+        "UNKNOWN_MODEL_ID",
+        "did you mean 'us.anthropic.claude-3-haiku-20240307-v1:0'?",
+    ),
+    "unknown geography": (
+        "bedrock.model('usa.anthropic.claude-3-haiku-20240307-v1:0')",
+        "UNKNOWN_MODEL_ID",
+        "did you mean 'us.anthropic.claude-3-haiku-20240307-v1:0'?",
+    ),
+    "provisioned-throughput variant": (
+        "bedrock.model('anthropic.claude-v2:1:200k')",
+        "UNKNOWN_MODEL_ID",
+        "did you mean 'anthropic.claude-v2:1'?",
+    ),
+    "made-up model": ("bedrock.model('acme.brain-1')", "UNKNOWN_MODEL_ID", "check_id=False"),
+    "embedding model": (
+        "bedrock.model('amazon.titan-embed-text-v2:0', api='converse')",
+        "INVALID_MODEL",
+        "embedding model",
+    ),
+    "check_id a string": (
+        "bedrock.model(CLAUDE, check_id='no')",
+        "INVALID_MODEL",
+        "True or False",
+    ),
+    "claude 3 max_tokens over its output limit": (
+        "bedrock.model(CLAUDE, max_tokens=5000)",
+        "INVALID_MODEL",
+        "at most 4096",
+    ),
+    "titan lite max_tokens over its output limit": (
+        "bedrock.model('amazon.titan-text-lite-v1', max_tokens=8192)",
+        "INVALID_MODEL",
+        "at most 4096",
+    ),
+    "provisioned ARN through InvokeModel": (
+        "bedrock.model('arn:aws:bedrock:us-east-1:123456789012:provisioned-model/x1')",
+        "UNKNOWN_MODEL_FAMILY",
+        "api='converse'",
+    ),
     # prompts
     "template None": ("prompt('A', claude, None)", "INVALID_TEMPLATE", "must be a string"),
     "template an int": ("prompt('A', claude, 5)", "INVALID_TEMPLATE", "got int"),
