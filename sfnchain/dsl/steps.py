@@ -367,9 +367,17 @@ def aws_sdk(
     service: str,
     action: str,
     parameters: Any = None,
+    *,
+    check: bool = True,
     **kwargs: Any,
 ) -> StepResult:
-    """Call any AWS API through the SDK integration ``arn:aws:states:::aws-sdk:service:action``."""
+    """Call any AWS API through the SDK integration ``arn:aws:states:::aws-sdk:service:action``.
+
+    ``service`` is the SDK client name in lower case (``dynamodb``, ``sfn``), ``action``
+    the camelCase API action (``getItem``), ``parameters`` the API's arguments in
+    PascalCase (``TableName``). They are checked against botocore's service models at
+    compile time (unknown names get a did-you-mean, required arguments must be there);
+    ``check=False`` skips that, for an API newer than the installed botocore."""
     loc = caller_location()
     args.step_name(name, "aws_sdk", loc)
     args.text(service, f"aws_sdk {name!r}: the service name", loc, "INVALID_ARGUMENT")
@@ -381,6 +389,10 @@ def aws_sdk(
             f"{args.type_name(parameters)}",
             location=loc,
         )
+    if check:
+        from sfnchain.dsl.sdk import check_call
+
+        check_call(service, action, parameters, loc, name)
     return task(name, f"arn:aws:states:::aws-sdk:{service}:{action}", parameters or {}, **kwargs)
 
 

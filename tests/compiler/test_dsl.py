@@ -569,3 +569,30 @@ def test_a_ref_in_python_text_is_an_error_at_that_line() -> None:
     assert diag.location is not None and diag.location.file == __file__
     with open(__file__) as fh:
         assert "# THE LINE" in fh.read().splitlines()[diag.location.line - 1]
+
+
+def test_aws_sdk_names_are_checked_against_botocore() -> None:
+    @workflow
+    def w(spec: str) -> None:
+        aws_sdk(
+            "Lookup",
+            "dynamodb",
+            "getItem",
+            {"TableName": "t", "Key": {"pk": {"S": spec}}, "ConsistentRead": True},
+        )
+        aws_sdk("Api", "apigateway", "getRestApi", {"RestApiId": spec})  # camelCase API
+        aws_sdk("Logs", "cloudwatchlogs", "describeLogGroups", {})  # client name != botocore's
+        aws_sdk("Start", "sfn", "startExecution", {"StateMachineArn": "arn", "Input": spec})
+        aws_sdk("Events", "eventbridge", "putEvents", {"Entries": [{"DetailType": spec}]})
+
+    s = states(w)
+    assert s["Lookup"]["Resource"] == "arn:aws:states:::aws-sdk:dynamodb:getItem"
+    assert s["Logs"]["Resource"] == "arn:aws:states:::aws-sdk:cloudwatchlogs:describeLogGroups"
+
+
+def test_aws_sdk_check_false_takes_an_api_botocore_does_not_know() -> None:
+    @workflow
+    def w(spec: str) -> None:
+        aws_sdk("New", "brandnewservice", "doThing", {"Anything": spec}, check=False)
+
+    assert states(w)["New"]["Resource"] == "arn:aws:states:::aws-sdk:brandnewservice:doThing"

@@ -263,6 +263,46 @@ IN_WORKFLOW: dict[str, tuple[str, str, str]] = {
         "INVALID_ARGUMENT",
         "dict",
     ),
+    "aws_sdk parameter typo": (
+        "aws_sdk('Lookup', 'dynamodb', 'getItem', {'Tablename': 't', 'Key': {}})",
+        "UNKNOWN_SDK_PARAMETER",
+        "did you mean TableName?",
+    ),
+    "aws_sdk nested parameter typo": (
+        "aws_sdk('Put', 'eventbridge', 'putEvents', {'Entries': [{'Detailtype': 'x'}]})",
+        "UNKNOWN_SDK_PARAMETER",
+        "Entries.Detailtype (did you mean DetailType?)",
+    ),
+    "aws_sdk missing required parameter": (
+        "aws_sdk('Lookup', 'dynamodb', 'getItem', {'TableName': 't'})",
+        "MISSING_SDK_PARAMETER",
+        "needs the parameter Key",
+    ),
+    "aws_sdk service typo": (
+        "aws_sdk('Lookup', 'dynamo', 'getItem', {})",
+        "UNKNOWN_SDK_SERVICE",
+        "did you mean dynamodb?",
+    ),
+    "aws_sdk botocore's service name": (
+        "aws_sdk('Log', 'logs', 'putLogEvents', {})",
+        "UNKNOWN_SDK_SERVICE",
+        "did you mean cloudwatchlogs?",
+    ),
+    "aws_sdk PascalCase action": (
+        "aws_sdk('Lookup', 'dynamodb', 'GetItem', {})",
+        "UNKNOWN_SDK_ACTION",
+        "did you mean getItem?",
+    ),
+    "aws_sdk action typo": (
+        "aws_sdk('Lookup', 'dynamodb', 'getItems', {})",
+        "UNKNOWN_SDK_ACTION",
+        "did you mean getItem?",
+    ),
+    "aws_sdk camelCase parameter": (
+        "aws_sdk('Send', 'sqs', 'sendMessage', {'queueUrl': 'q', 'MessageBody': 'm'})",
+        "UNKNOWN_SDK_PARAMETER",
+        "did you mean QueueUrl?",
+    ),
     "raw fragment a string": ("raw('R', 'Pass')", "INVALID_RAW_STATE", "must be a dict"),
     "goto an int": ("goto(3)", "INVALID_ARGUMENT", "must be a string"),
     "wait negative": ("wait('W', -5)", "INVALID_WAIT", "0 or more"),
