@@ -3,6 +3,7 @@ names the user's line (never the standard library's), exit 1, no traceback, no f
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -393,3 +394,80 @@ def test_bad_dsl_argument(
 def test_case_count() -> None:
     assert len(CASES) >= 40
     assert len({c[0].id for c in CASES}) == len(CASES)
+
+
+# --- which files `sfnchain test DIR` / `mocks DIR` import ---------------------------------
+
+WORKFLOW_FILE = (
+    "from sfnchain import bedrock, prompt, workflow\n"
+    "from sfnchain.testing import answer, case\n\n"
+    "@workflow(name='{name}')\n"
+    "def flow(q: str):\n"
+    "    return {{'a': prompt('Ask', bedrock.model('amazon.nova-lite-v1:0'), '{{{{ q }}}}')}}\n\n"
+    "flow.add_cases(case('ok', input={{'q': 'x'}}, mocks={{'Ask': answer('hi')}}))\n"
+)
+# Importing this file leaves a marker next to it: the marker shows the file was run.
+TRAP = "from pathlib import Path\nPath(__file__).with_suffix('.ran').write_text('ran')\n"
+
+
+def _tree(root: Path) -> None:
+    (root / "flows").mkdir()
+    (root / "flows" / "good.py").write_text(WORKFLOW_FILE.format(name="good"))
+    (root / "flows" / "script.py").write_text(TRAP)  # no sfnchain import
+    # imports sfnchain, but its workflows live inside functions (a test module)
+    (root / "flows" / "test_flow.py").write_text(
+        TRAP + "from sfnchain import workflow\n\ndef test_it():\n    @workflow\n"
+        "    def w(q: str):\n        pass\n"
+    )
+    for skipped in (".hidden", "venv_here", "build", "__pycache__", "_private"):
+        (root / "flows" / skipped).mkdir()
+        (root / "flows" / skipped / "flow.py").write_text(TRAP + WORKFLOW_FILE.format(name="x"))
+    (root / "flows" / "venv_here" / "pyvenv.cfg").write_text("home = /usr\n")
+    (root / "flows" / ".sfnchainignore").write_text("# built copies\nbuild/\n")
+
+
+def test_a_directory_imports_only_workflow_files(tmp_path: Path) -> None:
+    from sfnchain.cli.common import workflow_files
+
+    _tree(tmp_path)
+    assert workflow_files([tmp_path / "flows"]) == [tmp_path / "flows" / "good.py"]
+    result = CliRunner().invoke(main, ["mocks", str(tmp_path / "flows")])
+    assert result.exit_code == 0, result.stderr
+    assert list(json.loads(result.stdout)["StateMachines"]) == ["good"]
+    assert not list(tmp_path.rglob("*.ran")), "a file that is no workflow file was imported"
+
+
+def test_a_named_file_is_always_taken(tmp_path: Path) -> None:
+    from sfnchain.cli.common import workflow_files
+
+    _tree(tmp_path)
+    script = tmp_path / "flows" / "script.py"
+    assert workflow_files([script]) == [script]
+
+
+def test_a_directory_without_workflow_files_says_so(tmp_path: Path) -> None:
+    (tmp_path / "script.py").write_text(TRAP)
+    result = CliRunner().invoke(main, ["mocks", str(tmp_path)])
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert "error NO_WORKFLOW" in line and "imports sfnchain" in line
+    assert not (tmp_path / "script.ran").exists()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rel", "is_dir", "ignored"),
+    [
+        ("build/", "build", True, True),
+        ("build/", "build", False, False),
+        ("*.py", "a/b.py", False, True),
+        ("/top.py", "top.py", False, True),
+        ("/top.py", "a/top.py", False, False),
+        ("a/*.py", "a/b.py", False, True),
+        ("**/gen", "x/y/gen", True, True),
+        ("gen", "x/gen", True, True),
+    ],
+)
+def test_ignore_patterns(pattern: str, rel: str, is_dir: bool, ignored: bool) -> None:
+    from sfnchain.cli.common import _ignored
+
+    assert _ignored(rel, is_dir, [pattern]) is ignored
