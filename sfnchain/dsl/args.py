@@ -18,6 +18,10 @@ def type_name(value: object) -> str:
     return "None" if value is None else type(value).__name__
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def suggest(word: str, known: Iterable[str], *, cutoff: float = 0.6) -> str:
     """`` (did you mean X?)`` for the closest of ``known``, or ``""``."""
     close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
@@ -112,6 +116,37 @@ def string_list(value: object, what: str, loc: SourceLocation | None, code: str)
                 location=loc,
             )
     return tuple(value)
+
+
+_ADDRESS = re.compile(r" at 0x[0-9A-Fa-f]+>")
+
+
+def compile_time_value(value: object, what: str, loc: SourceLocation | None) -> None:
+    """A value a template renders while compiling must render the same way every time:
+    not a set (its order changes between runs) nor an object whose text is its memory
+    address."""
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (set, frozenset)):
+            raise error(
+                "INVALID_TEMPLATE",
+                f"{what} is a set, whose order changes from run to run; pass a sorted list",
+                location=loc,
+            )
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif not isinstance(item, (str, int, float, type(None))) and _ADDRESS.search(
+            repr(item) if type(item).__str__ is object.__str__ else str(item)
+        ):
+            raise error(
+                "INVALID_TEMPLATE",
+                f"{what} is {_a(type_name(item))} whose text is its memory address; "
+                "pass a string, a number or plain data",
+                location=loc,
+            )
 
 
 def ref_in_text(value: str, what: str, loc: SourceLocation | None) -> None:

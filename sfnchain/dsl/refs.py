@@ -8,6 +8,7 @@ outputs back into that flat object, so a path stays valid everywhere after its s
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -99,6 +100,18 @@ class Ref:
     def __radd__(self, other: object) -> Any:
         return self._as_text("'+' on text")
 
+    def __bool__(self) -> bool:
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        raise error(
+            "REF_IN_CONDITION",
+            f"the run-time value {self._path} has no truth value while the workflow is "
+            "built, so a Python 'if', 'and', 'or' or 'not' cannot test it; branch at run "
+            "time with choose(name, when(condition, then), otherwise=...)",
+            location=caller_location(),
+        )
+
     def __iter__(self) -> Any:
         from sfnchain.diagnostics import error
         from sfnchain.dsl.builder import caller_location
@@ -140,6 +153,15 @@ class Ref:
 
     def matches(self, pattern: str) -> Condition:
         """StringMatches: ``*`` is a wildcard; escape a literal ``*`` as ``\\*``."""
+        if not isinstance(pattern, str):
+            from sfnchain.diagnostics import error
+            from sfnchain.dsl.builder import caller_location
+
+            raise error(
+                "INVALID_CHOICE",
+                f"matches() takes a string pattern such as 'IMG_*', got {pattern!r}",
+                location=caller_location(),
+            )
         return Condition({"Variable": self._path, "StringMatches": pattern}, self.uses_())
 
 
@@ -164,9 +186,15 @@ class Condition:
         return Condition({"Not": self.rule}, self.uses)
 
     def __bool__(self) -> bool:
-        raise TypeError(
-            "a condition on a run-time value cannot be used in a Python 'if'; "
-            "use choose(...) with when(condition, ...)"
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        raise error(
+            "REF_IN_CONDITION",
+            "a condition on a run-time value cannot be used in a Python 'if', 'and', 'or', "
+            "'not' or 'in' while the workflow is built; use choose(...) with "
+            "when(condition, ...)",
+            location=caller_location(),
         )
 
 
@@ -192,7 +220,15 @@ def _compare(ref: Ref, op: str, other: object) -> Condition:
         return Condition({"Variable": ref.path_, f"Numeric{op}": other}, uses)
     if isinstance(other, str):
         return Condition({"Variable": ref.path_, f"String{op}": other}, uses)
-    raise TypeError(f"cannot compare a run-time value with {type(other).__name__}")
+    from sfnchain.diagnostics import error
+    from sfnchain.dsl.builder import caller_location
+
+    raise error(
+        "INVALID_CHOICE",
+        f"{ref.path_} can be compared with a string, a number, a boolean or another "
+        f"run-time value, not with {_a(type(other).__name__)}",
+        location=caller_location(),
+    )
 
 
 _JSON_LEAVES = (str, int, float, bool, type(None), Expr)
@@ -247,6 +283,16 @@ def payload(
             return items
         if isinstance(v, str):
             ref_in_text(v, f"{what}{where}", location)
+        elif isinstance(v, float) and not math.isfinite(v):
+            from sfnchain.diagnostics import error
+
+            raise error(
+                "INVALID_NUMBER",
+                f"{what}{' at ' + where if where else ''} holds {v!r}, which is not a JSON "
+                "number and Step Functions rejects it; use a finite number, or a string if "
+                "the text is meant",
+                location=location,
+            )
         elif not isinstance(v, _JSON_LEAVES):
             raise _bad_payload(
                 what,

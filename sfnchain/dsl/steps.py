@@ -50,6 +50,8 @@ def _template(
     for name, value in variables.items():
         if isinstance(value, str):
             args.ref_in_text(value, f"{what}, argument {name}=,", loc)
+        elif not isinstance(value, Ref):
+            args.compile_time_value(value, f"{what}, argument {name}=", loc)
     scope = dict(builder.current_block_scope())
     scope.update(variables)
     try:
@@ -116,7 +118,19 @@ def fallback(
     model: ModelSpec, template: str | None = None, *, on: Sequence[str] = ("States.ALL",)
 ) -> Fallback:
     """Another model (or the same with a shorter prompt) to try when the call fails."""
-    return Fallback(model, template, tuple(on))
+    loc = caller_location()
+    if not isinstance(model, ModelSpec):
+        raise error(
+            "INVALID_MODEL",
+            f"fallback(): the model must come from bedrock.model(...), got {args.type_name(model)}",
+            location=loc,
+        )
+    if template is not None:
+        args.text(template, "fallback(): the template", loc, "INVALID_TEMPLATE")
+    errors = (on,) if isinstance(on, str) else on
+    return Fallback(
+        model, template, args.string_list(errors, "fallback(): on", loc, "INVALID_ARGUMENT")
+    )
 
 
 def prompt(
@@ -548,6 +562,8 @@ def parallel(
     if len(branches) < 1:
         raise error("INVALID_BRANCH", "parallel() needs at least one branch", location=loc)
     sess = builder.session()
+    if name is not None:
+        args.step_name(name, "parallel", loc)
     state_name = name or "Parallel"
     chains, results = [], []
     for item in branches:

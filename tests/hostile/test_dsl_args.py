@@ -319,6 +319,60 @@ IN_WORKFLOW: dict[str, tuple[str, str, str]] = {
         "INVALID_CHOICE",
         "function that builds steps",
     ),
+    # retry, catch, fallback, cache, maps
+    "retry errors an int": ("prompt('A', claude, 'x', retry=[retry(5)])", "INVALID_RETRY", "got 5"),
+    "catch then an int": (
+        "prompt('A', claude, 'x', on_error=catch('X', 5))",
+        "INVALID_CATCH",
+        "function that builds steps",
+    ),
+    "catch result_path not a path": (
+        "prompt('A', claude, 'x', on_error=catch('X', result_path='err'))",
+        "INVALID_CATCH",
+        "JSONPath",
+    ),
+    "fallback of a string": (
+        "prompt('A', claude, 'x', fallbacks=[fallback(CLAUDE)])",
+        "INVALID_MODEL",
+        "fallback()",
+    ),
+    "cache table None": (
+        "cached(prompt('A', claude, 'x'), table=None)",
+        "INVALID_CACHE",
+        "table name None",
+    ),
+    "for_each name None": ("for_each(None, spec, lambda item: None)", "INVALID_STEP_NAME", "None"),
+    "s3 bucket None": (
+        "s3_map('M', s3.json_file(None, 'k'), lambda item: None)",
+        "INVALID_READER",
+        "bucket",
+    ),
+    "max_concurrency a string": (
+        "s3_map('M', s3.json_file('b', 'k'), lambda item: None, max_concurrency='x')",
+        "INVALID_MAP",
+        "must be an integer",
+    ),
+    "parallel name an int": ("parallel(lambda: None, name=5)", "INVALID_STEP_NAME", "got int"),
+    "NaN in a payload": ("pass_state('P', {'a': float('nan')})", "INVALID_NUMBER", "['a']"),
+    "object as a template value": (
+        "prompt('A', claude, '{{ x }}', x=object())",
+        "INVALID_TEMPLATE",
+        "memory address",
+    ),
+    "set as a template value": (
+        "prompt('A', claude, '{{ x }}', x={'a', 'b'})",
+        "INVALID_TEMPLATE",
+        "sorted list",
+    ),
+    "compare with an object": (
+        "choose('C', when(spec == object(), lambda: None))",
+        "INVALID_CHOICE",
+        "not with an object",
+    ),
+    "python if on a run-time value": ("print(1 if spec else 2)", "REF_IN_CONDITION", "choose("),
+    "a condition in a Python if": ("print(1 if n > 1 else 2)", "REF_IN_CONDITION", "choose("),
+    "'in' a list of strings": ("print(spec in ['a', 'b'])", "REF_IN_CONDITION", "when("),
+    "matches with an int": ("spec.matches(5)", "INVALID_CHOICE", "string pattern"),
     # what a workflow function may not do
     "sys.exit() while building": ("sys.exit(3)", "WORKFLOW_ERROR", "sys.exit(3)"),
     "KeyboardInterrupt while building": (
