@@ -402,6 +402,22 @@ AT_IMPORT: dict[str, tuple[str, str, str]] = {
     ),
     "GeneratorExit at import": ("raise GeneratorExit", "WORKFLOW_IMPORT_ERROR", "GeneratorExit"),
     "bedrock.model(123) at import": ("bedrock.model(123)", "INVALID_MODEL", "must be a string"),
+    "workflow name an int": (
+        "@workflow(name=5)\ndef f(q: str):\n    pass",
+        "INVALID_WORKFLOW",
+        "must be a string",
+    ),
+    "workflow name with a space": (
+        "@workflow(name='my flow')\ndef f(q: str):\n    pass",
+        "INVALID_WORKFLOW",
+        "white space",
+    ),
+    "workflow tags a list": (
+        "@workflow(tags=['team'])\ndef f(q: str):\n    pass",
+        "INVALID_WORKFLOW",
+        "dict of strings",
+    ),
+    "workflow of an int": ("workflow(5)", "INVALID_WORKFLOW", "decorates a function"),
     "stdlib error at import": (
         "import re; re.compile(None)",
         "WORKFLOW_IMPORT_ERROR",
