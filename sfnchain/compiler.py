@@ -6,6 +6,7 @@ import importlib.util
 import io
 import math
 import sys
+import sysconfig
 import tokenize
 import traceback
 import uuid
@@ -74,16 +75,35 @@ class CompiledWorkflow:
         return to_json(self.definition)
 
 
+def _library_dirs() -> tuple[str, ...]:
+    """Where Python's standard library and installed packages live: a frame there is
+    never the user's line."""
+    paths = sysconfig.get_paths()
+    dirs = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    return tuple(sorted(str(Path(d).resolve()) for d in dirs))
+
+
 def _user_location(exc: BaseException, path: str | None = None) -> SourceLocation | None:
-    """The innermost traceback frame in user code (or in ``path``)."""
-    package = str(Path(__file__).resolve().parent)
+    """The innermost traceback frame in user code (or in ``path``), skipping sfnchain,
+    the standard library and installed packages."""
+    skip = (str(Path(__file__).resolve().parent), *_library_dirs())
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith(package):
+        if frame.filename.startswith(skip) or frame.filename.startswith("<frozen"):
             continue
         if path is None or Path(frame.filename).resolve() == Path(path).resolve():
             found = SourceLocation(frame.filename, frame.lineno)
     return found
+
+
+def _raised(exc: BaseException) -> str:
+    """What a BaseException means, in words: ``sys.exit(3)``, Ctrl-C, or its type."""
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+    if isinstance(exc, KeyboardInterrupt):
+        return "was interrupted (KeyboardInterrupt)"
+    text = str(exc)
+    return f"raised {type(exc).__name__}" + (f": {text}" if text else "")
 
 
 def _step_names(chain: Chain, out: dict[str, str]) -> None:
@@ -196,10 +216,15 @@ def compile(
         ir = wf.build()
     except SfnchainError:
         raise
-    except Exception as exc:  # an error in the user's workflow function
+    except BaseException as exc:  # an error (or sys.exit) in the user's workflow function
         raise error(
             "WORKFLOW_ERROR",
-            f"building workflow {wf.name!r} raised {type(exc).__name__}: {exc}",
+            f"building workflow {wf.name!r} {_raised(exc)}"
+            + (
+                ""
+                if isinstance(exc, Exception)
+                else "; a workflow function only describes steps: remove the call that stops it"
+            ),
             location=_user_location(exc) or wf.location,
         ) from None
     if query_language not in (None, "JSONata", "JSONPath"):
@@ -304,10 +329,16 @@ def load_workflows(path: str | Path) -> list[Workflow]:
             f"invalid Python: {exc.msg}",
             location=SourceLocation(str(file), exc.lineno, exc.offset),
         ) from None
-    except Exception as exc:
+    except BaseException as exc:  # sys.exit() and Ctrl-C too: one coded line, not silence
         raise error(
             "WORKFLOW_IMPORT_ERROR",
-            f"importing the workflow file raised {type(exc).__name__}: {exc}",
+            f"importing the workflow file {_raised(exc)}"
+            + (
+                ""
+                if isinstance(exc, Exception)
+                else "; compiling a workflow runs its "
+                "module's top-level code: guard scripts with if __name__ == '__main__'"
+            ),
             location=_user_location(exc, str(file)) or SourceLocation(str(file)),
         ) from None
     finally:

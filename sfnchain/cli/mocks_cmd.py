@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from sfnchain.cli.common import write_output
+from sfnchain.cli.common import workflow_files, write_output
+from sfnchain.diagnostics import error
 
 
 @click.command("mocks")
@@ -18,9 +19,16 @@ def command(paths: tuple[str, ...], name: str | None, output: str | None) -> Non
     from sfnchain.testing.discover import compiled_workflows
     from sfnchain.testing.mockconfig import merge
 
+    files = workflow_files(paths)
+    if not files:
+        raise error(
+            "NO_WORKFLOW",
+            f"no workflow file in {', '.join(paths)}: a file is searched for when it imports "
+            "sfnchain and declares a @workflow at module level; name the file to take it anyway",
+        )
     configs = [
         mock_config(c.name, c.definition, cases)
-        for c in compiled_workflows(paths, name)
+        for c in compiled_workflows(files, name)
         if (cases := cases_of(c.workflow))
     ]
     write_output(merge(configs, "MockConfigFile").dumps(), output)

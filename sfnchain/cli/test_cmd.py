@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sfnchain.cli.common import write_output
+from sfnchain.cli.common import workflow_files, write_output
 from sfnchain.diagnostics import error
 
 
@@ -57,7 +57,7 @@ def command(
         paths = ("workflows",)
     if endpoint_url and engine == "embedded":
         engine = "endpoint"
-    workflows = [(c, cases_of(c.workflow)) for c in compiled_workflows(paths)]
+    workflows = [(c, cases_of(c.workflow)) for c in compiled_workflows(workflow_files(paths))]
     selected = [
         (c, [k for k in cases if not keyword or keyword.lower() in f"{c.name}::{k.name}".lower()])
         for c, cases in workflows

@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sfnchain.diagnostics import error
+from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.dsl import args
 from sfnchain.dsl.builder import caller_location
 from sfnchain.ir.steps import ModelSpec
-from sfnchain.models import FAMILIES, ModelParams, UnknownModelFamily, family_for
+from sfnchain.models import (
+    FAMILIES,
+    ModelFamily,
+    ModelParams,
+    UnknownModelFamily,
+    converse_adapter,
+    family_for,
+)
+from sfnchain.models.catalogue import CatalogueEntry, UnknownModelId, lookup
 
 INVOKE_MODEL = "arn:aws:states:::bedrock:invokeModel"
 CONVERSE = "arn:aws:states:::aws-sdk:bedrockruntime:converse"
+
+# The keyword arguments of model(): an unknown one is a typo until shown otherwise.
+KNOWN_ARGUMENTS = (
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop_sequences",
+    "system",
+    "api",
+    "guardrail",
+    "extra",
+    "check_id",
+)
 
 
 def model(
@@ -26,13 +49,34 @@ def model(
     system: str | None = None,
     api: str = "invoke",
     guardrail: tuple[str, str] | None = None,
-    **extra: Any,
+    extra: Mapping[str, Any] | None = None,
+    check_id: bool = True,
+    **unknown: Any,
 ) -> ModelSpec:
     """A Bedrock model. ``model_id`` is a foundation model ID or a cross-region inference
-    profile ID (``us.``/``eu.``/``apac.`` prefixes). ``api="converse"`` calls it through
-    the Converse API (``aws-sdk:bedrockruntime:converse``) instead of InvokeModel; extra
-    keyword arguments go into the request body as they are."""
+    profile ID (``us.``/``eu.``/``apac.``/``global.`` prefixes). ``api="converse"`` calls it
+    through the Converse API (``aws-sdk:bedrockruntime:converse``) instead of InvokeModel.
+
+    Values are checked against the family's documented bounds (``temperature`` and
+    ``top_p`` 0 to 1, ``top_k``, ``max_tokens`` >= 1 and at most the family's maximum).
+    ``extra={"field": value}`` adds fields to the InvokeModel request body as they are
+    (for body fields sfnchain has no argument for); any other keyword is an error.
+
+    The ID is looked up in sfnchain's model catalogue (``sfnchain/models/catalogue.json``):
+    an unknown ID is an error with the closest known one. ``check_id=False`` skips the
+    lookup, for a model newer than the catalogue; an ARN (foundation model, inference
+    profile, provisioned throughput, custom model) is used as it is."""
     loc = caller_location()
+    if unknown:
+        name = sorted(unknown)[0]
+        raise error(
+            "INVALID_MODEL",
+            f"bedrock.model() has no argument {name!r}{args.suggest(name, KNOWN_ARGUMENTS)}; "
+            f"to send a request body field of that name, pass extra={{{name!r}: ...}}",
+            location=loc,
+        )
+    args.text(model_id, "the model ID", loc, "INVALID_MODEL")
+    entry = _catalogue_entry(model_id, check_id, loc)
     if api not in ("invoke", "converse"):
         raise error(
             "INVALID_MODEL",
@@ -41,27 +85,127 @@ def model(
         )
     if api == "invoke":
         try:
-            family = family_for(model_id, FAMILIES).name
+            adapter = family_for(model_id, FAMILIES)
         except UnknownModelFamily as exc:
             raise error("UNKNOWN_MODEL_FAMILY", str(exc), location=loc) from None
     else:
-        family = "converse"
-    if max_tokens is not None and max_tokens < 1:
-        raise error("INVALID_MODEL", f"max_tokens must be >= 1, got {max_tokens}", location=loc)
-    if temperature is not None and not 0 <= temperature <= 1:
-        raise error(
-            "INVALID_MODEL", f"temperature must be between 0 and 1, got {temperature}", location=loc
-        )
+        adapter = converse_adapter()
     params = ModelParams(
-        max_tokens=max_tokens,
-        temperature=temperature,
-        top_p=top_p,
-        top_k=top_k,
-        stop_sequences=tuple(stop_sequences),
-        system=system,
-        extra=tuple(sorted(extra.items())),
+        max_tokens=_max_tokens(adapter, entry, max_tokens, loc),
+        temperature=_bounded(adapter, "temperature", temperature, loc),
+        top_p=_bounded(adapter, "top_p", top_p, loc),
+        top_k=_bounded(adapter, "top_k", top_k, loc),
+        stop_sequences=args.string_list(stop_sequences, "stop_sequences", loc, "INVALID_MODEL"),
+        system=None if system is None else args.text(system, "system", loc, "INVALID_MODEL"),
+        extra=_extra_fields(extra, loc),
     )
-    return ModelSpec(model_id, family, params, api, guardrail, loc)
+    return ModelSpec(model_id, adapter.name, params, api, _guardrail(guardrail, loc), loc)
+
+
+def _catalogue_entry(
+    model_id: str, check_id: bool, loc: SourceLocation | None
+) -> CatalogueEntry | None:
+    if not isinstance(check_id, bool):
+        raise error(
+            "INVALID_MODEL", f"check_id must be True or False, got {check_id!r}", location=loc
+        )
+    if not check_id or model_id.startswith("arn:"):
+        return None
+    try:
+        entry = lookup(model_id)
+    except UnknownModelId as exc:
+        raise error("UNKNOWN_MODEL_ID", str(exc), location=loc) from None
+    if entry.output != "text":
+        raise error(
+            "INVALID_MODEL",
+            f"{model_id} is {'an' if entry.output[0] in 'aeiou' else 'a'} {entry.output} "
+            "model: prompt() needs a model that answers in text",
+            location=loc,
+        )
+    return entry
+
+
+def _max_tokens(
+    adapter: ModelFamily, entry: CatalogueEntry | None, value: Any, loc: SourceLocation | None
+) -> Any:
+    """max_tokens within the family's range and the model's own output limit."""
+    checked = _bounded(adapter, "max_tokens", value, loc)
+    if entry is None or entry.max_output_tokens is None or checked is None:
+        return checked
+    if checked > entry.max_output_tokens:
+        raise error(
+            "INVALID_MODEL",
+            f"max_tokens for {entry.model_id} must be at most {entry.max_output_tokens} "
+            f"({entry.max_output_tokens_source}), got {checked}",
+            location=loc,
+        )
+    return checked
+
+
+def _bounded(adapter: ModelFamily, param: str, value: Any, loc: SourceLocation | None) -> Any:
+    if value is None:
+        return None
+    bounds = adapter.range_of(param)
+    check = args.integer if param in ("max_tokens", "top_k") else args.number
+    return check(
+        value,
+        f"{param} for {adapter.name} models",
+        loc,
+        "INVALID_MODEL",
+        low=bounds.low,  # type: ignore[arg-type]
+        high=bounds.high,  # type: ignore[arg-type]
+        source=bounds.source,
+    )
+
+
+def _extra_fields(
+    extra: Mapping[str, Any] | None, loc: SourceLocation | None
+) -> tuple[tuple[str, Any], ...]:
+    if extra is None:
+        return ()
+    if not isinstance(extra, Mapping):
+        raise error(
+            "INVALID_MODEL",
+            f"extra must be a dict of request body fields, got {args.type_name(extra)}",
+            location=loc,
+        )
+    from sfnchain.dsl.refs import payload
+    from sfnchain.payload import has_expr
+
+    for key, value in extra.items():
+        args.text(key, "an extra body field's name", loc, "INVALID_MODEL")
+        if key in KNOWN_ARGUMENTS:
+            raise error(
+                "INVALID_MODEL",
+                f"extra field {key!r} is an argument of bedrock.model(); pass {key}= instead",
+                location=loc,
+            )
+        converted, _ = payload(value, loc, f"extra field {key!r}")
+        if has_expr(converted):
+            raise error(
+                "INVALID_MODEL",
+                f"extra field {key!r} holds a run-time value; extra body fields are fixed "
+                "when the workflow compiles",
+                location=loc,
+            )
+    return tuple(sorted(extra.items()))
+
+
+def _guardrail(value: object, loc: SourceLocation | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, (tuple, list))
+        or len(value) != 2
+        or not all(isinstance(v, str) and v for v in value)
+    ):
+        raise error(
+            "INVALID_MODEL",
+            f"guardrail must be (identifier, version), two strings such as "
+            f"('gr-abc123', 'DRAFT'), got {value!r}",
+            location=loc,
+        )
+    return (value[0], value[1])
 
 
 def with_params(spec: ModelSpec, **changes: Any) -> ModelSpec:

@@ -86,7 +86,7 @@ def _check(
     attrs: list[str],
     loc: SourceLocation | None,
 ) -> int:
-    if not _TABLE_NAME.match(table):
+    if not isinstance(table, str) or not _TABLE_NAME.match(table):
         raise error(
             "INVALID_CACHE",
             f"DynamoDB table name {table!r} must be 3-255 characters of letters, digits, "
@@ -96,6 +96,9 @@ def _check(
     ttl_s = seconds(ttl, what="ttl", location=loc)
     if ttl_s < 1:
         raise error("INVALID_CACHE", f"ttl must be at least 1 second, got {ttl!r}", location=loc)
+    for attr in attrs:
+        if not isinstance(attr, str) or not attr:
+            raise error("INVALID_CACHE", f"attribute names are strings, got {attr!r}", location=loc)
     if len(set(attrs)) != len(attrs):
         raise error("INVALID_CACHE", f"attribute names must differ, got {attrs}", location=loc)
     return ttl_s

@@ -32,7 +32,7 @@ def retry(
 ) -> RetryRule:
     """A Retry rule; raises a diagnostic naming the caller's line for values AWS rejects."""
     loc = caller_location()
-    errs = (errors,) if isinstance(errors, str) else tuple(errors)
+    errs = _error_names(errors, "retry()", "INVALID_RETRY", loc)
     if not errs:
         raise error("INVALID_RETRY", "retry() needs at least one error name", location=loc)
     if not isinstance(interval, int) or isinstance(interval, bool) or not 1 <= interval <= MAX_INT:
@@ -103,8 +103,42 @@ def catch(
     kept at ``result_path`` (default ``$.<step key>_error``). After the handler the
     workflow continues with the step after the failed one, unless the handler ends it
     (``fail(...)``/``succeed(...)``)."""
-    errs = (errors,) if isinstance(errors, str) else tuple(errors)
-    return OnError(errs, then, result_path, caller_location())
+    loc = caller_location()
+    errs = _error_names(errors, "catch()", "INVALID_CATCH", loc)
+    if not errs:
+        raise error("INVALID_CATCH", "catch() needs at least one error name", location=loc)
+    if then is not None and not callable(then):
+        raise error(
+            "INVALID_CATCH",
+            f"catch(): then must be a function that builds steps (e.g. lambda: fail('X')), "
+            f"got {type(then).__name__}",
+            location=loc,
+        )
+    if result_path is not None and (
+        not isinstance(result_path, str) or not result_path.startswith("$")
+    ):
+        raise error(
+            "INVALID_CATCH",
+            f"catch(): result_path must be a JSONPath such as '$.error', got {result_path!r}",
+            location=loc,
+        )
+    return OnError(errs, then, result_path, loc)
+
+
+def _error_names(
+    errors: object, what: str, code: str, loc: SourceLocation | None
+) -> tuple[str, ...]:
+    """An error name or a list of them (``"States.Timeout"``, ``["Lambda.Unknown"]``)."""
+    if isinstance(errors, str):
+        return (errors,)
+    if isinstance(errors, (list, tuple)) and all(isinstance(e, str) and e for e in errors):
+        return tuple(errors)
+    raise error(
+        code,
+        f"{what}: errors are an error name or a list of them, such as 'States.Timeout' or "
+        f"['States.TaskFailed'], got {errors!r}",
+        location=loc,
+    )
 
 
 def check_error_lists(

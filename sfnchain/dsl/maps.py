@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sfnchain.diagnostics import SourceLocation, error
-from sfnchain.dsl import builder
+from sfnchain.dsl import args, builder
 from sfnchain.dsl.builder import caller_location, record
 from sfnchain.dsl.errors import OnError
 from sfnchain.dsl.handles import StepResult
@@ -82,6 +82,14 @@ def _processor(
     return (selector if not batched else None), uses, (chain, batch_input)
 
 
+def _counts(what: str, loc: SourceLocation | None, **values: int | None) -> None:
+    """Counts are integers (not floats, strings or booleans); their ranges are checked
+    where each is used."""
+    for name, value in values.items():
+        if value is not None:
+            args.integer(value, f"{what}: {name}", loc, "INVALID_MAP")
+
+
 def s3_map(
     name: str,
     source: ItemReader,
@@ -105,7 +113,32 @@ def s3_map(
     that ``source`` reads from S3 (``s3.json_file``, ``s3.jsonl_file``, ``s3.csv_file``,
     ``s3.prefix``), each item in a child execution of type ``execution_type``."""
     loc = caller_location()
+    args.step_name(name, "s3_map", loc)
     what = f"map {name!r}"
+    _counts(
+        what,
+        loc,
+        max_items=max_items,
+        batch_size=batch_size,
+        max_batch_bytes=max_batch_bytes,
+        max_concurrency=max_concurrency,
+        tolerated_failure_count=tolerated_failure_count,
+    )
+    if tolerated_failure_percentage is not None:
+        args.number(
+            tolerated_failure_percentage,
+            f"{what}: tolerated_failure_percentage",
+            loc,
+            "INVALID_MAP",
+        )
+    if label is not None:
+        args.text(label, f"{what}: label", loc, "INVALID_MAP")
+    if context is not None and not isinstance(context, dict):
+        raise error(
+            "INVALID_MAP",
+            f"{what}: context must be a dict, got {args.type_name(context)}",
+            location=loc,
+        )
     if not isinstance(source, ItemReader):
         raise error(
             "INVALID_MAP",
@@ -201,7 +234,15 @@ def for_each(
 ) -> StepResult:
     """An inline Map over an array in the state (``items`` is a ref to it)."""
     loc = caller_location()
+    args.step_name(name, "for_each", loc)
     what = f"map {name!r}"
+    _counts(what, loc, max_concurrency=max_concurrency)
+    if context is not None and not isinstance(context, dict):
+        raise error(
+            "INVALID_MAP",
+            f"{what}: context must be a dict, got {args.type_name(context)}",
+            location=loc,
+        )
     if not isinstance(items, Ref):
         raise error(
             "INVALID_MAP",

@@ -8,6 +8,7 @@ outputs back into that flat object, so a path stays valid everywhere after its s
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -76,7 +77,52 @@ class Ref:
         return self.field_(index)
 
     def __repr__(self) -> str:
+        # Kept for debuggers and test output; a repr that lands in a prompt or payload
+        # string is caught there (sfnchain.dsl.args.ref_in_text).
         return f"Ref({self._path})"
+
+    # --- Python text: a run-time value has no text at compile time ---
+    def _as_text(self, how: str) -> Any:
+        from sfnchain.dsl.args import ref_text_error
+        from sfnchain.dsl.builder import caller_location
+
+        raise ref_text_error(self._path, self._key, how, caller_location())
+
+    def __str__(self) -> str:
+        return self._as_text("str() or %-formatting")  # type: ignore[no-any-return]
+
+    def __format__(self, spec: str) -> str:
+        return self._as_text("an f-string or .format()")  # type: ignore[no-any-return]
+
+    def __add__(self, other: object) -> Any:
+        return self._as_text("'+' on text")
+
+    def __radd__(self, other: object) -> Any:
+        return self._as_text("'+' on text")
+
+    def __bool__(self) -> bool:
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        raise error(
+            "REF_IN_CONDITION",
+            f"the run-time value {self._path} has no truth value while the workflow is "
+            "built, so a Python 'if', 'and', 'or' or 'not' cannot test it; branch at run "
+            "time with choose(name, when(condition, then), otherwise=...)",
+            location=caller_location(),
+        )
+
+    def __iter__(self) -> Any:
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        # Without this, iter() would call __getitem__(0), (1), ... forever.
+        raise error(
+            "REF_NOT_ITERABLE",
+            f"the run-time value {self._path} cannot be looped over, unpacked or searched "
+            "with 'in' while the workflow is built; use for_each(...) to run steps per item",
+            location=caller_location(),
+        )
 
     # --- conditions (for choose/when) ---
     def __eq__(self, other: object) -> Condition:  # type: ignore[override]
@@ -107,6 +153,15 @@ class Ref:
 
     def matches(self, pattern: str) -> Condition:
         """StringMatches: ``*`` is a wildcard; escape a literal ``*`` as ``\\*``."""
+        if not isinstance(pattern, str):
+            from sfnchain.diagnostics import error
+            from sfnchain.dsl.builder import caller_location
+
+            raise error(
+                "INVALID_CHOICE",
+                f"matches() takes a string pattern such as 'IMG_*', got {pattern!r}",
+                location=caller_location(),
+            )
         return Condition({"Variable": self._path, "StringMatches": pattern}, self.uses_())
 
 
@@ -131,9 +186,15 @@ class Condition:
         return Condition({"Not": self.rule}, self.uses)
 
     def __bool__(self) -> bool:
-        raise TypeError(
-            "a condition on a run-time value cannot be used in a Python 'if'; "
-            "use choose(...) with when(condition, ...)"
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        raise error(
+            "REF_IN_CONDITION",
+            "a condition on a run-time value cannot be used in a Python 'if', 'and', 'or', "
+            "'not' or 'in' while the workflow is built; use choose(...) with "
+            "when(condition, ...)",
+            location=caller_location(),
         )
 
 
@@ -159,24 +220,104 @@ def _compare(ref: Ref, op: str, other: object) -> Condition:
         return Condition({"Variable": ref.path_, f"Numeric{op}": other}, uses)
     if isinstance(other, str):
         return Condition({"Variable": ref.path_, f"String{op}": other}, uses)
-    raise TypeError(f"cannot compare a run-time value with {type(other).__name__}")
+    from sfnchain.diagnostics import error
+    from sfnchain.dsl.builder import caller_location
+
+    raise error(
+        "INVALID_CHOICE",
+        f"{ref.path_} can be compared with a string, a number, a boolean or another "
+        f"run-time value, not with {_a(type(other).__name__)}",
+        location=caller_location(),
+    )
 
 
-def payload(value: Any, location: SourceLocation | None = None) -> tuple[Any, tuple[Use, ...]]:
-    """Turn a user structure with Ref leaves into a payload with Expr leaves, plus its uses."""
+_JSON_LEAVES = (str, int, float, bool, type(None), Expr)
+
+
+def payload(
+    value: Any, location: SourceLocation | None = None, what: str = "the payload"
+) -> tuple[Any, tuple[Use, ...]]:
+    """Turn a user structure with Ref leaves into a payload with Expr leaves, plus its uses.
+
+    Only JSON can go into a state: dicts with string keys, lists/tuples, strings,
+    numbers, booleans, None and refs. Anything else (a set, an object, bytes) is an
+    INVALID_PAYLOAD error naming where in ``value`` it sits.
+    """
+    from sfnchain.dsl.args import ref_in_text
+
     uses: list[Use] = []
 
-    def conv(v: Any) -> Any:
+    def conv(v: Any, where: str) -> Any:
         if isinstance(v, Ref):
             uses.extend(v.uses_(location))
             return v.expr_()
         if isinstance(v, dict):
-            return {str(k): conv(x) for k, x in v.items()}
+            out = {}
+            for k, x in v.items():
+                if not isinstance(k, str):
+                    raise _bad_payload(
+                        what,
+                        where,
+                        f"has the key {k!r} ({type(k).__name__})",
+                        "JSON object keys are strings",
+                        location,
+                    )
+                out[k] = conv(x, f"{where}[{k!r}]")
+            return out
         if isinstance(v, (list, tuple)):
+            items = [conv(x, f"{where}[{i}]") for i, x in enumerate(v)]
             if any(isinstance(x, Ref) for x in v):
-                args = ", ".join(intrinsic_arg(conv(x)) for x in v)
+                nested = [x for x in items if isinstance(x, (dict, list))]
+                if nested:
+                    raise _bad_payload(
+                        what,
+                        where,
+                        f"mixes run-time values with a {type(nested[0]).__name__}",
+                        "a list holding a step result (built with States.Array) may hold "
+                        "only strings, numbers, booleans, None and run-time values; build "
+                        "the nested part in its own step",
+                        location,
+                    )
+                args = ", ".join(intrinsic_arg(x) for x in items)
                 return Expr(f"States.Array({args})")
-            return [conv(x) for x in v]
+            return items
+        if isinstance(v, str):
+            ref_in_text(v, f"{what}{where}", location)
+        elif isinstance(v, float) and not math.isfinite(v):
+            from sfnchain.diagnostics import error
+
+            raise error(
+                "INVALID_NUMBER",
+                f"{what}{' at ' + where if where else ''} holds {v!r}, which is not a JSON "
+                "number and Step Functions rejects it; use a finite number, or a string if "
+                "the text is meant",
+                location=location,
+            )
+        elif not isinstance(v, _JSON_LEAVES):
+            raise _bad_payload(
+                what,
+                where,
+                f"holds {_a(type(v).__name__)}",
+                "use a dict, list, string, number, bool, None or a step result"
+                + ("; write a set as a list" if isinstance(v, (set, frozenset)) else ""),
+                location,
+            )
         return v
 
-    return conv(value), tuple(uses)
+    return conv(value, ""), tuple(uses)
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def _bad_payload(
+    what: str, where: str, problem: str, fix: str, location: SourceLocation | None
+) -> Exception:
+    from sfnchain.diagnostics import error
+
+    return error(
+        "INVALID_PAYLOAD",
+        f"{what}{' at ' + where if where else ''} {problem}, which is not JSON; {fix}",
+        location=location,
+    )

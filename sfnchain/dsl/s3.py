@@ -14,7 +14,24 @@ LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
 PUT_OBJECT = "arn:aws:states:::s3:putObject"
 
 
+def _name(value: object, what: str) -> None:
+    """A bucket, key or prefix is a string or a run-time value holding one."""
+    from sfnchain.dsl.refs import Ref
+
+    if isinstance(value, Ref):
+        return
+    if not isinstance(value, str) or (what == "bucket" and not value):
+        shown = "None" if value is None else f"{value!r} ({type(value).__name__})"
+        raise error(
+            "INVALID_READER",
+            f"the S3 {what} must be a string or a run-time value holding one, got {shown}",
+            location=caller_location(),
+        )
+
+
 def _object(bucket: str, key: str) -> dict[str, Any]:
+    _name(bucket, "bucket")
+    _name(key, "key")
     return {"Bucket": bucket, "Key": key}
 
 
@@ -60,6 +77,8 @@ def csv_file(
 
 def prefix(bucket: str, prefix: str = "") -> ItemReader:
     """Every object under ``prefix``: each item is ``{Key, Etag, LastModified, Size, ...}``."""
+    _name(bucket, "bucket")
+    _name(prefix, "prefix")
     params: dict[str, Any] = {"Bucket": bucket}
     if prefix:
         params["Prefix"] = prefix
@@ -68,6 +87,8 @@ def prefix(bucket: str, prefix: str = "") -> ItemReader:
 
 def results_to(bucket: str, prefix: str = "") -> dict[str, Any]:
     """A ResultWriter: child execution results written as JSON files under ``prefix``."""
+    _name(bucket, "bucket")
+    _name(prefix, "prefix")
     params: dict[str, Any] = {"Bucket": bucket}
     if prefix:
         params["Prefix"] = prefix

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sfnchain.diagnostics import SourceLocation, error
-from sfnchain.dsl import builder
+from sfnchain.dsl import args, builder
 from sfnchain.dsl.builder import caller_location, record
 from sfnchain.dsl.errors import OnError, check_error_lists, default_model_retry, seconds
 from sfnchain.dsl.handles import PromptResult, StepResult
@@ -39,6 +39,19 @@ from sfnchain.templates import TemplateError, compile_template
 def _template(
     source: str, variables: dict[str, Any], loc: SourceLocation | None, what: str
 ) -> tuple[Any, tuple[Use, ...]]:
+    if not isinstance(source, str):
+        raise error(
+            "INVALID_TEMPLATE",
+            f"{what}: the template must be a string (Jinja2 text such as 'Describe "
+            f"{{{{ spec }}}}'), got {args.type_name(source)}",
+            location=loc,
+        )
+    args.ref_in_text(source, what, loc)
+    for name, value in variables.items():
+        if isinstance(value, str):
+            args.ref_in_text(value, f"{what}, argument {name}=,", loc)
+        elif not isinstance(value, Ref):
+            args.compile_time_value(value, f"{what}, argument {name}=", loc)
     scope = dict(builder.current_block_scope())
     scope.update(variables)
     try:
@@ -50,7 +63,7 @@ def _template(
 
 
 def _handlers(on_error: OnError | Sequence[OnError], key: str) -> tuple[Handler, ...]:
-    items = [on_error] if isinstance(on_error, OnError) else list(on_error)
+    items = _items(on_error, OnError, "on_error", "catch(...)", caller_location())
     out = []
     for h in items:
         chain, _ = builder.run_block(h.then) if h.then is not None else (Chain(), None)
@@ -58,16 +71,66 @@ def _handlers(on_error: OnError | Sequence[OnError], key: str) -> tuple[Handler,
     return tuple(out)
 
 
+def _items(
+    value: Any, kind: type | tuple[type, ...], what: str, made_by: str, loc: SourceLocation | None
+) -> list[Any]:
+    """One ``kind`` or a list/tuple of them; anything else is an error naming ``made_by``."""
+    if isinstance(value, kind):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, kind) for v in value):
+        return list(value)
+    bad = (
+        next((v for v in value if not isinstance(v, kind)), value)
+        if isinstance(value, (list, tuple))
+        else value
+    )
+    raise error(
+        "INVALID_ARGUMENT",
+        f"{what} takes {made_by} or a list of them, got {args.type_name(bad)}",
+        location=loc,
+    )
+
+
 def _check_retry(rules: Sequence[RetryRule], loc: SourceLocation | None) -> tuple[RetryRule, ...]:
-    check_error_lists([r.errors for r in rules], "Retry", loc)
-    return tuple(rules)
+    items = tuple(_items(rules, RetryRule, "retry", "retry(...)", loc))
+    check_error_lists([r.errors for r in items], "Retry", loc)
+    return items
+
+
+def _duration(value: Any, what: str, loc: SourceLocation | None) -> int | None:
+    if value is None:
+        return None
+    secs = seconds(value, what=what, location=loc)
+    if secs < 1:
+        raise error(
+            "INVALID_DURATION", f"{what} must be at least 1 second, got {value!r}", location=loc
+        )
+    return secs
+
+
+def _comment(value: Any, loc: SourceLocation | None) -> str | None:
+    return (
+        None if value is None else args.text(value, "comment", loc, "INVALID_ARGUMENT", empty=True)
+    )
 
 
 def fallback(
     model: ModelSpec, template: str | None = None, *, on: Sequence[str] = ("States.ALL",)
 ) -> Fallback:
     """Another model (or the same with a shorter prompt) to try when the call fails."""
-    return Fallback(model, template, tuple(on))
+    loc = caller_location()
+    if not isinstance(model, ModelSpec):
+        raise error(
+            "INVALID_MODEL",
+            f"fallback(): the model must come from bedrock.model(...), got {args.type_name(model)}",
+            location=loc,
+        )
+    if template is not None:
+        args.text(template, "fallback(): the template", loc, "INVALID_TEMPLATE")
+    errors = (on,) if isinstance(on, str) else on
+    return Fallback(
+        model, template, args.string_list(errors, "fallback(): on", loc, "INVALID_ARGUMENT")
+    )
 
 
 def prompt(
@@ -88,27 +151,25 @@ def prompt(
     workflow input, a step result passed as a keyword argument, or a compile-time value.
     The result is the answer text; ``.usage`` holds the token counts."""
     loc = caller_location()
+    args.step_name(name, "prompt", loc)
     if not isinstance(model, ModelSpec):
         raise error(
             "INVALID_MODEL",
             f"prompt {name!r}: model must come from bedrock.model(...), got {type(model).__name__}",
             location=loc,
         )
+    comment = _comment(comment, loc)
     text, uses = _template(template, variables, loc, f"prompt {name!r}")
     sys_value: Any = None
     system = system if system is not None else model.params.system
     if system is not None:
         sys_value, sys_uses = _template(system, variables, loc, f"system prompt of {name!r}")
         uses += sys_uses
-    imgs: list[ImageBlock] = []
-    for img in images:
-        if isinstance(img, Ref):
-            uses += img.uses_(loc)
-            imgs.append(ImageBlock(img.expr_()))
-        else:
-            imgs.append(img)
+    given = _image_list(images, name, loc)
     fbs: list[Fallback] = []
-    for fb in fallbacks:
+    for fb in _items(
+        fallbacks, (ModelSpec, Fallback), "fallbacks", "bedrock.model(...) or fallback(...)", loc
+    ):
         fb = fb if isinstance(fb, Fallback) else Fallback(fb)
         fb_text, fb_system = fb.prompt, sys_value
         if fb.prompt is not None:
@@ -121,9 +182,17 @@ def prompt(
             )
             uses += sys_uses
         fbs.append(Fallback(fb.model, fb_text, fb.errors, fb_system))
-    _check_capabilities(name, [model], sys_value, imgs, loc)
+    # whether a model takes images at all comes before what the images are
+    _check_capabilities(name, [model], sys_value, given, loc)
     for fb in fbs:
-        _check_capabilities(name, [fb.model], fb.system, imgs, loc)
+        _check_capabilities(name, [fb.model], fb.system, given, loc)
+    imgs: list[ImageBlock] = []
+    for img in _image_items(given, name, loc):
+        if isinstance(img, Ref):
+            uses += img.uses_(loc)
+            imgs.append(ImageBlock(img.expr_()))
+        else:
+            imgs.append(img)
     key = builder.session().new_key(name)
     rules = None if retry is None else _check_retry(retry, loc)
     step = PromptStep(
@@ -137,7 +206,7 @@ def prompt(
         system=sys_value,
         images=tuple(imgs),
         retry=rules,
-        timeout_seconds=None if timeout is None else seconds(timeout, location=loc),
+        timeout_seconds=_duration(timeout, "timeout", loc),
         fallbacks=tuple(fbs),
         handlers=_handlers(on_error, key),
     )
@@ -145,11 +214,34 @@ def prompt(
     return PromptResult(step)
 
 
+def _image_list(images: Any, name: str, loc: SourceLocation | None) -> list[Any]:
+    if not isinstance(images, (list, tuple)):
+        raise error(
+            "INVALID_IMAGE",
+            f"prompt {name!r}: images must be a list of images (step results or input "
+            f"values holding base64 data), got {args.type_name(images)}",
+            location=loc,
+        )
+    return list(images)
+
+
+def _image_items(images: list[Any], name: str, loc: SourceLocation | None) -> list[Any]:
+    for img in images:
+        if not isinstance(img, (Ref, ImageBlock)):
+            raise error(
+                "INVALID_IMAGE",
+                f"prompt {name!r}: an image is a run-time value holding base64 data (a "
+                f"workflow input or a step result), got {img!r} ({args.type_name(img)})",
+                location=loc,
+            )
+    return list(images)
+
+
 def _check_capabilities(
     name: str,
     models: list[ModelSpec],
     system: Any,
-    images: list[ImageBlock],
+    images: list[Any],
     loc: SourceLocation | None,
 ) -> None:
     """Refuse what a model family would silently drop: images, a system prompt."""
@@ -205,7 +297,16 @@ def task(
 ) -> StepResult:
     """Any Task state: ``resource`` is the ARN; ``parameters`` may hold refs."""
     loc = caller_location()
-    params, uses = payload(parameters, loc)
+    args.step_name(name, "task", loc)
+    args.text(resource, f"task {name!r}: the resource ARN", loc, "INVALID_ARGUMENT")
+    comment = _comment(comment, loc)
+    if result_selector is not None and not isinstance(result_selector, dict):
+        raise error(
+            "INVALID_ARGUMENT",
+            f"task {name!r}: result_selector must be a dict, got {args.type_name(result_selector)}",
+            location=loc,
+        )
+    params, uses = payload(parameters, loc, f"the parameters of {name!r}")
     key = builder.session().new_key(name)
     step = TaskStep(
         name=name,
@@ -219,8 +320,8 @@ def task(
         discard_result=discard_result,
         retry=_check_retry(retry, loc),
         handlers=_handlers(on_error, key),
-        timeout_seconds=None if timeout is None else seconds(timeout, location=loc),
-        heartbeat_seconds=None if heartbeat is None else seconds(heartbeat, location=loc),
+        timeout_seconds=_duration(timeout, "timeout", loc),
+        heartbeat_seconds=_duration(heartbeat, "heartbeat", loc),
     )
     record(step)
     return StepResult(step)
@@ -253,6 +354,12 @@ def invoke_lambda(
     comment: str | None = None,
 ) -> Ref:
     """Invoke a Lambda function (name or ARN); the result is the function's payload."""
+    loc = caller_location()
+    args.step_name(name, "invoke_lambda", loc)
+    if not isinstance(function, Ref):
+        args.text(
+            function, f"invoke_lambda {name!r}: the function name or ARN", loc, "INVALID_ARGUMENT"
+        )
     params: dict[str, Any] = {"FunctionName": function}
     if payload_ is not None:
         params["Payload"] = payload_
@@ -274,9 +381,32 @@ def aws_sdk(
     service: str,
     action: str,
     parameters: Any = None,
+    *,
+    check: bool = True,
     **kwargs: Any,
 ) -> StepResult:
-    """Call any AWS API through the SDK integration ``arn:aws:states:::aws-sdk:service:action``."""
+    """Call any AWS API through the SDK integration ``arn:aws:states:::aws-sdk:service:action``.
+
+    ``service`` is the SDK client name in lower case (``dynamodb``, ``sfn``), ``action``
+    the camelCase API action (``getItem``), ``parameters`` the API's arguments in
+    PascalCase (``TableName``). They are checked against botocore's service models at
+    compile time (unknown names get a did-you-mean, required arguments must be there);
+    ``check=False`` skips that, for an API newer than the installed botocore."""
+    loc = caller_location()
+    args.step_name(name, "aws_sdk", loc)
+    args.text(service, f"aws_sdk {name!r}: the service name", loc, "INVALID_ARGUMENT")
+    args.text(action, f"aws_sdk {name!r}: the action name", loc, "INVALID_ARGUMENT")
+    if parameters is not None and not isinstance(parameters, dict):
+        raise error(
+            "INVALID_ARGUMENT",
+            f"aws_sdk {name!r}: the parameters must be a dict of the API's arguments, got "
+            f"{args.type_name(parameters)}",
+            location=loc,
+        )
+    if check:
+        from sfnchain.dsl.sdk import check_call
+
+        check_call(service, action, parameters, loc, name)
     return task(name, f"arn:aws:states:::aws-sdk:{service}:{action}", parameters or {}, **kwargs)
 
 
@@ -285,6 +415,8 @@ def pass_state(
 ) -> StepResult:
     """A Pass state storing ``value`` (which may hold refs) at ``$.<key>``."""
     loc = caller_location()
+    args.step_name(name, "pass_state", loc)
+    comment = _comment(comment, loc)
     if isinstance(value, Ref):
         raise error(
             "INVALID_PASS",
@@ -292,7 +424,7 @@ def pass_state(
             "Parameters; wrap it in an object, e.g. pass_state(name, {'value': ref})",
             location=loc,
         )
-    params, uses = payload(value, loc)
+    params, uses = payload(value, loc, f"the value of {name!r}")
     key = builder.session().new_key(name)
     dynamic = has_expr(params)
     step = PassStep(
@@ -318,6 +450,8 @@ def wait(
 ) -> None:
     """Wait a number of seconds (or a ref to one), or until an ISO-8601 timestamp."""
     loc = caller_location()
+    args.step_name(name, "wait", loc)
+    comment = _comment(comment, loc)
     key = builder.session().new_key(name)
     if (seconds_ is None) == (until is None):
         raise error("INVALID_WAIT", f"wait {name!r}: give either seconds or until=", location=loc)
@@ -327,15 +461,18 @@ def wait(
         kwargs["seconds_path"], uses = seconds_.path_, seconds_.uses_(loc)
     elif seconds_ is not None:
         kwargs["seconds"] = seconds(seconds_, location=loc)
+        if kwargs["seconds"] < 0:
+            raise error("INVALID_WAIT", f"wait {name!r}: seconds must be 0 or more", location=loc)
     elif isinstance(until, Ref):
         kwargs["timestamp_path"], uses = until.path_, until.uses_(loc)
     else:
-        kwargs["timestamp"] = until
+        kwargs["timestamp"] = args.text(until, f"wait {name!r}: until", loc, "INVALID_WAIT")
     record(WaitStep(name=name, key=key, location=loc, comment=comment, uses=uses, **kwargs))
 
 
 def succeed(name: str, *, comment: str | None = None) -> None:
     loc = caller_location()
+    args.step_name(name, "succeed", loc)
     record(SucceedStep(name=name, key=builder.session().new_key(name), location=loc))
     builder.current_block().closed = True
 
@@ -343,11 +480,18 @@ def succeed(name: str, *, comment: str | None = None) -> None:
 def fail(name: str, *, error_: str | None = None, cause: str | None = None, **kw: Any) -> None:
     """End the execution as failed with ``error`` and ``cause``."""
     loc = caller_location()
+    args.step_name(name, "fail", loc)
     err = kw.pop("error", error_)
     if kw:
         raise error(
-            "INVALID_FAIL", f"fail {name!r}: unknown argument(s) {sorted(kw)}", location=loc
+            "INVALID_FAIL",
+            f"fail {name!r}: unknown argument(s) {sorted(kw)}"
+            f"{args.suggest(sorted(kw)[0], ('error', 'cause', 'comment'))}",
+            location=loc,
         )
+    for value, what in ((err, "error"), (cause, "cause")):
+        if value is not None:
+            args.text(value, f"fail {name!r}: {what}", loc, "INVALID_FAIL", empty=True)
     record(
         FailStep(
             name=name, key=builder.session().new_key(name), location=loc, error=err, cause=cause
@@ -359,6 +503,14 @@ def fail(name: str, *, error_: str | None = None, cause: str | None = None, **kw
 def raw(name: str, fragment: dict[str, Any], *, terminal: bool = False) -> None:
     """Insert an ASL state verbatim (without Next/End, which the compiler adds)."""
     loc = caller_location()
+    args.step_name(name, "raw", loc)
+    if not isinstance(fragment, dict):
+        raise error(
+            "INVALID_RAW_STATE",
+            f"raw state {name!r} must be a dict (an ASL state), got {args.type_name(fragment)}",
+            location=loc,
+        )
+    payload(fragment, loc, f"raw state {name!r}")
     if "Type" not in fragment:
         raise error("INVALID_RAW_STATE", f"raw state {name!r} needs a 'Type' field", location=loc)
     record(
@@ -377,6 +529,7 @@ def raw(name: str, fragment: dict[str, Any], *, terminal: bool = False) -> None:
 def goto(target: str) -> None:
     """Continue at the state named ``target`` (a loop back, or a jump forward)."""
     loc = caller_location()
+    args.text(target, "goto's target state name", loc, "INVALID_ARGUMENT")
     record(GotoStep(name=f"goto {target}", key="", location=loc, target=target))
     builder.current_block().closed = True
 
@@ -409,6 +562,8 @@ def parallel(
     if len(branches) < 1:
         raise error("INVALID_BRANCH", "parallel() needs at least one branch", location=loc)
     sess = builder.session()
+    if name is not None:
+        args.step_name(name, "parallel", loc)
     state_name = name or "Parallel"
     chains, results = [], []
     for item in branches:
@@ -448,6 +603,13 @@ def when(condition: Condition, then: Callable[[], Any]) -> When:
             "when() needs a condition on a run-time value, e.g. desc.usage.output_tokens > 500",
             location=loc,
         )
+    if not callable(then):
+        raise error(
+            "INVALID_CHOICE",
+            f"when(): then must be a function that builds steps (e.g. lambda: fail('X')), "
+            f"got {args.type_name(then)}",
+            location=loc,
+        )
     return When(condition, then, loc)
 
 
@@ -457,8 +619,23 @@ def choose(
     """A Choice state: the first case whose condition holds runs; else ``otherwise``.
     Every path continues with the next step unless it ends (succeed/fail/goto)."""
     loc = caller_location()
+    args.step_name(name, "choose", loc)
     if not cases:
         raise error("INVALID_CHOICE", f"choose {name!r} needs at least one when(...)", location=loc)
+    for case in cases:
+        if not isinstance(case, When):
+            raise error(
+                "INVALID_CHOICE",
+                f"choose {name!r}: each case is a when(condition, then), got "
+                f"{args.type_name(case)}",
+                location=loc,
+            )
+    if otherwise is not None and not callable(otherwise):
+        raise error(
+            "INVALID_CHOICE",
+            f"choose {name!r}: otherwise= takes a function that builds steps",
+            location=loc,
+        )
     built: list[ChoiceCase] = []
     uses: list[Use] = []
     for case in cases:
@@ -482,5 +659,5 @@ def choose(
 def output(value: Any) -> None:
     """Shape the workflow's output (what a workflow function returns does the same)."""
     loc = caller_location()
-    params, uses = payload(value, loc)
+    params, uses = payload(value, loc, "the output")
     record(OutputStep(name="", key="", location=loc, uses=uses, value=params))

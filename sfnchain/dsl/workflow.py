@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sfnchain.diagnostics import SourceLocation, error
-from sfnchain.dsl import builder
+from sfnchain.dsl import args, builder
 from sfnchain.dsl.errors import seconds
 from sfnchain.dsl.refs import Ref, payload
 from sfnchain.dsl.types import dtype_of
@@ -68,7 +68,7 @@ class Workflow:
             block.scope.update(refs)
             result = self.fn(**refs)
             if result is not None:
-                value, uses = payload(result, self.location)
+                value, uses = payload(result, self.location, f"the return value of {self.name!r}")
                 block.steps.append(
                     OutputStep(name="", key="", location=self.location, uses=uses, value=value)
                 )
@@ -90,6 +90,23 @@ class Workflow:
 
     def __repr__(self) -> str:
         return f"<Workflow {self.name}>"
+
+
+# What CreateStateMachine refuses in a name (Step Functions API reference).
+_NAME_FORBIDDEN = set(' <>{}[]?*"#%\\^|~`$&,;:/')
+
+
+def _machine_name(name: object, loc: SourceLocation | None) -> None:
+    text = args.text(name, "the workflow's name", loc, "INVALID_WORKFLOW")
+    bad = sorted({c for c in text if c in _NAME_FORBIDDEN or ord(c) < 32 or 127 <= ord(c) < 160})
+    if len(text) > 80 or bad:
+        raise error(
+            "INVALID_WORKFLOW",
+            f"the workflow's name {text!r} must be 1 to 80 characters without white space, "
+            'brackets, wildcards or the characters " # % \\ ^ | ~ ` $ & , ; : /'
+            + (f" (it has {''.join(bad)!r})" if bad else ""),
+            location=loc,
+        )
 
 
 def workflow(
@@ -116,6 +133,30 @@ def workflow(
     loc = builder.caller_location()
 
     def wrap(f: Callable[..., Any]) -> Workflow:
+        if not callable(f) or not hasattr(f, "__code__"):
+            raise error(
+                "INVALID_WORKFLOW",
+                f"@workflow decorates a function, got {args.type_name(f)}; to name the "
+                "workflow write @workflow(name='...')",
+                location=loc,
+            )
+        if name is not None:
+            _machine_name(name, loc)
+        if comment is not None:
+            args.text(comment, "the workflow's comment", loc, "INVALID_WORKFLOW", empty=True)
+        if not isinstance(tracing, bool):
+            raise error(
+                "INVALID_WORKFLOW", f"tracing must be True or False, got {tracing!r}", location=loc
+            )
+        if tags is not None and (
+            not isinstance(tags, dict)
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())
+        ):
+            raise error(
+                "INVALID_WORKFLOW",
+                f"tags must be a dict of strings to strings, got {tags!r}",
+                location=loc,
+            )
         if type not in ("STANDARD", "EXPRESS"):
             raise error(
                 "INVALID_WORKFLOW",

@@ -11,6 +11,7 @@ from sfnchain.export.machine import Machine
 from sfnchain.export.params import (
     Parameter,
     collect_parameters,
+    literal_tokens,
     renamer,
     templated_definition,
 )
@@ -30,12 +31,37 @@ def _sub(value: Any) -> Any:
     return value
 
 
-def _pieces(machine: Machine) -> tuple[list[Parameter], dict[str, Any], Any]:
+def substitution_keys(definition: Any, params: list[Parameter]) -> dict[str, str]:
+    """Parameter name -> its DefinitionSubstitutions key.
+
+    CloudFormation replaces every ``${key}`` of the definition whose key is in
+    DefinitionSubstitutions, in one pass, and has no escape for a literal one (AWS
+    CloudFormation reference, AWS::StepFunctions::StateMachine). So a key is the
+    parameter's name unless the definition's own text (a prompt saying "${TableCars}")
+    already holds it; then a suffix makes it one no text holds, and that text is left
+    alone. Any other ``${...}`` in the text matches no key and stays as written."""
+    written = literal_tokens(definition)
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for p in params:
+        key, n = p.camel, 2
+        while "${" + key + "}" in written or key in taken:
+            key, n = f"{p.camel}Sub{n}", n + 1
+        taken.add(key)
+        keys[p.camel] = key
+    return keys
+
+
+def _pieces(machine: Machine) -> tuple[list[Parameter], dict[str, Any], Any, dict[str, Any]]:
     params = collect_parameters(machine.definition)
-    placeholder = lambda p: "${" + p.camel + "}"  # noqa: E731
-    definition = templated_definition(machine.definition, params, placeholder)
-    scope = Scope(rename=renamer(params, placeholder))
-    return params, definition, machine.policy(scope)
+    keys = substitution_keys(machine.definition, params)
+    in_definition = lambda p: "${" + keys[p.camel] + "}"  # noqa: E731
+    definition = templated_definition(machine.definition, params, in_definition)
+    # The policy is written with Fn::Sub, where ${Name} is the template parameter.
+    in_policy = lambda p: "${" + p.camel + "}"  # noqa: E731
+    scope = Scope(rename=renamer(params, in_policy))
+    substitutions = {keys[p.camel]: {"Ref": p.camel} for p in params}
+    return params, definition, machine.policy(scope), substitutions
 
 
 def _parameters(machine: Machine, params: list[Parameter]) -> dict[str, Any]:
@@ -94,10 +120,9 @@ def _log_group(machine: Machine, resources: dict[str, Any]) -> Any:
 def cloudformation_template(
     machine: Machine, sam: bool = False
 ) -> tuple[dict[str, Any], list[Diagnostic]]:
-    params, definition, policy = _pieces(machine)
+    params, definition, policy, substitutions = _pieces(machine)
     resources: dict[str, Any] = {"StateMachineRole": _role(policy)}
     log_ref = _log_group(machine, resources)
-    substitutions = {p.camel: {"Ref": p.camel} for p in params}
     if sam:
         props: dict[str, Any] = {
             "Name": {"Ref": "StateMachineName"},

@@ -1,4 +1,10 @@
-"""Write Terraform (HCL) values: JSON-like data whose strings may interpolate variables."""
+"""Write Terraform (HCL) values: JSON-like data whose strings may interpolate variables.
+
+An HCL string is a template: ``${...}`` interpolates and ``%{...}`` is a directive, so
+literal text writes them ``$${`` and ``%%{`` (Terraform, "Strings and Templates").
+Text that comes from a workflow (prompts, payloads) is always literal; only a
+:class:`Raw` string, which sfnchain builds itself, interpolates.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,20 @@ _OWN = re.compile(
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
+class Raw(str):
+    """A string sfnchain wrote whose ``${...}`` are Terraform interpolations."""
+
+    __slots__ = ()
+
+
+def literal(text: str) -> str:
+    """``text`` as an HCL string that Terraform leaves exactly as it is."""
+    return '"' + _escape(text) + '"'
+
+
 def string(text: str) -> str:
+    """An HCL string in which sfnchain's own interpolations (variables, data sources,
+    resource attributes) stay live and any other ``${``/``%{`` is literal."""
     out: list[str] = []
     pos = 0
     for m in _OWN.finditer(text):
@@ -30,10 +49,14 @@ def _escape(text: str) -> str:
     return body.replace("${", "$${").replace("%{", "%%{")
 
 
-def value(data: Any, indent: int = 0) -> str:
+def value(data: Any, indent: int = 0, *, strict: bool = False) -> str:
+    """``data`` as an HCL value. ``strict``: every plain string is literal and only
+    :class:`Raw` strings interpolate (for text that comes from a workflow)."""
     pad = "  " * indent
-    if isinstance(data, str):
+    if isinstance(data, Raw):
         return string(data)
+    if isinstance(data, str):
+        return literal(data) if strict else string(data)
     if isinstance(data, bool):
         return "true" if data else "false"
     if data is None:
@@ -43,7 +66,7 @@ def value(data: Any, indent: int = 0) -> str:
     if isinstance(data, list):
         if not data:
             return "[]"
-        items = [f"{pad}  {value(v, indent + 1)}," for v in data]
+        items = [f"{pad}  {value(v, indent + 1, strict=strict)}," for v in data]
         return "[\n" + "\n".join(items) + f"\n{pad}]"
     if isinstance(data, dict):
         if not data:
@@ -51,7 +74,10 @@ def value(data: Any, indent: int = 0) -> str:
         # `terraform fmt` aligns the "=" of consecutive single-line attributes; a
         # multi-line value stands alone.
         rendered = [
-            (key if _IDENT.match(key) else string(key), value(item, indent + 1))
+            (
+                key if _IDENT.match(key) else (literal(key) if strict else string(key)),
+                value(item, indent + 1, strict=strict),
+            )
             for key, item in data.items()
         ]
         lines: list[str] = []

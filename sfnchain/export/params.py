@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,17 +82,40 @@ def set_pointer(document: Any, pointer: str, value: Any) -> None:
 
 
 def templated_definition(
-    definition: Mapping[str, Any], params: list[Parameter], placeholder: Any
+    definition: Mapping[str, Any],
+    params: list[Parameter],
+    placeholder: Any,
+    wrap: Callable[[str], Any] = str,
 ) -> dict[str, Any]:
     """A copy of the definition with each parameterised name replaced by
-    ``prefix + placeholder(parameter)``."""
+    ``wrap(prefix + placeholder(parameter))`` (``wrap`` marks the strings the caller's
+    format must keep live, e.g. Terraform's :class:`~sfnchain.export.hcl.Raw`)."""
     out: dict[str, Any] = copy.deepcopy(dict(definition))
     lookup = {(p.kind, p.value): p for p in params}
     for ref in derive_policy(definition).references:
         param = lookup.get((ref.kind, ref.name))
         if param is not None:
-            set_pointer(out, ref.pointer, ref.prefix + placeholder(param))
+            set_pointer(out, ref.pointer, wrap(ref.prefix + placeholder(param)))
     return out
+
+
+def literal_tokens(definition: Any) -> set[str]:
+    """Every ``${...}`` written in the definition's strings (keys included)."""
+    found: set[str] = set()
+    stack = [definition]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.update(_TOKEN.findall(value))
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+_TOKEN = re.compile(r"\$\{[^}]*\}")
 
 
 def renamer(params: list[Parameter], placeholder: Any) -> Any:

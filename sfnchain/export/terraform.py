@@ -30,7 +30,9 @@ def _variable(name: str, default: str, description: str) -> str:
 def terraform_config(machine: Machine) -> tuple[str, list[Diagnostic]]:
     params = collect_parameters(machine.definition)
     placeholder = lambda p: "${var." + p.snake + "}"  # noqa: E731
-    definition = templated_definition(machine.definition, params, placeholder)
+    # The definition's own text is literal (a prompt may say "${price}"); only the
+    # variables sfnchain put in for names interpolate.
+    definition = templated_definition(machine.definition, params, placeholder, hcl.Raw)
     policy = machine.policy(Scope(**TF_SCOPE, rename=renamer(params, placeholder)))
     out: list[str] = [
         f"# Step Functions state machine {machine.name} with its least-privilege role.\n"
@@ -93,7 +95,7 @@ def terraform_config(machine: Machine) -> tuple[str, list[Diagnostic]]:
         "  name     = var.state_machine_name\n"
         f"  type     = {hcl.string(machine.type)}\n"
         "  role_arn = aws_iam_role.state_machine.arn\n\n"
-        f"  definition = jsonencode({hcl.value(definition, 1)})\n"
+        f"  definition = jsonencode({hcl.value(definition, 1, strict=True)})\n"
         f"{logging}{tracing}{tags}{depends}"
         "}\n"
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 # A JSON payload template: keys ending in ".$" hold JSONPath / intrinsic expressions.
 Body = dict[str, Any]
@@ -16,6 +17,35 @@ INFERENCE_PROFILE_PREFIXES = ("us", "eu", "apac", "us-gov", "ca", "jp", "au", "g
 
 class UnknownModelFamily(ValueError):
     """The model ID's provider prefix matches no known family."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a model parameter accepts, and where that is documented."""
+
+    low: float | None = None
+    high: float | None = None
+    source: str = ""
+
+
+# Bounds that hold for every family unless it says otherwise.
+DEFAULT_RANGES: dict[str, Range] = {
+    "max_tokens": Range(1),
+    "temperature": Range(0, 1),
+    "top_p": Range(0, 1),
+    "top_k": Range(0),
+}
+
+_ARN_RESOURCE = re.compile(
+    r"^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d*:(foundation-model|inference-profile)/(.+)$"
+)
+
+
+def base_of_arn(model_id: str) -> str | None:
+    """The model ID inside a foundation-model or system inference-profile ARN, else None
+    (also for provisioned-throughput, custom-model and application profile ARNs)."""
+    match = _ARN_RESOURCE.match(model_id)
+    return match.group(2) if match else None
 
 
 def split_profile(model_id: str) -> tuple[str | None, str]:
@@ -59,6 +89,12 @@ class ModelFamily(ABC):
     params: frozenset[str] = frozenset(
         {"max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "extra"}
     )
+    # Documented bounds of the parameters, over DEFAULT_RANGES (per-model output limits
+    # come from the catalogue).
+    ranges: ClassVar[dict[str, Range]] = {}
+
+    def range_of(self, param: str) -> Range:
+        return self.ranges.get(param, DEFAULT_RANGES[param])
 
     def unsupported(self, params: ModelParams) -> list[str]:
         """The parameters set in ``params`` that this family would have to drop."""
@@ -67,7 +103,11 @@ class ModelFamily(ABC):
             for name in ("max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "extra")
             if getattr(params, name) not in (None, ())
         }
-        return sorted(set_fields - self.params)
+        dropped = sorted(set_fields - self.params)
+        if "extra" in dropped:  # name the fields the user wrote, not the catch-all
+            fields = ", ".join(repr(k) for k, _ in params.extra)
+            dropped[dropped.index("extra")] = f"extra body field(s) {fields}"
+        return dropped
 
     @property
     def has_usage(self) -> bool:
@@ -101,6 +141,14 @@ class ModelFamily(ABC):
 
 
 def family_for(model_id: str, families: tuple[ModelFamily, ...]) -> ModelFamily:
+    if model_id.startswith("arn:"):
+        inner = base_of_arn(model_id)
+        if inner is None:
+            raise UnknownModelFamily(
+                f"the ARN {model_id!r} does not say which model family it runs, so its "
+                "InvokeModel request body cannot be built; call it with api='converse'"
+            )
+        model_id = inner
     _, base = split_profile(model_id)
     for fam in families:
         if fam.matches(base):

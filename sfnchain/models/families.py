@@ -8,10 +8,20 @@ JSONPath with an index in the middle yields the element, not a one-element list.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from sfnchain.models.base import Body, ImageBlock, ModelFamily, ModelParams
+from sfnchain.models.base import Body, ImageBlock, ModelFamily, ModelParams, Range
 from sfnchain.payload import Expr, escape_intrinsic
+
+# Where the parameter bounds below are documented (Amazon Bedrock User Guide, "Inference
+# request parameters and response fields for foundation models"; read 2026-12-02).
+_GUIDE = "https://docs.aws.amazon.com/bedrock/latest/userguide/"
+ANTHROPIC_PARAMS = _GUIDE + "model-parameters-anthropic-claude-messages-request-response.html"
+TITAN_PARAMS = _GUIDE + "model-parameters-titan-text.html"
+LLAMA_PARAMS = _GUIDE + "model-parameters-meta.html"
+MISTRAL_PARAMS = _GUIDE + "model-parameters-mistral-text-completion.html"
+# The Converse API's InferenceConfiguration shape, as botocore's service model has it.
+CONVERSE_PARAMS = "botocore data: bedrock-runtime InferenceConfiguration"
 
 
 def _set(body: Body, key: str, value: Any) -> None:
@@ -42,6 +52,7 @@ class Anthropic(ModelFamily):
     prefixes = ("anthropic.",)
     supports_images = True
     supports_system = True
+    ranges: ClassVar[dict[str, Range]] = {"top_k": Range(0, 500, ANTHROPIC_PARAMS)}
 
     def body(
         self,
@@ -159,6 +170,10 @@ class TitanText(ModelFamily):
     name = "amazon-titan-text"
     prefixes = ("amazon.titan-text-", "amazon.titan-tg1-")
     params = frozenset({"max_tokens", "temperature", "top_p", "stop_sequences", "extra"})
+    ranges: ClassVar[dict[str, Range]] = {
+        "temperature": Range(0, 1, TITAN_PARAMS),
+        "top_p": Range(0, 1, TITAN_PARAMS),
+    }
 
     def body(
         self,
@@ -211,6 +226,8 @@ class Llama(ModelFamily):
     supports_system = True
     system_must_be_static = True
     params = frozenset({"max_tokens", "temperature", "top_p", "extra"})
+    # max_gen_len: 1 to 2048 for every Llama model on Bedrock.
+    ranges: ClassVar[dict[str, Range]] = {"max_tokens": Range(1, 2048, LLAMA_PARAMS)}
 
     def body(
         self,
@@ -320,6 +337,7 @@ class MistralChat(ModelFamily):
 class Mistral(ModelFamily):
     name = "mistral"
     prefixes = ("mistral.",)
+    ranges: ClassVar[dict[str, Range]] = {"top_k": Range(1, 200, MISTRAL_PARAMS)}
 
     def body(
         self,
@@ -359,6 +377,11 @@ class Converse(ModelFamily):
     supports_images = True
     supports_system = True
     params = frozenset({"max_tokens", "temperature", "top_p", "stop_sequences"})
+    ranges: ClassVar[dict[str, Range]] = {
+        "max_tokens": Range(1, None, CONVERSE_PARAMS),
+        "temperature": Range(0, 1, CONVERSE_PARAMS),
+        "top_p": Range(0, 1, CONVERSE_PARAMS),
+    }
 
     def body(
         self,

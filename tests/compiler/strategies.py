@@ -146,13 +146,13 @@ def models(
         base = draw(st.sampled_from(FAMILY_MODELS[family]))
     can = SUPPORTS[family]
     if draw(st.booleans()):
-        kwargs["max_tokens"] = draw(st.integers(1, 4096))
+        kwargs["max_tokens"] = draw(st.integers(1, 2048))  # within every family's maximum
     if draw(st.booleans()):
         kwargs["temperature"] = draw(st.sampled_from([0, 0.0, 0.2, 0.5, 1, 1.0]))
     if draw(st.booleans()):
         kwargs["top_p"] = draw(st.sampled_from([0.1, 0.9, 1.0]))
     if "top_k" in can and draw(st.booleans()):
-        kwargs["top_k"] = draw(st.integers(1, 500))
+        kwargs["top_k"] = draw(st.integers(1, 200))  # within every family's range
     if "stop" in can and draw(st.booleans()):
         kwargs["stop_sequences"] = draw(
             st.lists(st.sampled_from(["END", "\n\n", "'}"]), max_size=2)
@@ -162,7 +162,7 @@ def models(
     if draw(st.integers(0, 4)) == 0:
         kwargs["guardrail"] = ("gr-abc123", draw(st.sampled_from(["1", "DRAFT"])))
     if "extra" in can and draw(st.integers(0, 4)) == 0:
-        kwargs["seed_extra"] = draw(st.integers(0, 9))
+        kwargs["extra"] = {"seed_extra": draw(st.integers(0, 9))}
     model_id = draw(st.sampled_from(PROFILES)) + base
     return Model(model_id, family, tuple(sorted(kwargs.items())))
 

@@ -533,3 +533,66 @@ def test_deployment_settings_reach_the_exported_machine() -> None:
     assert machine.logging is not None and machine.logging.level == "ERROR"
     assert machine.tracing is True
     assert machine.tags == {"team": "marketing"}
+
+
+def test_extra_body_fields_reach_the_request() -> None:
+    m = bedrock.model(CLAUDE, extra={"metadata": {"user_id": "u-1"}})
+
+    @workflow
+    def w(q: str) -> None:
+        prompt("Ask", m, "{{ q }}")
+
+    assert states(w)["Ask"]["Parameters"]["Body"]["metadata"] == {"user_id": "u-1"}
+
+
+def test_a_ref_keeps_its_debugging_repr() -> None:
+    seen: list[str] = []
+
+    @workflow
+    def w(spec: str) -> None:
+        a = prompt("Ask", bedrock.model(CLAUDE), "{{ spec }}")
+        seen.extend([repr(spec), repr(a), repr([spec])])
+
+    compile(w)
+    assert seen == ["Ref($.spec)", "Ref($.Ask.text)", "[Ref($.spec)]"]
+
+
+def test_a_ref_in_python_text_is_an_error_at_that_line() -> None:
+    @workflow
+    def w(spec: str) -> None:
+        prompt("Ask", bedrock.model(CLAUDE), f"Describe {spec}")  # THE LINE
+
+    with pytest.raises(SfnchainError) as caught:
+        compile(w)
+    [diag] = caught.value.diagnostics
+    assert diag.code == "REF_IN_TEXT" and "{{ spec }}" in diag.message
+    assert diag.location is not None and diag.location.file == __file__
+    with open(__file__) as fh:
+        assert "# THE LINE" in fh.read().splitlines()[diag.location.line - 1]
+
+
+def test_aws_sdk_names_are_checked_against_botocore() -> None:
+    @workflow
+    def w(spec: str) -> None:
+        aws_sdk(
+            "Lookup",
+            "dynamodb",
+            "getItem",
+            {"TableName": "t", "Key": {"pk": {"S": spec}}, "ConsistentRead": True},
+        )
+        aws_sdk("Api", "apigateway", "getRestApi", {"RestApiId": spec})  # camelCase API
+        aws_sdk("Logs", "cloudwatchlogs", "describeLogGroups", {})  # client name != botocore's
+        aws_sdk("Start", "sfn", "startExecution", {"StateMachineArn": "arn", "Input": spec})
+        aws_sdk("Events", "eventbridge", "putEvents", {"Entries": [{"DetailType": spec}]})
+
+    s = states(w)
+    assert s["Lookup"]["Resource"] == "arn:aws:states:::aws-sdk:dynamodb:getItem"
+    assert s["Logs"]["Resource"] == "arn:aws:states:::aws-sdk:cloudwatchlogs:describeLogGroups"
+
+
+def test_aws_sdk_check_false_takes_an_api_botocore_does_not_know() -> None:
+    @workflow
+    def w(spec: str) -> None:
+        aws_sdk("New", "brandnewservice", "doThing", {"Anything": spec}, check=False)
+
+    assert states(w)["New"]["Resource"] == "arn:aws:states:::aws-sdk:brandnewservice:doThing"

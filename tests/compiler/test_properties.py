@@ -654,8 +654,9 @@ def test_every_prompt_input_reaches_the_model_request(program: Program, target: 
             for kw, value in model.kwargs:
                 if kw in names and value != []:
                     assert _find(params[where], names[kw]) == [value], (task_name, kw)
-                elif kw == "seed_extra":
-                    assert _find(params["Body"], kw) == [value], task_name
+                elif kw == "extra":
+                    for field, fixed in value.items():
+                        assert _find(params["Body"], field) == [fixed], task_name
                 elif kw == "guardrail":
                     assert value[0] in request and value[1] in request, task_name
             if system is not None:  # the prompt's system text, on every model it goes to
@@ -963,21 +964,14 @@ DROPS = {
     ),
     "converse extra field": (
         "anthropic.claude-3-haiku-20240307-v1:0",
-        {"api": "converse", "seed_extra": 77},
+        {"api": "converse", "extra": {"seed_extra": 77}},
         {},
         "'seed_extra'",
     ),
 }
-# The message names the catch-all "extra", not the keyword the user wrote.
-_NAMES_EXTRA = pytest.mark.xfail(
-    strict=True, reason="the message says 'extra', not the keyword written (issue 12)"
-)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [pytest.param(c, marks=_NAMES_EXTRA) if c.endswith("extra field") else c for c in DROPS],
-)
+@pytest.mark.parametrize("case", list(DROPS))
 def test_a_model_input_without_a_field_is_a_compile_error(case: str) -> None:
     model_id, model_kw, prompt_kw, named = DROPS[case]
     model = bedrock.model(model_id, **model_kw)

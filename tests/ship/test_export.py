@@ -178,3 +178,98 @@ def test_library_modules_do_not_import_boto3() -> None:
         "assert 'boto3' not in sys.modules, 'boto3 imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+# --- text that looks like an interpolation survives the export ---------------------------
+
+HOSTILE_TEXTS = [
+    "costs ${price} and %{if x}",
+    "${var.table_llm_cache} ${var.state_machine_name}",  # the export's own variables
+    "${data.aws_region.current.name} ${aws_iam_role.state_machine.arn}",
+    "${TableLlmCache} and ${StateMachineName}",  # the CloudFormation parameters
+    "$${already} %%{escaped} ends with $ and %",
+    "{% $states.input %}",
+]
+
+
+def _hostile_definition() -> dict[str, Any]:
+    d = load_fixture("showroom")
+    d["States"]["Literal"] = {
+        "Type": "Pass",
+        "Result": {"texts": HOSTILE_TEXTS, "${key}": "k"},
+        "End": True,
+    }
+    return d
+
+
+def _cfn_substitute(
+    definition: Any, substitutions: dict[str, Any], defaults: dict[str, str]
+) -> Any:
+    """What CloudFormation does with DefinitionSubstitutions: every ${key} whose key is in
+    the map is replaced, in one pass; any other ${...} stays."""
+    import re
+
+    def sub(text: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            value = substitutions.get(m.group(1))
+            return m.group(0) if value is None else defaults[value["Ref"]]
+
+        return re.sub(r"\$\{([^}]*)\}", one, text)
+
+    if isinstance(definition, str):
+        return sub(definition)
+    if isinstance(definition, list):
+        return [_cfn_substitute(v, substitutions, defaults) for v in definition]
+    if isinstance(definition, dict):
+        return {sub(k): _cfn_substitute(v, substitutions, defaults) for k, v in definition.items()}
+    return definition
+
+
+@pytest.mark.parametrize("fmt", ["cloudformation", "sam"])
+def test_cloudformation_substitution_leaves_literal_text_alone(fmt: str) -> None:
+    original = _hostile_definition()
+    template = load_yaml(export_template(Machine(name="m", definition=original), fmt)[0])
+    props = template["Resources"]["StateMachine"]["Properties"]
+    substitutions = props["DefinitionSubstitutions"]
+    assert "TableLlmCache" not in substitutions  # the text holds ${TableLlmCache}
+    defaults = {k: v["Default"] for k, v in template["Parameters"].items()}
+    assert _cfn_substitute(props["Definition"], substitutions, defaults) == original
+
+
+def _terraform_definition(text: str) -> str:
+    """The exported variables and the definition's jsonencode(...) as a local value."""
+    import re
+
+    variables = re.findall(r'^variable "[^"]+" \{\n.*?^\}\n', text, flags=re.M | re.S)
+    match = re.search(
+        r"^  definition = jsonencode\((.*?)\)\n(?=\S|\n|  \w)", text, flags=re.M | re.S
+    )
+    assert match is not None
+    return "".join(variables) + f"locals {{\n  d = jsonencode({match.group(1)})\n}}\n"
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="the terraform CLI is not installed")
+def test_terraform_definition_round_trips(tmp_path: Path) -> None:
+    original = _hostile_definition()
+    text, _ = export_template(Machine(name="m", definition=original), "terraform")
+    assert "${var.table_llm_cache}" in text  # the parameter still interpolates
+    (tmp_path / "main.tf").write_text(_terraform_definition(text))
+    done = subprocess.run(
+        ["terraform", "console"],
+        input="local.d\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    evaluated = json.loads(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert evaluated == original
+
+
+def test_terraform_escapes_lookalikes_of_its_own_interpolations() -> None:
+    text, _ = export_template(Machine(name="m", definition=_hostile_definition()), "terraform")
+    assert '"$${var.table_llm_cache} $${var.state_machine_name}"' in text
+    assert '"$${data.aws_region.current.name} $${aws_iam_role.state_machine.arn}"' in text
+    assert '"$$${already} %%%{escaped} ends with $ and %"' in text

@@ -1,0 +1,176 @@
+"""``aws_sdk(...)`` names checked against botocore's service models, at compile time.
+
+Step Functions' AWS SDK integration (``arn:aws:states:::aws-sdk:<service>:<action>``)
+names a service by its SDK client name in lower case (``dynamodb``, ``sfn``,
+``cloudwatchlogs``), an action in camelCase (``getItem``) and parameters in PascalCase
+(``TableName``) even where the service's own API is camelCase; a field named ``Equals``
+is written ``EqualsValue`` (AWS Step Functions Developer Guide, "Learning to use AWS
+service SDK integrations in Step Functions", API naming conventions).
+
+botocore (installed with boto3) is imported only when an ``aws_sdk`` step is built, and
+a service model is loaded only when a workflow uses that service.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.dsl.args import suggest
+
+# SDK client names that are not botocore's service name without hyphens: the client name
+# comes from the service ID ("CloudWatch Logs" -> cloudwatchlogs), botocore's from the
+# endpoint prefix ("logs"). Derived from botocore's service models (metadata.serviceId).
+_CLIENT_NAMES: dict[str, str] = {
+    "applicationdiscoveryservice": "discovery",
+    "cloudwatchlogs": "logs",
+    "cognitoidentityprovider": "cognito-idp",
+    "configservice": "config",
+    "costandusagereportservice": "cur",
+    "costexplorer": "ce",
+    "databasemigrationservice": "dms",
+    "directoryservice": "ds",
+    "directoryservicedata": "ds-data",
+    "elasticloadbalancing": "elb",
+    "elasticloadbalancingv2": "elbv2",
+    "elasticsearchservice": "es",
+    "eventbridge": "events",
+    "iotdataplane": "iot-data",
+    "iotjobsdataplane": "iot-jobs-data",
+    "lexmodelbuildingservice": "lex-models",
+    "lexmodelsv2": "lexv2-models",
+    "lexruntimeservice": "lex-runtime",
+    "lexruntimev2": "lexv2-runtime",
+    "marketplaceentitlementservice": "marketplace-entitlement",
+    "marketplacemetering": "meteringmarketplace",
+    "migrationhub": "mgh",
+    "pinpointsmsvoice": "sms-voice",
+    "serverlessapplicationrepository": "serverlessrepo",
+    "sfn": "stepfunctions",
+    "simpledb": "sdb",
+}
+
+
+_PATTERNS = (".sync:2", ".sync", ".waitForTaskToken")
+
+
+@functools.cache
+def _services() -> dict[str, str]:
+    """ASL service name -> botocore service name, for every service botocore has."""
+    import botocore.loaders
+
+    names = botocore.loaders.Loader().list_available_services("service-2")
+    botocore_names = set(names)
+    out = {n.replace("-", ""): n for n in names}
+    for client, name in _CLIENT_NAMES.items():
+        if name in botocore_names:
+            out.pop(name.replace("-", ""), None)
+            out[client] = name
+    return out
+
+
+@functools.cache
+def _model(botocore_name: str) -> Any:
+    import botocore.loaders
+    import botocore.model
+
+    raw = botocore.loaders.Loader().load_service_model(botocore_name, "service-2")
+    return botocore.model.ServiceModel(raw, service_name=botocore_name)
+
+
+def _camel(operation: str) -> str:
+    return operation[:1].lower() + operation[1:]
+
+
+def _pascal(member: str) -> str:
+    if member == "Equals":
+        return "EqualsValue"
+    return member[:1].upper() + member[1:]
+
+
+def check_call(
+    service: str, action: str, parameters: Any, loc: SourceLocation | None, step: str
+) -> None:
+    """Raise a coded error for an unknown service, action or parameter name, or a missing
+    required parameter. Values that are run-time references are not type-checked."""
+    services = _services()
+    what = f"aws_sdk {step!r}"
+    for pattern in _PATTERNS:  # an integration pattern after the action
+        if action.endswith(pattern):
+            action = action[: -len(pattern)]
+    if service not in services:
+        hint = suggest(service, services)
+        for client, name in _CLIENT_NAMES.items():
+            if service == name.replace("-", ""):  # botocore's name, not the SDK client's
+                hint = f" (did you mean {client}?)"
+        raise error(
+            "UNKNOWN_SDK_SERVICE",
+            f"{what}: no AWS SDK service named {service!r}{hint}; Step Functions names a "
+            "service by its SDK client name in lower case, e.g. dynamodb, s3, sfn, "
+            "cloudwatchlogs",
+            location=loc,
+        )
+    model = _model(services[service])
+    actions = {_camel(op): op for op in model.operation_names}
+    if action not in actions:
+        hint = suggest(action, actions)
+        if not hint and _camel(action) in actions:
+            hint = f" (did you mean {_camel(action)}?)"
+        raise error(
+            "UNKNOWN_SDK_ACTION",
+            f"{what}: {service} has no action {action!r}{hint}; actions are camelCase, "
+            "e.g. getItem",
+            location=loc,
+        )
+    shape = model.operation_model(actions[action]).input_shape
+    if shape is None:
+        if parameters:
+            raise error(
+                "UNKNOWN_SDK_PARAMETER",
+                f"{what}: {service}:{action} takes no parameters",
+                location=loc,
+            )
+        return
+    _check_structure(shape, parameters or {}, f"{service}:{action}", "", what, loc)
+
+
+def _check_structure(
+    shape: Any, value: Any, call: str, where: str, what: str, loc: SourceLocation | None
+) -> None:
+    if not isinstance(value, dict) or shape is None or shape.metadata.get("document"):
+        return  # a run-time value, a free-form document, or a literal of another type
+    members = {_pascal(m): s for m, s in shape.members.items()}
+    given = {k[:-2] if k.endswith(".$") else k: v for k, v in value.items()}
+    for key in given:
+        if key not in members:
+            known: Iterable[str] = members
+            listing = ", ".join(sorted(members)) or "none"
+            raise error(
+                "UNKNOWN_SDK_PARAMETER",
+                f"{what}: {call} has no parameter {where}{key}{suggest(key, known)}; "
+                f"parameters are PascalCase (known here: {listing})",
+                location=loc,
+            )
+    required = [_pascal(r) for r in shape.required_members]
+    missing = [r for r in required if r not in given]
+    if missing:
+        raise error(
+            "MISSING_SDK_PARAMETER",
+            f"{what}: {call} needs the parameter{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(where + m for m in missing)}",
+            location=loc,
+        )
+    for key, item in given.items():
+        _check_value(members[key], item, call, f"{where}{key}.", what, loc)
+
+
+def _check_value(
+    shape: Any, value: Any, call: str, where: str, what: str, loc: SourceLocation | None
+) -> None:
+    if shape.type_name == "structure":
+        _check_structure(shape, value, call, where, what, loc)
+    elif shape.type_name == "list" and isinstance(value, list):
+        for item in value:
+            _check_value(shape.member, item, call, where, what, loc)
