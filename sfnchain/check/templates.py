@@ -37,6 +37,9 @@ STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::Sta
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 # Values that YAML aliases may add to a document beyond those written in it.
 MAX_ALIAS_VALUES = 100_000
+_KEY_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "timestamp", "merge", "value")
+)
 _SATURATED = 10**12  # counts stop growing here (an alias bomb can reach 10**100)
 
 
@@ -66,7 +69,24 @@ def _cfn_loader() -> Any:
     CfnLoader.add_multi_constructor("!", _tag)
     CfnLoader.add_constructor("tag:yaml.org,2002:int", _yaml_int)
     CfnLoader.add_constructor("tag:yaml.org,2002:float", _yaml_float)
+    # An unquoted date stays the text it is (JSON has no dates; CloudFormation reads it
+    # as a string too); YAML types JSON cannot hold at all are refused at their line.
+    CfnLoader.add_constructor("tag:yaml.org,2002:timestamp", CfnLoader.construct_yaml_str)
+    for kind in ("binary", "set", "omap", "pairs"):
+        CfnLoader.add_constructor(f"tag:yaml.org,2002:{kind}", _not_json)
     return CfnLoader
+
+
+def _not_json(loader: Any, node: Any) -> Any:
+    import yaml
+
+    kind = str(node.tag).rsplit(":", 1)[-1]
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"a YAML !!{kind} value has no JSON equivalent; write a string, list or mapping",
+        node.start_mark,
+    )
 
 
 def _tag(loader: Any, suffix: str, node: Any) -> Any:
@@ -224,6 +244,17 @@ def _node_problem(root: Any, file: str) -> Diagnostic | None:
             d = diag(codes.TOO_DEEPLY_NESTED, message, json_pointer(*parts))
             return as_aws(d).with_location(where)
         if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if key_node.tag not in _KEY_TAGS:
+                    mark = key_node.start_mark
+                    what = (
+                        f"the key {str(key_node.value)[:20]!r} is not a string"
+                        if isinstance(key_node, yaml.ScalarNode)
+                        else "a list or mapping is used as a key"
+                    )
+                    message = f"Invalid YAML: {what}, and JSON keys are strings; quote it"
+                    where = SourceLocation(file, mark.line + 1, mark.column + 1)
+                    return diag(codes.INVALID_JSON_DESCRIPTION, message, "").with_location(where)
             for key_node, value in reversed(node.value):
                 if isinstance(value, (yaml.MappingNode, yaml.SequenceNode)):
                     walk.append((value, depth + 1, (*parts, str(key_node.value))))
@@ -336,7 +367,14 @@ def _definition_file(uri: str, template: str) -> Path:
             "template, inside its directory",
         )
     root = Path(template).resolve().parent
-    path = (root / uri).resolve()
+    try:
+        path = (root / uri).resolve()
+    except (OSError, ValueError) as exc:  # a NUL byte, a symlink loop
+        raise error(
+            codes.INVALID_DEFINITION_URI,
+            f"DefinitionUri {uri[:80]!r} is not a usable path ({exc}); name a file beside "
+            "the template or below it",
+        ) from None
     if not path.is_relative_to(root):
         raise error(
             codes.INVALID_DEFINITION_URI,

@@ -151,6 +151,11 @@ FILES: dict[str, Callable[[], str]] = {
     "alias_cycle.yaml": lambda: (
         "StartAt: A\nStates: &s\n  A: {Type: Pass, Result: *s, End: true}\n"
     ),
+    "int_key.yaml": lambda: "StartAt: A\nStates:\n  1: {Type: Pass, End: true}\n",
+    "null_key.yaml": lambda: "StartAt: A\nStates:\n  null: {Type: Pass, End: true}\n",
+    "list_key.yaml": lambda: "StartAt: A\nStates:\n  ? [a, b]\n  : {Type: Pass, End: true}\n",
+    "binary.yaml": lambda: _yaml_flow(0).replace("Result: \n", "Result: !!binary aGVsbG8=\n"),
+    "set.yaml": lambda: _yaml_flow(0).replace("Result: \n", "Result: !!set {a, b}\n"),
     "definitionstring_deep.json": lambda: json.dumps(
         {
             "Resources": {
@@ -171,6 +176,7 @@ FILES: dict[str, Callable[[], str]] = {
     "proj/sam_deep.yaml": lambda: _sam("sub/deep.json"),
     "proj/sam_bigint.yaml": lambda: _sam("sub/bigint.json"),
     "proj/sam_symlink.yaml": lambda: _sam("sub/link.json"),
+    "proj/sam_nul.yaml": lambda: _sam('"a\\0b.json"'),
     "proj/sub/deep.json": lambda: _nested_lists(100_000),
     "proj/sub/bigint.json": lambda: _pass_with(BIG_INT),
     "invalid.json": lambda: '{"StartAt": "A", "States": {"A": {"Type": "Wait", "End": true}}}',
@@ -257,6 +263,11 @@ def _cases() -> list[Case]:
         ("laughs.yaml", invalid_json),
         ("laughs_template.yaml", invalid_json),
         ("alias_cycle.yaml", invalid_json),
+        ("int_key.yaml", invalid_json),
+        ("null_key.yaml", invalid_json),
+        ("list_key.yaml", invalid_json),
+        ("binary.yaml", invalid_json),
+        ("set.yaml", invalid_json),
         ("definitionstring_deep.json", TOO_DEEP),
     ]:
         cases.append(Case(f"validate {name}", _argv("validate", "{" + name + "}"), code, 1))
@@ -275,6 +286,7 @@ def _cases() -> list[Case]:
         "proj/sam_directory.yaml",
         "proj/sam_missing.yaml",
         "proj/sam_symlink.yaml",
+        "proj/sam_nul.yaml",
     ):
         cases.append(
             Case(
@@ -408,6 +420,15 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     line = _one_line(result, "INVALID_JSON_DESCRIPTION")
     assert "aliases expand to" in line
     assert _snapshot(tmp_path) == before
+
+
+def test_an_unquoted_yaml_date_stays_text(tmp_path: Path) -> None:
+    path = tmp_path / "date.yaml"
+    path.write_text(
+        "StartAt: A\nStates:\n  A: {Type: Wait, Timestamp: 2016-03-14T01:59:00Z, End: true}\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "valid" in result.stderr, result.stderr
 
 
 def test_moderate_aliases_are_expanded(tmp_path: Path) -> None:
