@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import stat
 import sys
@@ -106,24 +107,33 @@ def first_too_deep(value: Any, limit: int = MAX_NESTING) -> str | None:
     """The JSON pointer of the first container (in document order) nested deeper than
     ``limit`` levels below ``value`` ("/" for the root itself never counts), or None.
     Iterative, and it visits a shared or cyclic container at most ``limit`` times deep."""
-    # Scalars are skipped at once, and the path to each container is a linked
-    # (key, parent) pair, turned into a pointer only for an offender.
+    # This runs on every file and definition read: plain dicts and lists take the fast
+    # path, scalars are never pushed, and the path to each container is a linked
+    # (key, parent) pair, turned into a pointer only for an offender. Children are pushed
+    # last-first so that they are popped in document order.
     todo: list[tuple[Any, int, _Path]] = [(value, 0, None)]
+    pop, push = todo.pop, todo.append
     while todo:
-        item, depth, path = todo.pop()
+        item, depth, path = pop()
         if depth > limit:
             return _pointer(path)
-        if isinstance(item, Mapping):
-            children: list[tuple[str | int, Any]] = list(item.items())
-        elif isinstance(item, list):
-            children = list(enumerate(item))
-        else:
-            continue  # a scalar at the root
-        for key, child in reversed(children):
-            kind = type(child)
-            if kind is dict or kind is list or (kind not in _SCALARS and _container(child)):
-                todo.append((child, depth + 1, (key, path)))
+        kind = type(item)
+        if kind is dict or (kind is not list and isinstance(item, Mapping)):
+            for key, child in reversed(item.items()) if kind is dict else _backwards(item):
+                ckind = type(child)
+                if ckind is dict or ckind is list or (ckind not in _SCALARS and _container(child)):
+                    push((child, depth + 1, (key, path)))
+        elif kind is list:
+            for index in range(len(item) - 1, -1, -1):
+                child = item[index]
+                ckind = type(child)
+                if ckind is dict or ckind is list or (ckind not in _SCALARS and _container(child)):
+                    push((child, depth + 1, (index, path)))
     return None
+
+
+def _backwards(mapping: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    return list(mapping.items())[::-1]
 
 
 def _container(value: Any) -> bool:
@@ -199,23 +209,30 @@ def on_fresh_stack(fn: Callable[[], T]) -> T:
 
 # -- numbers ---------------------------------------------------------------------------
 
-# Text that might hold a number Python cannot take: very many digits, or an exponent of
-# three digits or more. Most text has neither, and is parsed without per-number hooks.
-_BIG_NUMBER = re.compile(r"\d{300}|[eE][+-]?\d{3}")
+# Where an integer literal too long for int() starts (searched only once one was met).
+_LONG_DIGITS = re.compile(rf"-?\d{{{sys.get_int_max_str_digits() + 1}}}")
 
 
-def _int(literal: str) -> int:
-    digits = len(literal) - (literal[0] == "-")
+def _int_too_long(text: str) -> NotStrictJSON:
     allowed = sys.get_int_max_str_digits()
-    if allowed and digits > allowed:
-        raise NotStrictJSON(
-            f"an integer of {digits:,} digits is more than can be read ({allowed:,} digits "
-            "at most, and Step Functions numbers are far smaller); write it as a string"
-        )
-    return int(literal)
+    m = _LONG_DIGITS.search(text) if allowed else None
+    pos = m.start() if m else None
+    run = _DIGIT_RUN.match(text, pos) if pos is not None else None
+    digits = len(run.group().lstrip("-")) if run else 0
+    size = f"of {digits:,} digits " if digits else ""
+    return NotStrictJSON(
+        f"an integer {size}is more than can be read ({allowed:,} digits at most, and Step "
+        "Functions numbers are far smaller); write it as a string",
+        pos=pos,
+    )
+
+
+_DIGIT_RUN = re.compile(r"-?\d+")
 
 
 def _float(literal: str) -> float:
+    """Floats are few in a definition, so each is checked as it is read: Python turns a
+    literal beyond a double's range into infinity, which JSON cannot hold."""
     value = float(literal)
     if math.isinf(value):
         raise NotStrictJSON(
@@ -226,14 +243,11 @@ def _float(literal: str) -> float:
 
 
 def _place(exc: NotStrictJSON, text: str) -> NotStrictJSON:
-    """Give a number error the offset of the first such literal (found by a scan)."""
-    if exc.pos is None and not isinstance(exc, TooDeeplyNested):
-        m = _BIG_NUMBER.search(text)
-        if m is not None:
-            start = m.start()
-            while start > 0 and text[start - 1] in "0123456789.-+eE":
-                start -= 1
-            exc.pos = start
+    """Give a float error the offset of its literal (the first such one in the text)."""
+    if exc.pos is None and exc.message.startswith("the number "):
+        literal = exc.message[len("the number ") :].split(" ", 1)[0].removesuffix("...")
+        found = text.find(literal)
+        exc.pos = found if found >= 0 else None
     return exc
 
 
@@ -269,27 +283,32 @@ def _loads_checked(text: str, max_nesting: int) -> Any:
                 seen.add(key)
         return out
 
-    hooks: dict[str, Any] = {}
-    if _BIG_NUMBER.search(text):
-        hooks = {"parse_int": _int, "parse_float": _float}
     try:
-        value = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=_constant, **hooks)
+        value = json.loads(
+            text, object_pairs_hook=pairs_hook, parse_constant=_constant, parse_float=_float
+        )
     except json.JSONDecodeError as exc:
         # Whatever the recursion limit, text too deep before the error is too deep.
         pointer = _first_too_deep_in_text(text, max_nesting, exc.pos)
         if pointer is not None:
             raise TooDeeplyNested(pointer, max_nesting) from None
         raise
-    except NotStrictJSON as exc:
+    except (NotStrictJSON, ValueError) as exc:
+        # NaN, a float beyond a double, or an integer longer than int() takes (the one
+        # ValueError json.loads raises that is not a JSONDecodeError).
         pointer = _first_too_deep_in_text(text, max_nesting)
         if pointer is not None:
             raise TooDeeplyNested(pointer, max_nesting) from None
-        raise _place(exc, text) from None
+        if isinstance(exc, NotStrictJSON):
+            raise _place(exc, text) from None
+        raise _int_too_long(text) from None
     # Depth before duplicates: under a lower recursion limit the parser stops at the
-    # depth first, and the verdict must not depend on the limit.
-    pointer = first_too_deep(value, max_nesting)
-    if pointer is not None:
-        raise TooDeeplyNested(pointer, max_nesting)
+    # depth first, and the verdict must not depend on the limit. Text with no more
+    # brackets than the limit cannot nest deeper than it (most files: no walk at all).
+    if text.count("[") + text.count("{") > max_nesting:
+        pointer = first_too_deep(value, max_nesting)
+        if pointer is not None:
+            raise TooDeeplyNested(pointer, max_nesting)
     if duplicates:
         target, key = duplicates[0]
         raise NotStrictJSON(
@@ -320,10 +339,18 @@ def decode_utf8(raw: bytes, file: str) -> str:
 
 
 def read_bounded(stream: BinaryIO, limit: int = MAX_FILE_BYTES) -> bytes | None:
-    """At most ``limit`` bytes of ``stream``; None if it holds more (``/dev/zero`` or a
-    runaway pipe is not read to the end)."""
-    data = stream.read(limit + 1)
-    return None if len(data) > limit else data
+    """All of ``stream``, or None once it holds more than ``limit`` bytes (``/dev/zero`` or
+    a runaway pipe is not read to the end). Read in chunks: asking for ``limit`` bytes at
+    once would allocate that much for every small file."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+    return None
 
 
 def too_large(file: str, what: str) -> SfnchainError:
@@ -357,7 +384,15 @@ def read_text_file(
                 exit_code=exit_code,
             )
         with p.open("rb") as fh:
-            raw = read_bounded(fh)
+            # A regular file's size is known: read it whole (one call) or refuse it unread.
+            info = os.fstat(fh.fileno())
+            regular = stat.S_ISREG(info.st_mode)
+            if regular and info.st_size > MAX_FILE_BYTES:
+                raw = None
+            elif regular:
+                raw = fh.read()
+            else:
+                raw = read_bounded(fh)
     except OSError as exc:
         raise error(
             unreadable_code,
