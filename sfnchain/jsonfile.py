@@ -251,6 +251,36 @@ def _place(exc: NotStrictJSON, text: str) -> NotStrictJSON:
     return exc
 
 
+# -- surrogates -------------------------------------------------------------------------
+
+# A \uD800-\uDFFF escape: legal JSON syntax, but alone it is not a character.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate(text: str) -> int | None:
+    """The offset of the first surrogate escape that is not part of a high-low pair
+    (only called when the text has a surrogate escape at all)."""
+    escapes = {m.start(): m.group()[2:].lower() for m in _SURROGATE_ESCAPE.finditer(text)}
+    for pos, hexa in escapes.items():
+        if text[pos - 1 : pos] == "\\" and _escaped_backslash(text, pos):
+            continue  # "\\ud800" is a backslash and the letters u, d, 8, 0, 0
+        high = hexa[1] in "89ab"
+        if high and escapes.get(pos + 6, "x")[1:2] in ("c", "d", "e", "f"):
+            continue
+        if not high and escapes.get(pos - 6, "x")[1:2] in ("8", "9", "a", "b"):
+            continue
+        return pos
+    return None
+
+
+def _escaped_backslash(text: str, pos: int) -> bool:
+    """Whether the backslash at ``pos`` is itself escaped (an odd run of them before)."""
+    run = 0
+    while pos - run - 1 >= 0 and text[pos - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
+
+
 # -- parsing ---------------------------------------------------------------------------
 
 
@@ -309,6 +339,15 @@ def _loads_checked(text: str, max_nesting: int) -> Any:
         pointer = first_too_deep(value, max_nesting)
         if pointer is not None:
             raise TooDeeplyNested(pointer, max_nesting)
+    if _SURROGATE_ESCAPE.search(text):
+        lone = _lone_surrogate(text)
+        if lone is not None:
+            raise NotStrictJSON(
+                f"{text[lone : lone + 6]} is half of a UTF-16 surrogate pair with no other "
+                "half, which is not Unicode text (no UTF-8 file or AWS API can carry it); "
+                "write the character itself or both halves",
+                pos=lone,
+            )
     if duplicates:
         target, key = duplicates[0]
         raise NotStrictJSON(

@@ -236,8 +236,18 @@ def _text(rng: random.Random, value: Json) -> tuple[str, str] | None:
         text = json.dumps(value, indent=rng.choice([None, 2]), ensure_ascii=rng.random() < 0.5)
     except (RecursionError, ValueError):
         return None  # deeper or bigger than Python's own writer takes: keep the value
-    kind = rng.choice(["truncate", "duplicate", "constant", "splice", "brackets", "bytes"])
+    kind = rng.choice(
+        ["truncate", "duplicate", "constant", "splice", "brackets", "bytes", "rename"]
+    )
     at = rng.randrange(len(text) + 1)
+    states = value.get("States") if isinstance(value, dict) else None
+    if kind == "rename" and isinstance(states, dict) and states:
+        # A state renamed everywhere it is named, so the machine may stay valid and reach
+        # the commands' output (graph labels, run-local paths) with the odd name.
+        name = rng.choice(list(states))
+        odd = json.dumps(name + rng.choice(ODD_STRINGS[:8]))[1:-1]
+        old = json.dumps(name)[1:-1]
+        return text.replace(f'"{old}"', f'"{odd}"'), f"rename {name!r}"
     if kind == "truncate":
         return text[:at], f"truncate at {at}"
     if kind == "duplicate":

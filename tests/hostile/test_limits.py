@@ -179,6 +179,10 @@ FILES: dict[str, Callable[[], str]] = {
     "proj/sam_nul.yaml": lambda: _sam('"a\\0b.json"'),
     "proj/sub/deep.json": lambda: _nested_lists(100_000),
     "proj/sub/bigint.json": lambda: _pass_with(BIG_INT),
+    "surrogate_name.json": lambda: (
+        '{"StartAt": "A\\ud800", "States": {"A\\ud800": {"Type": "Pass", "End": true}}}'
+    ),
+    "surrogate_value.json": lambda: _pass_with('"\\udfff"'),
     "invalid.json": lambda: '{"StartAt": "A", "States": {"A": {"Type": "Wait", "End": true}}}',
     "input_deep.json": lambda: "[" * 5000 + "]" * 5000,
     "input_bigint.json": lambda: '{"n": ' + BIG_INT + "}",
@@ -246,6 +250,8 @@ def _cases() -> list[Case]:
     for name in ("bigint_wait.json", "bigint_result.json", "bigint_negative.json", "bigfloat.json"):
         cases += _every_command(name, invalid_json, "INVALID_JSON")
     cases += _every_command("over1mib.json", "DEFINITION_TOO_LARGE", "DEFINITION_TOO_LARGE")
+    for name in ("surrogate_name.json", "surrogate_value.json"):
+        cases += _every_command(name, invalid_json, "INVALID_JSON")
     cases += _every_command("over10mib.json", "FILE_TOO_LARGE", "FILE_TOO_LARGE")
     cases += [
         Case(f"{cmd} an invalid definition", _argv(cmd, "{invalid.json}"), code, 1)
