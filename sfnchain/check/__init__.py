@@ -66,8 +66,18 @@ def _placed(diags: list[Diagnostic], source_map: SourceMap | None) -> list[Diagn
 
 def too_large(definition: Mapping[str, Any]) -> Diagnostic | None:
     """DEFINITION_TOO_LARGE when the definition, as compact UTF-8 JSON (the smallest form
-    it can be sent in), is over the 1 MiB quota of CreateStateMachine."""
-    text = json.dumps(definition, separators=(",", ":"), ensure_ascii=False, default=repr)
+    it can be sent in), is over the 1 MiB quota of CreateStateMachine; INVALID_JSON_DESCRIPTION
+    when a value given from Python has no JSON form (NaN, Infinity, an enormous int)."""
+    try:
+        text = json.dumps(
+            definition, separators=(",", ":"), ensure_ascii=False, default=repr, allow_nan=False
+        )
+    except ValueError as exc:  # NaN/Infinity, or an int too long for str(): not JSON
+        message = (
+            f"The definition cannot be written as JSON ({exc}); give finite numbers that "
+            "JSON can carry (a string for anything else)"
+        )
+        return diag(codes.INVALID_JSON_DESCRIPTION, message, "")
     # Cheap bound first: UTF-8 takes at most 4 bytes per character (3 for a surrogate).
     if len(text) * 4 <= MAX_DEFINITION_BYTES:
         return None

@@ -95,6 +95,9 @@ def _odd_value(rng: random.Random) -> Json:
         lambda: 10 ** rng.randint(20, 4000),
         lambda: -(10 ** rng.randint(20, 4000)),
         lambda: 1e308,
+        lambda: 10**5000,  # from Python: more digits than str() takes
+        lambda: float("nan"),
+        lambda: float("-inf"),
         lambda: 5e-324,
         lambda: [],
         lambda: {},
@@ -154,7 +157,9 @@ def _swap_type(rng: random.Random, value: Json) -> str:
         return "swap: nothing"
     container, key = slot
     container[key] = _odd_value(rng)
-    return f"swap {key!r} -> {str(container[key])[:40]!r}"
+    new = container[key]
+    shown = f"<int of {new.bit_length()} bits>" if isinstance(new, int) else str(new)[:40]
+    return f"swap {key!r} -> {shown!r}"
 
 
 def _deep_nest(rng: random.Random, value: Json) -> str:
