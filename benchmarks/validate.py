@@ -9,6 +9,8 @@ files, about a third of them invalid) and a 1 MB definition with one error are w
 temporary directory. Each tool validates all the files in one process, the runs of the
 tools interleaved, and the best and median wall times, the CPU time (user + system) of the
 best run, and their ratios are printed. On a shared machine CPU time is the steadier figure.
+Last, sfnchain alone on three hostile files (a YAML alias bomb, JSON nested 100,000 deep,
+a 5,000-digit integer): all three must be refused, and the time it took is printed.
 
 statelint is AWS's Ruby linter (awslabs/statelint with its j2119 library). Its own command
 validates only its first argument, so it is driven here by a four-line Ruby script that
@@ -152,6 +154,27 @@ def write_big_file(directory: Path) -> Path:
     return path
 
 
+def write_hostile_files(directory: Path) -> list[Path]:
+    """Inputs that must be refused at once rather than read to exhaustion: a YAML alias
+    bomb, text nested 100,000 deep and an integer of 5,000 digits."""
+    bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        bomb += f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]\n"
+    bomb += "StartAt: A\nStates:\n  A: {Type: Pass, Result: *i, End: true}\n"
+    deep = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Result": '
+    files = {
+        "bomb.yaml": bomb,
+        "deep.json": deep + "[" * 100_000 + "]" * 100_000 + "}}}",
+        "bigint.json": deep + "9" * 5000 + "}}}",
+    }
+    paths = []
+    for name, text in files.items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 STATELINT_DRIVER = """
 require 'statelint'
 linter = StateMachineLint::Linter.new
@@ -264,6 +287,13 @@ def main() -> None:
             print(f"statelint on the corpus: {out}")
         compare("corpus", commands, files, args.runs)
         compare("one broken reference in a 1 MB file", commands, [big], args.runs)
+        hostile = write_hostile_files(scratch)
+        wall, cpu, out = run_once(commands["sfnchain"], hostile)
+        refused = sum(1 for line in out.splitlines() if " error " in line)
+        print(
+            f"\nhostile input (alias bomb, 100,000 levels, 5,000 digits): sfnchain refused "
+            f"{refused} of {len(hostile)} in {wall:.3f} s wall, {cpu:.3f} s CPU"
+        )
 
 
 if __name__ == "__main__":

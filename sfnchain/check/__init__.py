@@ -7,6 +7,7 @@ problem found as a :class:`~sfnchain.diagnostics.Diagnostic` and never raises on
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -16,8 +17,10 @@ from sfnchain.check.fastschema import schema_errors
 from sfnchain.check.loader import parse_json
 from sfnchain.check.model import Machine, as_aws, diag
 from sfnchain.check.rules import run_rules
+from sfnchain.check.rules.states import MAX_DEFINITION_BYTES
 from sfnchain.check.schema_file import schema_path
 from sfnchain.diagnostics import Diagnostic, SourceMap, attach_locations
+from sfnchain.jsonfile import on_fresh_stack
 
 __all__ = ["WorkflowType", "as_aws", "schema_path", "validate"]
 
@@ -44,21 +47,55 @@ def validate(
     if not isinstance(definition, Mapping):
         message = "A state machine definition must be a JSON object with StartAt and States"
         return [diag(codes.SCHEMA_VALIDATION_FAILED, message, "")]
+    # AWS's limits first: nothing else is checked in a definition beyond them.
     deep = too_deep(definition)
     if deep is not None:
-        return [as_aws(deep)]
+        return _placed([as_aws(deep)], source_map)
     try:
         found = _check(definition, workflow_type)
     except RecursionError:
         found = _on_fresh_stack(definition, workflow_type)
     diags = [as_aws(d) for d in _one_schema_error_per_field(found)]
     diags.sort(key=lambda d: (not d.is_error, d.pointer))
-    if source_map is not None:
-        diags = attach_locations(diags, source_map)
-    return diags
+    return _placed(diags, source_map)
+
+
+def _placed(diags: list[Diagnostic], source_map: SourceMap | None) -> list[Diagnostic]:
+    return diags if source_map is None else attach_locations(diags, source_map)
+
+
+def too_large(definition: Mapping[str, Any]) -> Diagnostic | None:
+    """DEFINITION_TOO_LARGE when the definition, as compact UTF-8 JSON (the smallest form
+    it can be sent in), is over the 1 MiB quota of CreateStateMachine; INVALID_JSON_DESCRIPTION
+    when a value given from Python has no JSON form (NaN, Infinity, an enormous int)."""
+    try:
+        text = json.dumps(
+            definition, separators=(",", ":"), ensure_ascii=False, default=repr, allow_nan=False
+        )
+    except ValueError as exc:  # NaN/Infinity, or an int too long for str(): not JSON
+        message = (
+            f"The definition cannot be written as JSON ({exc}); give finite numbers that "
+            "JSON can carry (a string for anything else)"
+        )
+        return diag(codes.INVALID_JSON_DESCRIPTION, message, "")
+    # Cheap bound first: UTF-8 takes at most 4 bytes per character (3 for a surrogate).
+    if len(text) * 4 <= MAX_DEFINITION_BYTES:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= MAX_DEFINITION_BYTES:
+        return None
+    return diag(
+        codes.DEFINITION_TOO_LARGE,
+        f"The definition is {size:,} bytes; Step Functions accepts at most 1 MiB "
+        f"({MAX_DEFINITION_BYTES:,} bytes): split it into nested state machines",
+        "",
+    )
 
 
 def _check(definition: Mapping[str, Any], workflow_type: WorkflowType | None) -> list[Diagnostic]:
+    large = too_large(definition)  # before anything else reads it
+    if large is not None:
+        return [large]
     machine = Machine.of(definition, workflow_type)
     return [*schema_errors(definition, states=machine.states), *run_rules(machine)]
 
@@ -68,13 +105,16 @@ def _on_fresh_stack(
 ) -> list[Diagnostic]:
     """Run the checks on a new thread: its recursion depth starts at zero, and a definition
     within MAX_DEPTH needs far fewer frames than the limit (the caller was already deep)."""
-    import threading
-
-    out: list[list[Diagnostic]] = []
-    worker = threading.Thread(target=lambda: out.append(_check(definition, workflow_type)))
-    worker.start()
-    worker.join()
-    return out[0]
+    try:
+        return on_fresh_stack(lambda: _check(definition, workflow_type))
+    except RecursionError:
+        # Within MAX_DEPTH this does not happen with the checks as written; should a rule
+        # still recurse too far, the verdict is the depth limit, never a crash.
+        message = (
+            "The definition is too deeply nested for sfnchain to check; flatten the "
+            "nesting (move deep branches or processors into a child state machine)"
+        )
+        return [diag(codes.TOO_DEEPLY_NESTED, message, "")]
 
 
 def _one_schema_error_per_field(diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -42,6 +42,9 @@ DEPRECATED_FIELD = "DEPRECATED_FIELD"
 INVALID_INTEGRATION_PARAMETERS = "INVALID_INTEGRATION_PARAMETERS"
 NO_STATE_MACHINE_FOUND = "NO_STATE_MACHINE_FOUND"
 UNRESOLVED_DEFINITION = "UNRESOLVED_DEFINITION"
+# A SAM DefinitionUri that is absolute, leaves the template's directory, or names
+# something other than a readable regular file.
+INVALID_DEFINITION_URI = "INVALID_DEFINITION_URI"
 # A Parallel branch or Map iteration assigns a variable of an enclosing scope.
 INVALID_VARIABLE_SCOPE = "INVALID_VARIABLE_SCOPE"
 # $states.result / $states.errorOutput where Step Functions does not provide it.

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import marshal
 import os
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -99,9 +99,10 @@ def _namespace() -> dict[str, Any] | None:
     except ImportError:  # an install without it still validates, only slower
         return None
     source = schema_path().read_bytes()
-    key = hashlib.sha256(
-        source + fastjsonschema.VERSION.encode() + sys.version.encode() + _FORM.encode()
-    ).hexdigest()[:24]
+    # The cache key: two 32-bit checksums from zlib (hashlib would load OpenSSL, a
+    # noticeable part of the validate command's start-up, for a cache key).
+    material = source + fastjsonschema.VERSION.encode() + sys.version.encode() + _FORM.encode()
+    key = f"{zlib.crc32(material):08x}{zlib.adler32(material):08x}{len(material):x}"
     cached = cache_dir() / f"asl-schema-{key}.marshal"
     code = None
     with contextlib.suppress(OSError, EOFError, ValueError, TypeError):

@@ -37,6 +37,9 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "States.UUID": (0, 0),
 }
 HASH_ALGORITHMS = ("MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512")
+# "You can nest up to 10 intrinsic functions within a field" (Step Functions developer
+# guide, "Intrinsic functions for JSONPath states").
+MAX_NESTING = 10
 
 _NAME = re.compile(r"States\.[A-Za-z0-9]+")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
@@ -137,6 +140,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def skip_space(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos].isspace():
@@ -151,7 +155,20 @@ class _Parser:
         if not m:
             raise self.error("expected an intrinsic function name like States.Format")
         name = m.group(0)
-        self.pos = m.end()
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(
+                f"{name} is nested more than {MAX_NESTING} intrinsic functions deep, more "
+                "than Step Functions allows in one field; compute part of it in an earlier "
+                "state"
+            )
+        try:
+            return self._call_body(name, m.end())
+        finally:
+            self.depth -= 1
+
+    def _call_body(self, name: str, end: int) -> Call:
+        self.pos = end
         self.skip_space()
         if self.text[self.pos : self.pos + 1] != "(":
             raise self.error(f"expected '(' after {name}")

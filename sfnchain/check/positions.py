@@ -9,6 +9,7 @@ PyYAML has it, and only the wanted paths are followed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -47,7 +48,9 @@ def line_index(text: str, pointers: Iterable[str]) -> dict[str, int]:
 
 def _json_lines(text: str, wanted: set[str]) -> dict[str, int]:
     offsets: dict[str, int] = {}
-    _scan(text, _SPACE.match(text, 0).end(), "", wanted, offsets)  # type: ignore[union-attr]
+    # Text nested too deep to skip past: the members found before it keep their lines.
+    with contextlib.suppress(RecursionError):
+        _scan(text, _SPACE.match(text, 0).end(), "", wanted, offsets)  # type: ignore[union-attr]
     return {pointer: text.count("\n", 0, pos) + 1 for pointer, pos in offsets.items()}
 
 

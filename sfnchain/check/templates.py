@@ -12,20 +12,35 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sfnchain.check import codes
-from sfnchain.check.depth import nesting_message
+from sfnchain.check.loader import not_strict
 from sfnchain.check.model import as_aws, diag, warn
-from sfnchain.diagnostics import Diagnostic, SfnchainError, SourceLocation, json_pointer
-from sfnchain.jsonfile import NotStrictJSON, decode_utf8, loads_strict
+from sfnchain.diagnostics import Diagnostic, SfnchainError, SourceLocation, error, json_pointer
+from sfnchain.jsonfile import (
+    MAX_NESTING,
+    NotStrictJSON,
+    first_too_deep,
+    loads_strict,
+    nesting_message,
+    read_text_file,
+)
 
 STATE_MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+# Values that YAML aliases may add to a document beyond those written in it.
+MAX_ALIAS_VALUES = 100_000
+_KEY_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "timestamp", "merge", "value")
+)
+_SATURATED = 10**12  # counts stop growing here (an alias bomb can reach 10**100)
 
 
 @dataclass
@@ -42,7 +57,8 @@ class Found:
 @functools.cache
 def _cfn_loader() -> Any:
     """A safe loader (libyaml's when PyYAML has it) that turns CloudFormation short tags
-    into their long (Fn::) form. Built on first use: JSON files never import yaml."""
+    into their long (Fn::) form and refuses numbers JSON cannot carry. Built on first use:
+    JSON files never import yaml."""
     import yaml
 
     base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -51,7 +67,26 @@ def _cfn_loader() -> Any:
         pass
 
     CfnLoader.add_multi_constructor("!", _tag)
+    CfnLoader.add_constructor("tag:yaml.org,2002:int", _yaml_int)
+    CfnLoader.add_constructor("tag:yaml.org,2002:float", _yaml_float)
+    # An unquoted date stays the text it is (JSON has no dates; CloudFormation reads it
+    # as a string too); YAML types JSON cannot hold at all are refused at their line.
+    CfnLoader.add_constructor("tag:yaml.org,2002:timestamp", CfnLoader.construct_yaml_str)
+    for kind in ("binary", "set", "omap", "pairs"):
+        CfnLoader.add_constructor(f"tag:yaml.org,2002:{kind}", _not_json)
     return CfnLoader
+
+
+def _not_json(loader: Any, node: Any) -> Any:
+    import yaml
+
+    kind = str(node.tag).rsplit(":", 1)[-1]
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"a YAML !!{kind} value has no JSON equivalent; write a string, list or mapping",
+        node.start_mark,
+    )
 
 
 def _tag(loader: Any, suffix: str, node: Any) -> Any:
@@ -70,6 +105,37 @@ def _tag(loader: Any, suffix: str, node: Any) -> Any:
     return {f"Fn::{suffix}": value}
 
 
+def _yaml_int(loader: Any, node: Any) -> int:
+    import yaml
+
+    try:
+        value: int = yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"an integer of {len(str(node.value)):,} digits is more than can be read "
+            f"({sys.get_int_max_str_digits():,} digits at most); write it as a string",
+            node.start_mark,
+        ) from None
+    return value
+
+
+def _yaml_float(loader: Any, node: Any) -> float:
+    import yaml
+
+    value: float = yaml.SafeLoader.construct_yaml_float(loader, node)
+    if not math.isfinite(value):
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"{node.value[:20]!r} is not a finite number, which JSON cannot hold; write a "
+            "finite number or a string",
+            node.start_mark,
+        )
+    return value
+
+
 def parse_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     """JSON first (exact positions for JSON errors), then YAML with CloudFormation tags."""
     try:
@@ -77,27 +143,126 @@ def parse_text(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     except json.JSONDecodeError as exc:
         json_error = exc
     except NotStrictJSON as exc:
-        d = diag(codes.INVALID_JSON_DESCRIPTION, f"Invalid JSON: {exc.message}", exc.pointer)
-        return None, [d.with_location(SourceLocation(file))]
-    except RecursionError:
-        d = as_aws(diag(codes.TOO_DEEPLY_NESTED, nesting_message(file), ""))
-        return None, [d.with_location(SourceLocation(file))]
+        return None, [not_strict(exc, text, file)]
     if file.endswith(".json") or text.lstrip().startswith(("{", "[")):
         message = f"Invalid JSON at line {json_error.lineno}, column {json_error.colno}: "
         where = SourceLocation(file, json_error.lineno, json_error.colno)
         d = diag(codes.INVALID_JSON_DESCRIPTION, message + json_error.msg, "")
         return None, [d.with_location(where)]
+    return _parse_yaml(text, file)
+
+
+def _parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+    """The YAML document, composed and measured before it is built: a document nested
+    deeper than MAX_NESTING, or whose aliases repeat more than MAX_ALIAS_VALUES values
+    (a "billion laughs" bomb) or refer to themselves, is refused at the offending line."""
     import yaml
 
+    loader = _cfn_loader()(text)
     try:
-        return yaml.load(text, Loader=_cfn_loader()), []
+        node = loader.get_single_node()
+        problem = _node_problem(node, file) if node is not None else None
+        if problem is not None:
+            return None, [problem]
+        value = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         column = mark.column + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        d = diag(codes.INVALID_JSON_DESCRIPTION, f"Invalid JSON/YAML: {problem}", "")
-        return None, [d.with_location(SourceLocation(file, line, column))]
+        problem_text = getattr(exc, "problem", None) or str(exc)
+        where = SourceLocation(file, line, column)
+        if "nesting depth" in problem_text:  # libyaml's own limit, far above ours
+            message = f"The YAML text {nesting_message(MAX_NESTING)}"
+            return None, [as_aws(diag(codes.TOO_DEEPLY_NESTED, message, "")).with_location(where)]
+        d = diag(codes.INVALID_JSON_DESCRIPTION, f"Invalid JSON/YAML: {problem_text}", "")
+        return None, [d.with_location(where)]
+    finally:
+        loader.dispose()
+    pointer = first_too_deep(value, MAX_NESTING)  # short tags add a level or two
+    if pointer is not None:
+        message = f"The YAML text {nesting_message(MAX_NESTING)}"
+        return None, [as_aws(diag(codes.TOO_DEEPLY_NESTED, message, pointer))]
+    return value, []
+
+
+def _children(node: Any) -> list[Any]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _node_problem(root: Any, file: str) -> Diagnostic | None:
+    """Alias bombs, alias cycles and excessive depth in a composed YAML document."""
+    import yaml
+
+    # Values each node stands for once aliases are expanded, computed once per node
+    # (iteratively, post-order); a node met again while it is being counted is a cycle.
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    composed = 0
+    todo: list[tuple[Any, bool]] = [(root, False)]
+    while todo:
+        node, done = todo.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            total = 1 + sum(size[id(child)] for child in _children(node))
+            size[key] = min(total, _SATURATED)
+            composed += 1
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            message = (
+                "Invalid YAML: an alias refers to the node that holds it, which no JSON "
+                "value can; write the value out"
+            )
+            where = SourceLocation(file, node.start_mark.line + 1, node.start_mark.column + 1)
+            return diag(codes.INVALID_JSON_DESCRIPTION, message, "").with_location(where)
+        open_nodes.add(key)
+        todo.append((node, True))
+        todo.extend((child, False) for child in reversed(_children(node)) if id(child) not in size)
+    if size[id(root)] - composed > MAX_ALIAS_VALUES:
+        message = (
+            f"Invalid YAML: its aliases expand to {size[id(root)] - composed:,} more values "
+            f'than are written (at most {MAX_ALIAS_VALUES:,} are read; a "billion laughs" '
+            "document); write the values out or use fewer aliases"
+        )
+        return diag(codes.INVALID_JSON_DESCRIPTION, message, "").with_location(SourceLocation(file))
+    # Depth, in document order, with the path and line of the first node too deep.
+    walk: list[tuple[Any, int, tuple[str | int, ...]]] = [(root, 0, ())]
+    while walk:
+        node, depth, parts = walk.pop()
+        if depth > MAX_NESTING:
+            message = f"The YAML text {nesting_message(MAX_NESTING)}"
+            mark = node.start_mark
+            where = SourceLocation(file, mark.line + 1, mark.column + 1)
+            d = diag(codes.TOO_DEEPLY_NESTED, message, json_pointer(*parts))
+            return as_aws(d).with_location(where)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if key_node.tag not in _KEY_TAGS:
+                    mark = key_node.start_mark
+                    what = (
+                        f"the key {str(key_node.value)[:20]!r} is not a string"
+                        if isinstance(key_node, yaml.ScalarNode)
+                        else "a list or mapping is used as a key"
+                    )
+                    message = f"Invalid YAML: {what}, and JSON keys are strings; quote it"
+                    where = SourceLocation(file, mark.line + 1, mark.column + 1)
+                    return diag(codes.INVALID_JSON_DESCRIPTION, message, "").with_location(where)
+            for key_node, value in reversed(node.value):
+                if isinstance(value, (yaml.MappingNode, yaml.SequenceNode)):
+                    walk.append((value, depth + 1, (*parts, str(key_node.value))))
+        elif isinstance(node, yaml.SequenceNode):
+            for i in reversed(range(len(node.value))):
+                if isinstance(node.value[i], (yaml.MappingNode, yaml.SequenceNode)):
+                    walk.append((node.value[i], depth + 1, (*parts, i)))
+    return None
 
 
 def is_template(value: Any) -> bool:
@@ -152,22 +317,33 @@ def _from_resource(logical_id: str, kind: str, props: Mapping[str, Any], file: s
             problem = diag(codes.INVALID_JSON_DESCRIPTION, message, pointer)
             return Found(logical_id, None, pointer, workflow_type, [problem])
         except NotStrictJSON as exc:
-            message = f"DefinitionString is not valid JSON: {exc.message}"
-            problem = diag(codes.INVALID_JSON_DESCRIPTION, message, pointer)
+            problem = not_strict(exc, text, None)
+            inner = "" if problem.pointer in ("", "/") else problem.pointer
+            problem = Diagnostic(
+                problem.code,
+                f"DefinitionString: {problem.message}",
+                problem.severity,
+                pointer + inner,
+                None,
+                problem.rule,
+            )
             return Found(logical_id, None, pointer, workflow_type, [problem])
         return _object_or_problem(Found(logical_id, definition, pointer, workflow_type))
     uri = props.get("DefinitionUri")
     if serverless and isinstance(uri, str) and not uri.startswith("s3://"):
-        path = Path(file).parent / uri
         pointer = base + "/DefinitionUri"
         try:
-            loaded, problems = parse_text(decode_utf8(path.read_bytes(), str(path)), str(path))
-        except OSError as exc:
-            return _unresolved(
-                logical_id, pointer, f"cannot read DefinitionUri {uri!r}: {exc.strerror}"
+            path = _definition_file(uri, file)
+            text = read_text_file(
+                path,
+                what=f"DefinitionUri {uri!r}",
+                unreadable_code=codes.INVALID_DEFINITION_URI,
+                regular_only=True,
             )
         except SfnchainError as exc:
-            return Found(logical_id, None, pointer, workflow_type, exc.diagnostics)
+            problems = [d if d.pointer else _at(d, pointer) for d in exc.diagnostics]
+            return Found(logical_id, None, pointer, workflow_type, problems)
+        loaded, problems = parse_text(text, str(path))
         if problems:
             return Found(logical_id, None, pointer, workflow_type, problems)
         loaded = _placeholders(loaded, subs)
@@ -178,6 +354,38 @@ def _from_resource(logical_id: str, kind: str, props: Mapping[str, Any], file: s
         "the definition is stored elsewhere (DefinitionS3Location or an S3 DefinitionUri); "
         "validate that file directly",
     )
+
+
+def _definition_file(uri: str, template: str) -> Path:
+    """The file a SAM ``DefinitionUri`` names: relative to the template, and inside the
+    template's directory tree (a template from elsewhere must not make the validator
+    read ``../../etc/passwd`` or an absolute path)."""
+    if Path(uri).is_absolute() or uri.startswith("~"):
+        raise error(
+            codes.INVALID_DEFINITION_URI,
+            f"DefinitionUri {uri!r} is an absolute path; give a path relative to the "
+            "template, inside its directory",
+        )
+    root = Path(template).resolve().parent
+    try:
+        path = (root / uri).resolve()
+    except (OSError, ValueError) as exc:  # a NUL byte, a symlink loop
+        raise error(
+            codes.INVALID_DEFINITION_URI,
+            f"DefinitionUri {uri[:80]!r} is not a usable path ({exc}); name a file beside "
+            "the template or below it",
+        ) from None
+    if not path.is_relative_to(root):
+        raise error(
+            codes.INVALID_DEFINITION_URI,
+            f"DefinitionUri {uri!r} leads outside the template's directory ({root}); "
+            "keep the definition file beside the template or below it",
+        )
+    return path
+
+
+def _at(d: Diagnostic, pointer: str) -> Diagnostic:
+    return Diagnostic(d.code, d.message, d.severity, pointer, d.location, d.rule)
 
 
 def _object_or_problem(found: Found) -> Found:

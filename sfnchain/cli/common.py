@@ -147,15 +147,21 @@ def read_stdin(what: str = "the input") -> str:
     where = SourceLocation("<stdin>")
     if stream is None:
         raise error("FILE_NOT_READABLE", f"cannot read {what}: stdin is closed", location=where)
+    from sfnchain.jsonfile import MAX_FILE_BYTES, decode_utf8, read_bounded, too_large
+
     try:
-        raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+        if hasattr(stream, "buffer"):
+            raw: str | bytes | None = read_bounded(stream.buffer)
+        else:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+            raw = raw if len(raw) <= MAX_FILE_BYTES else None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or "stdin is closed"
         raise error("FILE_NOT_READABLE", f"cannot read {what}: {reason}", location=where) from None
+    if raw is None:
+        raise too_large("<stdin>", "The standard input")
     if isinstance(raw, str):
         return raw
-    from sfnchain.jsonfile import decode_utf8
-
     return decode_utf8(raw, "<stdin>")
 
 

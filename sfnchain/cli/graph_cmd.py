@@ -8,6 +8,7 @@ import click
 
 from sfnchain.cli.common import write_output
 from sfnchain.cli.ship_common import load_machine, workflow_argument
+from sfnchain.cli.validate_cmd import require_valid
 from sfnchain.graph import FORMATS, build_graph, render
 
 
@@ -34,5 +35,7 @@ def command(source: str, workflow: str | None, fmt: str | None, output: str | No
     if fmt not in FORMATS:
         raise click.UsageError(f"cannot tell the format from {output!r}; pass --format")
     machine = load_machine(source, workflow)
+    if source.endswith(".json"):  # a workflow .py was validated when it compiled
+        require_valid(source, machine.definition, machine.type)
     picture = render(build_graph(machine.definition, machine.name), fmt)
     write_output(picture, output)

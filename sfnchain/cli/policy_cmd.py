@@ -16,6 +16,7 @@ from sfnchain.cli.ship_common import (
     settings_options,
     workflow_argument,
 )
+from sfnchain.cli.validate_cmd import require_valid
 
 
 @click.command("policy")
@@ -46,6 +47,8 @@ def command(
     machine = apply_settings(
         load_machine(source, workflow, settings.get("machine_type")), settings, name
     )
+    if source.endswith(".json"):  # a workflow .py was validated when it compiled
+        require_valid(source, machine.definition, machine.type)
     scope = cli_scope(machine, region, account)
     if "${" in scope.region + scope.account:
         click.echo(

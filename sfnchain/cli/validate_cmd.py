@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 import click
 
@@ -18,7 +19,7 @@ from sfnchain.check import WorkflowType, validate
 from sfnchain.check.positions import line_index, locate_in_file
 from sfnchain.check.templates import Found, find_definitions, parse_text
 from sfnchain.cli.common import read_stdin, write_output
-from sfnchain.diagnostics import Diagnostic, Severity, has_errors
+from sfnchain.diagnostics import Diagnostic, Severity, SfnchainError, has_errors
 from sfnchain.jsonfile import read_text_file
 
 # ValidateStateMachineDefinition returns at most maxResults diagnostics (default and
@@ -204,3 +205,25 @@ def _json_report(
         "diagnostics": diagnostics,
         "truncated": truncated,
     }
+
+
+def require_valid(source: str, definition: Any, workflow_type: str | None = None) -> None:
+    """Stop a command that reads the ASL file ``source`` (graph, policy) when the
+    definition is invalid: its errors, each at its line in the file, and exit 1."""
+    typed: WorkflowType | None = None
+    if workflow_type in ("STANDARD", "EXPRESS"):
+        typed = "EXPRESS" if workflow_type == "EXPRESS" else "STANDARD"
+    errors = [d for d in validate(definition, workflow_type=typed) if d.is_error]
+    if not errors:
+        return
+    try:
+        text = read_text_file(source, what="the definition", unreadable_code="FILE_NOT_READABLE")
+        lines = line_index(text, [d.pointer for d in errors])
+    except SfnchainError:
+        lines = {}
+    raise SfnchainError(
+        [
+            d if d.location else d.with_location(locate_in_file(source, lines, d.pointer))
+            for d in errors
+        ]
+    )

@@ -59,6 +59,7 @@ def test_corpus_covers_every_code() -> None:
         "DEFINITION_TOO_LARGE",
         "NO_STATE_MACHINE_FOUND",
         "UNRESOLVED_DEFINITION",
+        "INVALID_DEFINITION_URI",
         "TOO_DEEPLY_NESTED",
     }
     assert own - elsewhere <= expected, sorted(own - elsewhere - expected)

@@ -32,7 +32,6 @@ def _all_rules() -> list[Rule]:
         variables.check_variable_scope,
         variables.check_states_references,
         states.check_fields,
-        states.check_size,
         jsonpath_fields.check_jsonpath_fields,
         jsonata_fields.check_jsonata_fields,
         choice.check_choices,

@@ -3,7 +3,6 @@ and timeout fields."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -120,15 +119,3 @@ def check_fields(machine: Machine) -> Iterator[Diagnostic]:
                 f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds ({timeout})",
                 ref.at("HeartbeatSeconds"),
             )
-
-
-def check_size(machine: Machine) -> Iterator[Diagnostic]:
-    # The quota applies to the definition as sent; compact JSON is the smallest form.
-    size = len(json.dumps(machine.definition, separators=(",", ":")).encode())
-    if size > MAX_DEFINITION_BYTES:
-        yield diag(
-            codes.DEFINITION_TOO_LARGE,
-            f"The definition is {size:,} bytes; Step Functions accepts at most 1 MiB "
-            f"({MAX_DEFINITION_BYTES:,} bytes): split it into nested state machines",
-            "",
-        )
