@@ -93,8 +93,25 @@ def settings_options(f: F) -> F:
     return f
 
 
+AWS_OPTION_NAMES = (
+    "region",
+    "profile",
+    "endpoint_url",
+    "max_attempts",
+    "connect_timeout",
+    "read_timeout",
+)
+
+
 def aws_options(f: F) -> F:
-    """Where to send requests: --region, --profile, --endpoint-url, --max-attempts."""
+    """Where to send requests and how long to wait: --region, --profile, --endpoint-url,
+    --max-attempts, --connect-timeout, --read-timeout (see :func:`aws_settings`)."""
+    from sfnchain.deploy.aws import (
+        CONNECT_TIMEOUT_SECONDS,
+        DEFAULT_MAX_ATTEMPTS,
+        READ_TIMEOUT_SECONDS,
+    )
+
     options = [
         click.option(
             "--region",
@@ -110,14 +127,37 @@ def aws_options(f: F) -> F:
         click.option(
             "--max-attempts",
             type=click.IntRange(1, 20),
-            default=8,
+            default=DEFAULT_MAX_ATTEMPTS,
             show_default=True,
-            help="Attempts per API call; throttled calls back off between them.",
+            help="Attempts per API call in all, the first included; throttled, timed-out "
+            "and failed-to-connect calls back off between them.",
+        ),
+        click.option(
+            "--connect-timeout",
+            type=click.FloatRange(0.01, 600),
+            default=CONNECT_TIMEOUT_SECONDS,
+            show_default=True,
+            help="Seconds to wait for a connection to the endpoint, per attempt.",
+        ),
+        click.option(
+            "--read-timeout",
+            type=click.FloatRange(0.01, 600),
+            default=READ_TIMEOUT_SECONDS,
+            show_default=True,
+            help="Seconds to wait for an answer, per attempt.",
         ),
     ]
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def aws_settings(params: dict[str, Any], timeout: float | None = None) -> Any:
+    """The ``AwsOptions`` for the options :func:`aws_options` added, taken out of ``params``."""
+    from sfnchain.deploy import AwsOptions
+
+    values = {name: params.pop(name) for name in AWS_OPTION_NAMES}
+    return AwsOptions(**values, timeout=timeout)
 
 
 def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = None) -> Machine:
@@ -181,6 +221,8 @@ def fail_on_errors(diags: list[Diagnostic], machine: Machine) -> None:
 
 __all__ = [
     "apply_settings",
+    "aws_options",
+    "aws_settings",
     "cli_scope",
     "echo_warnings",
     "fail_on_errors",

@@ -14,14 +14,20 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.parsers
 
 from sfnchain.diagnostics import SfnchainError, error
 
 # Standard retry mode retries throttling (ThrottlingException, TooManyRequests...) and
-# transient errors with exponential backoff and jitter (botocore "Retries" guide).
+# transient errors (timeouts included) with exponential backoff and jitter (botocore
+# "Retries" guide). The count is of attempts in all, the first one included.
 DEFAULT_MAX_ATTEMPTS = 8
-CONNECT_TIMEOUT_SECONDS = 5
-READ_TIMEOUT_SECONDS = 60
+# Every call the tool makes answers within a second or two on AWS; an endpoint silent for
+# longer is treated as down (and the call retried), so a dead endpoint fails in seconds.
+CONNECT_TIMEOUT_SECONDS = 5.0
+READ_TIMEOUT_SECONDS = 15.0
+# StartSyncExecution waits for an EXPRESS execution, which lasts up to five minutes.
+SYNC_READ_TIMEOUT_SECONDS = 330.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,37 @@ class AwsOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+    read_timeout: float = READ_TIMEOUT_SECONDS
+    # A budget for the whole command: no single call may wait longer than this.
+    timeout: float | None = None
+
+    def call_timeouts(self, long_call: bool = False) -> tuple[float, float]:
+        """(connect, read) timeouts of one call; ``long_call`` for StartSyncExecution."""
+        connect = self.connect_timeout
+        read = max(self.read_timeout, SYNC_READ_TIMEOUT_SECONDS) if long_call else self.read_timeout
+        if self.timeout is not None:
+            budget = max(self.timeout, 0.001)
+            connect, read = min(connect, budget), (budget if long_call else min(read, budget))
+        return connect, read
+
+
+def check_endpoint_url(url: str) -> None:
+    """An --endpoint-url must be an http(s) URL with a host (and a valid port, if any)."""
+    hint = "pass a URL such as http://localhost:4566 or https://states.us-east-1.amazonaws.com"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as exc:
+        raise error(
+            "INVALID_ENDPOINT_URL", f"--endpoint-url {url!r}: {exc}; {hint}", exit_code=2
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise error(
+            "INVALID_ENDPOINT_URL",
+            f"--endpoint-url {url!r} is not an http(s) URL with a host; {hint}",
+            exit_code=2,
+        )
 
 
 _NO_REGION = (
@@ -60,27 +97,45 @@ class Aws:
 
     def __init__(self, options: AwsOptions) -> None:
         self.options = options
+        if options.endpoint_url is not None:
+            check_endpoint_url(options.endpoint_url)
         self.session = session(options.region, options.profile)
         if not self.session.region_name:
             # Checked here: STS would otherwise fall back to its global endpoint.
             raise error("AWS_NO_REGION", _NO_REGION)
-        self.config = botocore.config.Config(
-            retries={"max_attempts": options.max_attempts, "mode": "standard"},
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            read_timeout=READ_TIMEOUT_SECONDS,
+        self.config = self.client_config()
+        self._clients: dict[tuple[str, bool], Any] = {}
+
+    def client_config(self, long_call: bool = False) -> botocore.config.Config:
+        """Bounded connect and read timeouts, and ``max_attempts`` attempts in all
+        (botocore's ``max_attempts`` counts retries; ``total_max_attempts`` counts
+        attempts, the first one included)."""
+        connect, read = self.options.call_timeouts(long_call)
+        return botocore.config.Config(
+            retries={"total_max_attempts": self.options.max_attempts, "mode": "standard"},
+            connect_timeout=connect,
+            read_timeout=read,
             user_agent_extra="sfnchain",
         )
-        self._clients: dict[str, Any] = {}
 
-    def client(self, service: str) -> Any:
-        if service not in self._clients:
+    def client(self, service: str, *, long_call: bool = False) -> Any:
+        """The client of ``service``; ``long_call`` for one whose calls may legitimately
+        wait minutes for an answer (StartSyncExecution)."""
+        key = (service, long_call)
+        if key not in self._clients:
+            config = self.client_config(long_call) if long_call else self.config
             with aws_errors(f"creating the {service} client"):
-                self._clients[service] = self.session.client(
-                    service,  # type: ignore[call-overload]
-                    config=self.config,
-                    endpoint_url=self.options.endpoint_url,
-                )
-        return self._clients[service]
+                try:
+                    self._clients[key] = self.session.client(
+                        service,  # type: ignore[call-overload]
+                        config=config,
+                        endpoint_url=self.options.endpoint_url,
+                    )
+                except ValueError as exc:
+                    raise error(
+                        "INVALID_ENDPOINT_URL", f"--endpoint-url: {exc}", exit_code=2
+                    ) from None
+        return self._clients[key]
 
     @property
     def region(self) -> str:
@@ -123,21 +178,46 @@ def aws_errors(action: str) -> Iterator[None]:
         raise error(
             "AWS_PROFILE_NOT_FOUND", f"{action}: {exc}; check --profile and ~/.aws/config"
         ) from None
+    except (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError) as exc:
+        raise error(
+            "AWS_TIMEOUT",
+            f"{action}: no answer in time ({_one_line(exc)}), after every attempt; check "
+            "--endpoint-url, --region and the network, or raise --connect-timeout/--read-timeout",
+        ) from None
     except (
         botocore.exceptions.EndpointConnectionError,
-        botocore.exceptions.ConnectTimeoutError,
-        botocore.exceptions.ReadTimeoutError,
         botocore.exceptions.ConnectionClosedError,
     ) as exc:
         raise error(
             "AWS_UNREACHABLE",
-            f"{action}: cannot reach the endpoint ({exc}); check --endpoint-url, "
+            f"{action}: cannot reach the endpoint ({_one_line(exc)}); check --endpoint-url, "
             "--region and the network",
         ) from None
     except botocore.exceptions.ClientError as exc:
         raise client_error(action, exc) from None
     except botocore.exceptions.BotoCoreError as exc:
-        raise error("AWS_ERROR", f"{action}: {exc}") from None
+        raise error("AWS_ERROR", f"{action}: {_one_line(exc)}") from None
+    except botocore.parsers.ResponseParserError as exc:
+        detail = _one_line(exc).split(" Further retries", 1)[0]
+        raise _bad_response(action, detail) from None
+    except KeyError as exc:
+        raise _bad_response(action, f"the answer has no {exc.args[0]!r} field") from None
+    except (IndexError, TypeError, ValueError) as exc:
+        # An answer of the right protocol whose fields have the wrong shape or content.
+        raise _bad_response(action, _one_line(exc)) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = re.sub(r"\s+", " ", str(exc)).strip()
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _bad_response(action: str, detail: str) -> SfnchainError:
+    return error(
+        "AWS_BAD_RESPONSE",
+        f"{action}: the endpoint's answer is not one AWS gives ({detail}); check that "
+        "--endpoint-url points at AWS or an AWS emulator",
+    )
 
 
 def client_error(action: str, exc: botocore.exceptions.ClientError) -> SfnchainError:
@@ -168,5 +248,11 @@ def client_error(action: str, exc: botocore.exceptions.ClientError) -> SfnchainE
             "AWS_THROTTLED",
             f"{action}: still throttled after retries ({message}); wait and rerun, or raise "
             "--max-attempts",
+        )
+    if code.isdigit():  # no AWS error in the answer: botocore names it by its HTTP status
+        return error(
+            "AWS_REJECTED",
+            f"{action}: the endpoint answered HTTP {code} ({message[:200]}); check "
+            "--endpoint-url, or rerun later if the service is having trouble",
         )
     return error("AWS_REJECTED", f"{action}: AWS rejected the request: {code}: {message}")

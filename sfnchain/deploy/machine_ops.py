@@ -41,14 +41,14 @@ def read_machine(aws: Aws, arn: str) -> DeployedMachine | None:
             d = sfn.describe_state_machine(stateMachineArn=arn)
         except sfn.exceptions.StateMachineDoesNotExist:
             return None
-    return DeployedMachine(
-        arn=arn,
-        definition=json.loads(d["definition"]),
-        role_arn=d["roleArn"],
-        type=d.get("type", "STANDARD"),
-        logging=normal_logging(d.get("loggingConfiguration")),
-        tracing=bool((d.get("tracingConfiguration") or {}).get("enabled", False)),
-    )
+        return DeployedMachine(
+            arn=arn,
+            definition=json.loads(d["definition"]),
+            role_arn=str(d["roleArn"]),
+            type=str(d.get("type", "STANDARD")),
+            logging=normal_logging(d.get("loggingConfiguration")),
+            tracing=bool((d.get("tracingConfiguration") or {}).get("enabled", False)),
+        )
 
 
 def normal_logging(config: Any) -> dict[str, Any]:
@@ -134,10 +134,11 @@ def create_machine(
         }
         if machine.tags:
             kwargs["tags"] = [{"key": k, "value": v} for k, v in sorted(machine.tags.items())]
-        return dict(sfn.create_state_machine(**kwargs))
+        out = sfn.create_state_machine(**kwargs)
+        return {k: str(out[k]) for k in ("stateMachineArn", "stateMachineVersionArn")}
 
     out = _with_role_retry(call, f"CreateStateMachine {machine.name}", fresh_role)
-    return str(out["stateMachineArn"]), str(out["stateMachineVersionArn"])
+    return out["stateMachineArn"], out["stateMachineVersionArn"]
 
 
 def update_machine(
@@ -147,17 +148,16 @@ def update_machine(
     sfn = aws.client("stepfunctions")
 
     def call() -> dict[str, Any]:
-        return dict(
-            sfn.update_state_machine(
-                stateMachineArn=arn,
-                definition=json.dumps(machine.definition),
-                roleArn=role_arn,
-                loggingConfiguration=logging,
-                tracingConfiguration={"enabled": machine.tracing},
-                publish=True,
-                versionDescription="sfnchain deploy",
-            )
+        out = sfn.update_state_machine(
+            stateMachineArn=arn,
+            definition=json.dumps(machine.definition),
+            roleArn=role_arn,
+            loggingConfiguration=logging,
+            tracingConfiguration={"enabled": machine.tracing},
+            publish=True,
+            versionDescription="sfnchain deploy",
         )
+        return {"stateMachineVersionArn": str(out["stateMachineVersionArn"])}
 
     out = _with_role_retry(call, f"UpdateStateMachine {machine.name}", fresh_role)
     return str(out["stateMachineVersionArn"])

@@ -44,7 +44,9 @@ def read_role(aws: Aws, role_name: str) -> DeployedRole | None:
             permissions = policy_document(doc["PolicyDocument"])
         except iam.exceptions.NoSuchEntityException:
             permissions = None
-    return DeployedRole(role["Arn"], policy_document(role["AssumeRolePolicyDocument"]), permissions)
+        return DeployedRole(
+            str(role["Arn"]), policy_document(role["AssumeRolePolicyDocument"]), permissions
+        )
 
 
 def ensure_role(
