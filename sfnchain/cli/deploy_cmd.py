@@ -43,7 +43,9 @@ def deploy(
     its IAM role, publish a version and move --alias to it.
 
     The definition is validated before anything is sent. Progress goes to stderr; stdout
-    gets the ARNs as JSON, or with --dry-run a diff against what is deployed.
+    gets the ARNs as JSON. --dry-run changes nothing: stdout gets a diff against what is
+    deployed, stderr a line for each change the real run would make (role, machine,
+    version, tags, alias).
     """
     from sfnchain.deploy import deploy as run_deploy
 
@@ -61,10 +63,10 @@ def deploy(
     )
     if dry_run:
         write_output(report.diff, None)
+        for step in report.steps:
+            _progress(f"would {step}")
         _progress(
-            "dry run: the diff above would be applied"
-            if report.diff
-            else "dry run: nothing would change"
+            "dry run: nothing was changed" if report.steps else "dry run: nothing would change"
         )
         return
     write_output(json.dumps(report.to_json(), indent=2) + "\n", None)

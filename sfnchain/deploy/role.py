@@ -106,6 +106,32 @@ def ensure_role(
     return arn, changed
 
 
+def role_arn_for(partition: str, account: str, role_name: str) -> str:
+    """The ARN IAM gives a role created with the default path ``/``."""
+    return f"arn:{partition}:iam::{account}:role/{role_name}"
+
+
+def role_steps(
+    role_name: str,
+    trust: dict[str, Any],
+    permissions: dict[str, Any],
+    existing: DeployedRole | None,
+) -> list[str]:
+    """What :func:`ensure_role` would do, one line per request."""
+    steps: list[str] = []
+    if existing is None:
+        steps.append(f"create IAM role {role_name}")
+    elif existing.trust != trust:
+        steps.append(f"update the trust policy of IAM role {role_name}")
+    current = existing.permissions if existing is not None else None
+    if not permissions.get("Statement"):
+        if current is not None:
+            steps.append(f"remove the permission policy of IAM role {role_name}")
+    elif current != permissions:
+        steps.append(f"write the permission policy of IAM role {role_name}")
+    return steps
+
+
 def is_role_propagation_error(exc: BaseException) -> bool:
     """A role created seconds ago may not yet be assumable by Step Functions (IAM is
     eventually consistent); CreateStateMachine then fails with AccessDeniedException."""
