@@ -13,6 +13,7 @@ import click
 from sfnchain.cli.common import echo_diagnostics
 from sfnchain.diagnostics import Diagnostic, SfnchainError, attach_locations, error
 from sfnchain.export.machine import LOG_LEVELS, MACHINE_TYPES, LoggingSettings, Machine
+from sfnchain.export.names import check_machine_name
 from sfnchain.iam import Scope, partition_for
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -160,12 +161,32 @@ def aws_settings(params: dict[str, Any], timeout: float | None = None) -> Any:
     return AwsOptions(**values, timeout=timeout)
 
 
+# AWS tags: keys of 1-128 characters, values of up to 256; the aws: prefix is AWS's own.
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+
+
 def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = None) -> Machine:
+    if name is not None:
+        problem = check_machine_name(name)
+        if problem:
+            raise error("INVALID_NAME", f"--name: {problem}")
     tags: dict[str, str] = {}
     for item in opts.get("tags") or ():
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise error("USAGE", f"--tag {item!r}: write KEY=VALUE", exit_code=2)
+        if len(key) > MAX_TAG_KEY or len(value) > MAX_TAG_VALUE:
+            raise error(
+                "USAGE",
+                f"--tag {key[:40]!r}...: AWS allows keys of at most {MAX_TAG_KEY} characters "
+                f"and values of at most {MAX_TAG_VALUE}",
+                exit_code=2,
+            )
+        if key.lower().startswith("aws:"):
+            raise error(
+                "USAGE", f"--tag {item!r}: the aws: prefix is reserved for AWS", exit_code=2
+            )
         tags[key] = value
     logging = None
     if opts.get("log_level"):
@@ -193,7 +214,15 @@ def env_region(profile: str | None = None) -> str | None:
 
 def cli_scope(machine: Machine, region: str | None, account: str | None) -> Scope:
     """Literal Region/account where known; CloudFormation-style tokens where not."""
+    from sfnchain.deploy.aws import check_account, check_region
+
+    if region is not None:
+        check_region(region)
+    if account is not None:
+        check_account(account)
     region = region or env_region()
+    if region:
+        check_region(region, "the Region")
     if region and account:
         return Scope.concrete(region, account, machine.name)
     if region:

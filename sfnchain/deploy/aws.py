@@ -51,6 +51,29 @@ class AwsOptions:
         return connect, read
 
 
+# A Region is one DNS label (botocore's own rule), e.g. us-east-1, eu-central-2.
+_REGION = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def check_region(region: str, source: str = "--region") -> None:
+    if not _REGION.match(region):
+        raise error(
+            "INVALID_REGION",
+            f"{source} {region!r} is not an AWS Region name; write one such as us-east-1",
+            exit_code=2,
+        )
+
+
+def check_account(account: str, source: str = "--account") -> None:
+    if not _ACCOUNT.match(account):
+        raise error(
+            "INVALID_ACCOUNT",
+            f"{source} {account!r} is not an AWS account ID; write its 12 digits",
+            exit_code=2,
+        )
+
+
 def check_endpoint_url(url: str) -> None:
     """An --endpoint-url must be an http(s) URL with a host (and a valid port, if any)."""
     hint = "pass a URL such as http://localhost:4566 or https://states.us-east-1.amazonaws.com"
@@ -99,10 +122,13 @@ class Aws:
         self.options = options
         if options.endpoint_url is not None:
             check_endpoint_url(options.endpoint_url)
+        if options.region is not None:
+            check_region(options.region)
         self.session = session(options.region, options.profile)
         if not self.session.region_name:
             # Checked here: STS would otherwise fall back to its global endpoint.
             raise error("AWS_NO_REGION", _NO_REGION)
+        check_region(self.session.region_name, "the Region")
         self.config = self.client_config()
         self._clients: dict[tuple[str, bool], Any] = {}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,6 +31,7 @@ from sfnchain.export.names import check_alias_name, check_machine_name
 from sfnchain.iam import Scope, partition_for
 
 Progress = Callable[[str], None]
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 
 def _quiet(message: str) -> None:
@@ -264,6 +266,13 @@ def deploy(
     ``machine``. With ``dry_run`` nothing is changed: the report's ``steps`` and
     ``diff`` say what the real run would do."""
     warnings = preflight(machine, alias)
+    if role_arn is not None and not _ROLE_ARN.match(role_arn):
+        raise error(
+            "INVALID_ROLE_ARN",
+            f"--role-arn {role_arn!r} is not an IAM role ARN; write "
+            "arn:aws:iam::ACCOUNT:role/NAME, or leave it out to have the role created",
+            exit_code=2,
+        )
     aws = aws or Aws(options or AwsOptions())
     account = aws.account()
     region = aws.region

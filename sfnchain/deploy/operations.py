@@ -17,7 +17,7 @@ from sfnchain.deploy.runner import (
     start_and_follow,
 )
 from sfnchain.diagnostics import error
-from sfnchain.export.names import check_machine_name
+from sfnchain.export.names import check_alias_name, check_machine_name
 from sfnchain.iam import partition_for
 
 
@@ -47,6 +47,9 @@ def rollback_alias(
     aws: Aws | None = None,
 ) -> tuple[str, str]:
     """Move ``alias`` back to the previous version; returns (from, to) version ARNs."""
+    problem = check_alias_name(alias)
+    if problem:
+        raise error("INVALID_NAME", problem, exit_code=2)
     aws = aws or Aws(options)
     arn = resolve_arn(aws, name)
     if ops.read_machine(aws, arn) is None:
