@@ -25,7 +25,7 @@ DEFAULT_MAX_ATTEMPTS = 8
 # Every call the tool makes answers within a second or two on AWS; an endpoint silent for
 # longer is treated as down (and the call retried), so a dead endpoint fails in seconds.
 CONNECT_TIMEOUT_SECONDS = 5.0
-READ_TIMEOUT_SECONDS = 15.0
+READ_TIMEOUT_SECONDS = 10.0
 # StartSyncExecution waits for an EXPRESS execution, which lasts up to five minutes.
 SYNC_READ_TIMEOUT_SECONDS = 330.0
 
