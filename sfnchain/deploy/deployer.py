@@ -188,7 +188,8 @@ def _make_plan(
     version: str | None = None
     if deployed is None:
         version = NEW_VERSION
-        steps.append(f"create state machine {machine.name} and publish it as version 1")
+        tagged = f" (tagged {', '.join(sorted(machine.tags))})" if machine.tags else ""
+        steps.append(f"create state machine {machine.name}{tagged} and publish it as version 1")
     else:
         if changed_fields:
             steps.append(f"update state machine {machine.name} ({', '.join(changed_fields)})")

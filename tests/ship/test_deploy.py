@@ -456,7 +456,7 @@ def test_dry_run_lists_role_machine_version_tags_and_alias(moto_aws: None) -> No
     # passwait calls no service: the role gets no permission policy.
     assert fresh.steps == [
         "create IAM role sfnchain-greeter",
-        "create state machine greeter and publish it as version 1",
+        "create state machine greeter (tagged team) and publish it as version 1",
         "create alias live -> the new version",
     ]
     assert fresh.role_arn == f"arn:aws:iam::{ACCOUNT}:role/sfnchain-greeter"
