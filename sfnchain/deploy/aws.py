@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import botocore.config
@@ -17,6 +18,8 @@ import botocore.exceptions
 import botocore.parsers
 
 from sfnchain.diagnostics import SfnchainError, error
+
+T = TypeVar("T")
 
 # Standard retry mode retries throttling (ThrottlingException, TooManyRequests...) and
 # transient errors (timeouts included) with exponential backoff and jitter (botocore
@@ -135,10 +138,15 @@ class Aws:
     def client_config(self, long_call: bool = False) -> botocore.config.Config:
         """Bounded connect and read timeouts, and ``max_attempts`` attempts in all
         (botocore's ``max_attempts`` counts retries; ``total_max_attempts`` counts
-        attempts, the first one included)."""
+        attempts, the first one included).
+
+        A long call is made once by botocore: a StartSyncExecution whose answer was lost
+        may have started its execution, and a retry would start another. Its caller
+        retries only what AWS refused (:func:`retry_refused`)."""
         connect, read = self.options.call_timeouts(long_call)
+        attempts = 1 if long_call else self.options.max_attempts
         return botocore.config.Config(
-            retries={"total_max_attempts": self.options.max_attempts, "mode": "standard"},
+            retries={"total_max_attempts": attempts, "mode": "standard"},
             connect_timeout=connect,
             read_timeout=read,
             user_agent_extra="sfnchain",
@@ -170,6 +178,29 @@ class Aws:
     def account(self) -> str:
         with aws_errors("GetCallerIdentity"):
             return str(self.client("sts").get_caller_identity()["Account"])
+
+
+# Refusals that mean nothing was done: the request may be sent again.
+_REFUSED = {
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "ServiceUnavailable",
+}
+
+
+def retry_refused(call: Callable[[], T], attempts: int, sleep: Callable[[float], None]) -> T:
+    """``call()``, sent again (up to ``attempts`` in all, with jittered exponential
+    backoff) only while AWS refuses it by throttling — never after a lost answer."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) not in _REFUSED or attempt >= attempts:
+                raise
+        sleep(random.uniform(0, min(20.0, 2.0**attempt)))
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def error_code(exc: BaseException) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sfnchain.deploy.aws import Aws, aws_errors
+from sfnchain.deploy.aws import Aws, aws_errors, retry_refused
 
 DEFAULT_POLL_SECONDS = 1.0
 T = TypeVar("T")
@@ -128,9 +128,14 @@ def start_and_follow(
     if machine_type == "EXPRESS":
         action = f"StartSyncExecution {target_arn}"
         follow.at(action)
+        sync = aws.client("stepfunctions", long_call=True)
         with aws_errors(action):
-            out = aws.client("stepfunctions", long_call=True).start_sync_execution(
-                stateMachineArn=target_arn, name=name, input=body
+            out = retry_refused(
+                lambda: sync.start_sync_execution(
+                    stateMachineArn=target_arn, name=name, input=body
+                ),
+                aws.options.max_attempts,
+                time.sleep,
             )
             return _result(out["executionArn"], out)
     follow.at(f"DescribeStateMachineAlias {target_arn}")

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import botocore.exceptions
 import pytest
 from click.testing import CliRunner
 
@@ -27,6 +28,7 @@ from sfnchain.deploy.aws import (
     CONNECT_TIMEOUT_SECONDS,
     READ_TIMEOUT_SECONDS,
     SYNC_READ_TIMEOUT_SECONDS,
+    retry_refused,
 )
 from sfnchain.deploy.runner import bounded
 from sfnchain.diagnostics import SfnchainError, error
@@ -340,7 +342,35 @@ def test_every_client_has_bounded_timeouts_and_exact_attempts(aws_env: None) -> 
         assert config.retries == {"total_max_attempts": 3, "mode": "standard"}
     sync = aws.client("stepfunctions", long_call=True).meta.config
     assert sync.read_timeout == SYNC_READ_TIMEOUT_SECONDS
-    assert sync.retries == {"total_max_attempts": 3, "mode": "standard"}
+    # Sent once by botocore: a lost answer may mean a started execution (see below).
+    assert sync.retries == {"total_max_attempts": 1, "mode": "standard"}
+
+
+def _client_error(code: str) -> botocore.exceptions.ClientError:
+    return botocore.exceptions.ClientError(
+        {"Error": {"Code": code, "Message": "m"}}, "StartSyncExecution"
+    )
+
+
+def test_only_refused_calls_are_sent_again() -> None:
+    answers: list[Any] = [_client_error("ThrottlingException"), _client_error("Throttling"), 7]
+    slept: list[float] = []
+
+    def call() -> int:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return int(answer)
+
+    assert retry_refused(call, 3, slept.append) == 7
+    assert len(slept) == 2 and all(0 <= s <= 4 for s in slept)
+    answers[:] = [_client_error("ThrottlingException"), 7]
+    with pytest.raises(botocore.exceptions.ClientError):
+        retry_refused(call, 1, slept.append)  # one attempt in all
+    answers[:] = [_client_error("ExecutionLimitExceeded"), 7]
+    with pytest.raises(botocore.exceptions.ClientError, match="ExecutionLimitExceeded"):
+        retry_refused(call, 5, slept.append)
+    assert answers == [7]
 
 
 def test_a_command_budget_caps_every_call(aws_env: None) -> None:

@@ -486,3 +486,40 @@ def test_endpoint_without_list_versions_is_probed(moto_aws: None) -> None:
     assert fault.calls == 1
     assert report.version_arn == ARN + ":2" and versions() == ["1", "2"]
     assert alias_version() == "2"
+
+
+def test_express_run_is_started_once_and_resent_only_when_throttled(
+    moto_aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    import sfnchain.deploy.runner as runner
+
+    deploy(machine(type="EXPRESS"))
+    slept: list[float] = []
+    monkeypatch.setattr(runner.time, "sleep", slept.append)
+    aws = Aws(AwsOptions(max_attempts=3))
+    sync = aws.client("stepfunctions", long_call=True)
+    fault = inject(
+        sync,
+        "StartSyncExecution",
+        Fault("ThrottlingException", "Rate exceeded", times=1),
+        stage="before-call",
+    )
+    started: list[str] = []
+
+    def answer(**kwargs: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        # moto 5.2.5 has no StartSyncExecution: answer as AWS does for a finished run.
+        started.append(kwargs["model"].name)
+        parsed = {
+            "executionArn": f"{ARN.replace(':stateMachine:', ':express:')}:run:1",
+            "status": "SUCCEEDED",
+            "output": '{"ok": true}',
+        }
+        return AWSResponse("https://sfn.invalid/", 200, {}, None), parsed
+
+    sync.meta.events.register("before-call.sfn.StartSyncExecution", answer)
+    result = run_execution(AwsOptions(), "greeter", {"name": "Ada"}, aws=aws)
+    assert result.succeeded and result.output == {"ok": True}
+    # Throttled once (nothing started), sent again once, with one backoff between.
+    assert fault.calls == 2 and len(started) == 1 and len(slept) == 1
