@@ -231,6 +231,12 @@ def aws_errors(action: str) -> Iterator[None]:
         ) from None
     except botocore.exceptions.NoRegionError:
         raise error("AWS_NO_REGION", f"{action}: {_NO_REGION}") from None
+    except botocore.exceptions.ConfigParseError as exc:
+        raise error(
+            "AWS_CONFIG_INVALID",
+            f"{action}: {_one_line(exc)}; fix the file, or point AWS_CONFIG_FILE / "
+            "AWS_SHARED_CREDENTIALS_FILE at a valid one",
+        ) from None
     except botocore.exceptions.ProfileNotFound as exc:
         raise error(
             "AWS_PROFILE_NOT_FOUND", f"{action}: {exc}; check --profile and ~/.aws/config"

@@ -123,6 +123,19 @@ CASES = [
         2,
     ),
     Case("run --region with a space", _run("--region", "eu west 1"), "INVALID_REGION", 2),
+    # the AWS configuration
+    Case(
+        "deploy with an unparsable AWS config file",
+        lambda t: (
+            (t / "aws-config").write_bytes(b"[default\nregion = \x00\xff"),
+            ["deploy", str(ASL), *NOWHERE],
+        )[1],
+        "AWS_CONFIG_INVALID",
+        1,
+    ),
+    Case(
+        "run --profile that does not exist", _run("--profile", "nope"), "AWS_PROFILE_NOT_FOUND", 1
+    ),
     # rollback
     Case(
         "rollback --name with a space",
