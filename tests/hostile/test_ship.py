@@ -51,6 +51,16 @@ def _input_file(name: str, content: bytes) -> Callable[[Path], list[str]]:
     return argv
 
 
+def _with_aws_config(content: bytes) -> Callable[[Path], list[str]]:
+    """deploy, with ``content`` as the AWS config file (the aws_env fixture's path)."""
+
+    def argv(t: Path) -> list[str]:
+        (t / "aws-config").write_bytes(content)
+        return ["deploy", str(ASL), *NOWHERE]
+
+    return argv
+
+
 CASES = [
     # names AWS would refuse
     Case("deploy --name with a space", _deploy("--name", "has space"), "INVALID_NAME", 1),
@@ -126,10 +136,7 @@ CASES = [
     # the AWS configuration
     Case(
         "deploy with an unparsable AWS config file",
-        lambda t: (
-            (t / "aws-config").write_bytes(b"[default\nregion = \x00\xff"),
-            ["deploy", str(ASL), *NOWHERE],
-        )[1],
+        _with_aws_config(b"[default\nregion = \x00\xff"),
         "AWS_CONFIG_INVALID",
         1,
     ),
