@@ -288,11 +288,6 @@ def log_group_exists(aws: Aws, name: str) -> bool:
         return any(g.get("logGroupName") == name for g in groups)
 
 
-def version_definition(aws: Aws, version_arn: str) -> Any:
-    found = read_machine(aws, version_arn)
-    return None if found is None else found.definition
-
-
 def previous_version(aws: Aws, machine_arn_: str, current: int) -> str | None:
     """The highest version number below ``current`` that still exists."""
     for number in range(current - 1, 0, -1):
