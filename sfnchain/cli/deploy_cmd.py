@@ -11,6 +11,7 @@ from sfnchain.cli.common import write_output
 from sfnchain.cli.ship_common import (
     apply_settings,
     aws_options,
+    aws_settings,
     load_machine,
     settings_options,
     workflow_argument,
@@ -19,16 +20,6 @@ from sfnchain.cli.ship_common import (
 
 def _progress(message: str) -> None:
     click.echo(message, err=True)
-
-
-def _aws(
-    region: str | None, profile: str | None, endpoint_url: str | None, max_attempts: int
-) -> Any:
-    from sfnchain.deploy import AwsOptions
-
-    return AwsOptions(
-        region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts
-    )
 
 
 @click.command("deploy")
@@ -43,10 +34,6 @@ def deploy(
     source: str,
     workflow: str | None,
     name: str | None,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    max_attempts: int,
     role_arn: str | None,
     alias: str | None,
     dry_run: bool,
@@ -56,16 +43,19 @@ def deploy(
     its IAM role, publish a version and move --alias to it.
 
     The definition is validated before anything is sent. Progress goes to stderr; stdout
-    gets the ARNs as JSON, or with --dry-run a diff against what is deployed.
+    gets the ARNs as JSON. --dry-run changes nothing: stdout gets a diff against what is
+    deployed, stderr a line for each change the real run would make (role, machine,
+    version, tags, alias).
     """
     from sfnchain.deploy import deploy as run_deploy
 
+    aws = aws_settings(settings)
     machine = apply_settings(
         load_machine(source, workflow, settings.get("machine_type")), settings, name
     )
     report = run_deploy(
         machine,
-        _aws(region, profile, endpoint_url, max_attempts),
+        aws,
         role_arn=role_arn,
         alias=alias,
         dry_run=dry_run,
@@ -73,10 +63,10 @@ def deploy(
     )
     if dry_run:
         write_output(report.diff, None)
+        for step in report.steps:
+            _progress(f"would {step}")
         _progress(
-            "dry run: the diff above would be applied"
-            if report.diff
-            else "dry run: nothing would change"
+            "dry run: nothing was changed" if report.steps else "dry run: nothing would change"
         )
         return
     write_output(json.dumps(report.to_json(), indent=2) + "\n", None)
@@ -96,15 +86,10 @@ def rollback(
     name: str,
     alias: str,
     to_version: int | None,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    max_attempts: int,
+    **aws: Any,
 ) -> None:
     """Move --alias of machine --name back to the previous version (or --to-version)."""
     from sfnchain.deploy import rollback_alias
 
-    before, after = rollback_alias(
-        _aws(region, profile, endpoint_url, max_attempts), name, alias, to_version, _progress
-    )
+    before, after = rollback_alias(aws_settings(aws), name, alias, to_version, _progress)
     write_output(json.dumps({"alias": alias, "from": before, "to": after}, indent=2) + "\n", None)

@@ -3,32 +3,53 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import time
 from typing import Any
 
 import click
 
 from sfnchain.cli.common import write_output
-from sfnchain.cli.ship_common import aws_options, load_machine
-from sfnchain.diagnostics import error
+from sfnchain.cli.ship_common import aws_options, aws_settings, load_machine
+from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.jsonfile import NotStrictJSON, loads_strict, read_text_file
 
 
 def _payload(text: str | None, file: str | None) -> Any:
+    """The execution input: strict JSON (no NaN/Infinity, no key twice), UTF-8 files."""
     if text is not None and file is not None:
-        raise click.UsageError("pass --input or --input-file, not both")
+        raise error("USAGE", "pass --input or --input-file, not both", exit_code=2)
+    where = None
     if file is not None:
-        try:
-            text = Path(file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise error("FILE_NOT_READABLE", f"{file}: {exc.strerror}", exit_code=2) from None
+        text = read_text_file(
+            file, what="the input file", unreadable_code="FILE_NOT_READABLE", exit_code=2
+        )
+        where = SourceLocation(file)
     if text is None:
         return {}
+    what = "the input file" if file is not None else "--input"
     try:
-        return json.loads(text)
+        return loads_strict(text)
     except json.JSONDecodeError as exc:
         raise error(
             "INVALID_JSON",
-            f"--input is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            f"{what} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; quote "
+            'it, e.g. --input \'{"name": "Ada"}\'',
+            location=where,
+            exit_code=2,
+        ) from None
+    except NotStrictJSON as exc:
+        raise error(
+            "INVALID_JSON",
+            f"{what}: {exc.message}",
+            pointer=exc.pointer,
+            location=where,
+            exit_code=2,
+        ) from None
+    except RecursionError:
+        raise error(
+            "INVALID_JSON",
+            f"{what} nests too deeply to read; flatten it",
+            location=where,
             exit_code=2,
         ) from None
 
@@ -53,7 +74,8 @@ def _payload(text: str | None, file: str | None) -> Any:
     "--timeout",
     type=click.FloatRange(0),
     default=None,
-    help="Stop following after this many seconds.",
+    help="Give up after this many seconds in all (every call and the polling included); "
+    "an execution already started is left running.",
 )
 @aws_options
 def command(
@@ -65,35 +87,39 @@ def command(
     workflow: str | None,
     poll: float,
     timeout: float | None,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    max_attempts: int,
+    **aws: Any,
 ) -> None:
     """Start an execution of TARGET — a deployed machine's name or ARN, or a workflow
     file (.py/.json) whose machine was deployed — and stream the states it enters and
     leaves (stderr), then print its output (stdout) or its error."""
-    from sfnchain.deploy import AwsOptions, run_execution
+    from sfnchain.deploy import run_execution
 
+    started = time.monotonic()
     if alias and version:
-        raise click.UsageError("pass --alias or --version, not both")
+        raise error("USAGE", "pass --alias or --version, not both", exit_code=2)
+    options = aws_settings(aws, timeout)
     payload = _payload(input_text, input_file)
     name = target
     if target.endswith((".py", ".json")):
         name = load_machine(target, workflow).name
+    # The budget started with the command: compiling a workflow file spends it too.
+    left = None if timeout is None else max(timeout - (time.monotonic() - started), 0.0)
     result = run_execution(
-        AwsOptions(
-            region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts
-        ),
+        options,
         name,
         payload,
         qualifier=alias or (str(version) if version else None),
         on_event=lambda line: click.echo(line, err=True),
         poll_seconds=poll,
-        timeout_seconds=timeout,
+        timeout_seconds=left,
     )
     if result.status == "RUNNING":
-        raise error("EXECUTION_RUNNING", f"{result.execution_arn} is still running after --timeout")
+        raise error(
+            "EXECUTION_RUNNING",
+            f"{result.execution_arn} is still running after --timeout {timeout:g}s; it was "
+            "left running: follow it in the console, or stop it with "
+            "aws stepfunctions stop-execution",
+        )
     if not result.succeeded:
         detail = ": ".join(x for x in (result.error, result.cause) if x)
         raise error(

@@ -13,6 +13,7 @@ import click
 from sfnchain.cli.common import echo_diagnostics
 from sfnchain.diagnostics import Diagnostic, SfnchainError, attach_locations, error
 from sfnchain.export.machine import LOG_LEVELS, MACHINE_TYPES, LoggingSettings, Machine
+from sfnchain.export.names import check_machine_name
 from sfnchain.iam import Scope, partition_for
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -93,8 +94,25 @@ def settings_options(f: F) -> F:
     return f
 
 
+AWS_OPTION_NAMES = (
+    "region",
+    "profile",
+    "endpoint_url",
+    "max_attempts",
+    "connect_timeout",
+    "read_timeout",
+)
+
+
 def aws_options(f: F) -> F:
-    """Where to send requests: --region, --profile, --endpoint-url, --max-attempts."""
+    """Where to send requests and how long to wait: --region, --profile, --endpoint-url,
+    --max-attempts, --connect-timeout, --read-timeout (see :func:`aws_settings`)."""
+    from sfnchain.deploy.aws import (
+        CONNECT_TIMEOUT_SECONDS,
+        DEFAULT_MAX_ATTEMPTS,
+        READ_TIMEOUT_SECONDS,
+    )
+
     options = [
         click.option(
             "--region",
@@ -110,9 +128,24 @@ def aws_options(f: F) -> F:
         click.option(
             "--max-attempts",
             type=click.IntRange(1, 20),
-            default=8,
+            default=DEFAULT_MAX_ATTEMPTS,
             show_default=True,
-            help="Attempts per API call; throttled calls back off between them.",
+            help="Attempts per API call in all, the first included; throttled, timed-out "
+            "and failed-to-connect calls back off between them.",
+        ),
+        click.option(
+            "--connect-timeout",
+            type=click.FloatRange(0.01, 600),
+            default=CONNECT_TIMEOUT_SECONDS,
+            show_default=True,
+            help="Seconds to wait for a connection to the endpoint, per attempt.",
+        ),
+        click.option(
+            "--read-timeout",
+            type=click.FloatRange(0.01, 600),
+            default=READ_TIMEOUT_SECONDS,
+            show_default=True,
+            help="Seconds to wait for an answer, per attempt.",
         ),
     ]
     for option in reversed(options):
@@ -120,12 +153,40 @@ def aws_options(f: F) -> F:
     return f
 
 
+def aws_settings(params: dict[str, Any], timeout: float | None = None) -> Any:
+    """The ``AwsOptions`` for the options :func:`aws_options` added, taken out of ``params``."""
+    from sfnchain.deploy import AwsOptions
+
+    values = {name: params.pop(name) for name in AWS_OPTION_NAMES}
+    return AwsOptions(**values, timeout=timeout)
+
+
+# AWS tags: keys of 1-128 characters, values of up to 256; the aws: prefix is AWS's own.
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+
+
 def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = None) -> Machine:
+    if name is not None:
+        problem = check_machine_name(name)
+        if problem:
+            raise error("INVALID_NAME", f"--name: {problem}")
     tags: dict[str, str] = {}
     for item in opts.get("tags") or ():
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise error("USAGE", f"--tag {item!r}: write KEY=VALUE", exit_code=2)
+        if len(key) > MAX_TAG_KEY or len(value) > MAX_TAG_VALUE:
+            raise error(
+                "USAGE",
+                f"--tag {key[:40]!r}...: AWS allows keys of at most {MAX_TAG_KEY} characters "
+                f"and values of at most {MAX_TAG_VALUE}",
+                exit_code=2,
+            )
+        if key.lower().startswith("aws:"):
+            raise error(
+                "USAGE", f"--tag {item!r}: the aws: prefix is reserved for AWS", exit_code=2
+            )
         tags[key] = value
     logging = None
     if opts.get("log_level"):
@@ -153,7 +214,15 @@ def env_region(profile: str | None = None) -> str | None:
 
 def cli_scope(machine: Machine, region: str | None, account: str | None) -> Scope:
     """Literal Region/account where known; CloudFormation-style tokens where not."""
+    from sfnchain.deploy.aws import check_account, check_region
+
+    if region is not None:
+        check_region(region)
+    if account is not None:
+        check_account(account)
     region = region or env_region()
+    if region:
+        check_region(region, "the Region")
     if region and account:
         return Scope.concrete(region, account, machine.name)
     if region:
@@ -181,6 +250,8 @@ def fail_on_errors(diags: list[Diagnostic], machine: Machine) -> None:
 
 __all__ = [
     "apply_settings",
+    "aws_options",
+    "aws_settings",
     "cli_scope",
     "echo_warnings",
     "fail_on_errors",

@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.parsers
 
 from sfnchain.diagnostics import SfnchainError, error
 
+T = TypeVar("T")
+
 # Standard retry mode retries throttling (ThrottlingException, TooManyRequests...) and
-# transient errors with exponential backoff and jitter (botocore "Retries" guide).
+# transient errors (timeouts included) with exponential backoff and jitter (botocore
+# "Retries" guide). The count is of attempts in all, the first one included.
 DEFAULT_MAX_ATTEMPTS = 8
-CONNECT_TIMEOUT_SECONDS = 5
-READ_TIMEOUT_SECONDS = 60
+# Every call the tool makes answers within a second or two on AWS; an endpoint silent for
+# longer is treated as down (and the call retried), so a dead endpoint fails in seconds.
+CONNECT_TIMEOUT_SECONDS = 5.0
+READ_TIMEOUT_SECONDS = 10.0
+# StartSyncExecution waits for an EXPRESS execution, which lasts up to five minutes.
+SYNC_READ_TIMEOUT_SECONDS = 330.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,60 @@ class AwsOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS
+    read_timeout: float = READ_TIMEOUT_SECONDS
+    # A budget for the whole command: no single call may wait longer than this.
+    timeout: float | None = None
+
+    def call_timeouts(self, long_call: bool = False) -> tuple[float, float]:
+        """(connect, read) timeouts of one call; ``long_call`` for StartSyncExecution."""
+        connect = self.connect_timeout
+        read = max(self.read_timeout, SYNC_READ_TIMEOUT_SECONDS) if long_call else self.read_timeout
+        if self.timeout is not None:
+            budget = max(self.timeout, 0.001)
+            connect, read = min(connect, budget), (budget if long_call else min(read, budget))
+        return connect, read
+
+
+# A Region is one DNS label (botocore's own rule), e.g. us-east-1, eu-central-2.
+_REGION = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def check_region(region: str, source: str = "--region") -> None:
+    if not _REGION.match(region):
+        raise error(
+            "INVALID_REGION",
+            f"{source} {region!r} is not an AWS Region name; write one such as us-east-1",
+            exit_code=2,
+        )
+
+
+def check_account(account: str, source: str = "--account") -> None:
+    if not _ACCOUNT.match(account):
+        raise error(
+            "INVALID_ACCOUNT",
+            f"{source} {account!r} is not an AWS account ID; write its 12 digits",
+            exit_code=2,
+        )
+
+
+def check_endpoint_url(url: str) -> None:
+    """An --endpoint-url must be an http(s) URL with a host (and a valid port, if any)."""
+    hint = "pass a URL such as http://localhost:4566 or https://states.us-east-1.amazonaws.com"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as exc:
+        raise error(
+            "INVALID_ENDPOINT_URL", f"--endpoint-url {url!r}: {exc}; {hint}", exit_code=2
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise error(
+            "INVALID_ENDPOINT_URL",
+            f"--endpoint-url {url!r} is not an http(s) URL with a host; {hint}",
+            exit_code=2,
+        )
 
 
 _NO_REGION = (
@@ -60,27 +123,53 @@ class Aws:
 
     def __init__(self, options: AwsOptions) -> None:
         self.options = options
+        if options.endpoint_url is not None:
+            check_endpoint_url(options.endpoint_url)
+        if options.region is not None:
+            check_region(options.region)
         self.session = session(options.region, options.profile)
         if not self.session.region_name:
             # Checked here: STS would otherwise fall back to its global endpoint.
             raise error("AWS_NO_REGION", _NO_REGION)
-        self.config = botocore.config.Config(
-            retries={"max_attempts": options.max_attempts, "mode": "standard"},
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            read_timeout=READ_TIMEOUT_SECONDS,
+        check_region(self.session.region_name, "the Region")
+        self.config = self.client_config()
+        self._clients: dict[tuple[str, bool], Any] = {}
+
+    def client_config(self, long_call: bool = False) -> botocore.config.Config:
+        """Bounded connect and read timeouts, and ``max_attempts`` attempts in all
+        (botocore's ``max_attempts`` counts retries; ``total_max_attempts`` counts
+        attempts, the first one included).
+
+        A long call is made once by botocore: a StartSyncExecution whose answer was lost
+        may have started its execution, and a retry would start another. Its caller
+        retries only what AWS refused (:func:`retry_refused`)."""
+        connect, read = self.options.call_timeouts(long_call)
+        attempts = 1 if long_call else self.options.max_attempts
+        return botocore.config.Config(
+            retries={"total_max_attempts": attempts, "mode": "standard"},
+            connect_timeout=connect,
+            read_timeout=read,
             user_agent_extra="sfnchain",
         )
-        self._clients: dict[str, Any] = {}
 
-    def client(self, service: str) -> Any:
-        if service not in self._clients:
+    def client(self, service: str, *, long_call: bool = False) -> Any:
+        """The client of ``service``; ``long_call`` for one whose calls may legitimately
+        wait minutes for an answer (StartSyncExecution)."""
+        key = (service, long_call)
+        if key not in self._clients:
+            config = self.client_config(long_call) if long_call else self.config
             with aws_errors(f"creating the {service} client"):
-                self._clients[service] = self.session.client(
-                    service,  # type: ignore[call-overload]
-                    config=self.config,
-                    endpoint_url=self.options.endpoint_url,
-                )
-        return self._clients[service]
+                try:
+                    self._clients[key] = self.session.client(
+                        service,  # type: ignore[call-overload]
+                        config=config,
+                        endpoint_url=self.options.endpoint_url,
+                    )
+                except ValueError as exc:
+                    raise error(
+                        "INVALID_ENDPOINT_URL", f"--endpoint-url: {exc}", exit_code=2
+                    ) from None
+        return self._clients[key]
 
     @property
     def region(self) -> str:
@@ -89,6 +178,29 @@ class Aws:
     def account(self) -> str:
         with aws_errors("GetCallerIdentity"):
             return str(self.client("sts").get_caller_identity()["Account"])
+
+
+# Refusals that mean nothing was done: the request may be sent again.
+_REFUSED = {
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "ServiceUnavailable",
+}
+
+
+def retry_refused(call: Callable[[], T], attempts: int, sleep: Callable[[float], None]) -> T:
+    """``call()``, sent again (up to ``attempts`` in all, with jittered exponential
+    backoff) only while AWS refuses it by throttling — never after a lost answer."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) not in _REFUSED or attempt >= attempts:
+                raise
+        sleep(random.uniform(0, min(20.0, 2.0**attempt)))
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def error_code(exc: BaseException) -> str:
@@ -119,25 +231,56 @@ def aws_errors(action: str) -> Iterator[None]:
         ) from None
     except botocore.exceptions.NoRegionError:
         raise error("AWS_NO_REGION", f"{action}: {_NO_REGION}") from None
+    except botocore.exceptions.ConfigParseError as exc:
+        raise error(
+            "AWS_CONFIG_INVALID",
+            f"{action}: {_one_line(exc)}; fix the file, or point AWS_CONFIG_FILE / "
+            "AWS_SHARED_CREDENTIALS_FILE at a valid one",
+        ) from None
     except botocore.exceptions.ProfileNotFound as exc:
         raise error(
             "AWS_PROFILE_NOT_FOUND", f"{action}: {exc}; check --profile and ~/.aws/config"
         ) from None
+    except (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError) as exc:
+        raise error(
+            "AWS_TIMEOUT",
+            f"{action}: no answer in time ({_one_line(exc)}), after every attempt; check "
+            "--endpoint-url, --region and the network, or raise --connect-timeout/--read-timeout",
+        ) from None
     except (
         botocore.exceptions.EndpointConnectionError,
-        botocore.exceptions.ConnectTimeoutError,
-        botocore.exceptions.ReadTimeoutError,
         botocore.exceptions.ConnectionClosedError,
     ) as exc:
         raise error(
             "AWS_UNREACHABLE",
-            f"{action}: cannot reach the endpoint ({exc}); check --endpoint-url, "
+            f"{action}: cannot reach the endpoint ({_one_line(exc)}); check --endpoint-url, "
             "--region and the network",
         ) from None
     except botocore.exceptions.ClientError as exc:
         raise client_error(action, exc) from None
     except botocore.exceptions.BotoCoreError as exc:
-        raise error("AWS_ERROR", f"{action}: {exc}") from None
+        raise error("AWS_ERROR", f"{action}: {_one_line(exc)}") from None
+    except botocore.parsers.ResponseParserError as exc:
+        detail = _one_line(exc).split(" Further retries", 1)[0]
+        raise _bad_response(action, detail) from None
+    except KeyError as exc:
+        raise _bad_response(action, f"the answer has no {exc.args[0]!r} field") from None
+    except (IndexError, TypeError, ValueError) as exc:
+        # An answer of the right protocol whose fields have the wrong shape or content.
+        raise _bad_response(action, _one_line(exc)) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = re.sub(r"\s+", " ", str(exc)).strip()
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _bad_response(action: str, detail: str) -> SfnchainError:
+    return error(
+        "AWS_BAD_RESPONSE",
+        f"{action}: the endpoint's answer is not one AWS gives ({detail}); check that "
+        "--endpoint-url points at AWS or an AWS emulator",
+    )
 
 
 def client_error(action: str, exc: botocore.exceptions.ClientError) -> SfnchainError:
@@ -168,5 +311,11 @@ def client_error(action: str, exc: botocore.exceptions.ClientError) -> SfnchainE
             "AWS_THROTTLED",
             f"{action}: still throttled after retries ({message}); wait and rerun, or raise "
             "--max-attempts",
+        )
+    if code.isdigit():  # no AWS error in the answer: botocore names it by its HTTP status
+        return error(
+            "AWS_REJECTED",
+            f"{action}: the endpoint answered HTTP {code} ({message[:200]}); check "
+            "--endpoint-url, or rerun later if the service is having trouble",
         )
     return error("AWS_REJECTED", f"{action}: AWS rejected the request: {code}: {message}")

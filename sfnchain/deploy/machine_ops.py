@@ -10,7 +10,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from sfnchain.deploy.aws import Aws, aws_errors
+from sfnchain.deploy.aws import Aws, aws_errors, error_code
 from sfnchain.deploy.role import is_role_propagation_error
 from sfnchain.diagnostics import error
 from sfnchain.export.machine import Machine
@@ -41,14 +41,14 @@ def read_machine(aws: Aws, arn: str) -> DeployedMachine | None:
             d = sfn.describe_state_machine(stateMachineArn=arn)
         except sfn.exceptions.StateMachineDoesNotExist:
             return None
-    return DeployedMachine(
-        arn=arn,
-        definition=json.loads(d["definition"]),
-        role_arn=d["roleArn"],
-        type=d.get("type", "STANDARD"),
-        logging=normal_logging(d.get("loggingConfiguration")),
-        tracing=bool((d.get("tracingConfiguration") or {}).get("enabled", False)),
-    )
+        return DeployedMachine(
+            arn=arn,
+            definition=json.loads(d["definition"]),
+            role_arn=str(d["roleArn"]),
+            type=str(d.get("type", "STANDARD")),
+            logging=normal_logging(d.get("loggingConfiguration")),
+            tracing=bool((d.get("tracingConfiguration") or {}).get("enabled", False)),
+        )
 
 
 def normal_logging(config: Any) -> dict[str, Any]:
@@ -134,52 +134,65 @@ def create_machine(
         }
         if machine.tags:
             kwargs["tags"] = [{"key": k, "value": v} for k, v in sorted(machine.tags.items())]
-        return dict(sfn.create_state_machine(**kwargs))
+        out = sfn.create_state_machine(**kwargs)
+        return {k: str(out[k]) for k in ("stateMachineArn", "stateMachineVersionArn")}
 
     out = _with_role_retry(call, f"CreateStateMachine {machine.name}", fresh_role)
-    return str(out["stateMachineArn"]), str(out["stateMachineVersionArn"])
+    return out["stateMachineArn"], out["stateMachineVersionArn"]
 
 
 def update_machine(
-    aws: Aws, arn: str, machine: Machine, role_arn: str, logging: dict[str, Any], fresh_role: bool
-) -> str:
-    """UpdateStateMachine and publish the new revision as a version; returns its ARN."""
+    aws: Aws,
+    arn: str,
+    machine: Machine,
+    role_arn: str,
+    logging: dict[str, Any],
+    fresh_role: bool,
+    publish: bool = True,
+) -> str | None:
+    """UpdateStateMachine, publishing the new revision as a version when ``publish``;
+    returns the version's ARN (None when not publishing)."""
     sfn = aws.client("stepfunctions")
 
     def call() -> dict[str, Any]:
-        return dict(
-            sfn.update_state_machine(
-                stateMachineArn=arn,
-                definition=json.dumps(machine.definition),
-                roleArn=role_arn,
-                loggingConfiguration=logging,
-                tracingConfiguration={"enabled": machine.tracing},
-                publish=True,
-                versionDescription="sfnchain deploy",
-            )
-        )
+        kwargs: dict[str, Any] = {
+            "stateMachineArn": arn,
+            "definition": json.dumps(machine.definition),
+            "roleArn": role_arn,
+            "loggingConfiguration": logging,
+            "tracingConfiguration": {"enabled": machine.tracing},
+        }
+        if publish:
+            kwargs.update(publish=True, versionDescription="sfnchain deploy")
+        out = sfn.update_state_machine(**kwargs)
+        return {"stateMachineVersionArn": str(out["stateMachineVersionArn"]) if publish else None}
 
     out = _with_role_retry(call, f"UpdateStateMachine {machine.name}", fresh_role)
-    return str(out["stateMachineVersionArn"])
+    version: str | None = out["stateMachineVersionArn"]
+    return version
 
 
-def sync_tags(aws: Aws, arn: str, tags: dict[str, str], progress: Callable[[str], None]) -> bool:
+def missing_tags(aws: Aws, arn: str, tags: dict[str, str]) -> dict[str, str]:
+    """The tags of ``tags`` the machine lacks or holds with another value."""
     if not tags:
-        return False
+        return {}
     sfn = aws.client("stepfunctions")
     with aws_errors(f"ListTagsForResource {arn}"):
         current = {
             t["key"]: t["value"] for t in sfn.list_tags_for_resource(resourceArn=arn)["tags"]
         }
-    missing = {k: v for k, v in tags.items() if current.get(k) != v}
-    if not missing:
-        return False
-    progress(f"tagging {arn}: {', '.join(sorted(missing))}")
+    return {k: v for k, v in tags.items() if current.get(k) != v}
+
+
+def add_tags(aws: Aws, arn: str, tags: dict[str, str], progress: Callable[[str], None]) -> None:
+    if not tags:
+        return
+    sfn = aws.client("stepfunctions")
+    progress(f"tagging {arn}: {', '.join(sorted(tags))}")
     with aws_errors(f"TagResource {arn}"):
         sfn.tag_resource(
-            resourceArn=arn, tags=[{"key": k, "value": v} for k, v in sorted(missing.items())]
+            resourceArn=arn, tags=[{"key": k, "value": v} for k, v in sorted(tags.items())]
         )
-    return True
 
 
 def alias_target(aws: Aws, alias_arn: str) -> str | None:
@@ -222,9 +235,57 @@ def point_alias(
     return alias_arn
 
 
-def version_definition(aws: Aws, version_arn: str) -> Any:
-    found = read_machine(aws, version_arn)
-    return None if found is None else found.definition
+# What an endpoint says when it lacks an API (emulators lag AWS's Step Functions API).
+_UNSUPPORTED = {"UnknownOperationException", "InvalidAction", "NotImplemented", "501"}
+
+
+def latest_version(aws: Aws, machine_arn_: str) -> DeployedMachine | None:
+    """The most recently published version of the machine (ListStateMachineVersions lists
+    newest first), or None when it has none."""
+    sfn = aws.client("stepfunctions")
+    with aws_errors(f"ListStateMachineVersions {machine_arn_}"):
+        try:
+            page = sfn.list_state_machine_versions(stateMachineArn=machine_arn_, maxResults=1)
+            versions = page["stateMachineVersions"]
+            newest = str(versions[0]["stateMachineVersionArn"]) if versions else None
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) not in _UNSUPPORTED:
+                raise
+            return _probe_latest_version(aws, machine_arn_)
+    return None if newest is None else read_machine(aws, newest)
+
+
+def _probe_latest_version(aws: Aws, machine_arn_: str) -> DeployedMachine | None:
+    """Where the endpoint lacks ListStateMachineVersions: versions are numbered 1, 2, ...,
+    so the highest one that exists is found by doubling, then bisecting."""
+    found: DeployedMachine | None = None
+    low, high = 0, 1
+    while True:
+        probe = read_machine(aws, f"{machine_arn_}:{high}")
+        if probe is None:
+            break
+        found, low, high = probe, high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        probe = read_machine(aws, f"{machine_arn_}:{middle}")
+        if probe is None:
+            high = middle
+        else:
+            found, low = probe, middle
+    return found
+
+
+def publishes_same(version: DeployedMachine | None, definition: Any, role_arn: str) -> bool:
+    """Whether ``version`` already holds this definition and role (publishing again would
+    add a duplicate version)."""
+    return version is not None and version.definition == definition and version.role_arn == role_arn
+
+
+def log_group_exists(aws: Aws, name: str) -> bool:
+    logs = aws.client("logs")
+    with aws_errors(f"DescribeLogGroups {name}"):
+        groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        return any(g.get("logGroupName") == name for g in groups)
 
 
 def previous_version(aws: Aws, machine_arn_: str, current: int) -> str | None:

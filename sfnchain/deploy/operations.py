@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sfnchain.deploy import machine_ops as ops
 from sfnchain.deploy.aws import Aws, AwsOptions
-from sfnchain.deploy.runner import DEFAULT_POLL_SECONDS, RunResult, start_and_follow
+from sfnchain.deploy.runner import (
+    DEFAULT_POLL_SECONDS,
+    Follow,
+    RunResult,
+    bounded,
+    start_and_follow,
+)
 from sfnchain.diagnostics import error
-from sfnchain.export.names import check_machine_name
+from sfnchain.export.names import check_alias_name, check_machine_name
 from sfnchain.iam import partition_for
 
 
@@ -39,6 +47,9 @@ def rollback_alias(
     aws: Aws | None = None,
 ) -> tuple[str, str]:
     """Move ``alias`` back to the previous version; returns (from, to) version ARNs."""
+    problem = check_alias_name(alias)
+    if problem:
+        raise error("INVALID_NAME", problem, exit_code=2)
     aws = aws or Aws(options)
     arn = resolve_arn(aws, name)
     if ops.read_machine(aws, arn) is None:
@@ -57,13 +68,42 @@ def run_execution(
     timeout_seconds: float | None = None,
     aws: Aws | None = None,
 ) -> RunResult:
-    aws = aws or Aws(options)
-    arn = resolve_arn(aws, name, qualifier)
-    return start_and_follow(
-        aws,
-        arn,
-        payload,
-        on_event=on_event,
-        poll_seconds=poll_seconds,
-        timeout_seconds=timeout_seconds,
-    )
+    """Start an execution of machine ``name`` and follow it to its end.
+
+    ``timeout_seconds`` bounds the whole of it, every call included: no call waits
+    longer than what is left, and when the time is up an execution that was started is
+    reported RUNNING (and left running); one that was not gives ``RUN_TIMEOUT``.
+    """
+    if timeout_seconds is None:
+        aws = aws or Aws(options)
+        arn = resolve_arn(aws, name, qualifier)
+        return start_and_follow(aws, arn, payload, on_event=on_event, poll_seconds=poll_seconds)
+    budget = timeout_seconds
+    deadline = time.monotonic() + budget
+    follow = Follow(on_event)
+
+    def work() -> RunResult:
+        client = aws or Aws(replace(options, timeout=budget))
+        follow.at("GetCallerIdentity")
+        arn = resolve_arn(client, name, qualifier)
+        return start_and_follow(
+            client,
+            arn,
+            payload,
+            on_event=follow.event,
+            poll_seconds=poll_seconds,
+            timeout_seconds=max(deadline - time.monotonic(), 0.0),
+            follow=follow,
+        )
+
+    def timed_out() -> RunResult:
+        follow.close()
+        if follow.execution_arn is not None:
+            return RunResult(follow.execution_arn, "RUNNING")
+        raise error(
+            "RUN_TIMEOUT",
+            f"the time --timeout allows ran out waiting for {follow.step}; no execution was "
+            "followed; check --endpoint-url and the network, or raise --timeout",
+        )
+
+    return bounded(work, budget, timed_out)

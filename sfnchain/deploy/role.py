@@ -44,7 +44,9 @@ def read_role(aws: Aws, role_name: str) -> DeployedRole | None:
             permissions = policy_document(doc["PolicyDocument"])
         except iam.exceptions.NoSuchEntityException:
             permissions = None
-    return DeployedRole(role["Arn"], policy_document(role["AssumeRolePolicyDocument"]), permissions)
+        return DeployedRole(
+            str(role["Arn"]), policy_document(role["AssumeRolePolicyDocument"]), permissions
+        )
 
 
 def ensure_role(
@@ -102,6 +104,32 @@ def ensure_role(
             )
         changed = True
     return arn, changed
+
+
+def role_arn_for(partition: str, account: str, role_name: str) -> str:
+    """The ARN IAM gives a role created with the default path ``/``."""
+    return f"arn:{partition}:iam::{account}:role/{role_name}"
+
+
+def role_steps(
+    role_name: str,
+    trust: dict[str, Any],
+    permissions: dict[str, Any],
+    existing: DeployedRole | None,
+) -> list[str]:
+    """What :func:`ensure_role` would do, one line per request."""
+    steps: list[str] = []
+    if existing is None:
+        steps.append(f"create IAM role {role_name}")
+    elif existing.trust != trust:
+        steps.append(f"update the trust policy of IAM role {role_name}")
+    current = existing.permissions if existing is not None else None
+    if not permissions.get("Statement"):
+        if current is not None:
+            steps.append(f"remove the permission policy of IAM role {role_name}")
+    elif current != permissions:
+        steps.append(f"write the permission policy of IAM role {role_name}")
+    return steps
 
 
 def is_role_propagation_error(exc: BaseException) -> bool:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sfnchain.deploy.aws import Aws, aws_errors
+from sfnchain.deploy.aws import Aws, aws_errors, retry_refused
 
 DEFAULT_POLL_SECONDS = 1.0
+T = TypeVar("T")
 _EXITED = ("StateExited",)
 
 
@@ -43,6 +45,30 @@ def describe_event(event: dict[str, Any]) -> str | None:
     return None
 
 
+class Follow:
+    """What a run has got to: shared between the thread doing the calls and the one
+    watching the clock, so a run cut short by --timeout can say how far it got."""
+
+    def __init__(self, on_event: Callable[[str], None]) -> None:
+        self._on_event = on_event
+        self._lock = threading.Lock()
+        self.step = "the first call"
+        self.execution_arn: str | None = None
+        self.closed = False
+
+    def event(self, line: str) -> None:
+        with self._lock:
+            if not self.closed:
+                self._on_event(line)
+
+    def at(self, step: str) -> None:
+        self.step = step
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+
+
 def _through_alias(sfn: Any, target_arn: str, on_event: Callable[[str], None]) -> str:
     """An alias routing all traffic to one version is run as that version, and said so;
     an alias splitting traffic is started as the alias."""
@@ -53,9 +79,9 @@ def _through_alias(sfn: Any, target_arn: str, on_event: Callable[[str], None]) -
         routes = sfn.describe_state_machine_alias(stateMachineAliasArn=target_arn)[
             "routingConfiguration"
         ]
-    if len(routes) != 1:
-        return target_arn
-    version = str(routes[0]["stateMachineVersionArn"])
+        if len(routes) != 1:
+            return target_arn
+        version = str(routes[0]["stateMachineVersionArn"])
     on_event(f"alias {parts[7]} -> version {version.rsplit(':', 1)[-1]}")
     return version
 
@@ -80,45 +106,95 @@ def start_and_follow(
     on_event: Callable[[str], None],
     poll_seconds: float = DEFAULT_POLL_SECONDS,
     timeout_seconds: float | None = None,
+    follow: Follow | None = None,
 ) -> RunResult:
     """Start ``target_arn`` (a machine, version or alias ARN) and stream its states.
 
     EXPRESS machines keep no execution history in Step Functions, so they run with
-    StartSyncExecution and only the outcome is shown.
+    StartSyncExecution and only the outcome is shown. After ``timeout_seconds`` the
+    execution is left running and reported as RUNNING.
     """
+    follow = follow or Follow(on_event)
+    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
     sfn = aws.client("stepfunctions")
     name = f"sfnchain-{uuid.uuid4().hex[:16]}"
     body = json.dumps(payload)
     # arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME[:version-or-alias]
     base_arn = ":".join(target_arn.split(":")[:7])
-    with aws_errors(f"DescribeStateMachine {base_arn}"):
-        described_machine = sfn.describe_state_machine(stateMachineArn=base_arn)
-    machine_type = described_machine.get("type", "STANDARD")
+    action = f"DescribeStateMachine {base_arn}"
+    follow.at(action)
+    with aws_errors(action):
+        machine_type = sfn.describe_state_machine(stateMachineArn=base_arn).get("type", "STANDARD")
     if machine_type == "EXPRESS":
-        with aws_errors(f"StartSyncExecution {target_arn}"):
-            out = sfn.start_sync_execution(stateMachineArn=target_arn, name=name, input=body)
-        return _result(out["executionArn"], out)
+        action = f"StartSyncExecution {target_arn}"
+        follow.at(action)
+        sync = aws.client("stepfunctions", long_call=True)
+        with aws_errors(action):
+            out = retry_refused(
+                lambda: sync.start_sync_execution(
+                    stateMachineArn=target_arn, name=name, input=body
+                ),
+                aws.options.max_attempts,
+                time.sleep,
+            )
+            return _result(out["executionArn"], out)
+    follow.at(f"DescribeStateMachineAlias {target_arn}")
     target_arn = _through_alias(sfn, target_arn, on_event)
-    with aws_errors(f"StartExecution {target_arn}"):
-        arn = sfn.start_execution(stateMachineArn=target_arn, name=name, input=body)["executionArn"]
+    action = f"StartExecution {target_arn}"
+    follow.at(action)
+    with aws_errors(action):
+        arn = str(
+            sfn.start_execution(stateMachineArn=target_arn, name=name, input=body)["executionArn"]
+        )
+    follow.execution_arn = arn
     on_event(f"started {arn}")
     seen = 0
-    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
     while True:
-        with aws_errors(f"DescribeExecution {arn}"):
+        action = f"DescribeExecution {arn}"
+        follow.at(action)
+        with aws_errors(action):
             described = sfn.describe_execution(executionArn=arn)
-        with aws_errors(f"GetExecutionHistory {arn}"):
+            status = str(described["status"])
+        action = f"GetExecutionHistory {arn}"
+        follow.at(action)
+        with aws_errors(action):
             events = _history(sfn, arn)
-        for event in events[seen:]:
-            line = describe_event(event)
+            lines = [describe_event(event) for event in events[seen:]]
+        for line in lines:
             if line:
                 on_event(line)
         seen = len(events)
-        if described["status"] != "RUNNING":
+        if status != "RUNNING":
             return _result(arn, described)
-        if deadline is not None and time.monotonic() > deadline:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
             return RunResult(arn, "RUNNING")
-        time.sleep(poll_seconds)
+        time.sleep(poll_seconds if left is None else min(poll_seconds, left))
+
+
+def bounded(work: Callable[[], T], seconds: float, on_timeout: Callable[[], T]) -> T:
+    """``work()``, or ``on_timeout()`` once ``seconds`` have passed without an answer.
+
+    The work runs on a daemon thread: a call blocked in the network cannot hold the
+    command past its budget, and is dropped when the process exits.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the waiting thread as is
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="sfnchain-run", daemon=True)
+    thread.start()
+    thread.join(max(seconds, 0.0))
+    if thread.is_alive():
+        return on_timeout()
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["value"]
+    return value
 
 
 def _result(arn: str, described: dict[str, Any]) -> RunResult:

@@ -35,9 +35,9 @@ class BedrockRules(RuleBase):
             self.missing_field("the model call", "ModelId", pointer)
             return
         if model.literal is None:
-            arn = s.arn("bedrock", f"foundation-model/{model.pattern}", account=False)
-            self.col.allow(action, arn, model.pointer)
-            dynamic_warning(self.col, "ModelId", model, arn)
+            arns = self.dynamic_model_arns(model.pattern)
+            self.col.allow(action, arns, model.pointer)
+            dynamic_warning(self.col, "ModelId", model, " and ".join(arns))
             return
         model_id = model.literal
         if model_id.startswith("arn:"):
@@ -59,6 +59,37 @@ class BedrockRules(RuleBase):
         self.col.allow(
             action, s.arn("bedrock", f"foundation-model/{name}", account=False), model.pointer
         )
+
+    def dynamic_model_arns(self, pattern: str) -> list[str]:
+        """Well-formed ARN patterns covering every model ID matching ``pattern`` (read from
+        an expression): a foundation model ID, an inference profile ID (``us.x``), or a
+        whole ARN. What cannot be told apart gets the family's wildcard."""
+        s = self.scope
+        anywhere = f"arn:{s.partition}:bedrock:*::foundation-model/"
+        if pattern.startswith("arn:"):
+            parts = pattern.split(":", 5)
+            kind, _, rest = (parts[5] if len(parts) == 6 else "").partition("/")
+            if kind == "foundation-model" and rest:
+                return [pattern]
+            if kind == "inference-profile" and rest:
+                geography, _, base = rest.partition(".")
+                if geography in INFERENCE_PROFILE_PREFIXES and base:
+                    return [pattern, *self.profile_models(geography, base)]
+                return [pattern, anywhere + "*"]
+            # The ARN's resource part is computed: any model, or any profile of the account.
+            return [s.arn("bedrock", "inference-profile/*"), anywhere + "*"]
+        if "/" in pattern:
+            pattern = "*"  # a model ID has no "/": only the family wildcard covers it
+        geography, _, base = pattern.partition(".")
+        if geography in INFERENCE_PROFILE_PREFIXES and base:
+            return [
+                s.arn("bedrock", f"inference-profile/{pattern}"),
+                *self.profile_models(geography, base),
+            ]
+        if pattern.startswith("*.") and len(pattern) > 2:
+            # A computed geography before a literal model ID: a profile, routed anywhere.
+            return [s.arn("bedrock", f"inference-profile/{pattern}"), anywhere + pattern[2:]]
+        return [s.arn("bedrock", f"foundation-model/{pattern}", account=False)]
 
     def profile_models(self, geography: str, name: str) -> list[str]:
         s = self.scope

@@ -43,6 +43,7 @@ class Collector:
     grants: list[Grant] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    state: str = ""  # the name of the state being read, for warnings
 
     def allow(
         self,

@@ -88,14 +88,16 @@ class DerivedPolicy:
 
 
 def trust_policy(scope: Scope) -> dict[str, Any]:
-    """Lets Step Functions assume the role, for machines of this account only.
+    """Lets Step Functions assume the role for this state machine only.
 
     aws:SourceAccount and aws:SourceArn guard against the confused-deputy problem (IAM
-    User Guide, "Cross-service confused deputy prevention"). The ARN pattern covers
-    every machine of the account in the Region: Distributed Map child executions run
-    under a labelled ARN (stateMachine:NAME/LABEL), and versions and aliases under
-    qualified ones.
+    User Guide, "Cross-service confused deputy prevention"; Step Functions Developer
+    Guide, "Creating an IAM role for your state machine"): no other machine of the
+    account can run as this role. The ARN patterns are the machine itself, its versions
+    and aliases (``stateMachine:NAME:QUALIFIER``), and the child workflows of its
+    Distributed Maps (``stateMachine:NAME/LABEL``).
     """
+    machine = f"stateMachine:{scope.machine_name}"
     return {
         "Version": POLICY_VERSION,
         "Statement": [
@@ -105,7 +107,13 @@ def trust_policy(scope: Scope) -> dict[str, Any]:
                 "Action": "sts:AssumeRole",
                 "Condition": {
                     "StringEquals": {"aws:SourceAccount": scope.account},
-                    "ArnLike": {"aws:SourceArn": scope.arn("states", "stateMachine:*")},
+                    "ArnLike": {
+                        "aws:SourceArn": [
+                            scope.arn("states", machine),
+                            scope.arn("states", machine + ":*"),
+                            scope.arn("states", machine + "/*"),
+                        ]
+                    },
                 },
             }
         ],

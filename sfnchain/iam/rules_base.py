@@ -6,12 +6,29 @@ from sfnchain.iam.grants import Collector
 from sfnchain.iam.scope import Scope
 from sfnchain.iam.values import FieldValue
 
+IAM_WILDCARDS = ("*", "?")
+
+
+def _in_state(col: Collector) -> str:
+    return f" in state {col.state!r}" if col.state else ""
+
 
 def dynamic_warning(col: Collector, what: str, value: FieldValue, allowed: str) -> None:
     col.warn(
         "IAM_DYNAMIC_RESOURCE",
-        f"{what} comes from {value.expression!r} at run time, so the policy allows "
-        f"{allowed}; write a literal value, or narrow the policy to the values it can take",
+        f"{what}{_in_state(col)} comes from {value.expression!r} at run time, so the policy "
+        f"allows {allowed}; write a literal value, or narrow the policy to the values it can "
+        "take",
+        value.pointer,
+    )
+
+
+def literal_wildcard_warning(col: Collector, what: str, value: FieldValue, allowed: str) -> None:
+    """A literal name holding ``*`` or ``?``: IAM reads them as wildcards."""
+    col.warn(
+        "IAM_WILDCARD_RESOURCE",
+        f"{what}{_in_state(col)} is {value.literal!r}, which IAM reads as a wildcard, so the "
+        f"policy allows {allowed}; name the exact resource",
         value.pointer,
     )
 
@@ -47,6 +64,9 @@ class RuleBase:
         self.col.refer(kind, name, value.pointer, prefix)
         return self.scope.rename(kind, name)
 
+    def has_wildcard(self, value: FieldValue | None) -> bool:
+        return value is not None and any(c in (value.literal or "") for c in IAM_WILDCARDS)
+
     def table_arn(self, table: FieldValue) -> str:
         if table.literal is not None and table.literal.startswith("arn:"):
             return table.literal
@@ -59,6 +79,8 @@ class RuleBase:
         arn = f"arn:{self.scope.partition}:s3:::{self._name('bucket', bucket)}"
         if bucket.is_dynamic:
             dynamic_warning(self.col, "Bucket", bucket, arn)
+        elif self.has_wildcard(bucket):
+            literal_wildcard_warning(self.col, "Bucket", bucket, f"{arn} (every matching bucket)")
         return arn
 
     def object_arn(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sfnchain.iam.bedrock import BedrockRules
+from sfnchain.iam.grants import Collector
 from sfnchain.iam.maps import MapRules
 from sfnchain.iam.rules_base import dynamic_warning
 from sfnchain.iam.values import read_field, read_nested
@@ -69,11 +70,50 @@ class Rules(BedrockRules, MapRules):
     # --- dispatch ------------------------------------------------------------------------
 
     def state(self, ref: StateRef) -> None:
+        self.col.state = ref.name
         kind = ref.state.get("Type")
         if kind == "Task":
-            self.task(ref)
+            credentials = ref.state.get("Credentials")
+            if isinstance(credentials, Mapping):
+                self.assumed_role_task(ref, credentials)
+            else:
+                self.task(ref)
         elif kind == "Map":
             self.map_state(ref)
+
+    def assumed_role_task(self, ref: StateRef, credentials: Mapping[str, Any]) -> None:
+        """A Task with ``Credentials.RoleArn`` calls its service as that role: the machine's
+        role needs only ``sts:AssumeRole`` on it; what the call itself needs is the assumed
+        role's (sfnchain names it in a warning, since that role is not the machine's)."""
+        base = ref.field_pointer("Credentials")
+        role = read_field(credentials, "RoleArn", base)
+        if role is None:
+            self.missing_field("the Task's Credentials", "RoleArn", base)
+            return
+        if role.literal is not None:
+            arn = role.literal
+        else:
+            pattern = role.pattern
+            arn = (
+                pattern
+                if pattern.startswith("arn:")
+                else f"arn:{self.scope.partition}:iam::*:role/*"
+            )
+            dynamic_warning(self.col, "Credentials.RoleArn", role, arn)
+        self.col.allow("sts:AssumeRole", arn, role.pointer)
+        # The task's own needs, derived as usual, go to the assumed role: reported, not granted.
+        inner = Collector(state=ref.name)
+        Rules(self.scope, inner).task(ref)
+        self.col.references.extend(inner.references)
+        needs = sorted({a for g in inner.grants for a in g.actions})
+        if needs:
+            self.col.warn(
+                "IAM_ASSUMED_ROLE",
+                f"state {ref.name!r} runs its call as {arn}, so the machine's role gets only "
+                f"sts:AssumeRole on it; that role must allow {', '.join(needs)} (sfnchain "
+                "does not manage it) and trust the machine's role",
+                role.pointer,
+            )
 
     def task(self, ref: StateRef) -> None:
         resource = ref.state.get("Resource")

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from .moto_versions import versions_listed
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -37,7 +39,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def moto_aws(aws_env: None) -> Iterator[None]:
     from moto import mock_aws
 
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), versions_listed():
         yield
 
 
@@ -50,7 +52,7 @@ def moto_control_plane(aws_env: None) -> Iterator[None]:
 
     # Explicitly off: moto keeps the config of the last mock_aws(config=...) started in
     # the process, so a plain mock_aws() would inherit an earlier test's parser.
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": False}}):
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": False}}), versions_listed():
         yield
 
 
@@ -80,6 +82,7 @@ def moto_server() -> Iterator[str]:
     )
     urllib.request.urlopen(request, timeout=10).close()
     try:
-        yield url
+        with versions_listed():
+            yield url
     finally:
         server.stop()

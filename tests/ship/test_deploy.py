@@ -337,3 +337,189 @@ def test_structural_fallback_catches_what_aws_rejects() -> None:
     codes = {x.code for x in structural_checks(d)}
     assert codes == {"MISSING_TRANSITION_TARGET", "SCHEMA_VALIDATION_FAILED"}
     assert structural_checks(load_fixture("showroom")) == []
+
+
+# --- a dry run shows everything; a rerun publishes no duplicate version -------------------
+
+
+def versions() -> list[str]:
+    """The published versions of greeter, as moto records them."""
+    sfn = boto3.client("stepfunctions")
+    listed = sfn.list_state_machine_versions(stateMachineArn=ARN)["stateMachineVersions"]
+    return sorted(v["stateMachineVersionArn"].rsplit(":", 1)[-1] for v in listed)
+
+
+def alias_version(alias: str = "live") -> str:
+    a = boto3.client("stepfunctions").describe_state_machine_alias(
+        stateMachineAliasArn=f"{ARN}:{alias}"
+    )
+    return str(a["routingConfiguration"][0]["stateMachineVersionArn"].rsplit(":", 1)[-1])
+
+
+def same_plan_as_run(m: Machine, **kw: Any) -> list[str]:
+    """The dry run's steps, checked equal to what the real run then does, and a dry run
+    afterwards finding nothing left to do."""
+    planned = deploy(m, dry_run=True, **kw).steps
+    done = deploy(m, **kw).steps
+    assert planned == done
+    after = deploy(m, dry_run=True, **kw)
+    assert after.steps == [] and not after.changed and after.diff == ""
+    return done
+
+
+def test_alias_step_failed_then_dry_run_says_alias_would_be_created(moto_aws: None) -> None:
+    aws = Aws(AwsOptions())
+    inject(
+        aws.client("stepfunctions"),
+        "CreateStateMachineAlias",
+        Fault("ServiceQuotaExceededException", "too many aliases"),
+        stage="before-call",
+    )
+    with pytest.raises(Exception, match="exists now"):
+        deploy(machine(), alias="live", aws=aws)
+    assert versions() == ["1"]
+    plan = deploy(machine(), alias="live", dry_run=True)
+    assert plan.changed and plan.steps == ["create alias live -> version 1"]
+    assert "+++ local/alias-live.json" in plan.diff and f'"{ARN}:1"' in plan.diff
+    dry = cli(
+        "deploy",
+        str(FIXTURES / "passwait.asl.json"),
+        "--name",
+        "greeter",
+        "--alias",
+        "live",
+        "--dry-run",
+    )
+    assert dry.exit_code == 0, dry.stderr
+    assert "would create alias live -> version 1" in dry.stderr
+    assert "nothing would change" not in dry.stderr
+    report = deploy(machine(), alias="live")
+    assert report.changed and report.version_arn == ARN + ":1"
+    assert alias_version() == "1" and versions() == ["1"]
+
+
+def test_alias_move_failed_after_publishing_then_rerun_moves_it_only(moto_aws: None) -> None:
+    deploy(machine(), alias="live")
+    aws = Aws(AwsOptions())
+    inject(
+        aws.client("stepfunctions"),
+        "UpdateStateMachineAlias",
+        Fault("ConflictException", "alias is being updated"),
+        stage="before-call",
+    )
+    with pytest.raises(Exception, match="ConflictException"):
+        deploy(machine(changed_definition()), alias="live", aws=aws)
+    assert versions() == ["1", "2"] and alias_version() == "1"
+    plan = deploy(machine(changed_definition()), alias="live", dry_run=True)
+    assert plan.steps == ["move alias live: version 1 -> version 2"]
+    steps = same_plan_as_run(machine(changed_definition()), alias="live")
+    assert steps == ["move alias live: version 1 -> version 2"]
+    assert versions() == ["1", "2"] and alias_version() == "2"
+
+
+def test_redeploy_after_rollback_reuses_the_latest_version(moto_aws: None) -> None:
+    deploy(machine(), alias="live")
+    deploy(machine(changed_definition()), alias="live")
+    rollback_alias(AwsOptions(), "greeter", "live")
+    assert alias_version() == "1"
+    steps = same_plan_as_run(machine(changed_definition()), alias="live")
+    assert steps == ["move alias live: version 1 -> version 2"]
+    assert versions() == ["1", "2"]
+
+
+def test_rerun_publishes_no_duplicate_of_the_latest_version(moto_aws: None) -> None:
+    deploy(machine())
+    # A new alias on an unchanged machine points at the version that holds it.
+    assert same_plan_as_run(machine(), alias="live") == ["create alias live -> version 1"]
+    assert same_plan_as_run(machine(), alias="canary") == ["create alias canary -> version 1"]
+    assert versions() == ["1"]
+    # A change of tracing alone updates the machine but publishes nothing: the latest
+    # version already holds this definition and role.
+    steps = same_plan_as_run(machine(tracing=True), alias="live")
+    assert steps == [
+        "write the permission policy of IAM role sfnchain-greeter",  # X-Ray's actions
+        "update state machine greeter (tracing)",
+    ]
+    assert versions() == ["1"]
+    # A new definition is a new version, once.
+    steps = same_plan_as_run(machine(changed_definition(), tracing=True), alias="live")
+    assert steps == [
+        "update state machine greeter (definition)",
+        "publish a new version (the latest, version 1, holds another definition or role)",
+        "move alias live: version 1 -> the new version",
+    ]
+    assert versions() == ["1", "2"] and alias_version() == "2"
+
+
+def test_dry_run_lists_role_machine_version_tags_and_alias(moto_aws: None) -> None:
+    fresh = deploy(machine(tags={"team": "ml"}), alias="live", dry_run=True)
+    # passwait calls no service: the role gets no permission policy.
+    assert fresh.steps == [
+        "create IAM role sfnchain-greeter",
+        "create state machine greeter (tagged team) and publish it as version 1",
+        "create alias live -> the new version",
+    ]
+    assert fresh.role_arn == f"arn:aws:iam::{ACCOUNT}:role/sfnchain-greeter"
+    assert boto3.client("iam").list_roles()["Roles"] == []
+    deploy(machine(tags={"team": "ml"}), alias="live")
+    tagged = machine(tags={"team": "ml", "cost": "42"})
+    plan = deploy(tagged, alias="live", dry_run=True)
+    assert plan.steps == ["tag state machine greeter: cost"]
+    assert '+  "cost": "42"' in plan.diff
+    assert same_plan_as_run(tagged, alias="live") == plan.steps
+    tags = boto3.client("stepfunctions").list_tags_for_resource(resourceArn=ARN)["tags"]
+    assert {"key": "cost", "value": "42"} in tags
+
+
+def test_endpoint_without_list_versions_is_probed(moto_aws: None) -> None:
+    deploy(machine(), alias="live")
+    deploy(machine(changed_definition()), alias="live")
+    rollback_alias(AwsOptions(), "greeter", "live")
+    aws = Aws(AwsOptions())
+    fault = inject(
+        aws.client("stepfunctions"),
+        "ListStateMachineVersions",
+        Fault("UnknownOperationException", "no such operation", times=99),
+        stage="before-call",
+    )
+    report = deploy(machine(changed_definition()), alias="live", aws=aws)
+    assert fault.calls == 1
+    assert report.version_arn == ARN + ":2" and versions() == ["1", "2"]
+    assert alias_version() == "2"
+
+
+def test_express_run_is_started_once_and_resent_only_when_throttled(
+    moto_aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    import sfnchain.deploy.runner as runner
+
+    deploy(machine(type="EXPRESS"))
+    slept: list[float] = []
+    monkeypatch.setattr(runner.time, "sleep", slept.append)
+    aws = Aws(AwsOptions(max_attempts=3))
+    sync = aws.client("stepfunctions", long_call=True)
+    fault = inject(
+        sync,
+        "StartSyncExecution",
+        Fault("ThrottlingException", "Rate exceeded", times=1),
+        stage="before-call",
+    )
+    started: list[str] = []
+
+    def answer(**kwargs: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        # moto 5.2.5 has no StartSyncExecution: answer as AWS does for a finished run.
+        started.append(kwargs["model"].name)
+        parsed = {
+            "executionArn": f"{ARN.replace(':stateMachine:', ':express:')}:run:1",
+            "status": "SUCCEEDED",
+            "output": '{"ok": true}',
+        }
+        return AWSResponse("https://sfn.invalid/", 200, {}, None), parsed
+
+    sync.meta.events.register("before-call.sfn.StartSyncExecution", answer)
+    result = run_execution(AwsOptions(), "greeter", {"name": "Ada"}, aws=aws)
+    assert result.succeeded and result.output == {"ok": True}
+    # Throttled once (nothing started), sent again once, with one backoff between.
+    assert fault.calls == 2 and len(started) == 1 and len(slept) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -253,3 +254,189 @@ def test_format_patterns_cover_every_rendered_value(parts: list[str], values: li
     assert field is not None and field.is_dynamic
     rendered = "".join(p + (values[i] if i < len(parts) - 1 else "") for i, p in enumerate(parts))
     assert fnmatch.fnmatchcase(rendered, field.pattern)
+
+
+# --- the trust policy names this machine; assumed roles; wildcards; computed model IDs ----
+
+
+def test_trust_policy_is_scoped_to_this_machine() -> None:
+    from fnmatch import fnmatchcase
+
+    [stmt] = derive_policy(load_fixture("showroom"), scope("showroom")).trust_policy()["Statement"]
+    condition = stmt["Condition"]
+    assert condition["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
+    patterns = condition["ArnLike"]["aws:SourceArn"]
+    base = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:"
+
+    def allowed(arn: str) -> bool:
+        return any(fnmatchcase(arn, p) for p in patterns)
+
+    # The machine, its versions and aliases, its Distributed Map child workflows.
+    for ok in ("showroom", "showroom:3", "showroom:live", "showroom/vehicles"):
+        assert allowed(base + ok), ok
+    # Any other machine of the account, or of another account or Region, is refused.
+    for other in ("showroom2", "other", "showroom-dev:live", "show"):
+        assert not allowed(base + other), other
+    assert not allowed(f"arn:aws:states:{REGION}:999999999999:stateMachine:showroom")
+    assert not allowed(f"arn:aws:states:eu-west-1:{ACCOUNT}:stateMachine:showroom")
+
+
+def assumed(credentials: dict[str, Any], language: str = "JSONPath") -> Any:
+    params_key = "Arguments" if language == "JSONata" else "Parameters"
+    d = task(
+        "arn:aws:states:::bedrock:invokeModel",
+        {"ModelId": "amazon.nova-lite-v1:0", "Body": {}},
+        params_key,
+    )
+    d["QueryLanguage"] = language
+    d["States"]["T"]["Credentials"] = credentials
+    return derive_policy(d, scope())
+
+
+def test_a_task_with_credentials_needs_only_sts_assume_role_on_that_role() -> None:
+    role = "arn:aws:iam::111122223333:role/BedrockCaller"
+    policy = assumed({"RoleArn": role})
+    assert policy.permission_policy()["Statement"] == [
+        {
+            "Sid": "StsAssumeRole",
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole"],
+            "Resource": [role],
+        }
+    ]
+    [warning] = policy.diagnostics
+    assert warning.code == "IAM_ASSUMED_ROLE"
+    assert warning.pointer == "/States/T/Credentials/RoleArn"
+    assert "state 'T' runs its call as " + role in warning.message
+    assert "must allow bedrock:InvokeModel" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("credentials", "language", "allowed"),
+    [
+        (
+            {"RoleArn.$": "States.Format('arn:aws:iam::{}:role/Reader', $.account)"},
+            "JSONPath",
+            "arn:aws:iam::*:role/Reader",
+        ),
+        ({"RoleArn.$": "$.role"}, "JSONPath", "arn:aws:iam::*:role/*"),
+        ({"RoleArn": "{% $states.input.role %}"}, "JSONata", "arn:aws:iam::*:role/*"),
+    ],
+)
+def test_a_role_chosen_at_run_time_is_narrowed_and_warned(
+    credentials: dict[str, str], language: str, allowed: str
+) -> None:
+    policy = assumed(credentials, language)
+    [stmt] = policy.permission_policy()["Statement"]
+    assert stmt["Action"] == ["sts:AssumeRole"] and stmt["Resource"] == [allowed]
+    codes = [d.code for d in policy.diagnostics]
+    assert codes == ["IAM_DYNAMIC_RESOURCE", "IAM_ASSUMED_ROLE"]
+    assert "Credentials.RoleArn in state 'T'" in policy.diagnostics[0].message
+
+
+def test_credentials_without_a_role_arn_grants_nothing_and_says_so() -> None:
+    policy = assumed({"RoleArn ": "typo"})
+    assert policy.permission_policy()["Statement"] == []
+    [warning] = policy.diagnostics
+    assert warning.code == "IAM_MISSING_FIELD" and "RoleArn" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("resource", "params", "arn"),
+    [
+        ("arn:aws:states:::aws-sdk:s3:getObject", {"Bucket": "*", "Key": "a.json"}, "*/a.json"),
+        ("arn:aws:states:::aws-sdk:s3:listObjectsV2", {"Bucket": "logs-*"}, "logs-*"),
+        ("arn:aws:states:::aws-sdk:s3:putObject", {"Bucket": "data-?", "Key": "k"}, "data-?/k"),
+    ],
+)
+def test_a_literal_wildcard_bucket_is_granted_with_a_warning(
+    resource: str, params: dict[str, str], arn: str
+) -> None:
+    policy = derive_policy(task(resource, params), scope())
+    [stmt] = policy.permission_policy()["Statement"]
+    assert stmt["Resource"] == [f"arn:aws:s3:::{arn}"]
+    [warning] = policy.diagnostics
+    assert warning.code == "IAM_WILDCARD_RESOURCE"
+    assert warning.pointer == "/States/T/Parameters/Bucket"
+    assert f"Bucket in state 'T' is {params['Bucket']!r}, which IAM reads as a wildcard" in (
+        warning.message
+    )
+
+
+_WELL_FORMED_MODEL = re.compile(
+    r"^arn:aws:bedrock:[a-z0-9*-]*:(\d{12}|\*)?:(foundation-model|inference-profile)/[^/]+$"
+)
+_PROFILE_ID = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.")
+
+
+def model_arns(model_id: str, language: str) -> tuple[list[str], list[Any]]:
+    if language == "JSONata":
+        d = task("arn:aws:states:::bedrock:invokeModel", {"ModelId": model_id}, "Arguments")
+        d["QueryLanguage"] = "JSONata"
+    else:
+        d = task("arn:aws:states:::bedrock:invokeModel", {"ModelId.$": model_id})
+    policy = derive_policy(d, scope())
+    [stmt] = policy.permission_policy()["Statement"]
+    return list(stmt["Resource"]), list(policy.diagnostics)
+
+
+ANY_REGION = "arn:aws:bedrock:*::foundation-model/"
+
+
+@pytest.mark.parametrize(
+    ("expression", "language", "expected"),
+    [
+        (
+            "{% 'us.anthropic.claude-' & $size %}",
+            "JSONata",
+            [
+                f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/us.anthropic.claude-*",
+                *[
+                    f"arn:aws:bedrock:{r}::foundation-model/anthropic.claude-*"
+                    for r in ("us-east-1", "us-east-2", "us-west-1", "us-west-2")
+                ],
+            ],
+        ),
+        (
+            "{% $geo & '.amazon.nova-lite-v1:0' %}",
+            "JSONata",
+            [
+                f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/*.amazon.nova-lite-v1:0",
+                ANY_REGION + "amazon.nova-lite-v1:0",
+            ],
+        ),
+        (
+            "States.Format('arn:aws:bedrock:{}::foundation-model/amazon.nova-lite-v1:0', $.r)",
+            "JSONPath",
+            [ANY_REGION + "amazon.nova-lite-v1:0"],
+        ),
+        (
+            "{% 'arn:aws:bedrock:' & $rest %}",
+            "JSONata",
+            [f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/*", ANY_REGION + "*"],
+        ),
+        (
+            "States.Format('{}/{}', $.a, $.b)",
+            "JSONPath",
+            [f"arn:aws:bedrock:{REGION}::foundation-model/*"],
+        ),
+        ("$.model", "JSONPath", [f"arn:aws:bedrock:{REGION}::foundation-model/*"]),
+        (
+            "States.Format('anthropic.claude-3-{}-v1:0', $.size)",
+            "JSONPath",
+            [f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-*-v1:0"],
+        ),
+    ],
+)
+def test_a_model_id_built_at_run_time_gives_well_formed_arns(
+    expression: str, language: str, expected: list[str]
+) -> None:
+    arns, diagnostics = model_arns(expression, language)
+    assert sorted(arns) == sorted(expected)
+    for arn in arns:
+        assert _WELL_FORMED_MODEL.match(arn), arn
+        if ":foundation-model/" in arn:
+            assert not _PROFILE_ID.match(arn.split("/", 1)[1]), arn  # a profile is no model
+    [warning] = diagnostics
+    assert warning.code == "IAM_DYNAMIC_RESOURCE"
+    assert warning.message.startswith("ModelId in state 'T' comes from ")

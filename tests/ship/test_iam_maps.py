@@ -90,8 +90,9 @@ def test_listing_a_prefix_from_the_input_lists_the_bucket_and_says_so() -> None:
     )
     [warning] = derive_policy(definition, scope()).diagnostics
     assert warning.message == (
-        "Prefix comes from '$.p' at run time, so the policy allows listing every key in the "
-        "bucket; write a literal value, or narrow the policy to the values it can take"
+        "Prefix in state 'M' comes from '$.p' at run time, so the policy allows listing every "
+        "key in the bucket; write a literal value, or narrow the policy to the values it can "
+        "take"
     )
 
 
@@ -173,7 +174,7 @@ def test_a_result_prefix_from_the_input_is_named_as_the_prefix() -> None:
     [warning] = derived.diagnostics
     assert warning.code == "IAM_DYNAMIC_RESOURCE"
     assert warning.pointer == "/States/M/ResultWriter/Parameters/Prefix.$"
-    assert warning.message.startswith("Prefix comes from '$.p' at run time")
+    assert warning.message.startswith("Prefix in state 'M' comes from '$.p' at run time")
     assert policy(distributed(writer=writer))[0] == [(WRITE, ("arn:aws:s3:::out/*",), None)]
 
 

@@ -37,8 +37,8 @@ def dynamic(field: str, expression: str, allowed: str) -> Warning:
     return (
         "IAM_DYNAMIC_RESOURCE",
         f"/Parameters/{field}.$",
-        f"{field} comes from {expression!r} at run time, so the policy allows {allowed}; "
-        "write a literal value, or narrow the policy to the values it can take",
+        f"{field} in state 'T' comes from {expression!r} at run time, so the policy allows "
+        f"{allowed}; write a literal value, or narrow the policy to the values it can take",
     )
 
 
@@ -319,8 +319,9 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[Warning]]
             (
                 "IAM_DYNAMIC_RESOURCE",
                 "/Parameters/Output/S3Uri.$",
-                "S3Uri comes from '$.out' at run time, so the policy allows arn:aws:s3:::*; "
-                "write a literal value, or narrow the policy to the values it can take",
+                "S3Uri in state 'T' comes from '$.out' at run time, so the policy allows "
+                "arn:aws:s3:::*; write a literal value, or narrow the policy to the values it "
+                "can take",
             )
         ],
     ),
@@ -399,8 +400,9 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, list[str]], list[Warning]]
             (
                 "IAM_DYNAMIC_RESOURCE",
                 "/Parameters/Entries/0/EventBusName.$",
-                "EventBusName comes from '$.bus' at run time, so the policy allows matching "
-                "event buses; write a literal value, or narrow the policy to the values it can take",
+                "EventBusName in state 'T' comes from '$.bus' at run time, so the policy allows "
+                "matching event buses; write a literal value, or narrow the policy to the "
+                "values it can take",
             )
         ],
     ),

@@ -37,9 +37,8 @@ def test_policy_of_a_workflow_file_with_a_region_has_literal_region_arns(
     policy = json.loads(result.stdout)
     trust = policy["TrustPolicy"]["Statement"][0]["Condition"]
     # The Region is literal; the account is still a placeholder (no --account).
-    assert trust["ArnLike"]["aws:SourceArn"] == (
-        "arn:aws:states:eu-west-1:${AWS::AccountId}:stateMachine:*"
-    )
+    machine = "arn:aws:states:eu-west-1:${AWS::AccountId}:stateMachine:showroom-chain"
+    assert trust["ArnLike"]["aws:SourceArn"] == [machine, machine + ":*", machine + "/*"]
     models = [
         arn
         for s in policy["PermissionPolicy"]["Statement"]
