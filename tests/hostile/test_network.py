@@ -446,10 +446,10 @@ def moto_no_execution(aws_env: None) -> Iterator[None]:
 def test_run_timeout_leaves_a_started_execution_running(moto_no_execution: None) -> None:
     deployed = CliRunner().invoke(main, ["deploy", str(ASL), "--name", "slow"])
     assert deployed.exit_code == 0, deployed.stderr
-    result = CliRunner().invoke(main, ["run", "slow", "--timeout", "2", "--poll", "0.1"])
+    result = CliRunner().invoke(main, ["run", "slow", "--timeout", "5", "--poll", "0.1"])
     assert result.exit_code == 1
     last = result.stderr.splitlines()[-1]
-    assert "error EXECUTION_RUNNING" in last and "still running after --timeout 2s" in last
+    assert "error EXECUTION_RUNNING" in last and "still running after --timeout 5s" in last
     assert ":execution:slow:" in last
     assert any(line.startswith("started ") for line in result.stderr.splitlines())
     assert "Traceback" not in result.stderr
