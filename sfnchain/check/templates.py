@@ -321,7 +321,10 @@ def _from_resource(logical_id: str, kind: str, props: Mapping[str, Any], file: s
             inner = "" if problem.pointer in ("", "/") else problem.pointer
             problem = Diagnostic(
                 problem.code,
-                f"DefinitionString: {problem.message}",
+                "DefinitionString is not valid JSON: "
+                + problem.message.removeprefix("Invalid JSON: ")
+                if problem.code == codes.INVALID_JSON_DESCRIPTION
+                else f"DefinitionString: {problem.message}",
                 problem.severity,
                 pointer + inner,
                 None,
