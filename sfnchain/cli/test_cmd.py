@@ -11,15 +11,22 @@ from sfnchain.cli.common import write_output
 from sfnchain.diagnostics import error
 
 
+def _engine_kind(value: str) -> str:
+    from sfnchain.testing.engine import checked_engine_kind
+
+    return checked_engine_kind(value)
+
+
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--engine",
-    type=click.Choice(["embedded", "interpreter", "moto", "endpoint"]),
+    metavar="[embedded|interpreter|endpoint]",
     default="embedded",
     show_default=True,
-    help="embedded: the default in-process engine; interpreter: sfnchain's own ASL "
-    "interpreter; moto: moto's interpreter with sfnchain's patches; endpoint: --endpoint-url.",
+    callback=lambda _ctx, _param, value: _engine_kind(value),
+    help="embedded (alias interpreter): sfnchain's own ASL interpreter in this process; "
+    "endpoint: a Step Functions API at --endpoint-url (Step Functions Local, LocalStack).",
 )
 @click.option(
     "--endpoint-url",

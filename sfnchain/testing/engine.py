@@ -6,17 +6,12 @@ execution with a name, poll ``DescribeExecution`` until it stops, read
 
 - :class:`InterpreterEngine` — sfnchain's own interpreter (:mod:`sfnchain.engine`) in this
   process, with moto's in-memory DynamoDB and S3 for the integrations that use them;
-- :class:`MotoEngine` — moto's interpreter in this process (with the adapter in
-  :mod:`sfnchain.testing.moto_adapter`) and moto's in-memory DynamoDB and S3; kept
-  selectable (``--engine moto``) until the interpreter replaces it everywhere;
 - :class:`EndpointEngine` — any Step Functions endpoint URL: Step Functions Local or
   LocalStack (see ``docker/``), moto's server mode, or AWS itself.
 """
 
 from __future__ import annotations
 
-import datetime
-import functools
 import json
 import re
 import time
@@ -305,117 +300,6 @@ class Engine:
         )
 
 
-class MotoEngine(Engine):
-    """moto's Step Functions interpreter in this process, with moto's DynamoDB and S3.
-
-    The engine before sfnchain's own interpreter, kept selectable (``--engine moto``).
-
-    State lives as long as the engine: :meth:`close` (or leaving the ``with`` block)
-    drops every machine, table and bucket.
-    """
-
-    kind = "moto"
-    poll_max = 0.002
-
-    def __init__(self, region: str = DEFAULT_REGION) -> None:
-        super().__init__(region)
-        try:
-            import moto
-
-            from sfnchain.testing import moto_adapter
-        except ImportError as exc:
-            raise error(
-                "ENGINE_UNAVAILABLE",
-                f"--engine moto needs moto's Step Functions interpreter ({exc}); install it "
-                "with pip install 'sfnchain[moto-engine]', or use the embedded engine",
-                exit_code=2,
-            ) from None
-        if moto.__version__ != "5.2.5":
-            raise error(
-                "ENGINE_UNAVAILABLE",
-                f"--engine moto patches moto 5.2.5's interpreter, found moto {moto.__version__}; "
-                "install it with pip install 'sfnchain[moto-engine]', or use the embedded engine",
-                exit_code=2,
-            )
-        from moto import mock_aws
-
-        moto_adapter.install()
-        self._adapter = moto_adapter
-        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
-        self._mock.start()
-        self._session = _embedded_session(region)
-        self.client = self._session.client("stepfunctions")
-        self._clients: dict[str, Any] = {}
-        self._closed = False
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._mock.stop()
-
-    @property
-    def s3(self) -> Any:
-        if "s3" not in self._clients:
-            self._clients["s3"] = self._session.client("s3")
-        return self._clients["s3"]
-
-    @property
-    def dynamodb(self) -> Any:
-        if "dynamodb" not in self._clients:
-            self._clients["dynamodb"] = self._session.client("dynamodb")
-        return self._clients["dynamodb"]
-
-    def reset(self) -> None:
-        """Drop every state machine, table, bucket and object (a fresh account)."""
-        self._mock.reset()
-        self._machines.clear()
-        self._deployed.clear()
-
-    def start(
-        self,
-        machine_arn: str,
-        input: Any = None,
-        *,
-        name: str,
-        test_case: str | None = None,
-        mock_config: MockConfig | None = None,
-        seed: int | str | None = None,
-    ) -> str:
-        with self._adapter.pending(mock_config, seed):
-            return super().start(
-                machine_arn, input, name=name, test_case=test_case, mock_config=mock_config
-            )
-
-    def _details(
-        self, execution_arn: str
-    ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
-        children, waits = self._adapter.execution_details(execution_arn, self.account, self.region)
-        return {k: tuple(_normalise(e) for e in v) for k, v in children.items()}, tuple(waits)
-
-
-@functools.cache
-def _embedded_session(region: str) -> Any:
-    """One boto3 session per region for embedded engines: its clients share loaded models.
-
-    moto intercepts every botocore request while an embedded engine runs, whichever
-    session made the client, so the session itself holds no engine state.
-    """
-    import boto3
-
-    return boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
-    )
-
-
-def _normalise(event: dict[str, Any]) -> dict[str, Any]:
-    """A moto-internal history event in the shape boto3 returns (timestamp a datetime)."""
-    out = dict(event)
-    stamp = out.get("timestamp")
-    if isinstance(stamp, str):
-        out["timestamp"] = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return out
-
-
 class EndpointEngine(Engine):
     """Any Step Functions API endpoint: Step Functions Local, LocalStack, moto server, AWS.
 
@@ -499,29 +383,41 @@ class EndpointEngine(Engine):
 
 def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engine:
     """The engine named ``kind`` (see :data:`ENGINE_KINDS`; "endpoint" needs a URL)."""
-    if kind in ("embedded", "interpreter"):
+    if checked_engine_kind(kind) != "endpoint":
         return EmbeddedEngine()
-    if kind == "moto":
-        return MotoEngine()
-    if kind == "endpoint":
-        if not endpoint_url:
-            raise error(
-                "MISSING_ENDPOINT_URL",
-                "--engine endpoint needs --endpoint-url (e.g. http://localhost:8083 for "
-                "Step Functions Local, http://localhost:4566 for LocalStack)",
-                exit_code=2,
-            )
-        return EndpointEngine(endpoint_url)
-    raise error(
-        "UNKNOWN_ENGINE",
-        f"unknown engine {kind!r}; use one of {', '.join(ENGINE_KINDS)}",
-        exit_code=2,
-    )
+    if not endpoint_url:
+        raise error(
+            "MISSING_ENDPOINT_URL",
+            "--engine endpoint needs --endpoint-url (e.g. http://localhost:8083 for "
+            "Step Functions Local, http://localhost:4566 for LocalStack)",
+            exit_code=2,
+        )
+    return EndpointEngine(endpoint_url)
 
 
 # The engines a user can name: "embedded" (alias "interpreter") is sfnchain's own
-# interpreter, "moto" the moto-based engine it replaced, "endpoint" any Step Functions API.
-ENGINE_KINDS = ("embedded", "interpreter", "moto", "endpoint")
+# interpreter, "endpoint" any Step Functions API.
+ENGINE_KINDS = ("embedded", "interpreter", "endpoint")
+# Engines that existed once, with what to use instead.
+REMOVED_ENGINES = {
+    "moto": "--engine moto was removed: sfnchain's embedded interpreter is the only local "
+    "engine (--engine embedded, the default); to run on Step Functions Local use "
+    "--engine endpoint --endpoint-url URL",
+}
+
+
+def checked_engine_kind(kind: str, allowed: tuple[str, ...] = ENGINE_KINDS) -> str:
+    """``kind`` if it names one of ``allowed``; else a coded error saying what to use."""
+    if kind in allowed:
+        return kind
+    if kind in REMOVED_ENGINES:
+        raise error("ENGINE_REMOVED", REMOVED_ENGINES[kind], exit_code=2)
+    raise error(
+        "UNKNOWN_ENGINE",
+        f"unknown engine {kind!r}; use one of {', '.join(allowed)}",
+        exit_code=2,
+    )
+
 
 from sfnchain.testing.interpreter_engine import InterpreterEngine  # noqa: E402
 

@@ -56,7 +56,7 @@ class InterpreterEngine(Engine):
 
     def _started(self) -> Any:
         # moto's backends are shared by every mock_aws in the process: a new engine
-        # starts from an empty account, as the moto-based engine did (mock_aws resets)
+        # starts from an empty account (mock_aws resets)
         services = self.services
         if not self._fresh:
             self._fresh = True

@@ -140,6 +140,28 @@ def test_test_unreachable_endpoint_is_one_line(project: Path) -> None:
     assert err.count("\n") == 1 and "error ENGINE_UNREACHABLE: no Step Functions endpoint" in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["test", "--engine", "moto"], "error ENGINE_REMOVED: --engine moto was removed"),
+        (["run-local", "x.asl.json", "--engine", "moto"], "error ENGINE_REMOVED"),
+        (["test", "--engine", "motto"], "error UNKNOWN_ENGINE: unknown engine 'motto'"),
+        (["run-local", "x.asl.json", "--engine", "endpoint"], "use one of embedded, interpreter"),
+    ],
+)
+def test_removed_or_unknown_engine_is_one_coded_line(
+    project: Path, argv: list[str], expected: str
+) -> None:
+    code, out, err = (
+        invoke(*argv[:1], str(project), *argv[1:]) if argv[0] == "test" else invoke(*argv)
+    )
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and expected in err
+    if "moto" in argv:
+        # it says what to use instead: the embedded interpreter, or an endpoint
+        assert "only local engine" in err and "--engine endpoint --endpoint-url" in err
+
+
 def test_mocks_writes_a_mock_config_file_for_all_workflows(project: Path, tmp_path: Path) -> None:
     target = tmp_path / "MockConfigFile.json"
     code, _, _ = invoke("mocks", str(project), "-o", str(target))
