@@ -170,6 +170,9 @@ def command(
     else:
         doc["error"], doc["cause"] = result.error, result.cause
     doc["path"] = result.path
+    failures = result.map_failures()
+    if failures:
+        doc["map_failures"] = [m.to_json() for m in failures]
     retries = result.retries()
     if retries:
         doc["retries"] = [
@@ -185,6 +188,7 @@ def command(
         else:
             lines.append(f"error: {result.error}")
             lines.append(f"cause: {result.cause}")
+        lines.extend(f"failed items: {m.line()}" for m in failures)
         lines.append(f"path: {' → '.join(result.path)}")
         for r in retries:
             lines.append(

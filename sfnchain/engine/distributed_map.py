@@ -199,7 +199,9 @@ def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
             child_input, inputs[index] = inputs[index], None
             child = _child(step, proc, index, child_input, arn)
             end = max(end, frame.clock + child.seconds)
-            if run_.child_history:
+            if run_.child_history or not child.succeeded:
+                # a failed child is always kept (without its events unless asked), so
+                # the failure can name its item, error and cause
                 children.append(child)
             if not child.succeeded:
                 failed += 1

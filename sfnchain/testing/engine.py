@@ -30,11 +30,69 @@ _NAME_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
+class ChildExecution:
+    """One Distributed Map child execution: item (or batch) ``index`` of Map ``state``.
+
+    ``events`` is its own history (empty unless the engine keeps child histories).
+    """
+
+    state: str
+    index: int
+    name: str
+    status: str
+    error: str | None
+    cause: str | None
+    events: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+
+@dataclass(frozen=True)
+class MapFailures:
+    """The failed items of one Distributed Map state: how many, by error, the first few."""
+
+    state: str
+    failed: int
+    items: int | None  # the Map Run's item (or batch) count, from MapStateStarted
+    errors: Mapping[str, int]
+    first: tuple[ChildExecution, ...]
+
+    def line(self, cause_chars: int = 300) -> str:
+        """One line as a person reads it: counts, errors, then the first failed item."""
+        of = f" of {self.items}" if self.items is not None else ""
+        errors = ", ".join(f"{name} ×{n}" for name, n in self.errors.items())
+        text = f"Map '{self.state}': {self.failed}{of} items failed ({errors})"
+        if self.first:
+            child = self.first[0]
+            cause = (child.cause or "").replace("\n", " ")
+            if len(cause) > cause_chars:
+                cause = cause[: cause_chars - 1] + "…"
+            text += f"; first: item {child.index}: {child.error}: {cause}"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "failed": self.failed,
+            "items": self.items,
+            "errors": dict(self.errors),
+            "first": [
+                {"index": c.index, "error": c.error, "cause": c.cause, "execution": c.name}
+                for c in self.first
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class ExecutionResult:
     """What one execution did: status, output (decoded) or error/cause, and its history.
 
     ``child_events`` holds the histories of Distributed Map child executions by Map state
-    name (embedded engine only); ``waits`` the exact virtual waits (state, kind, seconds).
+    name (embedded engine only); ``children`` those child executions themselves (every
+    child when the engine keeps child histories, else the failed ones, without events);
+    ``waits`` the exact virtual waits (state, kind, seconds).
     """
 
     name: str
@@ -49,10 +107,45 @@ class ExecutionResult:
     seconds: float
     child_events: Mapping[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
     waits: tuple[tuple[str, str, float], ...] = ()
+    children: Mapping[str, tuple[ChildExecution, ...]] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> bool:
         return self.status == "SUCCEEDED"
+
+    def failed_items(self, state: str | None = None) -> list[ChildExecution]:
+        """The failed Distributed Map children (optionally of Map ``state``), by index."""
+        return [
+            child
+            for name, runs in self.children.items()
+            if state is None or name == state
+            for child in sorted(runs, key=lambda c: c.index)
+            if not child.succeeded
+        ]
+
+    def map_failures(self, first: int = 3) -> list[MapFailures]:
+        """Per Distributed Map state with failed items: counts by error, the first few."""
+        lengths: dict[str, int] = {}
+        current = ""
+        for event in self.events:
+            if event.get("type") == "MapStateEntered":
+                current = event["stateEnteredEventDetails"]["name"]
+            elif event.get("type") == "MapStateStarted":
+                length = (event.get("mapStateStartedEventDetails") or {}).get("length")
+                if isinstance(length, int):
+                    lengths[current] = lengths.get(current, 0) + length
+        found = []
+        for state in self.children:
+            failed = self.failed_items(state)
+            if not failed:
+                continue
+            errors: dict[str, int] = {}
+            for child in failed:
+                errors[child.error or "(no error)"] = errors.get(child.error or "(no error)", 0) + 1
+            found.append(
+                MapFailures(state, len(failed), lengths.get(state), errors, tuple(failed[:first]))
+            )
+        return found
 
     @property
     def path(self) -> list[str]:
@@ -247,6 +340,10 @@ class Engine:
     ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
         return {}, ()
 
+    def _children(self, execution_arn: str) -> dict[str, tuple[ChildExecution, ...]]:
+        """The Distributed Map child executions an engine keeps (none through the API)."""
+        return {}
+
     def _outcome(
         self, execution_arn: str, timeout: float
     ) -> tuple[str, Any, str | None, str | None, tuple[dict[str, Any], ...]]:
@@ -283,6 +380,7 @@ class Engine:
             arn, input, name=name, test_case=test_case, mock_config=mock_config, seed=seed
         )
         status, output, error_name, cause, events = self._outcome(execution_arn, timeout)
+        child_runs = self._children(execution_arn)
         children, waits = self._details(execution_arn)
         return ExecutionResult(
             name=name,
@@ -297,6 +395,7 @@ class Engine:
             seconds=time.perf_counter() - began,
             child_events=children,
             waits=waits,
+            children=child_runs,
         )
 
 

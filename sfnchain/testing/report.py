@@ -25,6 +25,8 @@ def case_lines(o: CaseOutcome) -> list[str]:
         lines.append(f"      path: {ARROW.join(o.result.path) or '(no state entered)'}")
     for problem in o.problems:
         lines.append(f"      {problem}")
+    if o.result is not None and not o.passed:
+        lines.extend(f"      {m.line()}" for m in o.result.map_failures())
     if o.diff:
         lines.append(_indent(o.diff))
     if o.case.location is not None and not o.passed:
@@ -84,6 +86,9 @@ def as_json(report: Report, seconds: float) -> str:
                 path=r.path,
                 execution=r.arn,
             )
+            failures = r.map_failures()
+            if failures:
+                out["map_failures"] = [m.to_json() for m in failures]
         if o.diff:
             out["diff"] = o.diff
         return out
