@@ -49,10 +49,22 @@ def coverage_lines(cov: Coverage) -> list[str]:
     return lines
 
 
+def bad_file_lines(path: str, reason: str) -> list[str]:
+    return [f"FAIL  {path}  (not loaded: none of its cases ran)", f"      {reason}"]
+
+
 def text(report: Report, seconds: float) -> str:
     lines: list[str] = []
+    for path, reason in report.bad_files:
+        lines.extend(bad_file_lines(path, reason))
     for o in report.outcomes:
         lines.extend(case_lines(o))
+    return "\n".join(lines) + "\n" + summary(report, seconds)
+
+
+def summary(report: Report, seconds: float) -> str:
+    """What follows the case lines: coverage per workflow, then the counts."""
+    lines: list[str] = []
     if report.coverage:
         lines.append("")
         lines.append("coverage:")
@@ -61,7 +73,8 @@ def text(report: Report, seconds: float) -> str:
     passed = sum(o.passed for o in report.outcomes)
     failed = len(report.outcomes) - passed
     lines.append("")
-    lines.append(f"{passed} passed, {failed} failed in {_ms(seconds)}")
+    bad = f", {len(report.bad_files)} file(s) not loaded" if report.bad_files else ""
+    lines.append(f"{passed} passed, {failed} failed{bad} in {_ms(seconds)}")
     return "\n".join(lines) + "\n"
 
 
@@ -97,6 +110,7 @@ def as_json(report: Report, seconds: float) -> str:
         "passed": report.passed,
         "seconds": round(seconds, 4),
         "cases": [case(o) for o in report.outcomes],
+        "files_not_loaded": [{"file": f, "problem": why} for f, why in report.bad_files],
         "coverage": [
             {
                 "workflow": c.workflow,
