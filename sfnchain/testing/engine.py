@@ -415,11 +415,14 @@ class EndpointEngine(Engine):
         role_arn: str | None = None,
         connect_timeout: float = 5.0,
     ) -> None:
-        import boto3
         from botocore.config import Config
 
-        session = boto3.session.Session()
-        region = region or session.region_name or DEFAULT_REGION
+        from sfnchain.deploy.aws import session as aws_session
+
+        # the Region as the AWS CLI resolves it: region, AWS_REGION, AWS_DEFAULT_REGION,
+        # the profile's; local emulators take any, so without one: us-east-1
+        session = aws_session(region)
+        region = session.region_name or DEFAULT_REGION
         super().__init__(region)
         self.endpoint_url = endpoint_url
         key = secret = None

@@ -87,3 +87,32 @@ def test_cache_workflow_reaches_dynamodb_through_the_server(
     assert first.path[-2:] == ["Ask", "Store"]
     assert second.path[-1] == "FromCache"
     assert second.output["answer"] == {"text": "A"}
+
+
+@pytest.mark.parametrize(
+    ("environment", "given", "expected"),
+    [
+        ({"AWS_REGION": "eu-west-3"}, None, "eu-west-3"),
+        ({"AWS_REGION": "eu-west-3", "AWS_DEFAULT_REGION": "ap-south-1"}, None, "eu-west-3"),
+        ({"AWS_DEFAULT_REGION": "ap-south-1"}, None, "ap-south-1"),
+        ({"AWS_REGION": "eu-west-3"}, "us-west-2", "us-west-2"),
+        ({}, None, "us-east-1"),
+    ],
+)
+def test_endpoint_engine_resolves_the_region_as_the_aws_cli_does(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    environment: dict[str, str],
+    given: str | None,
+    expected: str,
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    # no endpoint needed: the reachability probe is skipped
+    monkeypatch.setattr(EndpointEngine, "_call", lambda *_a, **_k: None)
+    engine = EndpointEngine("http://127.0.0.1:9", region=given)
+    assert engine.region == expected
+    assert engine.client.meta.region_name == expected
