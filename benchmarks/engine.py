@@ -151,6 +151,59 @@ def per_run() -> None:
     print(f"{'  interpreter core (sfnchain.engine.run) only':<44} {'':>13} {core:>9.2f} ms")
 
 
+def peer() -> None:
+    """The SUV pipeline (JSONata) on sfnx's local runner (``sfnx.testing.run``) and on ours,
+    with the same model answers, in this process. Optional: sfnx is never a dependency;
+    install it into a scratch venv and name its site-packages in SFNX_SITE_PACKAGES."""
+    extra = os.environ.get("SFNX_SITE_PACKAGES")
+    if extra:
+        sys.path.append(extra)  # after ours: shared libraries resolve to this venv's
+    try:
+        import sfnx.testing  # type: ignore[import-not-found]
+    except ImportError:
+        print(
+            "  peer row skipped: sfnx is not importable (python -m venv /tmp/sfnx && "
+            "/tmp/sfnx/bin/pip install sfnx; SFNX_SITE_PACKAGES=<its site-packages>)"
+        )
+        return
+    from sfnchain.compiler import compile_file
+    from sfnchain.testing import answer, run_workflow
+
+    suv = compile_file(ROOT / "workflows" / "parallel.py", query_language="JSONata")
+    data = {"spec": "x", "image": "s3://b/k.png"}
+    texts = {"Describe": "d", "Advert": "ad", "Tagline": "tag", "Social": "#suv"}
+
+    def model(call: Any) -> Any:
+        # the same response the mocks below give (answer(text): an Anthropic message)
+        return {
+            "Body": {
+                "id": "msg_mock",
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "text", "text": texts[call.state]}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": 10, "output_tokens": 20},
+            },
+            "ContentType": "application/json",
+        }
+
+    mocks = {state: answer(text) for state, text in texts.items()}
+    theirs = sfnx.testing.run(suv.definition, data, model)
+    with open_kind("interpreter") as engine:
+        ours = run_workflow(suv, data, mocks=mocks, engine=engine)
+        assert ours.output == theirs.output, (ours.output, theirs.output)
+        mine = median_ms(lambda: run_workflow(suv, data, mocks=mocks, engine=engine), 30)
+    peer_ms = median_ms(lambda: sfnx.testing.run(suv.definition, data, model), 30)
+    row(
+        "SUV pipeline, JSONata: sfnx.testing vs ours",
+        peer_ms,
+        mine,
+        "ms",
+        "<= peer",
+        mine <= peer_ms,
+    )
+
+
 def whole_process() -> None:
     mock_file = Path("/tmp/sfnchain-bench-chain-mocks.json")
     mocks = subprocess.run(
@@ -269,6 +322,7 @@ def main() -> None:
     old = "moto (old)" if WITH_MOTO else ""
     print(f"{'':<44} {old:>13} {'interpreter':>13} {'ratio':>8}")
     per_run()
+    peer()
     whole_process()
     distributed_map(quick)
 
