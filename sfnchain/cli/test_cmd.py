@@ -95,17 +95,18 @@ def command(
         )
     # on a terminal a progress line (cases done, failures so far) follows the verdicts
     progress = stream and sys.stdout.isatty()
+    counts = {"done": 0, "failed": 0}
 
     def show(outcome: CaseOutcome) -> None:
+        counts["done"] += 1
+        counts["failed"] += not outcome.passed
         if not stream:
             return
         if progress:
             click.echo("\r\033[K", nl=False)
         click.echo("\n".join(report.case_lines(outcome)))
         if progress:
-            done = len(result.outcomes) + 1
-            failed = sum(not o.passed for o in result.outcomes) + (not outcome.passed)
-            click.echo(f"  {done}/{total} cases, {failed} failed …", nl=False)
+            click.echo(f"  {counts['done']}/{total} cases, {counts['failed']} failed …", nl=False)
 
     with open_engine(engine, endpoint_url) as runner_engine:
         for compiled, cases in selected:
