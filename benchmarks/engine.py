@@ -1,6 +1,8 @@
-"""Speed and memory of the in-process engines, old (moto) and new (interpreter) side by side.
+"""Speed and memory of the embedded engine (sfnchain's interpreter), against targets.
 
-Run with ``python benchmarks/engine.py`` (``--quick`` skips the 10,000-item maps).
+Run with ``python benchmarks/engine.py`` (``--quick`` skips the 10,000-item maps;
+``--moto`` adds the moto-based engine it replaced as an "old" column, from the test-only
+oracle in tests/engine_diff/moto_oracle, which needs the ``dev`` extra's moto pin).
 Targets (issue 9): per run after warm-up, a Parallel of 3 mocked model calls <= 5 ms and
 the SUV pipeline (workflows/parallel.py) <= 20 ms; ``sfnchain run-local`` of the chain
 workflow <= 1 s and <= 100 MB RSS; ``sfnchain test workflows/`` <= 2 s; a Distributed Map
@@ -24,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "testing"))
 
-KINDS = ("moto", "interpreter")
+WITH_MOTO = "--moto" in sys.argv
+KINDS = ("moto", "interpreter") if WITH_MOTO else ("interpreter",)
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
@@ -60,12 +63,28 @@ def process(args: list[str]) -> tuple[float, float, str]:
     return float(elapsed), float(rss), text
 
 
-def row(label: str, old: float, new: float, unit: str, target: str, ok: bool) -> None:
-    ratio = old / new if new else float("inf")
+def row(label: str, old: float | None, new: float, unit: str, target: str, ok: bool) -> None:
+    if old is None:
+        before = f"{'-':>13}"
+        ratio = f"{'':>8}"
+    else:
+        before = f"{old:>9.2f} {unit:<3}"
+        ratio = f"{old / new if new else float('inf'):>7.1f}x"
     print(
-        f"{label:<44} {old:>9.2f} {unit:<3} {new:>9.2f} {unit:<3} {ratio:>7.1f}x"
+        f"{label:<44} {before} {new:>9.2f} {unit:<3} {ratio}"
         f"   target {target:<10} {'ok' if ok else 'MISSED'}"
     )
+
+
+def open_kind(kind: str) -> Any:
+    """The engine of ``kind``: the embedded interpreter, or the test-only moto oracle."""
+    if kind == "moto":
+        from tests.engine_diff.moto_oracle.engine import MotoEngine
+
+        return MotoEngine()
+    from sfnchain.testing.engine import open_engine
+
+    return open_engine(kind)
 
 
 def per_run() -> None:
@@ -73,7 +92,6 @@ def per_run() -> None:
 
     from sfnchain.compiler import compile_file
     from sfnchain.testing import answer, run_workflow
-    from sfnchain.testing.engine import open_engine
 
     mocks = {"Advert": answer("ad"), "Tagline": answer("tag"), "Social": answer("#suv")}
     parallel = asl.parallel3()
@@ -81,7 +99,7 @@ def per_run() -> None:
     suv_mocks = {"Describe": answer("d"), **mocks}
     figures: dict[str, dict[str, float]] = {}
     for kind in KINDS:
-        with open_engine(kind) as engine:
+        with open_kind(kind) as engine:
             figures[kind] = {
                 "parallel": median_ms(
                     lambda e=engine: run_workflow(parallel, {"spec": "x"}, mocks=mocks, engine=e),
@@ -94,10 +112,11 @@ def per_run() -> None:
                     30,
                 ),
             }
-    old, new = figures["moto"], figures["interpreter"]
+    new = figures["interpreter"]
+    old = figures.get("moto", {})
     row(
         "Parallel of 3 mocked calls, median of 30",
-        old["parallel"],
+        old.get("parallel"),
         new["parallel"],
         "ms",
         "<= 5 ms",
@@ -105,7 +124,7 @@ def per_run() -> None:
     )
     row(
         "SUV pipeline (workflows/parallel.py), median",
-        old["suv"],
+        old.get("suv"),
         new["suv"],
         "ms",
         "<= 20 ms",
@@ -132,6 +151,59 @@ def per_run() -> None:
     print(f"{'  interpreter core (sfnchain.engine.run) only':<44} {'':>13} {core:>9.2f} ms")
 
 
+def peer() -> None:
+    """The SUV pipeline (JSONata) on sfnx's local runner (``sfnx.testing.run``) and on ours,
+    with the same model answers, in this process. Optional: sfnx is never a dependency;
+    install it into a scratch venv and name its site-packages in SFNX_SITE_PACKAGES."""
+    extra = os.environ.get("SFNX_SITE_PACKAGES")
+    if extra:
+        sys.path.append(extra)  # after ours: shared libraries resolve to this venv's
+    try:
+        import sfnx.testing  # type: ignore[import-not-found]
+    except ImportError:
+        print(
+            "  peer row skipped: sfnx is not importable (python -m venv /tmp/sfnx && "
+            "/tmp/sfnx/bin/pip install sfnx; SFNX_SITE_PACKAGES=<its site-packages>)"
+        )
+        return
+    from sfnchain.compiler import compile_file
+    from sfnchain.testing import answer, run_workflow
+
+    suv = compile_file(ROOT / "workflows" / "parallel.py", query_language="JSONata")
+    data = {"spec": "x", "image": "s3://b/k.png"}
+    texts = {"Describe": "d", "Advert": "ad", "Tagline": "tag", "Social": "#suv"}
+
+    def model(call: Any) -> Any:
+        # the same response the mocks below give (answer(text): an Anthropic message)
+        return {
+            "Body": {
+                "id": "msg_mock",
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "text", "text": texts[call.state]}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": 10, "output_tokens": 20},
+            },
+            "ContentType": "application/json",
+        }
+
+    mocks = {state: answer(text) for state, text in texts.items()}
+    theirs = sfnx.testing.run(suv.definition, data, model)
+    with open_kind("interpreter") as engine:
+        ours = run_workflow(suv, data, mocks=mocks, engine=engine)
+        assert ours.output == theirs.output, (ours.output, theirs.output)
+        mine = median_ms(lambda: run_workflow(suv, data, mocks=mocks, engine=engine), 30)
+    peer_ms = median_ms(lambda: sfnx.testing.run(suv.definition, data, model), 30)
+    row(
+        "SUV pipeline, JSONata: sfnx.testing vs ours",
+        peer_ms,
+        mine,
+        "ms",
+        "<= peer",
+        mine <= peer_ms,
+    )
+
+
 def whole_process() -> None:
     mock_file = Path("/tmp/sfnchain-bench-chain-mocks.json")
     mocks = subprocess.run(
@@ -144,7 +216,8 @@ def whole_process() -> None:
     mock_file.write_bytes(mocks)
     local: dict[str, tuple[float, float, str]] = {}
     tests: dict[str, tuple[float, float, str]] = {}
-    for kind in KINDS:
+    # the moto engine has no command line any more (a test-only oracle): no old column
+    for kind in ("interpreter",):
         local[kind] = process(
             [
                 sys.executable,
@@ -169,7 +242,7 @@ def whole_process() -> None:
         )
     row(
         "run-local chain workflow, wall",
-        local["moto"][0],
+        None,
         local["interpreter"][0],
         "s",
         "<= 1 s",
@@ -177,7 +250,7 @@ def whole_process() -> None:
     )
     row(
         "run-local chain workflow, peak RSS",
-        local["moto"][1],
+        None,
         local["interpreter"][1],
         "MB",
         "<= 100 MB",
@@ -185,7 +258,7 @@ def whole_process() -> None:
     )
     row(
         "sfnchain test workflows/, wall",
-        tests["moto"][0],
+        None,
         tests["interpreter"][0],
         "s",
         "<= 2 s",
@@ -203,7 +276,7 @@ def distributed_map(quick: bool) -> None:
             got[kind] = (json.loads(out.strip().splitlines()[-1])["seconds"], rss)
         row(
             f"Distributed Map over {items:,} S3 items, run",
-            got["moto"][0],
+            got["moto"][0] if WITH_MOTO else None,
             got["interpreter"][0],
             "s",
             f"<= {target:g} s",
@@ -211,7 +284,7 @@ def distributed_map(quick: bool) -> None:
         )
         row(
             "  peak RSS of that process",
-            got["moto"][1],
+            got["moto"][1] if WITH_MOTO else None,
             got["interpreter"][1],
             "MB",
             "<= 100 MB+",
@@ -223,7 +296,6 @@ def one_map(kind: str, items: int) -> None:
     """(child process) the fleet workflow over ``items`` S3 records on engine ``kind``."""
     from sfnchain.compiler import compile_file
     from sfnchain.testing import answer, run_workflow
-    from sfnchain.testing.engine import open_engine
     from sfnchain.testing.interpreter_engine import InterpreterEngine
 
     fleet = compile_file(ROOT / "workflows" / "fleet.py")
@@ -231,7 +303,7 @@ def one_map(kind: str, items: int) -> None:
     seed = {"s3": {"showroom-data": {"fleet/vehicles.json": records}}}
     mocks = {"Describe vehicle": answer("A capable SUV."), "Vehicle tagline": answer("Go.")}
     # the interpreter keeps no per-child history unless asked (coverage asks for it)
-    engine = InterpreterEngine(child_history=False) if kind == "interpreter" else open_engine(kind)
+    engine = InterpreterEngine(child_history=False) if kind == "interpreter" else open_kind(kind)
     with engine:
         # warm-up: imports, S3 bucket and object, clients (a run over the same records)
         run_workflow(fleet, {"tone": "up"}, mocks=mocks, engine=engine, seed=seed, timeout=600)
@@ -247,8 +319,10 @@ def main() -> None:
         one_map(sys.argv[2], int(sys.argv[3]))
         return
     quick = "--quick" in sys.argv
-    print(f"{'':<44} {'moto (old)':>13} {'interpreter':>13} {'ratio':>8}")
+    old = "moto (old)" if WITH_MOTO else ""
+    print(f"{'':<44} {old:>13} {'interpreter':>13} {'ratio':>8}")
     per_run()
+    peer()
     whole_process()
     distributed_map(quick)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from sfnchain.cli.common import workflow_files, write_output
+from sfnchain.cli.common import write_output
 from sfnchain.diagnostics import error
+from sfnchain.testing.discover import workflow_files
 
 
 @click.command("mocks")

@@ -91,6 +91,12 @@ def _machine_name(config: Any, wanted: str | None, default: str) -> str:
     )
 
 
+def _engine_kind(value: str) -> str:
+    from sfnchain.testing.engine import checked_engine_kind
+
+    return checked_engine_kind(value, ("embedded", "interpreter"))
+
+
 @click.command("run-local")
 @click.argument("asl_file", type=click.Path(dir_okay=False))
 @click.option("--input", "input_json", default="{}", help="Execution input: JSON, or @file.")
@@ -101,11 +107,11 @@ def _machine_name(config: Any, wanted: str | None, default: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option(
     "--engine",
-    type=click.Choice(["embedded", "interpreter", "moto"]),
+    metavar="[embedded|interpreter]",
     default="embedded",
     show_default=True,
-    help="embedded: the default in-process engine; interpreter: sfnchain's own ASL "
-    "interpreter; moto: moto's interpreter with sfnchain's patches.",
+    callback=lambda _ctx, _param, value: _engine_kind(value),
+    help="embedded (alias interpreter): sfnchain's own ASL interpreter, the only local engine.",
 )
 def command(
     asl_file: str,
@@ -164,6 +170,9 @@ def command(
     else:
         doc["error"], doc["cause"] = result.error, result.cause
     doc["path"] = result.path
+    failures = result.map_failures()
+    if failures:
+        doc["map_failures"] = [m.to_json() for m in failures]
     retries = result.retries()
     if retries:
         doc["retries"] = [
@@ -179,6 +188,7 @@ def command(
         else:
             lines.append(f"error: {result.error}")
             lines.append(f"cause: {result.cause}")
+        lines.extend(f"failed items: {m.line()}" for m in failures)
         lines.append(f"path: {' → '.join(result.path)}")
         for r in retries:
             lines.append(

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
-from sfnchain.cli.common import workflow_files, write_output
+from sfnchain.cli.common import write_output
 from sfnchain.diagnostics import error
+from sfnchain.testing.discover import workflow_files
+
+
+def _engine_kind(value: str) -> str:
+    from sfnchain.testing.engine import checked_engine_kind
+
+    return checked_engine_kind(value)
 
 
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--engine",
-    type=click.Choice(["embedded", "interpreter", "moto", "endpoint"]),
+    metavar="[embedded|interpreter|endpoint]",
     default="embedded",
     show_default=True,
-    help="embedded: the default in-process engine; interpreter: sfnchain's own ASL "
-    "interpreter; moto: moto's interpreter with sfnchain's patches; endpoint: --endpoint-url.",
+    callback=lambda _ctx, _param, value: _engine_kind(value),
+    help="embedded (alias interpreter): sfnchain's own ASL interpreter in this process; "
+    "endpoint: a Step Functions API at --endpoint-url (Step Functions Local, LocalStack).",
 )
 @click.option(
     "--endpoint-url",
@@ -40,11 +50,12 @@ def command(
     """Run the test cases of the workflows in PATHS (files or directories; default
     workflows/). Prints one line per case, diffs and paths of failures, and which states
     and Choice/Catch branches no case reached. Exits 0 only if every case passes."""
+    from sfnchain.diagnostics import SfnchainError
     from sfnchain.testing import report
     from sfnchain.testing.cases import cases_of
     from sfnchain.testing.discover import compiled_workflows
     from sfnchain.testing.engine import open_engine
-    from sfnchain.testing.runner import Report, coverage, run_cases
+    from sfnchain.testing.runner import CaseOutcome, Report, coverage, run_cases
 
     began = time.perf_counter()
     if not paths:
@@ -57,12 +68,25 @@ def command(
         paths = ("workflows",)
     if endpoint_url and engine == "embedded":
         engine = "endpoint"
-    workflows = [(c, cases_of(c.workflow)) for c in compiled_workflows(workflow_files(paths))]
+    stream = fmt == "text"
+    result = Report()
+    # Each file on its own: one that does not load (or whose cases do not build) is one
+    # failure, and every other file's cases still run.
+    workflows: list[tuple[Any, list[Any]]] = []
+    for file in workflow_files(paths):
+        try:
+            workflows.extend((c, cases_of(c.workflow)) for c in compiled_workflows([file]))
+        except SfnchainError as exc:
+            reason = "; ".join(d.format() for d in exc.diagnostics)
+            result.bad_files.append((str(file), reason))
+            if stream:
+                click.echo("\n".join(report.bad_file_lines(str(file), reason)))
     selected = [
         (c, [k for k in cases if not keyword or keyword.lower() in f"{c.name}::{k.name}".lower()])
         for c, cases in workflows
     ]
-    if not any(cases for _, cases in selected):
+    total = sum(len(cases) for _, cases in selected)
+    if not total and not result.bad_files:
         where = ", ".join(paths)
         what = f"matching -k {keyword!r} " if keyword else ""
         raise error(
@@ -70,17 +94,35 @@ def command(
             f"no test cases {what}in {where}; attach some with "
             "my_workflow.add_cases(sfnchain.testing.case(...))",
         )
-    result = Report()
+    # on a terminal a progress line (cases done, failures so far) follows the verdicts
+    progress = stream and sys.stdout.isatty()
+    counts = {"done": 0, "failed": 0}
+
+    def show(outcome: CaseOutcome) -> None:
+        counts["done"] += 1
+        counts["failed"] += not outcome.passed
+        if not stream:
+            return
+        if progress:
+            click.echo("\r\033[K", nl=False)
+        click.echo("\n".join(report.case_lines(outcome)))
+        if progress:
+            click.echo(f"  {counts['done']}/{total} cases, {counts['failed']} failed …", nl=False)
+
     with open_engine(engine, endpoint_url) as runner_engine:
         for compiled, cases in selected:
             if not cases:
                 continue
-            outcomes = run_cases(runner_engine, compiled, cases)
+            outcomes = run_cases(runner_engine, compiled, cases, on_outcome=show)
             result.outcomes.extend(outcomes)
             runs = [o.result for o in outcomes if o.result is not None]
             result.coverage.append(coverage(compiled.name, compiled.definition, runs))
     seconds = time.perf_counter() - began
-    rendered = report.as_json(result, seconds) if fmt == "json" else report.text(result, seconds)
-    write_output(rendered, None)
+    if progress:
+        click.echo("\r\033[K", nl=False)
+    if stream:
+        write_output(report.summary(result, seconds), None)
+    else:
+        write_output(report.as_json(result, seconds), None)
     if not result.passed:
         click.get_current_context().exit(1)

@@ -171,8 +171,11 @@ def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
 
     def attempt() -> Any:
         value = step.raw if step.jsonata else step.input_path()
-        items = _read(step, value) if "ItemReader" in st else items_of(step, value)
-        inputs = _batches(step, value, items)
+        inputs: list[Any] = _batches(
+            step, value, _read(step, value) if "ItemReader" in st else items_of(step, value)
+        )
+        total = len(inputs)
+        writes = "ResultWriter" in st
         run_ = frame.run
         run_.map_runs += 1
         # mapRun:<machine>/<Label>:<id>; without a Label AWS puts a generated id there
@@ -182,36 +185,45 @@ def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
             f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{run_.machine}/{label}:"
             f"{uuid.UUID(int=run_.rng.getrandbits(128), version=4)}"
         )
-        frame.record("MapStateStarted", {"length": len(inputs)})
+        frame.record("MapStateStarted", {"length": total})
         frame.record("MapRunStarted", {"mapRunArn": arn})
+        # Per item only what the result needs: the outputs, or (with a ResultWriter) the
+        # records it writes. A child's history is kept only when asked (child_history);
+        # each input is dropped once its child has run.
         children: list[Execution] = []
         records: list[dict[str, Any]] = []
         outputs: list[Any] = []
         failed = 0
         end = frame.clock
-        for index, child_input in enumerate(inputs):
+        for index in range(total):
+            child_input, inputs[index] = inputs[index], None
             child = _child(step, proc, index, child_input, arn)
             end = max(end, frame.clock + child.seconds)
-            if run_.child_history:
+            if run_.child_history or not child.succeeded:
+                # a failed child is always kept (without its events unless asked), so
+                # the failure can name its item, error and cause
                 children.append(child)
             if not child.succeeded:
                 failed += 1
-                outputs.append({"Error": child.error, "Cause": child.cause})
-            else:
-                outputs.append(child.output)
-            if "ResultWriter" in st:
+            if writes:
                 records.append(_record(child, child_input))
+            elif child.succeeded:
+                outputs.append(child.output)
+            else:
+                outputs.append({"Error": child.error, "Cause": child.cause})
+            del child, child_input
+        del inputs
         if children:
             run_.children.setdefault(step.name, []).extend(children)
         frame.advance(end - frame.clock, step.name, "map run")
-        if not _tolerated(step, value, failed, len(inputs)):
+        if not _tolerated(step, value, failed, total):
             cause = "The specified tolerated failure threshold was exceeded"
             frame.record(
                 "MapRunFailed", {"error": "States.ExceedToleratedFailureThreshold", "cause": cause}
             )
             raise StatesError("States.ExceedToleratedFailureThreshold", cause)
         result: Any = outputs
-        if "ResultWriter" in st:
+        if writes:
             writer = dict(st["ResultWriter"])
             if step.jsonata and "Arguments" in writer:
                 writer["Arguments"] = step.expr(writer["Arguments"], field="ResultWriter/Arguments")

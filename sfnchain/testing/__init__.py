@@ -44,7 +44,7 @@ to fail with that error; ``seed`` creates S3 objects and DynamoDB items first
 second run (a cache hit). Each case starts from empty services on the embedded engine.
 
 Everything runs on an engine reached through the Step Functions API: the embedded one
-(moto's interpreter in-process; the default) or any endpoint URL (Step Functions Local,
+(sfnchain's interpreter in-process; the default) or any endpoint URL (Step Functions Local,
 LocalStack, AWS). Importing this package does not import moto or boto3; they load when
 an engine starts.
 """

@@ -6,17 +6,12 @@ execution with a name, poll ``DescribeExecution`` until it stops, read
 
 - :class:`InterpreterEngine` — sfnchain's own interpreter (:mod:`sfnchain.engine`) in this
   process, with moto's in-memory DynamoDB and S3 for the integrations that use them;
-- :class:`MotoEngine` — moto's interpreter in this process (with the adapter in
-  :mod:`sfnchain.testing.moto_adapter`) and moto's in-memory DynamoDB and S3; kept
-  selectable (``--engine moto``) until the interpreter replaces it everywhere;
 - :class:`EndpointEngine` — any Step Functions endpoint URL: Step Functions Local or
   LocalStack (see ``docker/``), moto's server mode, or AWS itself.
 """
 
 from __future__ import annotations
 
-import datetime
-import functools
 import json
 import re
 import time
@@ -35,11 +30,69 @@ _NAME_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
+class ChildExecution:
+    """One Distributed Map child execution: item (or batch) ``index`` of Map ``state``.
+
+    ``events`` is its own history (empty unless the engine keeps child histories).
+    """
+
+    state: str
+    index: int
+    name: str
+    status: str
+    error: str | None
+    cause: str | None
+    events: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+
+@dataclass(frozen=True)
+class MapFailures:
+    """The failed items of one Distributed Map state: how many, by error, the first few."""
+
+    state: str
+    failed: int
+    items: int | None  # the Map Run's item (or batch) count, from MapStateStarted
+    errors: Mapping[str, int]
+    first: tuple[ChildExecution, ...]
+
+    def line(self, cause_chars: int = 300) -> str:
+        """One line as a person reads it: counts, errors, then the first failed item."""
+        of = f" of {self.items}" if self.items is not None else ""
+        errors = ", ".join(f"{name} ×{n}" for name, n in self.errors.items())
+        text = f"Map '{self.state}': {self.failed}{of} items failed ({errors})"
+        if self.first:
+            child = self.first[0]
+            cause = (child.cause or "").replace("\n", " ")
+            if len(cause) > cause_chars:
+                cause = cause[: cause_chars - 1] + "…"
+            text += f"; first: item {child.index}: {child.error}: {cause}"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "failed": self.failed,
+            "items": self.items,
+            "errors": dict(self.errors),
+            "first": [
+                {"index": c.index, "error": c.error, "cause": c.cause, "execution": c.name}
+                for c in self.first
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class ExecutionResult:
     """What one execution did: status, output (decoded) or error/cause, and its history.
 
     ``child_events`` holds the histories of Distributed Map child executions by Map state
-    name (embedded engine only); ``waits`` the exact virtual waits (state, kind, seconds).
+    name (embedded engine only); ``children`` those child executions themselves (every
+    child when the engine keeps child histories, else the failed ones, without events);
+    ``waits`` the exact virtual waits (state, kind, seconds).
     """
 
     name: str
@@ -54,10 +107,45 @@ class ExecutionResult:
     seconds: float
     child_events: Mapping[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
     waits: tuple[tuple[str, str, float], ...] = ()
+    children: Mapping[str, tuple[ChildExecution, ...]] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> bool:
         return self.status == "SUCCEEDED"
+
+    def failed_items(self, state: str | None = None) -> list[ChildExecution]:
+        """The failed Distributed Map children (optionally of Map ``state``), by index."""
+        return [
+            child
+            for name, runs in self.children.items()
+            if state is None or name == state
+            for child in sorted(runs, key=lambda c: c.index)
+            if not child.succeeded
+        ]
+
+    def map_failures(self, first: int = 3) -> list[MapFailures]:
+        """Per Distributed Map state with failed items: counts by error, the first few."""
+        lengths: dict[str, int] = {}
+        current = ""
+        for event in self.events:
+            if event.get("type") == "MapStateEntered":
+                current = event["stateEnteredEventDetails"]["name"]
+            elif event.get("type") == "MapStateStarted":
+                length = (event.get("mapStateStartedEventDetails") or {}).get("length")
+                if isinstance(length, int):
+                    lengths[current] = lengths.get(current, 0) + length
+        found = []
+        for state in self.children:
+            failed = self.failed_items(state)
+            if not failed:
+                continue
+            errors: dict[str, int] = {}
+            for child in failed:
+                errors[child.error or "(no error)"] = errors.get(child.error or "(no error)", 0) + 1
+            found.append(
+                MapFailures(state, len(failed), lengths.get(state), errors, tuple(failed[:first]))
+            )
+        return found
 
     @property
     def path(self) -> list[str]:
@@ -252,6 +340,10 @@ class Engine:
     ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
         return {}, ()
 
+    def _children(self, execution_arn: str) -> dict[str, tuple[ChildExecution, ...]]:
+        """The Distributed Map child executions an engine keeps (none through the API)."""
+        return {}
+
     def _outcome(
         self, execution_arn: str, timeout: float
     ) -> tuple[str, Any, str | None, str | None, tuple[dict[str, Any], ...]]:
@@ -288,6 +380,7 @@ class Engine:
             arn, input, name=name, test_case=test_case, mock_config=mock_config, seed=seed
         )
         status, output, error_name, cause, events = self._outcome(execution_arn, timeout)
+        child_runs = self._children(execution_arn)
         children, waits = self._details(execution_arn)
         return ExecutionResult(
             name=name,
@@ -302,118 +395,8 @@ class Engine:
             seconds=time.perf_counter() - began,
             child_events=children,
             waits=waits,
+            children=child_runs,
         )
-
-
-class MotoEngine(Engine):
-    """moto's Step Functions interpreter in this process, with moto's DynamoDB and S3.
-
-    The engine before sfnchain's own interpreter, kept selectable (``--engine moto``).
-
-    State lives as long as the engine: :meth:`close` (or leaving the ``with`` block)
-    drops every machine, table and bucket.
-    """
-
-    kind = "moto"
-    poll_max = 0.002
-
-    def __init__(self, region: str = DEFAULT_REGION) -> None:
-        super().__init__(region)
-        try:
-            import moto
-
-            from sfnchain.testing import moto_adapter
-        except ImportError as exc:
-            raise error(
-                "ENGINE_UNAVAILABLE",
-                f"--engine moto needs moto's Step Functions interpreter ({exc}); install it "
-                "with pip install 'sfnchain[moto-engine]', or use the embedded engine",
-                exit_code=2,
-            ) from None
-        if moto.__version__ != "5.2.5":
-            raise error(
-                "ENGINE_UNAVAILABLE",
-                f"--engine moto patches moto 5.2.5's interpreter, found moto {moto.__version__}; "
-                "install it with pip install 'sfnchain[moto-engine]', or use the embedded engine",
-                exit_code=2,
-            )
-        from moto import mock_aws
-
-        moto_adapter.install()
-        self._adapter = moto_adapter
-        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
-        self._mock.start()
-        self._session = _embedded_session(region)
-        self.client = self._session.client("stepfunctions")
-        self._clients: dict[str, Any] = {}
-        self._closed = False
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._mock.stop()
-
-    @property
-    def s3(self) -> Any:
-        if "s3" not in self._clients:
-            self._clients["s3"] = self._session.client("s3")
-        return self._clients["s3"]
-
-    @property
-    def dynamodb(self) -> Any:
-        if "dynamodb" not in self._clients:
-            self._clients["dynamodb"] = self._session.client("dynamodb")
-        return self._clients["dynamodb"]
-
-    def reset(self) -> None:
-        """Drop every state machine, table, bucket and object (a fresh account)."""
-        self._mock.reset()
-        self._machines.clear()
-        self._deployed.clear()
-
-    def start(
-        self,
-        machine_arn: str,
-        input: Any = None,
-        *,
-        name: str,
-        test_case: str | None = None,
-        mock_config: MockConfig | None = None,
-        seed: int | str | None = None,
-    ) -> str:
-        with self._adapter.pending(mock_config, seed):
-            return super().start(
-                machine_arn, input, name=name, test_case=test_case, mock_config=mock_config
-            )
-
-    def _details(
-        self, execution_arn: str
-    ) -> tuple[dict[str, tuple[dict[str, Any], ...]], tuple[tuple[str, str, float], ...]]:
-        children, waits = self._adapter.execution_details(execution_arn, self.account, self.region)
-        return {k: tuple(_normalise(e) for e in v) for k, v in children.items()}, tuple(waits)
-
-
-@functools.cache
-def _embedded_session(region: str) -> Any:
-    """One boto3 session per region for embedded engines: its clients share loaded models.
-
-    moto intercepts every botocore request while an embedded engine runs, whichever
-    session made the client, so the session itself holds no engine state.
-    """
-    import boto3
-
-    return boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
-    )
-
-
-def _normalise(event: dict[str, Any]) -> dict[str, Any]:
-    """A moto-internal history event in the shape boto3 returns (timestamp a datetime)."""
-    out = dict(event)
-    stamp = out.get("timestamp")
-    if isinstance(stamp, str):
-        out["timestamp"] = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return out
 
 
 class EndpointEngine(Engine):
@@ -432,11 +415,14 @@ class EndpointEngine(Engine):
         role_arn: str | None = None,
         connect_timeout: float = 5.0,
     ) -> None:
-        import boto3
         from botocore.config import Config
 
-        session = boto3.session.Session()
-        region = region or session.region_name or DEFAULT_REGION
+        from sfnchain.deploy.aws import session as aws_session
+
+        # the Region as the AWS CLI resolves it: region, AWS_REGION, AWS_DEFAULT_REGION,
+        # the profile's; local emulators take any, so without one: us-east-1
+        session = aws_session(region)
+        region = session.region_name or DEFAULT_REGION
         super().__init__(region)
         self.endpoint_url = endpoint_url
         key = secret = None
@@ -499,29 +485,41 @@ class EndpointEngine(Engine):
 
 def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engine:
     """The engine named ``kind`` (see :data:`ENGINE_KINDS`; "endpoint" needs a URL)."""
-    if kind in ("embedded", "interpreter"):
+    if checked_engine_kind(kind) != "endpoint":
         return EmbeddedEngine()
-    if kind == "moto":
-        return MotoEngine()
-    if kind == "endpoint":
-        if not endpoint_url:
-            raise error(
-                "MISSING_ENDPOINT_URL",
-                "--engine endpoint needs --endpoint-url (e.g. http://localhost:8083 for "
-                "Step Functions Local, http://localhost:4566 for LocalStack)",
-                exit_code=2,
-            )
-        return EndpointEngine(endpoint_url)
-    raise error(
-        "UNKNOWN_ENGINE",
-        f"unknown engine {kind!r}; use one of {', '.join(ENGINE_KINDS)}",
-        exit_code=2,
-    )
+    if not endpoint_url:
+        raise error(
+            "MISSING_ENDPOINT_URL",
+            "--engine endpoint needs --endpoint-url (e.g. http://localhost:8083 for "
+            "Step Functions Local, http://localhost:4566 for LocalStack)",
+            exit_code=2,
+        )
+    return EndpointEngine(endpoint_url)
 
 
 # The engines a user can name: "embedded" (alias "interpreter") is sfnchain's own
-# interpreter, "moto" the moto-based engine it replaced, "endpoint" any Step Functions API.
-ENGINE_KINDS = ("embedded", "interpreter", "moto", "endpoint")
+# interpreter, "endpoint" any Step Functions API.
+ENGINE_KINDS = ("embedded", "interpreter", "endpoint")
+# Engines that existed once, with what to use instead.
+REMOVED_ENGINES = {
+    "moto": "--engine moto was removed: sfnchain's embedded interpreter is the only local "
+    "engine (--engine embedded, the default); to run on Step Functions Local use "
+    "--engine endpoint --endpoint-url URL",
+}
+
+
+def checked_engine_kind(kind: str, allowed: tuple[str, ...] = ENGINE_KINDS) -> str:
+    """``kind`` if it names one of ``allowed``; else a coded error saying what to use."""
+    if kind in allowed:
+        return kind
+    if kind in REMOVED_ENGINES:
+        raise error("ENGINE_REMOVED", REMOVED_ENGINES[kind], exit_code=2)
+    raise error(
+        "UNKNOWN_ENGINE",
+        f"unknown engine {kind!r}; use one of {', '.join(allowed)}",
+        exit_code=2,
+    )
+
 
 from sfnchain.testing.interpreter_engine import InterpreterEngine  # noqa: E402
 

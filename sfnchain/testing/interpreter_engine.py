@@ -15,6 +15,7 @@ from sfnchain.diagnostics import error
 from sfnchain.testing.engine import (
     DEFAULT_REGION,
     EMBEDDED_ACCOUNT,
+    ChildExecution,
     Engine,
 )
 from sfnchain.testing.mockconfig import MockConfig
@@ -26,6 +27,12 @@ def _seed(seed: int | str | None) -> int:
     if isinstance(seed, int):
         return seed
     return zlib.crc32(str(seed).encode("utf-8"))
+
+
+def _index(name: str) -> int:
+    # a Map Run child is named "<map run id>-<index>"
+    tail = name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
 
 
 class InterpreterEngine(Engine):
@@ -56,7 +63,7 @@ class InterpreterEngine(Engine):
 
     def _started(self) -> Any:
         # moto's backends are shared by every mock_aws in the process: a new engine
-        # starts from an empty account, as the moto-based engine did (mock_aws resets)
+        # starts from an empty account (mock_aws resets)
         services = self.services
         if not self._fresh:
             self._fresh = True
@@ -144,6 +151,24 @@ class InterpreterEngine(Engine):
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         return list(self._executions[execution_arn].events)
+
+    def _children(self, execution_arn: str) -> dict[str, tuple[ChildExecution, ...]]:
+        execution = self._executions[execution_arn]
+        return {
+            state: tuple(
+                ChildExecution(
+                    state=state,
+                    index=_index(child.name),
+                    name=child.name,
+                    status=child.status,
+                    error=child.error,
+                    cause=child.cause,
+                    events=child.events,
+                )
+                for child in runs
+            )
+            for state, runs in execution.children.items()
+        }
 
     def _details(
         self, execution_arn: str

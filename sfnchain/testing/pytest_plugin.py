@@ -36,15 +36,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sfnchain", "sfnchain workflow tests")
     group.addoption(
         "--sfn-engine",
-        choices=("embedded", "interpreter", "moto", "endpoint"),
         default="embedded",
-        help="engine for the sfn_engine fixture (default: embedded)",
+        help="engine for the sfn_engine fixture: embedded (default; alias interpreter) or endpoint",
     )
     group.addoption(
         "--sfn-endpoint-url",
         default=None,
         help="Step Functions endpoint for --sfn-engine endpoint",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    kind = str(config.getoption("--sfn-engine", default="embedded"))
+    if kind not in ("embedded", "interpreter", "endpoint"):
+        from sfnchain.diagnostics import SfnchainError
+        from sfnchain.testing.engine import checked_engine_kind
+
+        try:
+            checked_engine_kind(kind)
+        except SfnchainError as exc:
+            raise pytest.UsageError(f"--sfn-engine: {exc}") from None
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ def case_lines(o: CaseOutcome) -> list[str]:
         lines.append(f"      path: {ARROW.join(o.result.path) or '(no state entered)'}")
     for problem in o.problems:
         lines.append(f"      {problem}")
+    if o.result is not None and not o.passed:
+        lines.extend(f"      {m.line()}" for m in o.result.map_failures())
     if o.diff:
         lines.append(_indent(o.diff))
     if o.case.location is not None and not o.passed:
@@ -47,10 +49,22 @@ def coverage_lines(cov: Coverage) -> list[str]:
     return lines
 
 
+def bad_file_lines(path: str, reason: str) -> list[str]:
+    return [f"FAIL  {path}  (not loaded: none of its cases ran)", f"      {reason}"]
+
+
 def text(report: Report, seconds: float) -> str:
     lines: list[str] = []
+    for path, reason in report.bad_files:
+        lines.extend(bad_file_lines(path, reason))
     for o in report.outcomes:
         lines.extend(case_lines(o))
+    return "\n".join(lines) + "\n" + summary(report, seconds)
+
+
+def summary(report: Report, seconds: float) -> str:
+    """What follows the case lines: coverage per workflow, then the counts."""
+    lines: list[str] = []
     if report.coverage:
         lines.append("")
         lines.append("coverage:")
@@ -59,7 +73,8 @@ def text(report: Report, seconds: float) -> str:
     passed = sum(o.passed for o in report.outcomes)
     failed = len(report.outcomes) - passed
     lines.append("")
-    lines.append(f"{passed} passed, {failed} failed in {_ms(seconds)}")
+    bad = f", {len(report.bad_files)} file(s) not loaded" if report.bad_files else ""
+    lines.append(f"{passed} passed, {failed} failed{bad} in {_ms(seconds)}")
     return "\n".join(lines) + "\n"
 
 
@@ -84,6 +99,9 @@ def as_json(report: Report, seconds: float) -> str:
                 path=r.path,
                 execution=r.arn,
             )
+            failures = r.map_failures()
+            if failures:
+                out["map_failures"] = [m.to_json() for m in failures]
         if o.diff:
             out["diff"] = o.diff
         return out
@@ -92,6 +110,7 @@ def as_json(report: Report, seconds: float) -> str:
         "passed": report.passed,
         "seconds": round(seconds, 4),
         "cases": [case(o) for o in report.outcomes],
+        "files_not_loaded": [{"file": f, "problem": why} for f, why in report.bad_files],
         "coverage": [
             {
                 "workflow": c.workflow,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,52 +127,63 @@ def run_cases(
     compiled: Any,
     cases: Sequence[Case] | None = None,
     keyword: str | None = None,
+    on_outcome: Callable[[CaseOutcome], None] | None = None,
 ) -> list[CaseOutcome]:
-    """Run ``cases`` (default: the workflow's own) of a CompiledWorkflow on ``engine``."""
+    """Run ``cases`` (default: the workflow's own) of a CompiledWorkflow on ``engine``.
+
+    Each case is judged on its own: a bad mock or an engine error fails that case only.
+    ``on_outcome`` is called with each verdict as soon as it is known.
+    """
     chosen = list(cases if cases is not None else cases_of(compiled.workflow))
     if keyword:
         chosen = [c for c in chosen if keyword.lower() in f"{compiled.name}::{c.name}".lower()]
-    if not chosen:
-        return []
-    config = mock_config(compiled.name, compiled.definition, chosen)
-    outcomes = []
+    outcomes: list[CaseOutcome] = []
     for c in chosen:
-        began = time.perf_counter()
-        try:
-            reset = getattr(engine, "reset", None)
-            if reset is not None:
-                reset()
-                provision(engine, compiled.definition, c.seed)
-            elif c.seed:
-                _seed_endpoint(engine, compiled.definition, c)
-            for _ in range(c.runs):
-                result = engine.run(
-                    compiled.definition,
-                    c.input,
-                    machine=compiled.name,
-                    type=compiled.type,
-                    label=c.test_case_id,
-                    test_case=c.test_case_id,
-                    mock_config=config,
-                )
-        except SfnchainError as exc:
-            problem = "; ".join(d.message for d in exc.diagnostics)
-            outcomes.append(
-                CaseOutcome(compiled.name, c, time.perf_counter() - began, None, (problem,))
-            )
-            continue
-        except Exception as exc:
-            if type(exc).__module__.split(".")[0] != "botocore":
-                raise
-            # an endpoint refused a call (e.g. a test case it was not started with)
-            problem = f"the {engine.kind} engine refused the run: {exc}"
-            outcomes.append(
-                CaseOutcome(compiled.name, c, time.perf_counter() - began, None, (problem,))
-            )
-            continue
-        problems, diff = judge(c, result, getattr(compiled, "steps", None))
-        outcomes.append(CaseOutcome(compiled.name, c, result.seconds, result, problems, diff))
+        outcome = _run_case(engine, compiled, c)
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
     return outcomes
+
+
+def _run_case(engine: Engine, compiled: Any, c: Case) -> CaseOutcome:
+    began = time.perf_counter()
+    try:
+        # one case's mocks: a mock of a state that does not exist fails this case only
+        config = mock_config(compiled.name, compiled.definition, [c])
+    except SfnchainError as exc:
+        return CaseOutcome(compiled.name, c, time.perf_counter() - began, None, _problems(exc))
+    try:
+        reset = getattr(engine, "reset", None)
+        if reset is not None:
+            reset()
+            provision(engine, compiled.definition, c.seed)
+        elif c.seed:
+            _seed_endpoint(engine, compiled.definition, c)
+        for _ in range(c.runs):
+            result = engine.run(
+                compiled.definition,
+                c.input,
+                machine=compiled.name,
+                type=compiled.type,
+                label=c.test_case_id,
+                test_case=c.test_case_id,
+                mock_config=config,
+            )
+    except SfnchainError as exc:
+        return CaseOutcome(compiled.name, c, time.perf_counter() - began, None, _problems(exc))
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] != "botocore":
+            raise
+        # an endpoint refused a call (e.g. a test case it was not started with)
+        problem = f"the {engine.kind} engine refused the run: {exc}"
+        return CaseOutcome(compiled.name, c, time.perf_counter() - began, None, (problem,))
+    problems, diff = judge(c, result, getattr(compiled, "steps", None))
+    return CaseOutcome(compiled.name, c, result.seconds, result, problems, diff)
+
+
+def _problems(exc: SfnchainError) -> tuple[str, ...]:
+    return ("; ".join(d.message for d in exc.diagnostics),)
 
 
 def _seed_endpoint(engine: Engine, definition: Mapping[str, Any], case: Case) -> None:
@@ -227,7 +238,9 @@ class Report:
 
     outcomes: list[CaseOutcome] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
+    # files that could not be loaded (path, the one-line reason): none of their cases ran
+    bad_files: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return all(o.passed for o in self.outcomes)
+        return not self.bad_files and all(o.passed for o in self.outcomes)

@@ -72,7 +72,7 @@ def test_engine_parser_accepts_compiled_output(path: Path, target: str, request:
     # the embedded engine's adapter (which adds the Distributed Map fields moto lacks).
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-    from sfnchain.testing import moto_adapter
+    from tests.engine_diff import moto_oracle as moto_adapter
 
     text = compile_file(path, query_language=target).to_json()
     if target == "JSONata" and '"ResultWriter"' in text:

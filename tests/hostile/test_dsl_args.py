@@ -497,7 +497,7 @@ def _tree(root: Path) -> None:
 
 
 def test_a_directory_imports_only_workflow_files(tmp_path: Path) -> None:
-    from sfnchain.cli.common import workflow_files
+    from sfnchain.testing.discover import workflow_files
 
     _tree(tmp_path)
     assert workflow_files([tmp_path / "flows"]) == [tmp_path / "flows" / "good.py"]
@@ -508,7 +508,7 @@ def test_a_directory_imports_only_workflow_files(tmp_path: Path) -> None:
 
 
 def test_a_named_file_is_always_taken(tmp_path: Path) -> None:
-    from sfnchain.cli.common import workflow_files
+    from sfnchain.testing.discover import workflow_files
 
     _tree(tmp_path)
     script = tmp_path / "flows" / "script.py"
@@ -538,6 +538,6 @@ def test_a_directory_without_workflow_files_says_so(tmp_path: Path) -> None:
     ],
 )
 def test_ignore_patterns(pattern: str, rel: str, is_dir: bool, ignored: bool) -> None:
-    from sfnchain.cli.common import _ignored
+    from sfnchain.testing.discover import _ignored
 
     assert _ignored(rel, is_dir, [pattern]) is ignored

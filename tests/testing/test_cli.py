@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,24 +113,73 @@ def test_test_without_cases_says_how_to_add_them(tmp_path: Path) -> None:
     )
 
 
-def test_test_mock_of_missing_state_points_at_the_case(tmp_path: Path) -> None:
+def test_test_mock_of_missing_state_fails_that_case_only(tmp_path: Path) -> None:
     source = without_cases("chain.py")
     bad = source + (
         "\nfrom sfnchain.testing import answer, case\n"
-        "showroom_chain.add_cases(case('x', mocks={'Describ': answer('a')}))\n"
+        "showroom_chain.add_cases(case('x', mocks={'Describ': answer('a')}),\n"
+        "    case('y', input={'spec': 's', 'image': 'i'}, mocks={'Describe': answer('d'), 'Advert': answer('a'), 'Social': answer('[]')}))\n"
     )
     path = tmp_path / "chain.py"
     path.write_text(bad)
-    code, _out, err = invoke("test", str(path))
+    code, out, _err = invoke("test", str(path))
     assert code == 1
     line = bad.splitlines().index(
-        "showroom_chain.add_cases(case('x', mocks={'Describ': answer('a')}))"
+        "showroom_chain.add_cases(case('x', mocks={'Describ': answer('a')}),"
     )
-    assert err.strip() == (
-        f"{path}:{line + 1}: error UNKNOWN_MOCKED_STATE: case 'x' mocks state 'Describ', "
-        "which workflow 'showroom-chain' does not have (did you mean 'Describe'?); "
-        "mock one of its Task states"
+    assert (
+        "FAIL  showroom-chain::x  (0 ms)\n"
+        "      case 'x' mocks state 'Describ', which workflow 'showroom-chain' does not have "
+        "(did you mean 'Describe'?); mock one of its Task states\n"
+        f"      case declared at {path}:{line + 1}\n"
+    ) in out
+    # the other case of the same workflow still ran, and passed
+    assert "PASS  showroom-chain::y" in out
+    assert out.rstrip().splitlines()[-1].startswith("1 passed, 1 failed in ")
+
+
+def test_test_file_that_does_not_load_fails_alone(project: Path) -> None:
+    broken = project / "broken.py"
+    # a workflow file (it imports sfnchain and declares a workflow) that fails on import
+    broken.write_text(
+        "from sfnchain import workflow\nraise RuntimeError('boom')\n\n\n@workflow\ndef w(): ...\n"
     )
+    code, out, _err = invoke("test", str(project))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == f"FAIL  {broken}  (not loaded: none of its cases ran)"
+    assert "boom" in lines[1]
+    # every case of the other file ran
+    assert sum(line.startswith(("PASS  ", "FAIL  showroom")) for line in lines) == 3
+    assert lines[-1].startswith("2 passed, 1 failed, 1 file(s) not loaded in ")
+    code, out, _err = invoke("test", str(project), "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and doc["passed"] is False
+    assert [f["file"] for f in doc["files_not_loaded"]] == [str(broken)]
+    assert len(doc["cases"]) == 3
+
+
+def test_test_prints_each_verdict_as_the_case_finishes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sfnchain.testing import runner
+
+    printed: list[str] = []
+    real = runner._run_case
+
+    def spy(engine: object, compiled: object, c: object) -> object:
+        # what was on stdout when each case started
+        sys.stdout.flush()
+        printed.append(sys.stdout.buffer.getvalue().decode())  # type: ignore[attr-defined]
+        return real(engine, compiled, c)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "_run_case", spy)
+    code, out, _err = invoke("test", str(project))
+    assert code == 1
+    assert printed[0] == ""
+    assert printed[1].startswith("PASS  showroom-parallel::happy path")
+    assert printed[2].count("showroom-parallel::") == 2 and "coverage:" not in printed[2]
+    assert out.startswith(printed[2])
 
 
 def test_test_unreachable_endpoint_is_one_line(project: Path) -> None:
@@ -138,6 +188,28 @@ def test_test_unreachable_endpoint_is_one_line(project: Path) -> None:
     )
     assert code == 1
     assert err.count("\n") == 1 and "error ENGINE_UNREACHABLE: no Step Functions endpoint" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["test", "--engine", "moto"], "error ENGINE_REMOVED: --engine moto was removed"),
+        (["run-local", "x.asl.json", "--engine", "moto"], "error ENGINE_REMOVED"),
+        (["test", "--engine", "motto"], "error UNKNOWN_ENGINE: unknown engine 'motto'"),
+        (["run-local", "x.asl.json", "--engine", "endpoint"], "use one of embedded, interpreter"),
+    ],
+)
+def test_removed_or_unknown_engine_is_one_coded_line(
+    project: Path, argv: list[str], expected: str
+) -> None:
+    code, out, err = (
+        invoke(*argv[:1], str(project), *argv[1:]) if argv[0] == "test" else invoke(*argv)
+    )
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and expected in err
+    if "moto" in argv:
+        # it says what to use instead: the embedded interpreter, or an endpoint
+        assert "only local engine" in err and "--engine endpoint --endpoint-url" in err
 
 
 def test_mocks_writes_a_mock_config_file_for_all_workflows(project: Path, tmp_path: Path) -> None:

@@ -11,30 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from sfnchain.testing import answer, case, moto_adapter, throttled
+from sfnchain.testing import answer, case, throttled
 from sfnchain.testing.cases import mock_config
 from sfnchain.testing.engine import EndpointEngine
+from tests.engine_diff.moto_oracle.server import oracle_server
 
 from . import asl
 from .virtual_time import no_long_sleeps
 
 
 @pytest.fixture
-def server_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from moto.core.config import default_user_config
-    from moto.server import ThreadedMotoServer
-
-    moto_adapter.install()
-    monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    # the interpreter calls DynamoDB and S3 through the same server
-    monkeypatch.setenv("MOTO_PORT", str(port))
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+def server_url(tmp_path: Path) -> Iterator[str]:
+    """moto's server with the test oracle's adapter, in a process of its own; it reads
+    the MockConfigFile at ``tmp_path / "MockConfigFile.json"``."""
+    with oracle_server(tmp_path / "MockConfigFile.json") as url:
+        yield url
 
 
 def test_cases_run_over_http_with_the_mounted_mock_config(
@@ -53,7 +44,6 @@ def test_cases_run_over_http_with_the_mounted_mock_config(
     from sfnchain.testing.mockconfig import merge
 
     config_file.write_text(merge([chain_config, retry_config]).dumps())
-    monkeypatch.setenv("SFN_MOCK_CONFIG", str(config_file))
 
     engine = EndpointEngine(server_url)
     chain = engine.run(asl.chain(), {"spec": "SUV"}, machine="chain", test_case="chain")
@@ -85,7 +75,6 @@ def test_cache_workflow_reaches_dynamodb_through_the_server(
     config_file.write_text(
         mock_config("cache", asl.cache(), [case("miss", mocks={"Ask": answer("A")})]).dumps()
     )
-    monkeypatch.setenv("SFN_MOCK_CONFIG", str(config_file))
     engine = EndpointEngine(server_url)
     engine.dynamodb.create_table(
         TableName="llm-cache",
@@ -98,3 +87,32 @@ def test_cache_workflow_reaches_dynamodb_through_the_server(
     assert first.path[-2:] == ["Ask", "Store"]
     assert second.path[-1] == "FromCache"
     assert second.output["answer"] == {"text": "A"}
+
+
+@pytest.mark.parametrize(
+    ("environment", "given", "expected"),
+    [
+        ({"AWS_REGION": "eu-west-3"}, None, "eu-west-3"),
+        ({"AWS_REGION": "eu-west-3", "AWS_DEFAULT_REGION": "ap-south-1"}, None, "eu-west-3"),
+        ({"AWS_DEFAULT_REGION": "ap-south-1"}, None, "ap-south-1"),
+        ({"AWS_REGION": "eu-west-3"}, "us-west-2", "us-west-2"),
+        ({}, None, "us-east-1"),
+    ],
+)
+def test_endpoint_engine_resolves_the_region_as_the_aws_cli_does(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    environment: dict[str, str],
+    given: str | None,
+    expected: str,
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    # no endpoint needed: the reachability probe is skipped
+    monkeypatch.setattr(EndpointEngine, "_call", lambda *_a, **_k: None)
+    engine = EndpointEngine("http://127.0.0.1:9", region=given)
+    assert engine.region == expected
+    assert engine.client.meta.region_name == expected

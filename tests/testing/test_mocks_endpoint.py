@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from sfnchain.cli import main
-from sfnchain.testing import moto_adapter
 from sfnchain.testing.cases import cases_of
 from sfnchain.testing.discover import compiled_workflows
 from sfnchain.testing.engine import EndpointEngine
@@ -20,6 +19,7 @@ from sfnchain.testing.interpreter_engine import InterpreterEngine
 from sfnchain.testing.mockconfig import load_mock_config
 from sfnchain.testing.runner import judge, run_cases
 from sfnchain.testing.seed import provision
+from tests.engine_diff.moto_oracle.server import oracle_server
 
 from .virtual_time import no_long_sleeps
 
@@ -27,20 +27,11 @@ WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
 
 @pytest.fixture
-def server_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from moto.core.config import default_user_config
-    from moto.server import ThreadedMotoServer
-
-    moto_adapter.install()
-    monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    monkeypatch.setenv("MOTO_PORT", str(port))
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+def server_url(tmp_path: Path) -> Iterator[str]:
+    """moto's server with the test oracle's adapter, in a process of its own; it reads
+    the MockConfigFile at ``tmp_path / "MockConfigFile.json"``."""
+    with oracle_server(tmp_path / "MockConfigFile.json") as url:
+        yield url
 
 
 def _mocks(tmp_path: Path, *paths: str) -> Path:
@@ -95,7 +86,7 @@ def test_folder_mock_config_passes_the_cases_on_the_endpoint_engine(
     server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one: str
 ) -> None:
     """Endpoint engine: the server gets the mocks only from the file, as a container would."""
-    monkeypatch.setenv("SFN_MOCK_CONFIG", str(_mocks(tmp_path, str(WORKFLOWS))))
+    _mocks(tmp_path, str(WORKFLOWS))  # the file the server reads
     engine = EndpointEngine(server_url)
     [compiled] = compiled_workflows([WORKFLOWS / one])
     with no_long_sleeps(monkeypatch):

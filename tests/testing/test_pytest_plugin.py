@@ -52,3 +52,29 @@ def test_fixtures_work_in_another_project(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout
+
+
+def test_removed_engine_is_a_usage_error_saying_what_to_use(tmp_path: Path) -> None:
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "sfnchain.testing.pytest_plugin",
+            "-p",
+            "no:cacheprovider",
+            "--sfn-engine",
+            "moto",
+            "test_x.py",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 4, done.stdout + done.stderr  # pytest's usage error
+    assert "ENGINE_REMOVED: --engine moto was removed" in done.stderr
+    assert "--engine endpoint --endpoint-url" in done.stderr

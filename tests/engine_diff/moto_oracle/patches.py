@@ -1,7 +1,7 @@
 """The patches that restore AWS rules in moto's Step Functions interpreter.
 
 Each ``@patch`` is named after the AWS rule it restores and returns the moto attributes
-it replaces; :func:`sfnchain.testing.moto_adapter.disabled` puts the originals back.
+it replaces; :func:`tests.engine_diff.moto_oracle.disabled` puts the originals back.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from sfnchain.testing.mockconfig import (
     all_states,
     load_mock_config,
 )
-from sfnchain.testing.moto_adapter.registry import (
+from tests.engine_diff.moto_oracle.registry import (
     PENDING,
     SCOPE_FOR_START,
     Env,

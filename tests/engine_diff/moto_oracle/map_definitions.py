@@ -26,13 +26,13 @@ from moto.stepfunctions.parser.asl.component.common.error_name import (
 )
 from moto.stepfunctions.parser.asl.component.component import Component
 from moto.stepfunctions.parser.asl.component.state.exec.state_map import state_map
-from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_output_transformer.transformer import (  # noqa: E501
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval.resource_output_transformer.transformer import (
     ResourceOutputTransformer,
 )
 from moto.stepfunctions.parser.asl.eval.event import event_detail
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-from sfnchain.testing.moto_adapter.registry import Env, is_active
+from tests.engine_diff.moto_oracle.registry import Env, is_active
 
 _EVENT_DETAILS: Any = event_detail.EventDetails
 Rewriter = Callable[[dict[str, Any], dict[str, Any]], None]

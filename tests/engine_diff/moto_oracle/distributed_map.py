@@ -21,7 +21,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration impo
 from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import (
     distributed_item_processor_worker as dist_worker,
 )
-from moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval import (  # noqa: E501
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval import (
     resource_eval_s3,
 )
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramError, ProgramStopped
@@ -29,8 +29,8 @@ from moto.stepfunctions.parser.asl.eval.states import ItemData, MapData
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import json_path
 
-from sfnchain.testing.moto_adapter.map_definitions import BATCH, ERR, fail, parse
-from sfnchain.testing.moto_adapter.registry import Env, Target, is_active, patch
+from tests.engine_diff.moto_oracle.map_definitions import BATCH, ERR, fail, parse
+from tests.engine_diff.moto_oracle.registry import Env, Target, is_active, patch
 
 # --- runtime ---------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Each adapter patch restores an AWS rule: with it the rule holds, without it it breaks.
+"""Each patch of the moto oracle's adapter restores an AWS rule: with it the rule holds, without it it breaks.
 
 Every scenario runs twice: once as installed (must show AWS behaviour) and once with its
 patch reverted by ``disabled`` (must not).
@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from sfnchain.diagnostics import SfnchainError
-from sfnchain.testing import answer, moto_adapter, throttled, throws, timeout
+from sfnchain.testing import answer, throttled, throws, timeout
 from sfnchain.testing.api import run_workflow
 from sfnchain.testing.engine import ExecutionResult
-from sfnchain.testing.engine import MotoEngine as EmbeddedEngine
-
-from . import asl
+from tests.engine_diff import moto_oracle as moto_adapter
+from tests.engine_diff.moto_oracle.engine import MotoEngine as EmbeddedEngine
+from tests.testing import asl
 
 Scenario = Callable[[EmbeddedEngine], bool]
 SCENARIOS: dict[str, Scenario] = {}

@@ -23,7 +23,7 @@ from moto.stepfunctions.parser.asl.parse import preprocessor as asl_preprocessor
 from moto.stepfunctions.parser.asl.parse.intrinsic import preprocessor
 from moto.stepfunctions.parser.asl.parse.intrinsic.intrinsic_parser import IntrinsicParser
 
-from sfnchain.testing.moto_adapter.registry import Env, Target, patch
+from tests.engine_diff.moto_oracle.registry import Env, Target, patch
 
 _CONTROL = {"n": "\n", "t": "\t", "r": "\r"}
 

@@ -1,10 +1,14 @@
-"""The adapter over moto's Step Functions interpreter — the one place that patches moto.
+"""The moto-based engine's adapter, a test-only oracle — the one place that patches moto.
+
+sfnchain's own interpreter replaced this engine; the differential test compares the two,
+the endpoint tests run moto's server with it. Each loads it in a subprocess of its own
+(see ``test_differential.py`` and :mod:`.server`), so its patches reach no other test.
 
 moto (pinned to :data:`MOTO_VERSION`; a port of LocalStack's interpreter) runs Choice,
 Parallel, Map, Retry/Catch and intrinsics against its in-memory DynamoDB and S3. Where
 it departs from AWS in ways sfnchain workflows meet, a patch restores the AWS rule. Each
 patch is named after that rule (:data:`PATCHES` maps name to rule), can be switched off
-with :func:`disabled`, and has a test in ``tests/testing/test_moto_adapter.py`` that
+with :func:`disabled`, and has a test in ``tests/engine_diff/oracle_patches.py`` that
 fails without it.
 
 The package: ``registry`` (the patch mechanism and the per-execution scope), ``patches``
@@ -22,8 +26,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sfnchain.testing.moto_adapter import distributed_map, intrinsics, patches
-from sfnchain.testing.moto_adapter.registry import (
+from tests.engine_diff.moto_oracle import distributed_map, intrinsics, patches
+from tests.engine_diff.moto_oracle.registry import (
     MOTO_VERSION,
     PATCHES,
     RunScope,
@@ -33,7 +37,7 @@ from sfnchain.testing.moto_adapter.registry import (
     pending,
     scope_of,
 )
-from sfnchain.testing.moto_adapter.registry import install as _install_patches
+from tests.engine_diff.moto_oracle.registry import install as _install_patches
 
 __all__ = [
     "MOTO_VERSION",
