@@ -147,4 +147,4 @@ def locate_in_file(file: str, index: dict[str, int], pointer: str) -> SourceLoca
         line = index.get(probe)
         if line is not None or not probe:
             return SourceLocation(file, line)
-        probe = probe.rsplit("/", 1)[0]
+        probe = probe.rsplit("/", 1)[0] if "/" in probe else ""

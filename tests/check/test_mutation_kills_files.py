@@ -174,3 +174,10 @@ def test_escaped_quote_in_a_quoted_path_name_is_valid() -> None:
     code = f"from sfnchain import validate; print(len(validate({definition!r})))"
     assert terminates(code) == "0"
     assert validate(definition) == []
+
+
+def test_a_pointer_without_a_leading_slash_ends_at_the_file() -> None:
+    from sfnchain.check.positions import locate_in_file
+
+    # once looped forever: "States" has no "/" to strip
+    assert locate_in_file("f.json", {"": 1, "/States": 2}, "States/A").line == 1
