@@ -12,7 +12,7 @@ from sfnchain.engine import flow_states, limits
 from sfnchain.engine.dataflow import Step
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.execution import Execution
-from sfnchain.engine.history import History
+from sfnchain.engine.history import LIMIT_CAUSE, MAX_EVENTS, History, HistoryLimit
 from sfnchain.engine.paths import dumps
 from sfnchain.engine.scope import Frame, MachineTimeout, Run
 
@@ -20,6 +20,26 @@ if TYPE_CHECKING:
     from sfnchain.engine.mocks import Mocks
     from sfnchain.engine.services import Services
     from sfnchain.engine.tokens import TaskTokens
+
+
+# "Maximum execution time": Standard 1 year, Express 5 minutes; past it the execution
+# "will fail with a States.Timeout error" (Step Functions service quotas).
+MAX_SECONDS = {"STANDARD": 365 * 24 * 3600, "EXPRESS": 5 * 60}
+# Express executions have no history quota; their 5 minutes bound them. States that take
+# no virtual time (a Choice loop) never reach those 5 minutes here, so an Express
+# execution is stopped after this many events instead, as the timeout AWS would give it.
+EXPRESS_EVENTS = 100_000
+
+
+def deadline(definition: Mapping[str, Any], type: str) -> tuple[float, str]:
+    """The execution's virtual deadline in seconds and what sets it (for the cause)."""
+    cap = float(MAX_SECONDS.get(type, MAX_SECONDS["STANDARD"]))
+    timeout = definition.get("TimeoutSeconds")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout < cap:
+        return float(timeout), f"the state machine's TimeoutSeconds ({timeout} s)"
+    if type == "EXPRESS":
+        return cap, "the 5-minute maximum of an Express execution"
+    return cap, "the 1-year maximum of a Standard execution"
 
 
 class Interpreter:
@@ -58,7 +78,8 @@ class Interpreter:
         start = self.start or datetime.datetime.now(datetime.UTC).replace(
             microsecond=datetime.datetime.now(datetime.UTC).microsecond // 1000 * 1000
         )
-        timeout = self.definition.get("TimeoutSeconds")
+        limit_s, limit_what = deadline(self.definition, self.type)
+        express = self.type == "EXPRESS"
         run = Run(
             definition=self.definition,
             name=name,
@@ -70,8 +91,10 @@ class Interpreter:
             mocks=self.mocks,
             services=self.services,
             tokens=self.tokens,
-            history=History(start, keep=self.keep_history),
-            deadline=float(timeout) if isinstance(timeout, (int, float)) else None,
+            history=History(
+                start, keep=self.keep_history, limit=EXPRESS_EVENTS if express else MAX_EVENTS
+            ),
+            deadline=limit_s,
             context_extra=self.context,
             child_history=self.child_history,
         )
@@ -100,11 +123,19 @@ class Interpreter:
             )
         except MachineTimeout:
             status, error = "TIMED_OUT", "States.Timeout"
-            cause = (
-                f"The execution timed out: it ran longer than the state machine's "
-                f"TimeoutSeconds ({timeout} s)"
-            )
+            cause = f"The execution timed out: it ran longer than {limit_what}"
             frame.record("ExecutionTimedOut", {"error": error, "cause": cause})
+        except HistoryLimit as exc:
+            if express:
+                status, error = "TIMED_OUT", "States.Timeout"
+                cause = (
+                    f"The execution timed out: {exc.limit} events without reaching "
+                    f"{limit_what} in virtual time (states that take no time looped)"
+                )
+                frame.record("ExecutionTimedOut", {"error": error, "cause": cause})
+            else:
+                status, error, cause = "FAILED", "States.Runtime", LIMIT_CAUSE
+                frame.record("ExecutionFailed", {"error": error, "cause": cause})
         except StatesError as exc:
             # DescribeExecution and the event omit an empty error or cause (a Fail state
             # without Error/Cause)
