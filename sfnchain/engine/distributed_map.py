@@ -10,17 +10,19 @@ ResultWriter writes the results and the state's result is then
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 from sfnchain.engine import limits
 from sfnchain.engine.dataflow import Step
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.execution import Execution
-from sfnchain.engine.flow_states import guarded
-from sfnchain.engine.parallel_map import finish, items_of, select_item
+from sfnchain.engine.flow_states import Outcome, guarded
+from sfnchain.engine.parallel_map import finish, items_of, joined, max_concurrency, select_item
 from sfnchain.engine.paths import dumps
+from sfnchain.engine.scheduler import Started
 from sfnchain.engine.scope import ACCOUNT, REGION
 
 
@@ -129,7 +131,15 @@ def _tolerated(step: Step, value: Any, failed: int, total: int) -> bool:
     return percent is not None and total > 0 and failed * 100.0 / total <= percent
 
 
-def _child(step: Step, proc: Mapping[str, Any], index: int, value: Any, arn: str) -> Execution:
+# "If you don't specify MaxConcurrency, Step Functions runs 10,000 child workflow
+# executions in parallel" (Using Map state in Distributed mode)
+DISTRIBUTED_CONCURRENCY = 10_000
+
+
+def _child(
+    step: Step, proc: Mapping[str, Any], index: int, value: Any, arn: str, at: float
+) -> Started:
+    """Child execution ``index`` as a task of the parent's scheduler, starting at ``at``."""
     from sfnchain.engine.interpreter import Interpreter
 
     run = step.frame.run
@@ -145,9 +155,11 @@ def _child(step: Step, proc: Mapping[str, Any], index: int, value: Any, arn: str
         machine=arn.split(":")[-2] if arn.count(":") > 6 else run.machine,
         tokens=run.tokens,
         history=run.child_history,
-        start=step.frame.now(),
+        start=run.start + datetime.timedelta(seconds=at - run.offset),
+        offset=at,
+        quota=run.quota,
     )
-    return interpreter.execute(value, name=f"{arn.rsplit(':', 1)[-1]}-{index}")
+    return interpreter.started(value, name=f"{arn.rsplit(':', 1)[-1]}-{index}")
 
 
 def _record(child: Execution, value: Any) -> dict[str, Any]:
@@ -165,11 +177,14 @@ def _record(child: Execution, value: Any) -> dict[str, Any]:
     return record
 
 
-def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
+def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
     st = step.state
     frame = step.frame
 
-    def attempt() -> Any:
+    def start_child(index: int, child_input: Any, arn: str) -> Callable[[float], Started]:
+        return lambda at: _child(step, proc, index, child_input, arn, at)
+
+    def attempt() -> Generator[Any, Any, Any]:
         value = step.raw if step.jsonata else step.input_path()
         items = _read(step, value) if "ItemReader" in st else items_of(step, value)
         inputs = _batches(step, value, items)
@@ -182,16 +197,18 @@ def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
             f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{run_.machine}/{label}:"
             f"{uuid.UUID(int=run_.rng.getrandbits(128), version=4)}"
         )
+        limit = max_concurrency(step, value) or DISTRIBUTED_CONCURRENCY
         frame.record("MapStateStarted", {"length": len(inputs)})
         frame.record("MapRunStarted", {"mapRunArn": arn})
         children: list[Execution] = []
         records: list[dict[str, Any]] = []
         outputs: list[Any] = []
         failed = 0
-        end = frame.clock
-        for index, child_input in enumerate(inputs):
-            child = _child(step, proc, index, child_input, arn)
-            end = max(end, frame.clock + child.seconds)
+        began = frame.clock
+        starts = [start_child(i, child_input, arn) for i, child_input in enumerate(inputs)]
+        ran: list[Execution] = yield from joined(step, starts, limit)
+        end, frame.clock = frame.clock, began
+        for child_input, child in zip(inputs, ran, strict=True):
             if run_.child_history:
                 children.append(child)
             if not child.succeeded:
@@ -203,7 +220,7 @@ def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
                 records.append(_record(child, child_input))
         if children:
             run_.children.setdefault(step.name, []).extend(children)
-        frame.advance(end - frame.clock, step.name, "map run")
+        yield from frame.advance(end - frame.clock, step.name, "map run")
         if not _tolerated(step, value, failed, len(inputs)):
             cause = "The specified tolerated failure threshold was exceeded"
             frame.record(

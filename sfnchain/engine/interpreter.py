@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import random
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from sfnchain.engine.errors import StatesError
 from sfnchain.engine.execution import Execution
 from sfnchain.engine.history import LIMIT_CAUSE, MAX_EVENTS, History, HistoryLimit
 from sfnchain.engine.paths import dumps
+from sfnchain.engine.scheduler import Body, Scheduler, Started
 from sfnchain.engine.scope import Frame, MachineTimeout, Run
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ class Interpreter:
         child_history: bool = False,
         history: bool = True,
         start: datetime.datetime | None = None,
+        offset: float = 0.0,
+        quota: Any = None,
     ) -> None:
         self.definition = definition
         self.mocks = mocks
@@ -71,9 +73,19 @@ class Interpreter:
         self.child_history = child_history
         self.keep_history = history
         self.start = start
+        self.offset = offset
+        self.quota = quota
 
     def execute(self, input: Any = None, *, name: str = "exec") -> Execution:
-        began = time.perf_counter()
+        """Run one execution to its end (Parallel branches, Map iterations and Distributed
+        Map children advance concurrently in virtual time)."""
+        body, clock = self.started(input, name=name)
+        result: Execution = Scheduler().run(body, clock)
+        return result
+
+    def started(self, input: Any = None, *, name: str = "exec") -> Started:
+        """One execution as a scheduler task: its body and its clock (for a Distributed Map
+        child, which runs in its parent's scheduler)."""
         value = {} if input is None else input
         start = self.start or datetime.datetime.now(datetime.UTC).replace(
             microsecond=datetime.datetime.now(datetime.UTC).microsecond // 1000 * 1000
@@ -97,6 +109,8 @@ class Interpreter:
             deadline=limit_s,
             context_extra=self.context,
             child_history=self.child_history,
+            offset=self.offset,
+            quota=self.quota,
         )
         frame = Frame(
             run=run,
@@ -105,6 +119,10 @@ class Interpreter:
             previous=0,
             query_language=str(self.definition.get("QueryLanguage", "JSONPath")),
         )
+        return self._body(run, frame, value, limit_what), frame.absolute
+
+    def _body(self, run: Run, frame: Frame, value: Any, limit_what: str) -> Body:
+        express = self.type == "EXPRESS"
         frame.record(
             "ExecutionStarted",
             {
@@ -116,7 +134,7 @@ class Interpreter:
         status, output, error, cause = "SUCCEEDED", None, None, None
         try:
             limits.check_input(value)
-            output = run_states(frame, self.definition, value)
+            output = yield from run_states(frame, self.definition, value)
             frame.record(
                 "ExecutionSucceeded",
                 {"output": dumps(output), "outputDetails": {"truncated": False}},
@@ -142,9 +160,8 @@ class Interpreter:
             status, error, cause = "FAILED", exc.error or None, exc.cause or None
             failed = {k: v for k, v in (("error", exc.error), ("cause", exc.cause)) if v}
             frame.record("ExecutionFailed", failed)
-        del began
         return Execution(
-            name=name,
+            name=run.name,
             arn=run.arn,
             status=status,
             output=output,
@@ -157,8 +174,9 @@ class Interpreter:
         )
 
 
-def run_states(frame: Frame, machine: Mapping[str, Any], value: Any) -> Any:
-    """Run the states of ``machine`` (a definition, branch or ItemProcessor) on ``value``."""
+def run_states(frame: Frame, machine: Mapping[str, Any], value: Any) -> Body:
+    """Run the states of ``machine`` (a definition, branch or ItemProcessor) on ``value``
+    (a scheduler task body: ``yield from run_states(...)``; returns the last output)."""
     states: Mapping[str, Any] = machine["States"]
     name: str | None = machine["StartAt"]
     if "QueryLanguage" in machine:
@@ -174,7 +192,11 @@ def run_states(frame: Frame, machine: Mapping[str, Any], value: Any) -> Any:
             {"name": name, "input": dumps(value), "inputDetails": {"truncated": False}},
         )
         handler = flow_states.HANDLERS.get(kind)
-        if handler is None:
+        if handler is not None:
+            value, name = handler(step)
+            continue
+        waiting = flow_states.WAITING.get(kind)
+        if waiting is None:
             raise StatesError("States.Runtime", f"the state {name!r} has unknown Type {kind!r}")
-        value, name = handler(step)
+        value, name = yield from waiting(step)
     return value
