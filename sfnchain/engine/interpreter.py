@@ -18,6 +18,7 @@ from sfnchain.engine.scope import Frame, MachineTimeout, Run
 
 if TYPE_CHECKING:
     from sfnchain.engine.mocks import Mocks
+    from sfnchain.engine.quota import BedrockQuotas
     from sfnchain.engine.services import Services
     from sfnchain.engine.tokens import TaskTokens
 
@@ -60,7 +61,7 @@ class Interpreter:
         history: bool = True,
         start: datetime.datetime | None = None,
         offset: float = 0.0,
-        quota: Any = None,
+        quota: BedrockQuotas | None = None,
     ) -> None:
         self.definition = definition
         self.mocks = mocks

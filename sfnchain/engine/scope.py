@@ -15,6 +15,7 @@ from sfnchain.engine.jsonata import Functions
 
 if TYPE_CHECKING:
     from sfnchain.engine.mocks import Mocks
+    from sfnchain.engine.quota import BedrockQuotas
     from sfnchain.engine.services import Services
     from sfnchain.engine.tokens import TaskTokens
 
@@ -48,7 +49,7 @@ class Run:
     # Distributed Map child starts when its Map Run gives it a slot); the scheduler's clock
     offset: float = 0.0
     # the Bedrock quota model shared by the execution and its children (None: no quotas)
-    quota: Any = None
+    quota: BedrockQuotas | None = None
     waits: list[Wait] = field(default_factory=list)
     children: dict[str, list[Execution]] = field(default_factory=dict)
     functions: Functions = field(init=False)

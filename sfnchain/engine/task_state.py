@@ -138,6 +138,23 @@ def _mocked(step: Step) -> bool:
 def _call(
     step: Step, resource: str, args: Any, timeout: int | None, heartbeat: int | None
 ) -> Generator[Any, Any, Any]:
+    """The call, under the execution's Bedrock quotas when it has them: a model call that
+    does not fit is throttled before it reaches the mock (it is not an invocation)."""
+    quota = step.frame.run.quota
+    held = None
+    if quota is not None:
+        held = quota.reserve(step.name, resource, args, step.frame.absolute())
+    result = yield from _answer(step, resource, args, timeout, heartbeat)
+    if quota is not None and held is not None:
+        seconds = quota.settle(held, result)
+        if seconds > 0:
+            yield from step.frame.advance(seconds, step.name, "model call")
+    return result
+
+
+def _answer(
+    step: Step, resource: str, args: Any, timeout: int | None, heartbeat: int | None
+) -> Generator[Any, Any, Any]:
     run_ = step.frame.run
     if run_.mocks is not None:
         from sfnchain.engine.mocks import NOT_MOCKED
