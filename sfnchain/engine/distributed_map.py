@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Generator, Mapping
-from typing import Any
+from collections.abc import Generator, Mapping
+from typing import Any, NamedTuple
 
 from sfnchain.engine import limits
 from sfnchain.engine.dataflow import Step
@@ -22,7 +22,7 @@ from sfnchain.engine.execution import Execution
 from sfnchain.engine.flow_states import Outcome, guarded
 from sfnchain.engine.parallel_map import finish, items_of, joined, max_concurrency, select_item
 from sfnchain.engine.paths import dumps
-from sfnchain.engine.scheduler import Started
+from sfnchain.engine.scheduler import Body, Started
 from sfnchain.engine.scope import ACCOUNT, REGION
 
 
@@ -159,10 +159,32 @@ def _child(
         offset=at,
         quota=run.quota,
     )
-    return interpreter.started(value, name=f"{arn.rsplit(':', 1)[-1]}-{index}")
+    body, clock = interpreter.started(value, name=f"{arn.rsplit(':', 1)[-1]}-{index}")
+    return (body if run.child_history else _slim(body)), clock
 
 
-def _record(child: Execution, value: Any) -> dict[str, Any]:
+class _Ended(NamedTuple):
+    """What the Map Run keeps of a child whose history is not kept (memory: no events,
+    waits or children per item)."""
+
+    arn: str
+    name: str
+    status: str
+    output: Any
+    error: str | None
+    cause: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+
+def _slim(body: Body) -> Body:
+    ended: Execution = yield from body
+    return _Ended(ended.arn, ended.name, ended.status, ended.output, ended.error, ended.cause)
+
+
+def _record(child: Execution | _Ended, value: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
         "ExecutionArn": child.arn,
         "Name": child.name,
@@ -180,9 +202,6 @@ def _record(child: Execution, value: Any) -> dict[str, Any]:
 def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
     st = step.state
     frame = step.frame
-
-    def start_child(index: int, child_input: Any, arn: str) -> Callable[[float], Started]:
-        return lambda at: _child(step, proc, index, child_input, arn, at)
 
     def attempt() -> Generator[Any, Any, Any]:
         value = step.raw if step.jsonata else step.input_path()
@@ -205,11 +224,14 @@ def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
         outputs: list[Any] = []
         failed = 0
         began = frame.clock
-        starts = [start_child(i, child_input, arn) for i, child_input in enumerate(inputs)]
-        ran: list[Execution] = yield from joined(step, starts, limit)
+
+        def start(index: int, at: float) -> Started:
+            return _child(step, proc, index, inputs[index], arn, at)
+
+        ran: list[Execution | _Ended] = yield from joined(step, len(inputs), start, limit)
         end, frame.clock = frame.clock, began
         for child_input, child in zip(inputs, ran, strict=True):
-            if run_.child_history:
+            if isinstance(child, Execution):
                 children.append(child)
             if not child.succeeded:
                 failed += 1

@@ -36,11 +36,12 @@ def branch_frame(step: Step, at: float) -> Frame:
     return child
 
 
-def joined(step: Step, starts: list[Callable[[float], Started]], limit: int) -> Body:
-    """Run ``starts`` as concurrent tasks; the state's clock then stands where the last
-    one ended (or where the failing one failed). Returns their results in order."""
+def joined(step: Step, count: int, start: Callable[[int, float], Started], limit: int) -> Body:
+    """Run ``count`` concurrent tasks made by ``start(index, at)``; the state's clock then
+    stands where the last one ended (or where the failing one failed). Returns their
+    results in order."""
     frame = step.frame
-    join = Join(starts, limit=limit, at=frame.absolute())
+    join = Join(count, start, limit=limit, at=frame.absolute())
     try:
         results: list[Any] = yield join
     finally:
@@ -90,18 +91,16 @@ def parallel(step: Step) -> Outcome:
 
     frame = step.frame
 
-    def branch(machine: Mapping[str, Any], value: Any) -> Callable[[float], Started]:
-        def start(at: float) -> Started:
-            child = branch_frame(step, at)
-            return run_states(child, machine, value), child.absolute
-
-        return start
-
     def attempt() -> Generator[Any, Any, Any]:
         value = arguments(step)
         frame.record("ParallelStateStarted", None)
-        branches = step.state.get("Branches") or []
-        outputs = yield from joined(step, [branch(b, value) for b in branches], 0)
+        branches: list[Mapping[str, Any]] = list(step.state.get("Branches") or [])
+
+        def start(index: int, at: float) -> Started:
+            child = branch_frame(step, at)
+            return run_states(child, branches[index], value), child.absolute
+
+        outputs = yield from joined(step, len(branches), start, 0)
         frame.record("ParallelStateSucceeded", None)
         return finish(step, outputs)
 
@@ -168,23 +167,16 @@ def _inline(step: Step, proc: dict[str, Any]) -> Outcome:
 
     frame = step.frame
 
-    def iteration(value: Any, index: int, item: Any) -> Callable[[float], Started]:
-        def start(at: float) -> Started:
-            child = branch_frame(step, at)
-            return body(child), child.absolute
-
-        def body(child: Frame) -> Body:
-            selected = select_item(step, value, index, item)
-            child.record("MapIterationStarted", {"name": step.name, "index": index})
-            try:
-                output = yield from run_states(child, proc, selected)
-            except StatesError:
-                child.record("MapIterationFailed", {"name": step.name, "index": index})
-                raise
-            child.record("MapIterationSucceeded", {"name": step.name, "index": index})
-            return output
-
-        return start
+    def iteration(child: Frame, value: Any, index: int, item: Any) -> Body:
+        selected = select_item(step, value, index, item)
+        child.record("MapIterationStarted", {"name": step.name, "index": index})
+        try:
+            output = yield from run_states(child, proc, selected)
+        except StatesError:
+            child.record("MapIterationFailed", {"name": step.name, "index": index})
+            raise
+        child.record("MapIterationSucceeded", {"name": step.name, "index": index})
+        return output
 
     def attempt() -> Generator[Any, Any, Any]:
         value = step.raw if step.jsonata else step.input_path()
@@ -192,8 +184,12 @@ def _inline(step: Step, proc: dict[str, Any]) -> Outcome:
         limit = max_concurrency(step, value)
         limit = min(limit, INLINE_CONCURRENCY) if limit else INLINE_CONCURRENCY
         frame.record("MapStateStarted", {"length": len(items)})
-        starts = [iteration(value, i, item) for i, item in enumerate(items)]
-        outputs = yield from joined(step, starts, limit)
+
+        def start(index: int, at: float) -> Started:
+            child = branch_frame(step, at)
+            return iteration(child, value, index, items[index]), child.absolute
+
+        outputs = yield from joined(step, len(items), start, limit)
         frame.record("MapStateSucceeded", None)
         return finish(step, outputs)
 

@@ -32,14 +32,16 @@ Started = tuple[Body, Callable[[], float]]
 
 @dataclass(eq=False)
 class Join:
-    """Run ``len(starts)`` children, at most ``limit`` at once (0: all at once).
+    """Run ``count`` children, at most ``limit`` at once (0: all at once).
 
-    ``starts[i](at)`` makes child ``i``'s generator and clock, started at absolute time
-    ``at`` (the time its slot became free). After the join, ``end`` is when the last child finished
-    (or when the failing one failed) and ``results`` the children's return values.
+    ``start(i, at)`` makes child ``i``'s generator and clock, started at absolute time
+    ``at`` (the time its slot became free); children are made only when they start.
+    After the join, ``end`` is when the last child finished (or when the failing one
+    failed) and ``results`` the children's return values.
     """
 
-    starts: list[Callable[[float], Started]]
+    count: int
+    start: Callable[[int, float], Started]
     limit: int = 0
     fail_fast: bool = True
     at: float = 0.0
@@ -48,7 +50,7 @@ class Join:
     error: BaseException | None = None
     # bookkeeping
     owner: Task | None = None
-    running: list[Task] = field(default_factory=list)
+    running: dict[Task, None] = field(default_factory=dict)  # in start order
     next: int = 0
     starting: bool = False
     done: bool = False
@@ -118,7 +120,7 @@ class Scheduler:
         if join is None:
             task.value, task.error = value, error
             return
-        join.running.remove(task)
+        del join.running[task]
         end = task.clock()
         if error is not None and join.fail_fast:
             join.error = error
@@ -126,7 +128,7 @@ class Scheduler:
             for other in list(join.running):
                 self._cancel(other)
             join.running.clear()
-            join.next = len(join.starts)
+            join.next = join.count
         else:
             join.results[task.index] = error if error is not None else value
             join.end = max(join.end, end)
@@ -143,25 +145,25 @@ class Scheduler:
     # --- joins -------------------------------------------------------------------------
     def _start(self, join: Join, at: float | None = None) -> None:
         """Start children while slots are free; mark the join done when all have ended."""
-        if not join.results and join.starts:
-            join.results = [None] * len(join.starts)
+        if not join.results and join.count:
+            join.results = [None] * join.count
             join.end = join.at
         begin = join.at if at is None else at
         join.starting = True
         try:
-            total = len(join.starts)
+            total = join.count
             while join.next < total and (join.limit <= 0 or len(join.running) < join.limit):
                 index = join.next
                 join.next += 1
-                body, clock = join.starts[index](begin)
+                body, clock = join.start(index, begin)
                 child = Task(body, clock, parent=join, index=index)
-                join.running.append(child)
+                join.running[child] = None
                 self._step(child, None, None)
                 if join.error is not None:
                     break
         finally:
             join.starting = False
-        join.done = not join.running and join.next >= len(join.starts)
+        join.done = not join.running and join.next >= join.count
 
     def _cancel(self, task: Task) -> None:
         task.cancelled = True
