@@ -314,6 +314,122 @@ def one_map(kind: str, items: int) -> None:
     print(json.dumps({"seconds": seconds}))
 
 
+def limits_and_time(quick: bool) -> None:
+    """(interpreter only) endless runs stopped by AWS's quotas, concurrency in virtual
+    time, and the Bedrock quota simulation: wall time of one run each."""
+    from sfnchain.engine import run
+    from sfnchain.engine.mocks import Mocks
+    from sfnchain.engine.quota import BedrockQuotas
+    from sfnchain.estimate.quota import Quota
+
+    def once(fn: Callable[[], Any]) -> tuple[float, Any]:
+        began = time.perf_counter()
+        out = fn()
+        return (time.perf_counter() - began) * 1000, out
+
+    def show(label: str, ms: float, what: str) -> None:
+        print(f"{label:<44} {'':>13} {ms:>9.2f} ms   {what}")
+
+    loop = {
+        "StartAt": "L",
+        "States": {
+            "L": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.spin", "BooleanEquals": False, "Next": "E"}],
+                "Default": "L",
+            },
+            "E": {"Type": "Succeed"},
+        },
+    }
+    ms, ex = once(lambda: run(loop, {"spin": True}))
+    show("Choice loop to the 25,000-event quota", ms, f"{ex.status} {ex.error}")
+
+    def wait(seconds: int) -> dict[str, Any]:
+        return {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": seconds, "End": True}}}
+
+    par = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Parallel", "Branches": [wait(10)] * 3, "End": True}},
+    }
+    ms, ex = once(lambda: run(par, {}))
+    show("Parallel of three 10 s waits", ms, f"{ex.seconds:g} virtual s (target 10)")
+    mapped = {
+        "StartAt": "M",
+        "States": {
+            "M": {"Type": "Map", "MaxConcurrency": 4, "ItemProcessor": wait(10), "End": True}
+        },
+    }
+    ms, ex = once(lambda: run(mapped, list(range(10))))
+    show("Map of 10 x 10 s waits, MaxConcurrency 4", ms, f"{ex.seconds:g} virtual s (target 30)")
+
+    model = "anthropic.claude-3-haiku-20240307-v1:0"
+    ask = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::bedrock:invokeModel",
+        "Parameters": {
+            "ModelId": model,
+            "Body": {"max_tokens": 200, "messages": [{"role": "user", "content": "x" * 400}]},
+        },
+        "Retry": [
+            {
+                "ErrorEquals": ["Bedrock.ThrottlingException"],
+                "IntervalSeconds": 1,
+                "MaxDelaySeconds": 20,
+                "MaxAttempts": 30,
+                "JitterStrategy": "FULL",
+            }
+        ],
+        "End": True,
+    }
+    fleet = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "MaxConcurrency": 10,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Ask",
+                    "States": {"Ask": ask},
+                },
+                "ResultSelector": {"n.$": "States.ArrayLength($)"},
+                "End": True,
+            }
+        },
+    }
+    answer = {"Body": {"usage": {"input_tokens": 100, "output_tokens": 200}}}
+    mocks = Mocks.from_test_state({"Ask": {"result": answer, "fieldValidationMode": "NONE"}})
+    quota = BedrockQuotas(
+        [Quota(model, "us-east-1", tokens_per_minute=30_000)], latency=lambda m, o: 3.0
+    )
+    ms, ex = once(lambda: run(fleet, list(range(1000)), mocks=mocks, quota=quota))
+    show(
+        "1,000 model calls vs 100 calls/min (simulated)",
+        ms,
+        f"{ex.seconds:,.0f} virtual s, {len(quota.throttles):,} throttles (quota: >= 543 s)",
+    )
+    if not quick:
+        big = {
+            "QueryLanguage": "JSONata",
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "Items": "{% [1..100000] %}",
+                    "Output": "{% $count($states.result) %}",
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                        "StartAt": "P",
+                        "States": {"P": {"Type": "Pass", "End": True}},
+                    },
+                    "End": True,
+                }
+            },
+        }
+        ms, ex = once(lambda: run(big, {}))
+        show("Distributed Map over 100,000 items (Pass)", ms, f"{ex.status} {ex.output}")
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--map"]:
         one_map(sys.argv[2], int(sys.argv[3]))
@@ -324,6 +440,7 @@ def main() -> None:
     per_run()
     peer()
     whole_process()
+    limits_and_time(quick)
     distributed_map(quick)
 
 

@@ -165,6 +165,13 @@ def _quotas(values: tuple[str, ...], region: str) -> dict[str, Quota]:
     help="Bedrock on-demand quota: tokens (and requests) per minute.",
 )
 @click.option(
+    "--simulate/--no-simulate",
+    default=True,
+    show_default=True,
+    help="With --quota: also run each Map against the quota on the embedded engine "
+    "(virtual time; throttles, retries and duration).",
+)
+@click.option(
     "--region",
     default="us-east-1",
     show_default=True,
@@ -214,6 +221,7 @@ def command(
     assume: tuple[str, ...],
     assume_file: str | None,
     quota: tuple[str, ...],
+    simulate: bool,
     region: str,
     field_chars: int,
     free_tier: bool,
@@ -243,6 +251,7 @@ def command(
         free_tier=free_tier,
         throughput=_assume(assume, assume_file),
         quotas=_quotas(quota, region),
+        simulate=simulate,
     )
     machine = load_machine(source, workflow, machine_type)
     maps = {n for n, st in all_states(machine.definition) if st.get("Type") == "Map"}

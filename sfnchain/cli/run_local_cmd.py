@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
+import signal
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +101,64 @@ def _engine_kind(value: str) -> str:
     return checked_engine_kind(value, ("embedded", "interpreter"))
 
 
+def _short_path(path: list[str], keep: int = 40) -> list[str]:
+    """The states visited, for a terminal: a state entered n times in a row shows once as
+    ``name ×n``, and a path still longer than ``keep`` shows its start and end."""
+    runs: list[str] = []
+    i = 0
+    while i < len(path):
+        j = i
+        while j < len(path) and path[j] == path[i]:
+            j += 1
+        runs.append(path[i] if j - i == 1 else f"{path[i]} ×{j - i}")
+        i = j
+    if len(runs) <= keep:
+        return runs
+    head, tail = keep * 3 // 4, keep // 4
+    return [*runs[:head], f"… {len(runs) - head - tail} more …", *runs[-tail:]]
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds; give e.g. --timeout 30")
+    return value
+
+
+class _OutOfTime(BaseException):
+    """--timeout passed (raised by the SIGALRM handler; not an Exception, so nothing in
+    the engine can catch it by accident)."""
+
+
+def _within(seconds: float | None, body: Callable[[], None]) -> None:
+    """Run ``body``, stopping it after ``seconds`` of wall-clock time (a coded error).
+
+    The bound is a real-time timer (SIGALRM), so it covers everything the command does:
+    compiling the workflow, validating, starting the engine and the run itself.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds is None or not usable:
+        body()
+        return
+
+    def ring(signum: int, frame: Any) -> None:
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        body()
+    except _OutOfTime:
+        raise error(
+            "RUN_LOCAL_TIMEOUT",
+            f"run-local stopped after --timeout {seconds:g} s (wall clock) before the execution "
+            "ended; give it longer, or bound the machine in virtual time with TimeoutSeconds",
+            exit_code=1,
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @click.command("run-local")
 @click.argument("asl_file", type=click.Path(dir_okay=False))
 @click.option("--input", "input_json", default="{}", help="Execution input: JSON, or @file.")
@@ -113,6 +175,14 @@ def _engine_kind(value: str) -> str:
     callback=lambda _ctx, _param, value: _engine_kind(value),
     help="embedded (alias interpreter): sfnchain's own ASL interpreter, the only local engine.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    callback=lambda ctx, param, value: _finite(value),
+    help="Stop the whole command after this many seconds of wall-clock time (the run's "
+    "virtual time is bounded by the machine's TimeoutSeconds and AWS's quotas).",
+)
 def command(
     asl_file: str,
     input_json: str,
@@ -122,9 +192,26 @@ def command(
     seed: str | None,
     fmt: str,
     engine: str,
+    timeout: float | None,
 ) -> None:
     """Run ASL_FILE (or a workflow .py) once on the embedded engine; print the status,
     the output or error, and the states visited. Exits 1 if the execution fails."""
+    _within(
+        timeout,
+        lambda: _run_local(asl_file, input_json, mock_config, test_case, name, seed, fmt, engine),
+    )
+
+
+def _run_local(
+    asl_file: str,
+    input_json: str,
+    mock_config: str | None,
+    test_case: str | None,
+    name: str | None,
+    seed: str | None,
+    fmt: str,
+    engine: str,
+) -> None:
     from sfnchain.testing.cases import bedrock_states
     from sfnchain.testing.mockconfig import check_test_case, load_mock_config
     from sfnchain.testing.seed import load_seed
@@ -189,7 +276,7 @@ def command(
             lines.append(f"error: {result.error}")
             lines.append(f"cause: {result.cause}")
         lines.extend(f"failed items: {m.line()}" for m in failures)
-        lines.append(f"path: {' → '.join(result.path)}")
+        lines.append(f"path: {' → '.join(_short_path(result.path))}")
         for r in retries:
             lines.append(
                 f"retry: {r.state} attempt {r.attempt} after {r.error}, waited {r.delay} s"

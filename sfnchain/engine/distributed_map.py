@@ -10,17 +10,19 @@ ResultWriter writes the results and the state's result is then
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Generator, Mapping
+from typing import Any, NamedTuple
 
 from sfnchain.engine import limits
 from sfnchain.engine.dataflow import Step
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.execution import Execution
-from sfnchain.engine.flow_states import guarded
-from sfnchain.engine.parallel_map import finish, items_of, select_item
+from sfnchain.engine.flow_states import Outcome, guarded
+from sfnchain.engine.parallel_map import finish, items_of, joined, max_concurrency, select_item
 from sfnchain.engine.paths import dumps
+from sfnchain.engine.scheduler import Body, Started
 from sfnchain.engine.scope import ACCOUNT, REGION
 
 
@@ -129,7 +131,15 @@ def _tolerated(step: Step, value: Any, failed: int, total: int) -> bool:
     return percent is not None and total > 0 and failed * 100.0 / total <= percent
 
 
-def _child(step: Step, proc: Mapping[str, Any], index: int, value: Any, arn: str) -> Execution:
+# "If you don't specify MaxConcurrency, Step Functions runs 10,000 child workflow
+# executions in parallel" (Using Map state in Distributed mode)
+DISTRIBUTED_CONCURRENCY = 10_000
+
+
+def _child(
+    step: Step, proc: Mapping[str, Any], index: int, value: Any, arn: str, at: float
+) -> Started:
+    """Child execution ``index`` as a task of the parent's scheduler, starting at ``at``."""
     from sfnchain.engine.interpreter import Interpreter
 
     run = step.frame.run
@@ -145,12 +155,38 @@ def _child(step: Step, proc: Mapping[str, Any], index: int, value: Any, arn: str
         machine=arn.split(":")[-2] if arn.count(":") > 6 else run.machine,
         tokens=run.tokens,
         history=run.child_history,
-        start=step.frame.now(),
+        start=run.start + datetime.timedelta(seconds=at - run.offset),
+        offset=at,
+        quota=run.quota,
     )
-    return interpreter.execute(value, name=f"{arn.rsplit(':', 1)[-1]}-{index}")
+    body, clock = interpreter.started(value, name=f"{arn.rsplit(':', 1)[-1]}-{index}")
+    return (body if run.child_history else _slim(body)), clock
 
 
-def _record(child: Execution, value: Any) -> dict[str, Any]:
+class _Ended(NamedTuple):
+    """What the Map Run keeps of a child whose history is not kept (memory: no events,
+    waits or children per item)."""
+
+    arn: str
+    name: str
+    status: str
+    output: Any
+    error: str | None
+    cause: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+
+def _slim(body: Body) -> Body:
+    ended: Execution = yield from body
+    if not ended.succeeded:
+        return ended  # kept for the Map's failure report (its events were not recorded)
+    return _Ended(ended.arn, ended.name, ended.status, ended.output, ended.error, ended.cause)
+
+
+def _record(child: Execution | _Ended, value: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
         "ExecutionArn": child.arn,
         "Name": child.name,
@@ -165,17 +201,14 @@ def _record(child: Execution, value: Any) -> dict[str, Any]:
     return record
 
 
-def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
+def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
     st = step.state
     frame = step.frame
 
-    def attempt() -> Any:
+    def attempt() -> Generator[Any, Any, Any]:
         value = step.raw if step.jsonata else step.input_path()
-        inputs: list[Any] = _batches(
-            step, value, _read(step, value) if "ItemReader" in st else items_of(step, value)
-        )
-        total = len(inputs)
-        writes = "ResultWriter" in st
+        items = _read(step, value) if "ItemReader" in st else items_of(step, value)
+        inputs = _batches(step, value, items)
         run_ = frame.run
         run_.map_runs += 1
         # mapRun:<machine>/<Label>:<id>; without a Label AWS puts a generated id there
@@ -185,45 +218,46 @@ def run(step: Step, proc: Mapping[str, Any]) -> tuple[Any, str | None]:
             f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{run_.machine}/{label}:"
             f"{uuid.UUID(int=run_.rng.getrandbits(128), version=4)}"
         )
-        frame.record("MapStateStarted", {"length": total})
+        limit = max_concurrency(step, value) or DISTRIBUTED_CONCURRENCY
+        frame.record("MapStateStarted", {"length": len(inputs)})
         frame.record("MapRunStarted", {"mapRunArn": arn})
-        # Per item only what the result needs: the outputs, or (with a ResultWriter) the
-        # records it writes. A child's history is kept only when asked (child_history);
-        # each input is dropped once its child has run.
         children: list[Execution] = []
         records: list[dict[str, Any]] = []
         outputs: list[Any] = []
         failed = 0
-        end = frame.clock
-        for index in range(total):
-            child_input, inputs[index] = inputs[index], None
-            child = _child(step, proc, index, child_input, arn)
-            end = max(end, frame.clock + child.seconds)
-            if run_.child_history or not child.succeeded:
-                # a failed child is always kept (without its events unless asked), so
-                # the failure can name its item, error and cause
+        began = frame.clock
+
+        def start(index: int, at: float) -> Started:
+            return _child(step, proc, index, inputs[index], arn, at)
+
+        ran: list[Execution | _Ended] = yield from joined(step, len(inputs), start, limit)
+        end, frame.clock = frame.clock, began
+        # Per item only what the result needs: the outputs, or (with a ResultWriter) the
+        # records it writes. A child is kept whole when its history is asked for, and
+        # when it failed (without its events unless asked), so the failure can name its
+        # item, error and cause.
+        for child_input, child in zip(inputs, ran, strict=True):
+            if isinstance(child, Execution):
                 children.append(child)
             if not child.succeeded:
                 failed += 1
-            if writes:
+            if "ResultWriter" in st:
                 records.append(_record(child, child_input))
             elif child.succeeded:
                 outputs.append(child.output)
             else:
                 outputs.append({"Error": child.error, "Cause": child.cause})
-            del child, child_input
-        del inputs
         if children:
             run_.children.setdefault(step.name, []).extend(children)
-        frame.advance(end - frame.clock, step.name, "map run")
-        if not _tolerated(step, value, failed, total):
+        yield from frame.advance(end - frame.clock, step.name, "map run")
+        if not _tolerated(step, value, failed, len(inputs)):
             cause = "The specified tolerated failure threshold was exceeded"
             frame.record(
                 "MapRunFailed", {"error": "States.ExceedToleratedFailureThreshold", "cause": cause}
             )
             raise StatesError("States.ExceedToleratedFailureThreshold", cause)
         result: Any = outputs
-        if writes:
+        if "ResultWriter" in st:
             writer = dict(st["ResultWriter"])
             if step.jsonata and "Arguments" in writer:
                 writer["Arguments"] = step.expr(writer["Arguments"], field="ResultWriter/Arguments")

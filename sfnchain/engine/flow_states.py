@@ -6,7 +6,7 @@ the name of the next state (None when the state ends its sequence).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 from sfnchain.engine import choice, limits, retry
@@ -17,6 +17,12 @@ from sfnchain.engine.history import exited
 from sfnchain.engine.paths import dumps
 
 Handler = Callable[[Step], tuple[Any, str | None]]
+# A state that may let virtual time pass (or wait for branches): a scheduler task body
+# returning the state's output and next state (``yield from``).
+Outcome = Generator[Any, Any, tuple[Any, str | None]]
+Waiting = Callable[[Step], Outcome]
+# An attempt at a guarded state's work: a task body returning the state's output.
+Attempt = Callable[[], Generator[Any, Any, Any]]
 
 
 def leave(step: Step, output: Any, next_name: str | None = NOTHING) -> tuple[Any, str | None]:
@@ -29,9 +35,7 @@ def leave(step: Step, output: Any, next_name: str | None = NOTHING) -> tuple[Any
     return output, next_name
 
 
-def guarded(
-    step: Step, attempt: Callable[[], Any], failed: str | None = None
-) -> tuple[Any, str | None]:
+def guarded(step: Step, attempt: Attempt, failed: str | None = None) -> Outcome:
     """Run ``attempt`` under the state's Retry and Catch rules.
 
     ``failed`` names the event recorded when the whole state fails (ParallelStateFailed,
@@ -43,7 +47,7 @@ def guarded(
     counts = [0] * len(retriers)
     while True:
         try:
-            output = attempt()
+            output = yield from attempt()
             return leave(step, output)
         except StatesError as exc:
             if failed is not None:
@@ -52,7 +56,7 @@ def guarded(
             if index is not None:
                 counts[index] += 1
                 seconds = retry.delay(retriers[index], counts[index], step.frame.run.rng)
-                step.frame.advance(seconds, step.name, "retry")
+                yield from step.frame.advance(seconds, step.name, "retry")
                 step.retry_count += 1
                 continue
             catcher = retry.find_catcher(catchers, exc.error)
@@ -126,9 +130,9 @@ def _wait_seconds(step: Step) -> float:
     return (stamp - step.frame.now()).total_seconds()
 
 
-def _wait(step: Step) -> tuple[Any, str | None]:
+def _wait(step: Step) -> Outcome:
     seconds = max(_wait_seconds(step), 0.0)
-    step.frame.advance(seconds, step.name, "wait")
+    yield from step.frame.advance(seconds, step.name, "wait")
     if step.jsonata:
         return leave(step, step.output(step.raw, has_result=False))
     return leave(step, step.output(step.input_path(), has_result=False))
@@ -193,30 +197,33 @@ def _fail(step: Step) -> tuple[Any, str | None]:
     raise StatesError("" if error is None else str(error), "" if cause is None else str(cause))
 
 
-def _task(step: Step) -> tuple[Any, str | None]:
+def _task(step: Step) -> Outcome:
     from sfnchain.engine import task_state
 
     return task_state.run(step)
 
 
-def _parallel(step: Step) -> tuple[Any, str | None]:
+def _parallel(step: Step) -> Outcome:
     from sfnchain.engine import parallel_map
 
     return parallel_map.parallel(step)
 
 
-def _map(step: Step) -> tuple[Any, str | None]:
+def _map(step: Step) -> Outcome:
     from sfnchain.engine import parallel_map
 
     return parallel_map.map_state(step)
 
 
+# states that never let time pass run straight through
 HANDLERS: dict[str, Handler] = {
     "Pass": _pass,
-    "Wait": _wait,
     "Choice": _choice,
     "Succeed": _succeed,
     "Fail": _fail,
+}
+WAITING: dict[str, Waiting] = {
+    "Wait": _wait,
     "Task": _task,
     "Parallel": _parallel,
     "Map": _map,

@@ -12,6 +12,22 @@ from typing import Any
 
 from sfnchain.engine.paths import dumps
 
+# "Maximum execution history size: 25,000 events in a single state machine execution
+# history. If the execution history reaches this quota, the execution will fail."
+# (Step Functions service quotas, Standard workflows.) The failure is the 25,000th
+# event: ExecutionFailed with States.Runtime and the cause below, as AWS records it.
+MAX_EVENTS = 25_000
+LIMIT_CAUSE = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
+
+
+class HistoryLimit(Exception):
+    """The history reached its event quota: the execution fails (not catchable)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
 # event type -> details key, where it is not simply camelCase(type) + "EventDetails"
 _DETAILS = {
     "ChoiceStateEntered": "stateEnteredEventDetails",
@@ -37,12 +53,20 @@ class History:
 
     start: datetime.datetime
     keep: bool = True
+    limit: int | None = MAX_EVENTS  # None: no quota (Express)
     events: list[dict[str, Any]] = field(default_factory=list)
     last_id: int = 0
 
     def record(
         self, event_type: str, previous: int, clock: float, details: dict[str, Any] | None = None
     ) -> int:
+        if (
+            self.limit is not None
+            and self.last_id >= self.limit - 1
+            and not event_type.startswith("Execution")
+        ):
+            # the last event is kept for the execution's own failure
+            raise HistoryLimit(self.limit)
         self.last_id += 1
         if not self.keep:
             return self.last_id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import random
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -12,14 +11,36 @@ from sfnchain.engine import flow_states, limits
 from sfnchain.engine.dataflow import Step
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.execution import Execution
-from sfnchain.engine.history import History
+from sfnchain.engine.history import LIMIT_CAUSE, MAX_EVENTS, History, HistoryLimit
 from sfnchain.engine.paths import dumps
+from sfnchain.engine.scheduler import Body, Scheduler, Started
 from sfnchain.engine.scope import Frame, MachineTimeout, Run
 
 if TYPE_CHECKING:
     from sfnchain.engine.mocks import Mocks
+    from sfnchain.engine.quota import BedrockQuotas
     from sfnchain.engine.services import Services
     from sfnchain.engine.tokens import TaskTokens
+
+
+# "Maximum execution time": Standard 1 year, Express 5 minutes; past it the execution
+# "will fail with a States.Timeout error" (Step Functions service quotas).
+MAX_SECONDS = {"STANDARD": 365 * 24 * 3600, "EXPRESS": 5 * 60}
+# Express executions have no history quota; their 5 minutes bound them. States that take
+# no virtual time (a Choice loop) never reach those 5 minutes here, so an Express
+# execution is stopped after this many events instead, as the timeout AWS would give it.
+EXPRESS_EVENTS = 100_000
+
+
+def deadline(definition: Mapping[str, Any], type: str) -> tuple[float, str]:
+    """The execution's virtual deadline in seconds and what sets it (for the cause)."""
+    cap = float(MAX_SECONDS.get(type, MAX_SECONDS["STANDARD"]))
+    timeout = definition.get("TimeoutSeconds")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout < cap:
+        return float(timeout), f"the state machine's TimeoutSeconds ({timeout} s)"
+    if type == "EXPRESS":
+        return cap, "the 5-minute maximum of an Express execution"
+    return cap, "the 1-year maximum of a Standard execution"
 
 
 class Interpreter:
@@ -39,6 +60,8 @@ class Interpreter:
         child_history: bool = False,
         history: bool = True,
         start: datetime.datetime | None = None,
+        offset: float = 0.0,
+        quota: BedrockQuotas | None = None,
     ) -> None:
         self.definition = definition
         self.mocks = mocks
@@ -51,14 +74,25 @@ class Interpreter:
         self.child_history = child_history
         self.keep_history = history
         self.start = start
+        self.offset = offset
+        self.quota = quota
 
     def execute(self, input: Any = None, *, name: str = "exec") -> Execution:
-        began = time.perf_counter()
+        """Run one execution to its end (Parallel branches, Map iterations and Distributed
+        Map children advance concurrently in virtual time)."""
+        body, clock = self.started(input, name=name)
+        result: Execution = Scheduler().run(body, clock)
+        return result
+
+    def started(self, input: Any = None, *, name: str = "exec") -> Started:
+        """One execution as a scheduler task: its body and its clock (for a Distributed Map
+        child, which runs in its parent's scheduler)."""
         value = {} if input is None else input
         start = self.start or datetime.datetime.now(datetime.UTC).replace(
             microsecond=datetime.datetime.now(datetime.UTC).microsecond // 1000 * 1000
         )
-        timeout = self.definition.get("TimeoutSeconds")
+        limit_s, limit_what = deadline(self.definition, self.type)
+        express = self.type == "EXPRESS"
         run = Run(
             definition=self.definition,
             name=name,
@@ -70,10 +104,14 @@ class Interpreter:
             mocks=self.mocks,
             services=self.services,
             tokens=self.tokens,
-            history=History(start, keep=self.keep_history),
-            deadline=float(timeout) if isinstance(timeout, (int, float)) else None,
+            history=History(
+                start, keep=self.keep_history, limit=EXPRESS_EVENTS if express else MAX_EVENTS
+            ),
+            deadline=limit_s,
             context_extra=self.context,
             child_history=self.child_history,
+            offset=self.offset,
+            quota=self.quota,
         )
         frame = Frame(
             run=run,
@@ -82,6 +120,10 @@ class Interpreter:
             previous=0,
             query_language=str(self.definition.get("QueryLanguage", "JSONPath")),
         )
+        return self._body(run, frame, value, limit_what), frame.absolute
+
+    def _body(self, run: Run, frame: Frame, value: Any, limit_what: str) -> Body:
+        express = self.type == "EXPRESS"
         frame.record(
             "ExecutionStarted",
             {
@@ -93,27 +135,34 @@ class Interpreter:
         status, output, error, cause = "SUCCEEDED", None, None, None
         try:
             limits.check_input(value)
-            output = run_states(frame, self.definition, value)
+            output = yield from run_states(frame, self.definition, value)
             frame.record(
                 "ExecutionSucceeded",
                 {"output": dumps(output), "outputDetails": {"truncated": False}},
             )
         except MachineTimeout:
             status, error = "TIMED_OUT", "States.Timeout"
-            cause = (
-                f"The execution timed out: it ran longer than the state machine's "
-                f"TimeoutSeconds ({timeout} s)"
-            )
+            cause = f"The execution timed out: it ran longer than {limit_what}"
             frame.record("ExecutionTimedOut", {"error": error, "cause": cause})
+        except HistoryLimit as exc:
+            if express:
+                status, error = "TIMED_OUT", "States.Timeout"
+                cause = (
+                    f"The execution timed out: {exc.limit} events without reaching "
+                    f"{limit_what} in virtual time (states that take no time looped)"
+                )
+                frame.record("ExecutionTimedOut", {"error": error, "cause": cause})
+            else:
+                status, error, cause = "FAILED", "States.Runtime", LIMIT_CAUSE
+                frame.record("ExecutionFailed", {"error": error, "cause": cause})
         except StatesError as exc:
             # DescribeExecution and the event omit an empty error or cause (a Fail state
             # without Error/Cause)
             status, error, cause = "FAILED", exc.error or None, exc.cause or None
             failed = {k: v for k, v in (("error", exc.error), ("cause", exc.cause)) if v}
             frame.record("ExecutionFailed", failed)
-        del began
         return Execution(
-            name=name,
+            name=run.name,
             arn=run.arn,
             status=status,
             output=output,
@@ -126,8 +175,9 @@ class Interpreter:
         )
 
 
-def run_states(frame: Frame, machine: Mapping[str, Any], value: Any) -> Any:
-    """Run the states of ``machine`` (a definition, branch or ItemProcessor) on ``value``."""
+def run_states(frame: Frame, machine: Mapping[str, Any], value: Any) -> Body:
+    """Run the states of ``machine`` (a definition, branch or ItemProcessor) on ``value``
+    (a scheduler task body: ``yield from run_states(...)``; returns the last output)."""
     states: Mapping[str, Any] = machine["States"]
     name: str | None = machine["StartAt"]
     if "QueryLanguage" in machine:
@@ -143,7 +193,11 @@ def run_states(frame: Frame, machine: Mapping[str, Any], value: Any) -> Any:
             {"name": name, "input": dumps(value), "inputDetails": {"truncated": False}},
         )
         handler = flow_states.HANDLERS.get(kind)
-        if handler is None:
+        if handler is not None:
+            value, name = handler(step)
+            continue
+        waiting = flow_states.WAITING.get(kind)
+        if waiting is None:
             raise StatesError("States.Runtime", f"the state {name!r} has unknown Type {kind!r}")
-        value, name = handler(step)
+        value, name = yield from waiting(step)
     return value

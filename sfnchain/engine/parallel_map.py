@@ -1,20 +1,72 @@
 """The Parallel state and the Map state (inline; distributed in :mod:`distributed_map`).
 
-Branches and iterations run one after another in this process, each on its own virtual
-clock starting when the state started; the state ends when the slowest one does. A branch
-or iteration sees the variables of the enclosing scope but its assignments stay inside it
-("Variable scope": "states in a Parallel branch or Map iteration can read outer variables
-but cannot assign them").
+Branches and iterations are tasks of the scheduler (:mod:`sfnchain.engine.scheduler`):
+each has its own virtual clock, all of a Parallel's branches start when the state starts,
+and a Map starts iterations as MaxConcurrency allows (an inline Map runs at most 40 at
+once: "Using Map state in Inline mode": "supports up to 40 concurrent iterations"). The
+state ends when the last one does, or fails when one fails (the others are stopped).
+A branch or iteration sees the variables of the enclosing scope but its assignments stay
+inside it ("Variable scope": "states in a Parallel branch or Map iteration can read outer
+variables but cannot assign them").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 from sfnchain.engine.dataflow import Step
 from sfnchain.engine.errors import StatesError
-from sfnchain.engine.flow_states import guarded
+from sfnchain.engine.flow_states import Outcome, guarded
 from sfnchain.engine.paths import dumps
+from sfnchain.engine.scheduler import Body, Join, Started
+from sfnchain.engine.scope import Frame
+
+INLINE_CONCURRENCY = 40
+
+
+def branch_frame(step: Step, at: float) -> Frame:
+    """A new sequence of states for a branch or iteration starting at absolute time ``at``,
+    its first event following the latest one of the execution."""
+    frame = step.frame
+    child = frame.child()
+    child.query_language = step.ql
+    child.clock = at - frame.run.offset
+    child.previous = frame.run.history.last_id
+    return child
+
+
+def joined(step: Step, count: int, start: Callable[[int, float], Started], limit: int) -> Body:
+    """Run ``count`` concurrent tasks made by ``start(index, at)``; the state's clock then
+    stands where the last one ended (or where the failing one failed). Returns their
+    results in order."""
+    frame = step.frame
+    join = Join(count, start, limit=limit, at=frame.absolute())
+    try:
+        results: list[Any] = yield join
+    finally:
+        frame.clock = max(frame.clock, join.end - frame.run.offset)
+        frame.previous = frame.run.history.last_id
+    return results
+
+
+def max_concurrency(step: Step, value: Any) -> int:
+    """MaxConcurrency (a number, MaxConcurrencyPath, or a JSONata expression); 0: no limit."""
+    st = step.state
+    if step.jsonata and isinstance(st.get("MaxConcurrency"), str):
+        found = step.expr(st["MaxConcurrency"], field="MaxConcurrency")
+    elif "MaxConcurrencyPath" in st:
+        found = step.resolve(st["MaxConcurrencyPath"], value, field="MaxConcurrencyPath")
+    else:
+        found = st.get("MaxConcurrency", 0)
+    if isinstance(found, bool) or not isinstance(found, (int, float)) or found < 0:
+        error = "States.QueryEvaluationError" if step.jsonata else "States.Runtime"
+        raise StatesError(
+            error,
+            f"The MaxConcurrency of the Map state '{step.name}' must be a non-negative "
+            f"integer, got {dumps(found)}",
+        )
+    return int(found)
 
 
 def arguments(step: Step) -> Any:
@@ -34,25 +86,21 @@ def finish(step: Step, result: Any) -> Any:
     return step.output(result)
 
 
-def parallel(step: Step) -> tuple[Any, str | None]:
+def parallel(step: Step) -> Outcome:
     from sfnchain.engine.interpreter import run_states
 
     frame = step.frame
 
-    def attempt() -> Any:
+    def attempt() -> Generator[Any, Any, Any]:
         value = arguments(step)
         frame.record("ParallelStateStarted", None)
-        outputs: list[Any] = []
-        end = frame.clock
-        for branch in step.state.get("Branches") or []:
-            child = frame.child()
-            child.query_language = step.ql
-            try:
-                outputs.append(run_states(child, branch, value))
-            finally:
-                end = max(end, child.clock)
-                frame.previous = frame.run.history.last_id
-        frame.clock = end
+        branches: list[Mapping[str, Any]] = list(step.state.get("Branches") or [])
+
+        def start(index: int, at: float) -> Started:
+            child = branch_frame(step, at)
+            return run_states(child, branches[index], value), child.absolute
+
+        outputs = yield from joined(step, len(branches), start, 0)
         frame.record("ParallelStateSucceeded", None)
         return finish(step, outputs)
 
@@ -104,7 +152,7 @@ def processor(step: Step) -> dict[str, Any]:
     return found
 
 
-def map_state(step: Step) -> tuple[Any, str | None]:
+def map_state(step: Step) -> Outcome:
     proc = processor(step)
     mode = (proc.get("ProcessorConfig") or {}).get("Mode", "INLINE")
     if mode == "DISTRIBUTED":
@@ -114,33 +162,34 @@ def map_state(step: Step) -> tuple[Any, str | None]:
     return _inline(step, proc)
 
 
-def _inline(step: Step, proc: dict[str, Any]) -> tuple[Any, str | None]:
+def _inline(step: Step, proc: dict[str, Any]) -> Outcome:
     from sfnchain.engine.interpreter import run_states
 
     frame = step.frame
 
-    def attempt() -> Any:
+    def iteration(child: Frame, value: Any, index: int, item: Any) -> Body:
+        selected = select_item(step, value, index, item)
+        child.record("MapIterationStarted", {"name": step.name, "index": index})
+        try:
+            output = yield from run_states(child, proc, selected)
+        except StatesError:
+            child.record("MapIterationFailed", {"name": step.name, "index": index})
+            raise
+        child.record("MapIterationSucceeded", {"name": step.name, "index": index})
+        return output
+
+    def attempt() -> Generator[Any, Any, Any]:
         value = step.raw if step.jsonata else step.input_path()
         items = items_of(step, value)
+        limit = max_concurrency(step, value)
+        limit = min(limit, INLINE_CONCURRENCY) if limit else INLINE_CONCURRENCY
         frame.record("MapStateStarted", {"length": len(items)})
-        outputs: list[Any] = []
-        end = frame.clock
-        for index, item in enumerate(items):
-            selected = select_item(step, value, index, item)
-            child = frame.child()
-            child.query_language = step.ql
-            child.record("MapIterationStarted", {"name": step.name, "index": index})
-            try:
-                outputs.append(run_states(child, proc, selected))
-            except StatesError:
-                child.record("MapIterationFailed", {"name": step.name, "index": index})
-                raise
-            finally:
-                end = max(end, child.clock)
-                frame.previous = frame.run.history.last_id
-            child.record("MapIterationSucceeded", {"name": step.name, "index": index})
-            frame.previous = frame.run.history.last_id
-        frame.clock = end
+
+        def start(index: int, at: float) -> Started:
+            child = branch_frame(step, at)
+            return iteration(child, value, index, items[index]), child.absolute
+
+        outputs = yield from joined(step, len(items), start, limit)
         frame.record("MapStateSucceeded", None)
         return finish(step, outputs)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from sfnchain.engine.jsonata import Functions
 
 if TYPE_CHECKING:
     from sfnchain.engine.mocks import Mocks
+    from sfnchain.engine.quota import BedrockQuotas
     from sfnchain.engine.services import Services
     from sfnchain.engine.tokens import TaskTokens
 
@@ -44,6 +45,11 @@ class Run:
     deadline: float | None  # machine TimeoutSeconds, virtual seconds from the start
     context_extra: Mapping[str, Any]
     child_history: bool = False
+    # when this execution started, in virtual seconds after the outermost one started (a
+    # Distributed Map child starts when its Map Run gives it a slot); the scheduler's clock
+    offset: float = 0.0
+    # the Bedrock quota model shared by the execution and its children (None: no quotas)
+    quota: BedrockQuotas | None = None
     waits: list[Wait] = field(default_factory=list)
     children: dict[str, list[Execution]] = field(default_factory=dict)
     functions: Functions = field(init=False)
@@ -77,14 +83,28 @@ class Frame:
         self.previous = self.run.history.record(event_type, self.previous, self.clock, details)
         return self.previous
 
-    def advance(self, seconds: float, state: str, kind: str) -> None:
-        """Let ``seconds`` of virtual time pass (a Wait, a retry backoff, a timeout)."""
+    def advance(self, seconds: float, state: str, kind: str) -> Generator[float, Any, None]:
+        """Let ``seconds`` of virtual time pass (a Wait, a retry backoff, a timeout): the
+        sequence sleeps in the scheduler while other branches and iterations run.
+        ``yield from frame.advance(...)``. Past the execution's deadline it sleeps until
+        the deadline, then the execution times out."""
         if seconds > 0:
             self.run.waits.append(Wait(state, kind, seconds))
-        self.clock += max(seconds, 0.0)
-        if self.run.deadline is not None and self.clock > self.run.deadline:
-            self.clock = self.run.deadline
+        target = self.clock + max(seconds, 0.0)
+        deadline = self.run.deadline
+        if deadline is not None and target > deadline:
+            if deadline > self.clock:
+                self.clock = deadline
+                yield self.run.offset + deadline
+            self.clock = deadline
             raise MachineTimeout()
+        self.clock = target
+        if seconds > 0:
+            yield self.run.offset + target
+
+    def absolute(self) -> float:
+        """This sequence's now on the scheduler's clock."""
+        return self.run.offset + self.clock
 
     def now(self) -> datetime.datetime:
         return self.run.start + datetime.timedelta(seconds=self.clock)

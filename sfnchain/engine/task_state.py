@@ -8,12 +8,13 @@ execution fails saying the state needs a mock.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Generator
 from typing import Any
 
 from sfnchain.engine import limits
 from sfnchain.engine.dataflow import Step
 from sfnchain.engine.errors import StatesError
-from sfnchain.engine.flow_states import guarded
+from sfnchain.engine.flow_states import Outcome, guarded
 from sfnchain.engine.paths import dumps
 
 _TIMEOUT_DEFAULT = 99999999  # "TimeoutSeconds ... default 99999999" (Task state)
@@ -58,7 +59,7 @@ def _seconds(step: Step, key: str, default: int | None) -> int | None:
     return int(value)
 
 
-def run(step: Step) -> tuple[Any, str | None]:
+def run(step: Step) -> Outcome:
     st = step.state
     resource = str(st.get("Resource", ""))
     waits_for_token = resource.endswith(".waitForTaskToken")
@@ -66,7 +67,7 @@ def run(step: Step) -> tuple[Any, str | None]:
     frame = step.frame
     run_ = frame.run
 
-    def attempt() -> Any:
+    def attempt() -> Generator[Any, Any, Any]:
         step.token = None
         if waits_for_token:
             step.token = str(uuid.UUID(int=run_.rng.getrandbits(128), version=4))
@@ -95,7 +96,7 @@ def run(step: Step) -> tuple[Any, str | None]:
         frame.record("TaskScheduled", scheduled)
         frame.record("TaskStarted", {"resourceType": kind, "resource": short})
         try:
-            result = _call(step, resource, args, timeout, heartbeat)
+            result = yield from _call(step, resource, args, timeout, heartbeat)
             limits.check(result, f"result of the task '{step.name}'")
         except StatesError as exc:
             details = {
@@ -134,7 +135,26 @@ def _mocked(step: Step) -> bool:
     return mocks is not None and step.name in mocks.states
 
 
-def _call(step: Step, resource: str, args: Any, timeout: int | None, heartbeat: int | None) -> Any:
+def _call(
+    step: Step, resource: str, args: Any, timeout: int | None, heartbeat: int | None
+) -> Generator[Any, Any, Any]:
+    """The call, under the execution's Bedrock quotas when it has them: a model call that
+    does not fit is throttled before it reaches the mock (it is not an invocation)."""
+    quota = step.frame.run.quota
+    held = None
+    if quota is not None:
+        held = quota.reserve(step.name, resource, args, step.frame.absolute())
+    result = yield from _answer(step, resource, args, timeout, heartbeat)
+    if quota is not None and held is not None:
+        seconds = quota.settle(held, result)
+        if seconds > 0:
+            yield from step.frame.advance(seconds, step.name, "model call")
+    return result
+
+
+def _answer(
+    step: Step, resource: str, args: Any, timeout: int | None, heartbeat: int | None
+) -> Generator[Any, Any, Any]:
     run_ = step.frame.run
     if run_.mocks is not None:
         from sfnchain.engine.mocks import NOT_MOCKED
@@ -147,9 +167,9 @@ def _call(step: Step, resource: str, args: Any, timeout: int | None, heartbeat: 
             # TimeoutSeconds the limit is 99999999 s, "Task workflow state"; no wait is
             # simulated then, rather than years.)
             if exc.error == "States.Timeout" and timeout is not None:
-                step.frame.advance(float(timeout), step.name, "timeout")
+                yield from step.frame.advance(float(timeout), step.name, "timeout")
             elif exc.error == "States.HeartbeatTimeout" and heartbeat:
-                step.frame.advance(float(heartbeat), step.name, "heartbeat")
+                yield from step.frame.advance(float(heartbeat), step.name, "heartbeat")
             raise
         if result is not NOT_MOCKED:
             return result
@@ -161,9 +181,9 @@ def _call(step: Step, resource: str, args: Any, timeout: int | None, heartbeat: 
             return result
         # nobody answered: the task stays silent until its heartbeat or timeout expires
         if heartbeat is not None and heartbeat < (timeout or _TIMEOUT_DEFAULT):
-            step.frame.advance(heartbeat, step.name, "heartbeat")
+            yield from step.frame.advance(heartbeat, step.name, "heartbeat")
             raise StatesError("States.HeartbeatTimeout", "")
-        step.frame.advance(timeout or _TIMEOUT_DEFAULT, step.name, "timeout")
+        yield from step.frame.advance(timeout or _TIMEOUT_DEFAULT, step.name, "timeout")
         raise StatesError("States.Timeout", "")
     raise StatesError(
         "States.Runtime",

@@ -3,9 +3,9 @@
 The estimate is analytic: it walks the definition (JSONPath or JSONata), counts the
 states each path enters as Standard workflows bill them, sizes every Bedrock call from
 its request, prices both with the figures in ``prices.json``, and bounds each Map by its
-MaxConcurrency and the model's quota. ``quota`` holds the Bedrock quota model an
-interpreter can drive to simulate throttling; that simulation is not part of the
-estimate yet.
+MaxConcurrency and the model's quota. ``quota`` holds the Bedrock quota model; with
+quotas, ``simulate`` runs each Map against it on the embedded engine in virtual time
+(throttles, retries, duration).
 """
 
 from sfnchain.estimate.estimate import Estimate, Options, Scenario, estimate

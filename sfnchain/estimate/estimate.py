@@ -11,6 +11,7 @@ from sfnchain.estimate.calls import CallEstimate, estimate_calls
 from sfnchain.estimate.prices import PriceList, Throughput, load_prices
 from sfnchain.estimate.pricing import Costs, price
 from sfnchain.estimate.quota import Quota
+from sfnchain.estimate.simulate import MapSimulations, simulate_maps
 from sfnchain.estimate.tally import Tally
 from sfnchain.estimate.walk import WalkSettings, paths
 
@@ -26,6 +27,7 @@ class Options:
     free_tier: bool = True
     throughput: Mapping[str, Throughput] = field(default_factory=dict)
     quotas: Mapping[str, Quota] = field(default_factory=dict)
+    simulate: bool = True  # with quotas: simulate the Maps on the embedded engine
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Estimate:
     scenarios: tuple[Scenario, ...]
     prices: PriceList
     definition: Mapping[str, Any]
+    simulations: tuple[MapSimulations, ...] = ()
 
     @property
     def cheapest(self) -> Scenario:
@@ -123,4 +126,8 @@ def estimate(
                 definition_bytes=size,
             )
             scenarios.append(Scenario(label, t, costs))
-    return Estimate(name, declared_type, opts, calls, tuple(scenarios), pl, definition)
+    simulations: tuple[MapSimulations, ...] = ()
+    if opts.quotas and opts.simulate and scenarios:
+        dearest = max(scenarios, key=lambda s: (s.costs.total_standard_usd, s.tally.key()))
+        simulations = simulate_maps(definition, calls, dearest.tally.maps, opts.quotas)
+    return Estimate(name, declared_type, opts, calls, tuple(scenarios), pl, definition, simulations)

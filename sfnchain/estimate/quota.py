@@ -11,9 +11,8 @@ per account, so sfnchain has none: the user states them.
 Two parts:
 - ``QuotaWindow``: an immutable sliding 60-second window. ``reserve`` returns a new window
   and either a ``Reservation`` or ``Throttled``; ``settle`` gives back unused tokens. It is
-  clock-free (the caller passes virtual time), so an interpreter can drive it to simulate
-  throttling and the retries that absorb it. That simulation is not wired into the engine
-  yet (the engine is being rewritten).
+  clock-free (the caller passes virtual time); the embedded engine drives it
+  (``sfnchain.engine.quota``) to simulate throttling and the retries that absorb it.
 - ``throughput_bound``: the analytic bound the estimate uses today.
 """
 

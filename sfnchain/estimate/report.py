@@ -118,6 +118,26 @@ def to_json(est: Estimate) -> dict[str, Any]:
             for r in recommendations(est)
         ],
         "notes": list(est.notes),
+        "simulations": [
+            {
+                "map_state": m.map_state,
+                "runs": [
+                    {
+                        "max_concurrency": r.concurrency,
+                        "iterations": r.iterations,
+                        "seconds": _r(r.seconds, 3),
+                        "calls": r.calls,
+                        "throttles": r.throttles,
+                        "items_out_of_retries": r.failed_items,
+                        "stopped_by": r.error,
+                    }
+                    for r in m.runs
+                ],
+                "fastest_clean_max_concurrency": m.best.concurrency if m.best else None,
+                "note": m.note,
+            }
+            for m in est.simulations
+        ],
     }
 
 
@@ -225,6 +245,22 @@ def render_text(est: Estimate) -> str:
             f"MaxConcurrency {b.concurrency:,}, {b.seconds:,.1f} s, bounded by {b.limited_by}"
             + (f" ({b.quota_model})" if b.quota_model and b.limited_by != "concurrency" else "")
         )
+    for m in est.simulations:
+        if m.note:
+            lines.append(f"  simulated: {m.note}")
+        for r in m.runs:
+            lines.append(
+                f"  simulated Map {r.map_state} at MaxConcurrency {r.concurrency:,}: "
+                f"{r.seconds:,.1f} s, {r.calls:,} calls, {r.throttles:,} throttled, "
+                f"{r.failed_items:,} item(s) out of retries"
+                + (f"; stopped: {r.error}" if r.error else "")
+            )
+        if m.runs:
+            best = m.best
+            lines.append(
+                f"  simulated Map {m.map_state}: fastest without exhausting retries: "
+                + (f"MaxConcurrency {best.concurrency:,}" if best else "none of those tried")
+            )
     recs = recommendations(est)
     if recs:
         lines += ["", "Recommendations"] + [f"  {r.code}: {r.message}" for r in recs]

@@ -24,6 +24,7 @@ JSON_KEYS = [
     "scenarios",
     "recommendations",
     "notes",
+    "simulations",
 ]
 SCENARIO_KEYS = [
     "name",
