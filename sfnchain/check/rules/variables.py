@@ -106,10 +106,18 @@ def _refuse(
             return
 
 
+# What is not code in a JSONata expression: string literals ('...' or "..." with
+# backslash escapes), quoted field names (`...`) and /* comments */. A variable named in
+# any of them is text, not a read.
+_NOT_CODE = re.compile(
+    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|/\*.*?\*/", re.DOTALL
+)
+
+
 def _expressions(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         if value.startswith("{%") and value.endswith("%}"):
-            yield value
+            yield _NOT_CODE.sub("''", value)
     elif isinstance(value, Mapping):
         for v in value.values():
             yield from _expressions(v)
