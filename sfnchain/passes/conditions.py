@@ -46,7 +46,7 @@ def _comparison(name: str, value: Any, v: str, env: J.Env) -> str:
         text = _CHECKS[name].format(v=v)
         return text if value else f"$not({text})"
     if name == "IsTimestamp":
-        text = f'($type({v}) = "string" and $contains({v}, /{_TIMESTAMP}/))'
+        text = _is_timestamp(v)
         return text if value else f"$not({text})"
     if name == "StringMatches":
         return f'($type({v}) = "string" and $contains({v}, /{_wildcard(value)}/))'
@@ -56,10 +56,22 @@ def _comparison(name: str, value: Any, v: str, env: J.Env) -> str:
     for kind, jtype in (*_TYPES.items(), ("Timestamp", "string")):
         if base.startswith(kind):
             op = _OPS.get(base[len(kind) :], "=")
+            # Both sides are checked before they are compared: JSONata's < and $toMillis
+            # raise on the wrong type or a malformed timestamp, where a Choice rule is
+            # simply false. (JSONata's `and` does not evaluate its right side when the
+            # left is false.)
             if kind == "Timestamp":
-                return f'($type({v}) = "string" and $toMillis({v}) {op} $toMillis({other}))'
-            return f'($type({v}) = "{jtype}" and {v} {op} {other})'
+                checks = [_is_timestamp(v), *([_is_timestamp(other)] if path else [])]
+                return f"({' and '.join(checks)} and $toMillis({v}) {op} $toMillis({other}))"
+            checks = [f'$type({v}) = "{jtype}"']
+            if path:
+                checks.append(f'$type({other}) = "{jtype}"')
+            return f"({' and '.join(checks)} and {v} {op} {other})"
     raise ValueError(f"unknown choice comparison {name}")
+
+
+def _is_timestamp(v: str) -> str:
+    return f'($type({v}) = "string" and $contains({v}, /{_TIMESTAMP}/))'
 
 
 def _wildcard(pattern: str) -> str:
