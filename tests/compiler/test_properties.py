@@ -1065,3 +1065,82 @@ def test_goto_to_an_unknown_state_is_located(build: Callable[[], Any]) -> None:
         d.code == "MISSING_TRANSITION_TARGET" and d.location == SourceLocation(HERE, goto_line)
         for d in info.value.diagnostics
     ), info.value
+
+
+# --- scale: the data-flow check solves each scope once -------------------------------
+
+
+def _nested_parallels(depth: int) -> Any:
+    """``depth`` Parallels, each holding a prompt and the next Parallel."""
+
+    def level(d: int) -> Any:
+        if d == 0:
+            return prompt("Leaf", CLAUDE, "About {{ topic }}")
+        return parallel(
+            lambda: prompt(f"Level {d} prompt", CLAUDE, "About {{ topic }}"),
+            lambda: level(d - 1),
+            name=f"Level {d}",
+        )
+
+    @workflow(name=f"nested-{depth}")
+    def w(topic: str) -> Any:
+        return {"top": level(depth)[0]}
+
+    return w
+
+
+class _CountingFlow(checks._Flow):
+    calls = 0
+
+    def solve(self, *args: Any, **kwargs: Any) -> Any:
+        type(self).calls += 1
+        return super().solve(*args, **kwargs)
+
+
+def _scope_count(definition: Mapping[str, Any]) -> int:
+    count, todo = 0, [definition]
+    while todo:
+        scope = todo.pop()
+        count += 1
+        for state in scope["States"].values():
+            todo.extend(state.get("Branches", []))
+            if "ItemProcessor" in state:
+                todo.append(state["ItemProcessor"])
+    return count
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_nested_parallels_are_analysed_once_per_scope(
+    target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Depth 120 used to take exponential time (each level re-analysed its branches).
+    monkeypatch.setattr(checks, "_Flow", _CountingFlow)
+    _CountingFlow.calls = 0
+    compiled = compile(_nested_parallels(120), validate=False, query_language=target)
+    scopes_in_definition = _scope_count(compiled.definition)
+    assert scopes_in_definition == 1 + 2 * 120
+    assert _CountingFlow.calls == scopes_in_definition
+    # The validator refuses a definition nested this deep, with one located diagnostic.
+    with pytest.raises(SfnchainError) as caught:
+        compile(_nested_parallels(120), query_language=target)
+    assert {d.code for d in caught.value.diagnostics} == {"SCHEMA_VALIDATION_FAILED"}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_parallel_of_a_thousand_branches_compiles_and_validates(
+    target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks, "_Flow", _CountingFlow)
+    _CountingFlow.calls = 0
+
+    @workflow(name="wide")
+    def w(topic: str) -> Any:
+        answers = parallel(
+            *(prompt(f"Wide {b}", CLAUDE, "Angle {{ b }} on {{ topic }}", b=b) for b in range(1000))
+        )
+        return {"first": answers[0], "last": answers[-1]}
+
+    compiled = compile(w, query_language=target)
+    assert len(compiled.definition["States"]["Parallel"]["Branches"]) == 1000
+    assert _CountingFlow.calls == 1001
+    assert [d.format() for d in validate(compiled.definition) if d.is_error] == []
