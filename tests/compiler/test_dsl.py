@@ -133,19 +133,20 @@ def test_custom_retry_and_fallback_chain() -> None:
             main,
             "{{ q }}",
             retry=[
-                retry("Bedrock.ThrottlingException", interval=1, max_attempts=5, max_delay="30s")
+                retry("Bedrock.ThrottlingException", interval=1, max_attempts=5, max_delay="10s")
             ],
             fallbacks=[backup, fallback(short, "Briefly: {{ q }}", on=["States.TaskFailed"])],
             timeout="1m",
         )
 
     s = states(w)
-    # IntervalSeconds 1 and BackoffRate 2.0 are the ASL defaults: not written
+    # IntervalSeconds 1 and BackoffRate 2.0 are the ASL defaults: not written (the cap
+    # is: the waits 1, 2, 4, 8, 16 pass 10)
     assert s["Ask"]["Retry"] == [
         {
             "ErrorEquals": ["Bedrock.ThrottlingException"],
             "MaxAttempts": 5,
-            "MaxDelaySeconds": 30,
+            "MaxDelaySeconds": 10,
             "JitterStrategy": "FULL",
         }
     ]

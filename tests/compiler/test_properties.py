@@ -1144,3 +1144,26 @@ def test_a_parallel_of_a_thousand_branches_compiles_and_validates(
     assert len(compiled.definition["States"]["Parallel"]["Branches"]) == 1000
     assert _CountingFlow.calls == 1001
     assert [d.format() for d in validate(compiled.definition) if d.is_error] == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "cap_written"),
+    [
+        # waits 2, 4, 8, 16, 32, 64: the last one is capped at 60
+        (retry("Bedrock.ThrottlingException", interval=2, max_attempts=6, max_delay=60), True),
+        # waits 3, 6, 12, 24: never near 60, the cap changes nothing
+        (retry("Bedrock.ThrottlingException", interval=3, max_attempts=4, max_delay=60), False),
+        # a constant wait of 5 under a cap of 5
+        (retry("Bedrock.ThrottlingException", interval=5, backoff=1.0, max_delay=5), False),
+        # so many attempts that the waits grow past any cap
+        (retry("Bedrock.ThrottlingException", max_attempts=10**6, max_delay=86400), True),
+    ],
+)
+def test_a_retry_cap_is_written_only_where_it_binds(rule: Any, cap_written: bool) -> None:
+    @workflow
+    def w(q: str) -> None:
+        prompt("Ask", CLAUDE, "{{ q }}", retry=[rule])
+
+    for target in TARGETS:
+        [written] = compile(w, query_language=target).definition["States"]["Ask"]["Retry"]
+        assert ("MaxDelaySeconds" in written) is cap_written, written
