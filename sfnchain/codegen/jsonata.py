@@ -219,7 +219,9 @@ def _call(call: intrinsics.Call, env: Env) -> str:
                 parts.append(next(values))
             elif piece:
                 parts.append(string_literal(piece))
-        return "(" + " & ".join(parts or ['""']) + ")"
+        # No spaces around &: a prompt has many pieces, and every byte counts against
+        # the 1 MiB definition limit.
+        return "(" + "&".join(parts or ['""']) + ")"
     if name == "States.JsonToString":
         return json_text(args[0])
     if name == "States.StringToJson":

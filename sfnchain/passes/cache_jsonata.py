@@ -35,7 +35,7 @@ def _text(parts: list[Any]) -> Code:
     pieces: list[str | Expr | Code] = []
     for i, part in enumerate(parts):
         if i:
-            pieces.append(" & '\\n' & ")
+            pieces.append("&'\\n'&")
         if isinstance(part, Expr):
             pieces.append(part)  # a path, a call or a parenthesised concatenation
         elif isinstance(part, Code):
@@ -49,10 +49,10 @@ def tree_hash(text: Code) -> Code:
     """SHA-256 over the SHA-256 digests of ``text``'s chunks: one ``$hash`` call takes a
     bounded input (see sfnchain.passes.cache), and a base64 photo is far longer."""
     return Code.of(
-        "($t := ",
+        "($t:=",
         text,
-        f"; $hash($join($map([0..$ceil($length($t) / {HASH_CHUNK}) - 1], function($i) "
-        f"{{ $hash($substring($t, $i * {HASH_CHUNK}, {HASH_CHUNK}), 'SHA-256') }}), ''), "
+        f";$hash($join($map([0..$ceil($length($t)/{HASH_CHUNK})-1],function($i)"
+        f"{{$hash($substring($t,$i*{HASH_CHUNK},{HASH_CHUNK}),'SHA-256')}}),''),"
         "'SHA-256'))",
     )
 
