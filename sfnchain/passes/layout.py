@@ -89,7 +89,8 @@ def lower_step(step: Step, cont: Transition, scope: Scope) -> Lowered:
         return low
     # States not yet claimed by a nested step (a handler's own steps) belong to this one.
     owned = [
-        s if s.step is not None else dataclasses.replace(s, step=step.name) for s in low.states
+        s if s.step is not None or s.glue else dataclasses.replace(s, step=step.name)
+        for s in low.states
     ]
     return Lowered(low.entry, owned)
 
@@ -279,6 +280,7 @@ def _lower_parallel(step: ParallelStep, cont: Transition, scope: Scope) -> Lower
     merge = Pass(
         name=merge_name,
         location=step.location,
+        glue=True,
         parameters={"state": Expr(f"States.JsonMerge($, $.{step.key}.merged, false)")},
         output_path="$.state",
         transition=cont,

@@ -201,6 +201,25 @@ def _keys(template: Any) -> frozenset[str]:
     return frozenset(k.removesuffix(".$") for k in template)
 
 
+def _merged_output(output: str, defined: frozenset[str]) -> frozenset[str]:
+    """The fields after a JSONata Output in a JSONPath machine (``defined``: before it).
+
+    '{% $merge([$states.input, {'K': ...}]) %}' keeps the input and adds K; a cache hit's
+    '{% $merge([$sift($states.input, function($v, $k) { $k != 'M' }), {'K': ...}]) %}'
+    drops M and adds K. Anything else: nothing known."""
+    added = re.match(r"""\{% \$merge\(\[\$states\.input, \{["'](\w+)["']:""", output)
+    if added:
+        return defined | {added.group(1)}
+    hit = re.match(
+        r"\{% \$merge\(\[\$sift\(\$states\.input, function\(\$v, \$k\) "
+        r"\{ \$k != '(\w+)' \}\), \{'(\w+)':",
+        output,
+    )
+    if hit:
+        return (defined - {hit.group(1)}) | {hit.group(2)}
+    return frozenset()
+
+
 class Paths:
     """Must-defined input fields by exploring every path from StartAt, scope by scope.
 
@@ -263,7 +282,8 @@ class Paths:
             return
         if kind == "Choice":
             for c in state["Choices"]:
-                yield c["Next"], defined
+                after = defined if "Output" not in c else _merged_output(c["Output"], defined)
+                yield c["Next"], after
             if "Default" in state:
                 yield state["Default"], defined
             return
@@ -326,9 +346,7 @@ class Paths:
             output = state.get("Output", "")
             if output == "{% $states.input %}":
                 return defined
-            # '{% $merge([$states.input, {"K": ...}]) %}' keeps the input and adds K
-            added = re.match(r'\{% \$merge\(\[\$states\.input, \{"(\w+)":', output)
-            return defined | {added.group(1)} if added else frozenset()
+            return _merged_output(output, defined)
         if "ResultPath" in state:
             out = self.write(defined, state["ResultPath"])
         elif kind in ("Wait",) or (kind == "Pass" and not ({"Parameters", "Result"} & set(state))):
