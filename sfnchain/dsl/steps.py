@@ -106,6 +106,7 @@ def prompt(
             uses += img.uses_(loc)
             imgs.append(ImageBlock(img.expr_()))
         else:
+            uses += getattr(img, "uses", ())
             imgs.append(img)
     fbs: list[Fallback] = []
     for fb in fallbacks:
