@@ -230,3 +230,30 @@ def test_a_bad_s3_image_is_refused_at_its_line(kwargs: dict[str, Any], fragment:
     [diag] = caught.value.diagnostics
     assert diag.code == "INVALID_IMAGE" and fragment in diag.message
     assert diag.location is not None and diag.location.file == __file__
+
+
+def test_a_prompt_reading_several_input_fields_names_the_input_once() -> None:
+    from sfnchain.testing import answer, case
+    from sfnchain.testing.engine import EmbeddedEngine
+    from sfnchain.testing.runner import run_cases
+
+    @workflow(name="fields")
+    def w(model: str, trim: str, tone: str) -> Any:
+        return prompt("Ask", CLAUDE, "The {{ model }} {{ trim }}, {{ tone }}: 'go' & {x}")
+
+    compiled = compile(w)
+    text = compiled.definition["States"]["Ask"]["Arguments"]["Body"]["messages"][0]["content"]
+    assert text[0]["text"] == (
+        "{% $states.input.('The '&model&' '&trim&', '&tone&': \\u0027go\\u0027 & {x}') %}"
+    )
+    run = case(
+        "rendered",
+        input={"model": "Roamer", "trim": "LX", "tone": "calm"},
+        mocks={"Ask": answer("ok")},
+        output="ok",
+    )
+    with EmbeddedEngine() as engine:
+        [outcome] = run_cases(engine, compiled, [run])
+    assert outcome.problems == () and outcome.result is not None
+    [call] = outcome.result.task_inputs("Ask")
+    assert call["Body"]["messages"][0]["content"][0]["text"] == "The Roamer LX, calm: 'go' & {x}"
