@@ -633,6 +633,8 @@ def jsonata_forms(path: str) -> str:
         var + "".join(steps[1:]),
         re.escape("$states.input." + root) + tail,
         re.escape("$states.context.Execution.Input." + root) + tail,
+        # a piece of a concatenation inside $states.input.( ... )
+        r"(?<=[(&])" + re.escape(root) + tail,
     ]
     return "(?:" + "|".join(forms) + r")(?![A-Za-z0-9_])"
 
