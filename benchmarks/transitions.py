@@ -81,14 +81,19 @@ def main() -> None:
                 path = compile(wf, query_language="JSONPath")
                 hand_def = json.loads(hand_file.read_text()) if hand_file.exists() else None
                 cases = list(cases_of(wf))
-                # The hand-written machine names its states its own way: no path check.
+                # The hand-written machine names its states its own way: no path check;
+                # the JSONPath target is checked on the user's steps (an exact path lists
+                # the JSONata target's states).
                 plain = [dataclasses.replace(c, path=None) for c in cases]
+                steps_only = [
+                    dataclasses.replace(c, path=None) if c.exact_path else c for c in cases
+                ]
                 hand = SimpleNamespace(
                     name=f"{wf.name}-hand", type=wf.type, definition=hand_def, workflow=wf
                 )
                 rows = [
                     run(engine, lean, cases),
-                    run(engine, path, plain),
+                    run(engine, path, steps_only),
                     run(engine, hand, plain) if hand_def is not None else [None] * len(cases),
                 ]
                 sizes = [lean.definition, path.definition, hand_def]

@@ -7,6 +7,7 @@ compiled files are stable byte for byte and read naturally in diffs.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from sfnchain.diagnostics import SourceLocation, json_pointer
@@ -74,7 +75,21 @@ def _retry(rule: RetryRule) -> dict[str, Any]:
         out.pop("BackoffRate", None)
         out.pop("MaxDelaySeconds", None)
         out.pop("JitterStrategy", None)
+    elif "MaxDelaySeconds" in out and _longest_wait_within(
+        out.get("IntervalSeconds", 1), out.get("BackoffRate", 2), attempts, out["MaxDelaySeconds"]
+    ):
+        # The cap never binds: the last wait, IntervalSeconds x BackoffRate^(MaxAttempts-1),
+        # is below it (FULL jitter draws from [0, that wait] either way).
+        del out["MaxDelaySeconds"]
     return out
+
+
+def _longest_wait_within(interval: float, rate: float, attempts: int, cap: float) -> bool:
+    """Whether every wait of a Retrier, ``interval * rate**n`` for n < attempts, is at
+    most ``cap`` seconds (in logarithms: attempts may be large)."""
+    if not 0 < interval <= cap:
+        return False
+    return rate <= 1 or (attempts - 1) * math.log(rate) <= math.log(cap / interval)
 
 
 def _catch(rule: CatchRule) -> dict[str, Any]:

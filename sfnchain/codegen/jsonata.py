@@ -219,7 +219,10 @@ def _call(call: intrinsics.Call, env: Env) -> str:
                 parts.append(next(values))
             elif piece:
                 parts.append(string_literal(piece))
-        return "(" + " & ".join(parts or ['""']) + ")"
+        # No spaces around &: a prompt has many pieces, and every byte counts against
+        # the 1 MiB definition limit.
+        return "(" + _in_input("&".join(parts), parts) if parts else '("")'
+
     if name == "States.JsonToString":
         return json_text(args[0])
     if name == "States.StringToJson":
@@ -246,6 +249,29 @@ def _call(call: intrinsics.Call, env: Env) -> str:
         f"{name} has no JSONata form in sfnchain; write the value with JSONata in a raw "
         "state, or compile with query_language='JSONPath'"
     )
+
+
+_INPUT_FIELD = re.compile(r"\$states\.input(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _in_input(joined: str, parts: list[str]) -> str:
+    """A concatenation (its closing parenthesis added) that reads several input fields:
+    ``$states.input.(a&' '&b)`` evaluates the pieces with the state input as context,
+    so each field is written once without its ``$states.input`` prefix. Variables and
+    ``$states`` stay absolute inside; only plain field paths are shortened."""
+    fields = [p for p in parts if _INPUT_FIELD.fullmatch(p)]
+    if len(fields) < 3:
+        return joined + ")"
+    short = [p[len("$states.input.") :] if p in fields else p for p in parts]
+    if any(_bare_path(p) for p in parts if p not in fields):
+        return joined + ")"
+    return "$states.input.(" + "&".join(short) + "))"
+
+
+def _bare_path(part: str) -> bool:
+    """A piece that would read differently with the input as context (a name not
+    starting with $ or a quote): none is written today, so this only guards."""
+    return bool(part) and part[0] not in "$'\"(" and not part[0].isdigit()
 
 
 def wrap(expression: str) -> str:

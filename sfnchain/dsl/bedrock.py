@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sfnchain.diagnostics import SourceLocation, error
 from sfnchain.dsl import args
 from sfnchain.dsl.builder import caller_location
+from sfnchain.dsl.refs import Ref
 from sfnchain.ir.steps import ModelSpec
 from sfnchain.models import (
     FAMILIES,
@@ -18,6 +20,7 @@ from sfnchain.models import (
     converse_adapter,
     family_for,
 )
+from sfnchain.models.base import ImageBlock
 from sfnchain.models.catalogue import CatalogueEntry, UnknownModelId, lookup
 
 INVOKE_MODEL = "arn:aws:states:::bedrock:invokeModel"
@@ -211,3 +214,54 @@ def _guardrail(value: object, loc: SourceLocation | None) -> tuple[str, str] | N
 def with_params(spec: ModelSpec, **changes: Any) -> ModelSpec:
     """The same model with some parameters changed, e.g. a shorter ``max_tokens``."""
     return replace(spec, params=replace(spec.params, **changes))
+
+
+# Converse ImageSource.s3Location: the uri pattern and image formats of the Bedrock
+# Runtime API reference ("ImageSource", "S3Location", "ImageBlock").
+_S3_URI = re.compile(r"s3://[a-z0-9][.\-a-z0-9]{1,61}[a-z0-9](/.*)?")
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def s3_image(
+    uri: str | Ref,
+    *,
+    media_type: str = "image/jpeg",
+    bucket_owner: str | Ref | None = None,
+) -> ImageBlock:
+    """An image the model reads from S3 itself, for ``prompt(..., images=[...])`` with a
+    ``bedrock.model(..., api="converse")`` model: the image never enters the state
+    payload (256 KiB), where base64 data would. ``uri`` is ``s3://bucket/key`` (a literal
+    or a run-time value); ``bucket_owner`` the bucket's account ID when another account
+    owns it. The state machine's role needs ``s3:GetObject`` on the object."""
+    loc = caller_location()
+    uses: tuple[Any, ...] = ()
+    data: Any = uri
+    if isinstance(uri, Ref):
+        uses += uri.uses_(loc)
+        data = uri.expr_()
+    elif not isinstance(uri, str) or not _S3_URI.fullmatch(uri):
+        raise error(
+            "INVALID_IMAGE",
+            f"s3_image() takes an s3://bucket/key URI or a run-time value, got {uri!r}; "
+            "write e.g. s3_image('s3://my-bucket/photos/suv.jpg')",
+            location=loc,
+        )
+    owner: Any = bucket_owner
+    if isinstance(bucket_owner, Ref):
+        uses += bucket_owner.uses_(loc)
+        owner = bucket_owner.expr_()
+    elif bucket_owner is not None and not (
+        isinstance(bucket_owner, str) and re.fullmatch(r"[0-9]{12}", bucket_owner)
+    ):
+        raise error(
+            "INVALID_IMAGE",
+            f"bucket_owner must be a 12-digit AWS account ID, got {bucket_owner!r}",
+            location=loc,
+        )
+    if media_type not in _IMAGE_TYPES:
+        raise error(
+            "INVALID_IMAGE",
+            f"media_type must be one of {', '.join(_IMAGE_TYPES)}, got {media_type!r}",
+            location=loc,
+        )
+    return ImageBlock(data, media_type, source="s3", bucket_owner=owner, uses=uses)

@@ -192,6 +192,7 @@ def prompt(
             uses += img.uses_(loc)
             imgs.append(ImageBlock(img.expr_()))
         else:
+            uses += getattr(img, "uses", ())
             imgs.append(img)
     key = builder.session().new_key(name)
     rules = None if retry is None else _check_retry(retry, loc)

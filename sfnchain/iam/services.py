@@ -279,6 +279,16 @@ class Rules(BedrockRules, MapRules):
             guardrail = read_nested(payload, ("GuardrailConfig", "GuardrailIdentifier"), base)
             if guardrail is not None:
                 self.guardrail(guardrail)
+            # Converse reads images given by S3 location with the caller's credentials.
+            messages = payload.get("Messages") if isinstance(payload, dict) else None
+            for i, message in enumerate(messages if isinstance(messages, list) else ()):
+                content = message.get("Content") if isinstance(message, dict) else None
+                for j, block in enumerate(content if isinstance(content, list) else ()):
+                    at = f"{base}/Messages/{i}/Content/{j}"
+                    keys = ("Image", "Source", "S3Location", "Uri")
+                    uri = read_nested(block, keys, at)
+                    if uri is not None:
+                        self.s3_uri("s3:GetObject", uri)
             return
         action = f"{prefix}:{api[:1].upper()}{api[1:]}"
         if service == "dynamodb":

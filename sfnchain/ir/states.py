@@ -71,6 +71,9 @@ class StateBase:
     output: Any = None
     # The user's step this state belongs to (None: made by the compiler alone).
     step: str | None = None
+    # Made by the compiler only to move data (a JSONPath Parallel's merge): it belongs
+    # to no step, so a test's ``path`` of steps never sees it.
+    glue: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -73,6 +73,11 @@ class ImageBlock:
 
     data: Any
     media_type: str = "image/jpeg"
+    # "s3": ``data`` is an s3:// URI the model reads itself (Converse s3Location).
+    source: str = "bytes"
+    bucket_owner: Any = None
+    # The step results ``data`` and ``bucket_owner`` read (data-flow check, variables).
+    uses: tuple[Any, ...] = ()
 
 
 class ModelFamily(ABC):

@@ -392,9 +392,11 @@ class Converse(ModelFamily):
     ) -> Body:
         content: list[Any] = [{"Text": prompt}]
         for img in images:
-            content.append(
-                {"Image": {"Format": _image_format(img.media_type), "Source": {"Bytes": img.data}}}
-            )
+            source: Body = {"Bytes": img.data}
+            if img.source == "s3":
+                source = {"S3Location": {"Uri": img.data}}
+                _set(source["S3Location"], "BucketOwner", img.bucket_owner)
+            content.append({"Image": {"Format": _image_format(img.media_type), "Source": source}})
         args: Body = {"Messages": [{"Role": "user", "Content": content}]}
         if system is not None:
             args["System"] = [{"Text": system}]

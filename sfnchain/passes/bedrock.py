@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sfnchain.diagnostics import error
 from sfnchain.dsl.bedrock import CONVERSE, INVOKE_MODEL
 from sfnchain.dsl.errors import check_error_lists, default_model_retry
 from sfnchain.ir.states import CatchRule, Next, Task, Transition
@@ -26,6 +27,15 @@ def model_parameters(
     step: PromptStep, model: ModelSpec, prompt: Any, system: Any = None
 ) -> dict[str, Any]:
     fam = adapter(model)
+    if model.api != "converse" and any(img.source == "s3" for img in step.images):
+        # InvokeModel bodies carry images inline (base64); only Converse reads S3.
+        raise error(
+            "S3_IMAGE_NEEDS_CONVERSE",
+            f"prompt {step.name!r}: {model.model_id} is called through InvokeModel, whose "
+            "request takes images inline only; call it with bedrock.model(..., "
+            "api='converse') to read s3_image(...) from S3, or pass the base64 data",
+            location=step.location,
+        )
     body = fam.body(prompt, model.params, step.images, step.system if system is None else system)
     params: dict[str, Any] = {"ModelId": model.model_id}
     if model.api == "converse":

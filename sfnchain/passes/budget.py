@@ -69,8 +69,10 @@ def check_budget(machine: Machine, bounds: dict[str, int]) -> list[Diagnostic]:
                     f"state {state.name!r} can hold {total // 1024} KiB of model answers "
                     f"({len(keys)} answers of up to max_tokens x {BYTES_PER_TOKEN} bytes), over "
                     "the 256 KiB a state's payload may carry (States.DataLimitExceeded): lower "
-                    "max_tokens, split the work, or have the model write to S3 (InvokeModel "
-                    "Output.S3Uri) and pass the location",
+                    "max_tokens or split the work; keep big data in S3 instead: images as "
+                    "bedrock.s3_image('s3://...') with a Converse model (api='converse', "
+                    "Image.Source.S3Location), whole model responses through InvokeModel's "
+                    "Output.S3Uri (a task(...) step on bedrock:invokeModel with Output)",
                     Severity.WARNING,
                     pointer=pointer,
                     location=state.location,

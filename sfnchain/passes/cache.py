@@ -1,17 +1,20 @@
-"""Lower a cached prompt to: key → DynamoDB getItem → Choice → (hit | model → putItem).
+"""Lower a cached prompt to: DynamoDB getItem → Choice → (hit | model → putItem).
 
 The key is the SHA-256 of a fingerprint of the model and its parameters joined with the
-rendered prompt (and system prompt and images). A JSONPath Pass renders that text with
-``States.Format``; a JSONata Pass hashes it with ``$hash``. Hash functions accept at
-most 10,000 characters (``States.Hash``'s documented limit, and an error there is a
-``States.Runtime`` failure no Catch can handle), so longer texts are hashed in 8,000
-character chunks and the chunk digests hashed again.
+rendered prompt (and system prompt and images), computed with ``$hash`` inside the
+getItem's and the putItem's ``Arguments``: the text (a base64 photo) never enters the
+state payload, and no state exists only to build it. ``$hash`` accepts a bounded input
+(``States.Hash``'s documented limit is 10,000 characters), so the text is hashed in
+8,000 character chunks and the chunk digests hashed again.
 
-Expiry needs the current time in epoch seconds, which JSONPath intrinsics cannot
-produce, so the freshness Choice and the putItem are JSONata states (``QueryLanguage``
-set per state) using ``$millis()``. DynamoDB deletes expired items only eventually, so
-the Choice also treats an expired entry as a miss. Cache errors are never fatal: a
-failed lookup is a miss and a failed store is skipped.
+The JSONPath target keeps step results in one state object, but expiry needs the current
+time in epoch seconds, which JSONPath intrinsics cannot produce: the getItem, the
+freshness Choice and the putItem are JSONata states (``QueryLanguage`` set per state)
+using ``$millis()``. The getItem adds the item to its input (``<key>_cache``); a fresh
+hit's Choice rule puts the answer where the model's would be and drops the item.
+DynamoDB deletes expired items only eventually, so the Choice also treats an expired
+entry as a miss. Cache errors are never fatal: a failed lookup is a miss and a failed
+store is skipped.
 """
 
 from __future__ import annotations
@@ -20,14 +23,24 @@ import hashlib
 import json
 from typing import Any
 
+from sfnchain.codegen import jsonata as J
 from sfnchain.codegen.asl import state_to_asl
 from sfnchain.dsl.errors import default_dynamodb_retry
-from sfnchain.ir.states import CatchRule, Choice, ChoiceBranch, Next, Pass, Task, Transition
+from sfnchain.ir.states import (
+    CatchRule,
+    Choice,
+    ChoiceBranch,
+    Next,
+    Pass,
+    Task,
+    Transition,
+    Use,
+)
 from sfnchain.ir.steps import CachedStep, PromptStep
 from sfnchain.passes.bedrock import adapter, lower_prompt, model_parameters
 from sfnchain.passes.context import Lowered, Scope
 from sfnchain.passes.names import derived
-from sfnchain.payload import Expr, escape_intrinsic, intrinsic_arg
+from sfnchain.payload import Code, Expr
 
 GET_ITEM = "arn:aws:states:::dynamodb:getItem"
 PUT_ITEM = "arn:aws:states:::dynamodb:putItem"
@@ -54,64 +67,70 @@ def _strip_exprs(value: Any) -> Any:
     return value
 
 
-def cache_text_expr(step: PromptStep) -> str:
-    """The text the cache key is the hash of: fingerprint, prompt, system, images."""
-    dynamic = [step.prompt, step.system, *(img.data for img in step.images)]
-    parts = [v for v in dynamic if v is not None]
-    fmt = escape_intrinsic(_fingerprint(step)) + "".join("\n{}" for _ in parts)
-    args = ", ".join(intrinsic_arg(v) for v in parts)
-    return f"States.Format('{fmt}', {args})"
-
-
 HASH_CHUNK = 8000  # characters per $hash call, below the 10,000-character input limit
+INPUT = "$states.input"
+RESULT = "$states.result"
 
 
-def tree_hash(text: str) -> str:
-    """A JSONata expression: SHA-256 of ``text``, chunked when it is long."""
-    return (
-        f"($t := {text}; $n := $ceil($length($t) / {HASH_CHUNK}); "
-        f'$n <= 1 ? $hash($t, "SHA-256") : $hash($join($map([0..$n - 1], '
-        f'function($i) {{ $hash($substring($t, $i * {HASH_CHUNK}, {HASH_CHUNK}), "SHA-256") }}), '
-        f'""), "SHA-256"))'
+def text_code(parts: list[Any]) -> Code:
+    """The cache text: the parts joined by newlines (literals quoted, values rendered)."""
+    pieces: list[str | Expr | Code] = []
+    for i, part in enumerate(parts):
+        if i:
+            pieces.append("&'\\n'&")
+        if isinstance(part, Expr):
+            pieces.append(part)  # a path, a call or a parenthesised concatenation
+        elif isinstance(part, Code):
+            pieces.extend(["(", part, ")"])
+        else:
+            pieces.append(J.string_literal(part if isinstance(part, str) else json.dumps(part)))
+    return Code.of(*pieces)
+
+
+def tree_hash(text: Code) -> Code:
+    """SHA-256 over the SHA-256 digests of ``text``'s chunks: one ``$hash`` call takes a
+    bounded input, and a base64 photo is far longer."""
+    return Code.of(
+        "($t:=",
+        text,
+        f";$hash($join($map([0..$ceil($length($t)/{HASH_CHUNK})-1],function($i)"
+        f"{{$hash($substring($t,$i*{HASH_CHUNK},{HASH_CHUNK}),'SHA-256')}}),''),"
+        "'SHA-256'))",
     )
 
 
-def chain_text_expr(fingerprint: str, parts: tuple[Any, ...]) -> str:
-    args = [p.text if isinstance(p, Expr) else intrinsic_arg(json.dumps(p)) for p in parts]
-    fmt = escape_intrinsic(fingerprint) + "".join("\n{}" for _ in args)
-    joined = "".join(f", {a}" for a in args)
-    return f"States.Format('{fmt}'{joined})"
+def _state_env() -> J.Env:
+    """A JSONata state in a JSONPath machine: ``$.x`` is the state input's field x."""
+    return J.Env(lambda head, tail: INPUT + J.field(head) + J.path_tail(tail), INPUT)
 
 
 def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: Any) -> Lowered:
+    """getItem → Choice → (hit | model → putItem), the key hashed inside the getItem's and
+    the putItem's Arguments (JSONata states): the text hashed (a prompt with a base64
+    photo) never enters the state payload, and no Pass state only builds it."""
     inner = step.inner
     key = step.key
     meta = f"{key}_cache"
     names = {
-        "text": derived(step.name, "cache prompt"),
-        "key": derived(step.name, "cache key"),
         "get": derived(step.name, "cache lookup"),
         "choice": derived(step.name, "cached?"),
-        "hit": derived(step.name, "from cache"),
         "put": derived(step.name, "cache store"),
     }
+    item = f"{INPUT}.{meta}.Item"
+    answer = f"{item}.{step.answer_attribute}.S"
+    env = _state_env()
     if isinstance(inner, PromptStep):
         has_usage = "usage" in adapter(inner.model).result_selector()
         # A handled failure skips the store: there is no answer to cache.
         model = lower_prompt(inner, Next(names["put"]), scope, lower_chain, handler_cont=cont)
-        text_expr = cache_text_expr(inner)
-        hit_params: dict[str, Any] = {
-            "text": Expr(f"$.{meta}.lookup.Item.{step.answer_attribute}.S"),
-        }
+        dynamic = [inner.prompt, inner.system, *(img.data for img in inner.images)]
+        text = text_code([_fingerprint(inner), *(v for v in dynamic if v is not None)])
+        hit = f"{{'text':{answer}"
+        stored: dict[str, Any] = {step.answer_attribute: {"S": f"{{% {INPUT}.{key}.text %}}"}}
         if has_usage:
-            hit_params["usage"] = Expr(
-                f"States.StringToJson($.{meta}.lookup.Item.{step.usage_attribute}.S)"
-            )
-        stored: dict[str, Any] = {
-            step.answer_attribute: {"S": f"{{% $states.input.{key}.text %}}"},
-        }
-        if has_usage:
-            stored[step.usage_attribute] = {"S": f"{{% $string($states.input.{key}.usage) %}}"}
+            hit += f",'usage':$parse({item}.{step.usage_attribute}.S)"
+            stored[step.usage_attribute] = {"S": f"{{% $string({INPUT}.{key}.usage) %}}"}
+        hit += "}"
     else:
         # A cached chain: its result is stored as JSON under {"value": ...}.
         result = Pass(
@@ -128,52 +147,32 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
         digest = hashlib.sha256(
             json.dumps([state_to_asl(s) for s in model.states], sort_keys=True).encode()
         ).hexdigest()[:32]
-        text_expr = chain_text_expr(f"chain|{digest}", inner.key_parts)
-        hit_params = {
-            "value": Expr(f"States.StringToJson($.{meta}.lookup.Item.{step.answer_attribute}.S)")
-        }
-        stored = {step.answer_attribute: {"S": f"{{% $string($states.input.{key}.value) %}}"}}
-
-    text_state = Pass(
-        name=names["text"],
-        location=step.location,
-        uses=step.uses,
-        parameters={"text": Expr(text_expr)},
-        result_path=f"$.{meta}",
-        transition=Next(names["key"]),
-    )
-    # Replaces the rendered text by its hash, so the text does not stay in the payload.
-    key_state = Pass(
-        name=names["key"],
-        location=step.location,
-        query_language="JSONata",
-        output=(
-            f'{{% $merge([$states.input, {{"{meta}": {{"key": '
-            f"{tree_hash(f'$states.input.{meta}.text')}}}}}]) %}}"
-        ),
-        transition=Next(names["get"]),
-    )
+        text = text_code([f"chain|{digest}", *inner.key_parts])
+        hit = f"{{'value':$parse({answer})}}"
+        stored = {step.answer_attribute: {"S": f"{{% $string({INPUT}.{key}.value) %}}"}}
+    cache_key = J.wrap(J.render(tree_hash(text), env))
     get_state = Task(
         name=names["get"],
         location=step.location,
+        uses=step.uses,
+        query_language="JSONata",
         resource=GET_ITEM,
-        parameters={
-            "TableName": step.table,
-            "Key": {step.key_attribute: {"S": Expr(f"$.{meta}.key")}},
-        },
-        result_path=f"$.{meta}.lookup",
+        arguments={"TableName": step.table, "Key": {step.key_attribute: {"S": cache_key}}},
+        output=kept_beside_input(meta, RESULT),
         retry=default_dynamodb_retry(),
         # A cache that cannot be read is a miss, not a failed workflow.
-        catch=(CatchRule(("States.ALL",), model.entry, f"$.{meta}.lookup_error"),),
+        catch=(CatchRule(("States.ALL",), model.entry, output=f"{{% {INPUT} %}}"),),
         transition=Next(names["choice"]),
     )
-    item = f"$states.input.{meta}.lookup.Item"
-    # Everything the hit path reads must be there, or the hit Pass would fail.
+    # Everything the hit reads must be there, and the entry not expired; the hit puts
+    # the answer where the model's would be and drops the looked-up item.
     present = [f"$exists({item}.{a}.S)" for a in stored]
+    without_item = f"$sift({INPUT}, function($v, $k) {{ $k != {J.string_literal(meta)} }})"
     choice = Choice(
         name=names["choice"],
         location=step.location,
         query_language="JSONata",
+        defines=(key,),
         branches=(
             ChoiceBranch(
                 {
@@ -182,44 +181,39 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
                         f"$number({item}.{step.ttl_attribute}.N) > $millis() / 1000 %}}"
                     )
                 },
-                names["hit"],
+                scope.target(cont, derived(step.name, "from cache")),
+                output=f"{{% $merge([{without_item}, {{{J.string_literal(key)}: {hit}}}]) %}}",
             ),
         ),
         default=model.entry,
     )
-    hit = Pass(
-        name=names["hit"],
-        location=step.location,
-        defines=(key,),
-        parameters=hit_params,
-        result_path=f"$.{key}",
-        transition=cont,
-    )
-    entry: dict[str, Any] = {
-        step.key_attribute: {"S": f"{{% $states.input.{meta}.key %}}"},
-        **stored,
-    }
+    entry: dict[str, Any] = {step.key_attribute: {"S": cache_key}, **stored}
     entry[step.ttl_attribute] = {
         "N": f"{{% $string($floor($millis() / 1000) + {step.ttl_seconds}) %}}"
     }
     put = Task(
         name=names["put"],
         location=step.location,
+        uses=(*step.uses, Use(key, step.location)),
         query_language="JSONata",
         resource=PUT_ITEM,
         arguments={"TableName": step.table, "Item": entry},
-        output="{% $states.input %}",
+        output=f"{{% {INPUT} %}}",
         retry=default_dynamodb_retry(),
         # A cache that cannot be written must not lose the answer.
         catch=(
             CatchRule(
                 ("States.ALL",),
                 scope.target(cont, f"{step.name} done"),
-                output="{% $states.input %}",
+                output=f"{{% {INPUT} %}}",
             ),
         ),
         transition=cont,
     )
-    return Lowered(
-        text_state.name, [text_state, key_state, get_state, choice, hit, *model.states, put]
-    )
+    return Lowered(get_state.name, [get_state, choice, *model.states, put])
+
+
+def kept_beside_input(name: str, value: str) -> str:
+    """A JSONata state's Output: its input with ``value`` added as field ``name`` (the
+    JSONPath machine's state object; see ``reads.fields_written``)."""
+    return f"{{% $merge([{INPUT}, {{{J.string_literal(name)}: {value}}}]) %}}"

@@ -17,44 +17,16 @@ import json
 from typing import Any
 
 from sfnchain.codegen.asl import state_to_asl
-from sfnchain.codegen.jsonata import string_literal
 from sfnchain.dsl.errors import default_dynamodb_retry
 from sfnchain.ir.states import CatchRule, Choice, ChoiceBranch, Next, Pass, Task, Transition, Use
 from sfnchain.ir.steps import CachedStep, PromptStep
 from sfnchain.passes.bedrock import adapter, lower_prompt
-from sfnchain.passes.cache import GET_ITEM, HASH_CHUNK, PUT_ITEM, _fingerprint
+from sfnchain.passes.cache import GET_ITEM, PUT_ITEM, _fingerprint, text_code, tree_hash
 from sfnchain.passes.context import Lowered, Scope
 from sfnchain.passes.names import derived
 from sfnchain.payload import Code, Expr, IfRead
 
 ITEM = "$states.input.Item"
-
-
-def _text(parts: list[Any]) -> Code:
-    """The cache text: the parts joined by newlines (literals quoted, values rendered)."""
-    pieces: list[str | Expr | Code] = []
-    for i, part in enumerate(parts):
-        if i:
-            pieces.append(" & '\\n' & ")
-        if isinstance(part, Expr):
-            pieces.append(part)  # a path, a call or a parenthesised concatenation
-        elif isinstance(part, Code):
-            pieces.extend(["(", part, ")"])
-        else:
-            pieces.append(string_literal(part if isinstance(part, str) else json.dumps(part)))
-    return Code.of(*pieces)
-
-
-def tree_hash(text: Code) -> Code:
-    """SHA-256 over the SHA-256 digests of ``text``'s chunks: one ``$hash`` call takes a
-    bounded input (see sfnchain.passes.cache), and a base64 photo is far longer."""
-    return Code.of(
-        "($t := ",
-        text,
-        f"; $hash($join($map([0..$ceil($length($t) / {HASH_CHUNK}) - 1], function($i) "
-        f"{{ $hash($substring($t, $i * {HASH_CHUNK}, {HASH_CHUNK}), 'SHA-256') }}), ''), "
-        "'SHA-256'))",
-    )
 
 
 def lower_cached_jsonata(
@@ -72,7 +44,7 @@ def lower_cached_jsonata(
     if isinstance(inner, PromptStep):
         model = lower_prompt(inner, Next(names["put"]), scope, lower_chain, handler_cont=cont)
         dynamic = [inner.prompt, inner.system, *(img.data for img in inner.images)]
-        text = _text([_fingerprint(inner), *(v for v in dynamic if v is not None)])
+        text = text_code([_fingerprint(inner), *(v for v in dynamic if v is not None)])
         hit: dict[str, Any] = {"text": Code((answer,))}
         stored = {step.answer_attribute: {"S": Code((Expr(f"$.{key}.text"),))}}
         if adapter(inner.model).has_usage:
@@ -101,7 +73,7 @@ def lower_cached_jsonata(
                 [state_to_asl(s) for s in model.states], sort_keys=True, default=repr
             ).encode()
         ).hexdigest()[:32]
-        text = _text([f"chain|{digest}", *inner.key_parts])
+        text = text_code([f"chain|{digest}", *inner.key_parts])
         hit = {"value": Code((f"$parse({answer})",))}
         stored = {step.answer_attribute: {"S": Code(("$string(", Expr(f"$.{key}.value"), ")"))}}
     cache_key = tree_hash(text)

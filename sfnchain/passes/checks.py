@@ -6,6 +6,7 @@ Each check collects diagnostics (with the Python line of the step) instead of ra
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sfnchain.diagnostics import Diagnostic, json_pointer
 from sfnchain.ir.states import (
@@ -151,6 +152,12 @@ def check_dataflow(machine: Machine, step_names: dict[str, str]) -> list[Diagnos
     Must-defined analysis: a key is defined at a state when every path from the scope's
     start passes a state that writes it. Sets of keys are bit sets (Python ints), so the
     analysis stays linear in memory for workflows of thousands of steps.
+
+    Every transfer function has the form ``defined | written``, which distributes over
+    the meet (``&``): a scope's sets for an initial set ``I`` are ``I | sets for 0``. So
+    each scope is solved once, from nothing, bottom-up (a Parallel's contribution is what
+    its branches write on every path to their ends), and read for any initial set: the
+    work is linear in the number of states however deep Parallels nest.
     """
     keys = sorted({k for _, s in walk(machine) for k in s.defines})
     bit = {k: 1 << i for i, k in enumerate(keys)}
@@ -166,15 +173,27 @@ def _mask(keys: tuple[str, ...] | frozenset[str], bit: dict[str, int]) -> int:
     return m
 
 
+@dataclass(frozen=True)
+class _Summary:
+    """A scope solved from an empty initial set."""
+
+    into: dict[str, int]  # keys defined on entering each state
+    universe: int  # every key the scope and its nested scopes write
+    ends: int | None  # keys defined at every non-failing end (None: no such end)
+
+
 class _Flow:
     def __init__(self, bit: dict[str, int], step_names: dict[str, str], diags: list[Diagnostic]):
         self.bit = bit
         self.step_names = step_names
         self.diags = diags
+        self._summaries: dict[int, _Summary] = {}
+        self.solved = 0  # scopes solved (each exactly once): the analysis's cost
 
     def solve(
         self, scope: Machine, initial: int, universe: int, nested: dict[str, int]
     ) -> tuple[dict[str, int], dict[str, int]]:
+        self.solved += 1
         order = [s.name for s in scope.states]
         # (predecessor, caught): a Catch edge leaves a state that failed, so it carries
         # what was defined before the state, not what the state would have written.
@@ -211,36 +230,42 @@ class _Flow:
                     changed = True
         return into, out
 
-    def scope(self, scope: Machine, initial: int, prefix: str, report: bool = True) -> int:
-        """Analyse one scope; return the keys defined at every one of its ends."""
-        universe = initial | _mask(
-            frozenset(k for _, s in walk(scope) for k in s.defines), self.bit
-        )
+    def summary(self, scope: Machine) -> _Summary:
+        """The scope solved from nothing, nested scopes first (each solved once)."""
+        found = self._summaries.get(id(scope))
+        if found is not None:
+            return found
+        universe = 0
         nested: dict[str, int] = {}
-        while True:
-            into, out = self.solve(scope, initial, universe, nested)
-            new_nested = {}
-            for state in scope.states:
-                if isinstance(state, Parallel):
-                    acc = 0
-                    for b in state.branches:
-                        acc |= self.scope(b, self.given(state, into), "", report=False)
-                    new_nested[state.name] = acc
-            if new_nested == nested:
-                break
-            nested = new_nested
-        if report:
-            self._report(scope, into, universe, prefix)
+        for state in scope.states:
+            universe |= _mask(state.defines, self.bit)
+            if isinstance(state, Parallel):
+                acc = 0
+                for branch in state.branches:
+                    sub = self.summary(branch)
+                    universe |= sub.universe
+                    # A branch's input is a subset of the Parallel's, already counted.
+                    acc |= sub.ends or 0
+                nested[state.name] = acc
+            elif isinstance(state, Map):
+                universe |= self.summary(state.processor).universe
+        into, out = self.solve(scope, 0, universe, nested)
         # A Fail ends the whole scope as failed: it is not an exit whose results count.
-        ends = [
-            out[s.name]
-            for s in scope.states
-            if is_terminal(s) and not isinstance(s, Fail) and s.name in out
-        ]
-        result = universe
-        for e in ends:
-            result &= e
-        return result if ends else 0
+        ends: int | None = None
+        for s in scope.states:
+            if is_terminal(s) and not isinstance(s, Fail):
+                ends = out[s.name] if ends is None else ends & out[s.name]
+        found = _Summary(into, universe, ends)
+        self._summaries[id(scope)] = found
+        return found
+
+    def scope(self, scope: Machine, initial: int, prefix: str) -> int | None:
+        """Check one scope entered with ``initial`` defined (and the scopes it holds);
+        return the keys defined at every one of its ends (None when it has none)."""
+        base = self.summary(scope)
+        into = {name: initial | keys for name, keys in base.into.items()}
+        self._report(scope, into, initial | base.universe, prefix)
+        return None if base.ends is None else initial | base.ends
 
     def given(self, state: Parallel, into: dict[str, int]) -> int:
         """What a Parallel's branches receive: its Parameters' fields, or all its input."""

@@ -55,6 +55,7 @@ from sfnchain.passes.cache import lower_cached
 from sfnchain.passes.cache_jsonata import lower_cached_jsonata
 from sfnchain.passes.context import Lowered, Scope
 from sfnchain.passes.reads import fields_written, input_fields_read
+from sfnchain.passes.returns_jsonpath import fold_return
 from sfnchain.payload import Expr, has_expr
 
 
@@ -89,7 +90,8 @@ def lower_step(step: Step, cont: Transition, scope: Scope) -> Lowered:
         return low
     # States not yet claimed by a nested step (a handler's own steps) belong to this one.
     owned = [
-        s if s.step is not None else dataclasses.replace(s, step=step.name) for s in low.states
+        s if s.step is not None or s.glue else dataclasses.replace(s, step=step.name)
+        for s in low.states
     ]
     return Lowered(low.entry, owned)
 
@@ -251,9 +253,7 @@ def _lower_parallel(step: ParallelStep, cont: Transition, scope: Scope) -> Lower
             transition=cont,
         )
         return Lowered(step.name, [state, *extra])
-    merged = "$[0]"
-    for i in range(1, len(branches)):
-        merged = f"States.JsonMerge({merged}, $[{i}], false)"
+    merged = _merge_tree(0, len(branches))
     common: dict[str, Any] = {
         "name": step.name,
         "comment": step.comment,
@@ -279,11 +279,23 @@ def _lower_parallel(step: ParallelStep, cont: Transition, scope: Scope) -> Lower
     merge = Pass(
         name=merge_name,
         location=step.location,
+        glue=True,
         parameters={"state": Expr(f"States.JsonMerge($, $.{step.key}.merged, false)")},
         output_path="$.state",
         transition=cont,
     )
     return Lowered(step.name, [state, merge, *extra])
+
+
+def _merge_tree(lo: int, hi: int) -> str:
+    """The shallow merge of branch results ``$[lo]``..``$[hi - 1]``, later ones winning,
+    as a balanced tree of ``States.JsonMerge``: a shallow merge is associative, and Step
+    Functions allows intrinsic functions nested only 10 deep, so a Parallel of up to
+    1,024 branches fits (a left-deep chain would stop at 11)."""
+    if hi - lo == 1:
+        return f"$[{lo}]"
+    mid = (lo + hi + 1) // 2
+    return f"States.JsonMerge({_merge_tree(lo, mid)}, {_merge_tree(mid, hi)}, false)"
 
 
 def _lower_map(step: MapStep, cont: Transition, scope: Scope) -> Lowered:
@@ -354,4 +366,6 @@ def lower_workflow(ir: WorkflowIR, jsonata: bool = False) -> Machine:
             f"workflow {ir.name!r} has no steps; call prompt(...) or another step inside it",
             location=ir.location,
         )
-    return _machine(ir.body, "Result", ir.name, jsonata)
+    machine = _machine(ir.body, "Result", ir.name, jsonata)
+    # JSONata: the variables pass moves the return value into the last states' Output.
+    return machine if jsonata else fold_return(machine, "Result")

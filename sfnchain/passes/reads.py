@@ -125,11 +125,18 @@ def _top_field(path: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+# A JSONata state of a JSONPath machine that adds a field to its input (cache.py).
+_KEPT_BESIDE = re.compile(r"^\{% \$merge\(\[\$states\.input, \{'([A-Za-z_][A-Za-z0-9_]*)':")
+
+
 def fields_written(machines: Iterable[Machine]) -> frozenset[str]:
-    """Top-level fields the machines' states write (ResultPath, a Catch's ResultPath)."""
+    """Top-level fields the machines' states write (ResultPath, a Catch's ResultPath,
+    a JSONata state's Output that adds a field to its input)."""
     out: set[str] = set()
     for machine in machines:
         for state in machine.states:
+            if isinstance(state.output, str) and (kept := _KEPT_BESIDE.match(state.output)):
+                out.add(kept.group(1))
             paths = [getattr(state, "result_path", None)]
             paths += [c.result_path for c in getattr(state, "catch", ())]
             for path in paths:

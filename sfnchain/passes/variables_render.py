@@ -24,6 +24,7 @@ from sfnchain.ir.states import (
 )
 from sfnchain.passes.conditions import condition
 from sfnchain.passes.variables import Analysis, Scope, entered_again, result_key
+from sfnchain.passes.varnames import base_name
 from sfnchain.payload import Code, Expr
 
 EXECUTION_INPUT = "$states.context.Execution.Input"
@@ -125,7 +126,7 @@ class _StateWriter:
             )
         var = holder.item_vars.get(name)
         if var is None:
-            var = self.a.fresh(name)
+            var = self.a.fresh(base_name(name))
             holder.item_vars[name] = var
         return "$" + var
 

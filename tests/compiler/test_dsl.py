@@ -133,19 +133,20 @@ def test_custom_retry_and_fallback_chain() -> None:
             main,
             "{{ q }}",
             retry=[
-                retry("Bedrock.ThrottlingException", interval=1, max_attempts=5, max_delay="30s")
+                retry("Bedrock.ThrottlingException", interval=1, max_attempts=5, max_delay="10s")
             ],
             fallbacks=[backup, fallback(short, "Briefly: {{ q }}", on=["States.TaskFailed"])],
             timeout="1m",
         )
 
     s = states(w)
-    # IntervalSeconds 1 and BackoffRate 2.0 are the ASL defaults: not written
+    # IntervalSeconds 1 and BackoffRate 2.0 are the ASL defaults: not written (the cap
+    # is: the waits 1, 2, 4, 8, 16 pass 10)
     assert s["Ask"]["Retry"] == [
         {
             "ErrorEquals": ["Bedrock.ThrottlingException"],
             "MaxAttempts": 5,
-            "MaxDelaySeconds": 30,
+            "MaxDelaySeconds": 10,
             "JitterStrategy": "FULL",
         }
     ]
@@ -436,18 +437,19 @@ def test_cached_chain() -> None:
         return {"final": c.final}
 
     s = states(w)
-    text = s["Copy cache prompt"]["Parameters"]["text.$"]
-    assert text.startswith("States.Format('chain|")
-    assert text.endswith("$.spec, States.JsonToString($.persona))")
-    assert '$hash($t, "SHA-256")' in s["Copy cache key"]["Output"]
+    # The key is hashed inside the lookup's Arguments: no state only builds it.
+    key = s["Copy cache lookup"]["Arguments"]["Key"]["pk"]["S"]
+    assert key.startswith("{% ($t:='chain|")
+    assert "$states.input.spec&'\\n'&$replace($string([$states.input.persona])" in key
+    assert s["Copy cache store"]["Arguments"]["Item"]["pk"]["S"] == key
     assert s["Copy cached?"]["Default"] == "Draft"
     assert s["Tighten"]["Next"] == "Copy result"
     assert s["Copy result"]["Parameters"] == {
         "value": {"draft.$": "$.Draft.text", "final.$": "$.Tighten.text"}
     }
-    assert s["Copy from cache"]["Parameters"] == {
-        "value.$": "States.StringToJson($.Copy_cache.lookup.Item.answer.S)"
-    }
+    [hit] = s["Copy cached?"]["Choices"]
+    assert hit["Next"] == "Result"
+    assert "{'Copy': {'value':$parse($states.input.Copy_cache.Item.answer.S)}}" in hit["Output"]
     put = s["Copy cache store"]["Arguments"]["Item"]
     assert put["answer"] == {"S": "{% $string($states.input.Copy.value) %}"}
     assert put["expires_at"] == {"N": "{% $string($floor($millis() / 1000) + 3600) %}"}

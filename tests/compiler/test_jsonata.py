@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sfnchain import bedrock, cached, parallel, prompt, raw, validate, workflow
+from sfnchain import SfnchainError, bedrock, cached, parallel, prompt, raw, validate, workflow
 from sfnchain.cli import main
 from sfnchain.compiler import compile
 
@@ -137,3 +137,123 @@ def test_payload_budget_warns_where_answers_can_pass_256_kib() -> None:
         return {"parts": list(parts)}
 
     assert not [d for d in compile(small).warnings if d.code == "PAYLOAD_TOO_LARGE"]
+
+
+# --- images by S3 location (Converse ImageSource.s3Location) -------------------------
+
+NOVA = bedrock.model("amazon.nova-lite-v1:0", api="converse", max_tokens=300)
+
+
+def _s3_image_workflow() -> Any:
+    @workflow(name="s3-photo")
+    def w(spec: str, photo_uri: str) -> Any:
+        return prompt(
+            "Describe",
+            NOVA,
+            "Describe this SUV: {{ spec }}",
+            images=[
+                bedrock.s3_image(photo_uri, media_type="image/png"),
+                bedrock.s3_image("s3://showroom-media/logo.jpg", bucket_owner="123456789012"),
+            ],
+        )
+
+    return w
+
+
+@pytest.mark.parametrize("target", ["JSONata", "JSONPath"])
+def test_an_s3_image_is_read_by_the_model_not_carried_in_the_state(target: str) -> None:
+    from sfnchain.testing import answer, case
+    from sfnchain.testing.engine import EmbeddedEngine
+    from sfnchain.testing.runner import run_cases
+
+    compiled = compile(_s3_image_workflow(), query_language=target)
+    args = compiled.definition["States"]["Describe"]
+    content = (args.get("Arguments") or args["Parameters"])["Messages"][0]["Content"]
+    photo, logo = (c["Image"] for c in content[1:])
+    assert photo["Format"] == "png" and logo["Format"] == "jpeg"
+    # the run-time URI is read from the input; the literal one is written as it is
+    # (the one Task also returns the answer: a JSONata state in either target)
+    assert photo["Source"]["S3Location"] == {"Uri": "{% $states.input.photo_uri %}"}
+    assert logo["Source"] == {
+        "S3Location": {"Uri": "s3://showroom-media/logo.jpg", "BucketOwner": "123456789012"}
+    }
+    assert [d.format() for d in validate(compiled.definition) if d.is_error] == []
+    # the role may read the images (Converse reads them with the caller's credentials)
+    from sfnchain.iam import derive_policy
+
+    reads = {r for g in derive_policy(compiled.definition).grants for r in g.resources if "s3" in r}
+    assert reads == {
+        "arn:${AWS::Partition}:s3:::showroom-media/logo.jpg",
+        "arn:${AWS::Partition}:s3:::*",
+    }
+    uri = "s3://showroom-media/photos/" + "a" * 900
+    run = case(
+        "photo by S3 location",
+        input={"spec": "7 seats", "photo_uri": uri},
+        mocks={"Describe": answer("A roomy SUV.")},
+        output="A roomy SUV.",
+    )
+    with EmbeddedEngine() as engine:
+        [outcome] = run_cases(engine, compiled, [run])
+    assert outcome.problems == ()
+    assert outcome.result is not None
+    [call] = outcome.result.task_inputs("Describe")
+    assert call["Messages"][0]["Content"][1]["Image"]["Source"] == {"S3Location": {"Uri": uri}}
+
+
+def test_an_s3_image_needs_the_converse_api() -> None:
+    @workflow
+    def w(photo_uri: str) -> Any:
+        return prompt("Look", CLAUDE, "What is this?", images=[bedrock.s3_image(photo_uri)])
+
+    with pytest.raises(SfnchainError) as caught:
+        compile(w)
+    [diag] = caught.value.diagnostics
+    assert diag.code == "S3_IMAGE_NEEDS_CONVERSE"
+    assert "api='converse'" in diag.message
+    assert diag.location is not None and diag.location.file == __file__
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"uri": "https://bucket/photo.jpg"}, "s3://bucket/key URI"),
+        ({"uri": "s3://b/photo.jpg"}, "s3://bucket/key URI"),
+        ({"uri": "s3://bucket/p.jpg", "bucket_owner": "12"}, "12-digit AWS account ID"),
+        ({"uri": "s3://bucket/p.tiff", "media_type": "image/tiff"}, "media_type must be one of"),
+    ],
+)
+def test_a_bad_s3_image_is_refused_at_its_line(kwargs: dict[str, Any], fragment: str) -> None:
+    uri = kwargs.pop("uri")
+    with pytest.raises(SfnchainError) as caught:
+        bedrock.s3_image(uri, **kwargs)
+    [diag] = caught.value.diagnostics
+    assert diag.code == "INVALID_IMAGE" and fragment in diag.message
+    assert diag.location is not None and diag.location.file == __file__
+
+
+def test_a_prompt_reading_several_input_fields_names_the_input_once() -> None:
+    from sfnchain.testing import answer, case
+    from sfnchain.testing.engine import EmbeddedEngine
+    from sfnchain.testing.runner import run_cases
+
+    @workflow(name="fields")
+    def w(model: str, trim: str, tone: str) -> Any:
+        return prompt("Ask", CLAUDE, "The {{ model }} {{ trim }}, {{ tone }}: 'go' & {x}")
+
+    compiled = compile(w)
+    text = compiled.definition["States"]["Ask"]["Arguments"]["Body"]["messages"][0]["content"]
+    assert text[0]["text"] == (
+        "{% $states.input.('The '&model&' '&trim&', '&tone&': \\u0027go\\u0027 & {x}') %}"
+    )
+    run = case(
+        "rendered",
+        input={"model": "Roamer", "trim": "LX", "tone": "calm"},
+        mocks={"Ask": answer("ok")},
+        output="ok",
+    )
+    with EmbeddedEngine() as engine:
+        [outcome] = run_cases(engine, compiled, [run])
+    assert outcome.problems == () and outcome.result is not None
+    [call] = outcome.result.task_inputs("Ask")
+    assert call["Body"]["messages"][0]["content"][0]["text"] == "The Roamer LX, calm: 'go' & {x}"

@@ -201,6 +201,27 @@ def _keys(template: Any) -> frozenset[str]:
     return frozenset(k.removesuffix(".$") for k in template)
 
 
+def _merged_output(output: Any, defined: frozenset[str]) -> frozenset[str]:
+    """The fields after a JSONata Output in a JSONPath machine (``defined``: before it).
+
+    '{% $merge([$states.input, {'K': ...}]) %}' keeps the input and adds K; a cache hit's
+    '{% $merge([$sift($states.input, function($v, $k) { $k != 'M' }), {'K': ...}]) %}'
+    drops M and adds K. Anything else (a return value): nothing known."""
+    if not isinstance(output, str):
+        return frozenset()
+    added = re.match(r"""\{% \$merge\(\[\$states\.input, \{["'](\w+)["']:""", output)
+    if added:
+        return defined | {added.group(1)}
+    hit = re.match(
+        r"\{% \$merge\(\[\$sift\(\$states\.input, function\(\$v, \$k\) "
+        r"\{ \$k != '(\w+)' \}\), \{'(\w+)':",
+        output,
+    )
+    if hit:
+        return (defined - {hit.group(1)}) | {hit.group(2)}
+    return frozenset()
+
+
 class Paths:
     """Must-defined input fields by exploring every path from StartAt, scope by scope.
 
@@ -263,7 +284,8 @@ class Paths:
             return
         if kind == "Choice":
             for c in state["Choices"]:
-                yield c["Next"], defined
+                after = defined if "Output" not in c else _merged_output(c["Output"], defined)
+                yield c["Next"], after
             if "Default" in state:
                 yield state["Default"], defined
             return
@@ -275,6 +297,8 @@ class Paths:
                 yield c["Next"], self.write(defined, c["ResultPath"])
             elif c.get("Output") == "{% $states.input %}":
                 yield c["Next"], defined
+            elif "Output" in c:
+                yield c["Next"], _merged_output(c["Output"], defined)
             else:
                 yield c["Next"], frozenset()  # the error object replaces the input
 
@@ -326,9 +350,7 @@ class Paths:
             output = state.get("Output", "")
             if output == "{% $states.input %}":
                 return defined
-            # '{% $merge([$states.input, {"K": ...}]) %}' keeps the input and adds K
-            added = re.match(r'\{% \$merge\(\[\$states\.input, \{"(\w+)":', output)
-            return defined | {added.group(1)} if added else frozenset()
+            return _merged_output(output, defined)
         if "ResultPath" in state:
             out = self.write(defined, state["ResultPath"])
         elif kind in ("Wait",) or (kind == "Pass" and not ({"Parameters", "Result"} & set(state))):
@@ -604,12 +626,15 @@ def jsonata_forms(path: str) -> str:
         else:
             steps.append(re.escape(".`" + quoted + "`"))
     tail = "".join(steps)
-    var = re.escape("$" + root) + r"(?:_\d+|_)?"
+    # $name, $name_2 (a name taken), $name_ / $name__2 (a JSONata function's name)
+    var = re.escape("$" + root) + r"(?:_?_\d+|_)?"
     forms = [
         var + tail,
         var + "".join(steps[1:]),
         re.escape("$states.input." + root) + tail,
         re.escape("$states.context.Execution.Input." + root) + tail,
+        # a piece of a concatenation inside $states.input.( ... )
+        r"(?<=[(&])" + re.escape(root) + tail,
     ]
     return "(?:" + "|".join(forms) + r")(?![A-Za-z0-9_])"
 
@@ -619,7 +644,6 @@ def jsonata_forms(path: str) -> str:
 def test_every_prompt_input_reaches_the_model_request(program: Program, target: str) -> None:
     wf, it = build_workflow(program)
     result = compile(wf, query_language=target)
-    request_field = "Arguments" if target == "JSONata" else "Parameters"
     tasks = {
         name: state
         for _, scope in scopes(result.definition)
@@ -634,17 +658,17 @@ def test_every_prompt_input_reaches_the_model_request(program: Program, target: 
         ]
         system = dict(p.model.kwargs).get("system") if p.system is None else None
         for task_name, model in models:
-            params = tasks[task_name][request_field]
+            # JSONPath machines: the task returning the workflow's value is a JSONata state
+            in_jsonata = "Arguments" in tasks[task_name]
+            params = tasks[task_name]["Arguments" if in_jsonata else "Parameters"]
             request = json.dumps(params, ensure_ascii=False)
-            if target == "JSONata":
+            if in_jsonata:
                 request = request.replace('\\"', '"')  # JSON-escaped expression text
             missing = {
                 path
                 for path in it.expected[task_name]
                 if not re.search(
-                    jsonata_forms(path)
-                    if target == "JSONata"
-                    else re.escape(path) + r"(?![A-Za-z0-9_])",
+                    jsonata_forms(path) if in_jsonata else re.escape(path) + r"(?![A-Za-z0-9_])",
                     request,
                 )
             }
@@ -1059,3 +1083,105 @@ def test_goto_to_an_unknown_state_is_located(build: Callable[[], Any]) -> None:
         d.code == "MISSING_TRANSITION_TARGET" and d.location == SourceLocation(HERE, goto_line)
         for d in info.value.diagnostics
     ), info.value
+
+
+# --- scale: the data-flow check solves each scope once -------------------------------
+
+
+def _nested_parallels(depth: int) -> Any:
+    """``depth`` Parallels, each holding a prompt and the next Parallel."""
+
+    def level(d: int) -> Any:
+        if d == 0:
+            return prompt("Leaf", CLAUDE, "About {{ topic }}")
+        return parallel(
+            lambda: prompt(f"Level {d} prompt", CLAUDE, "About {{ topic }}"),
+            lambda: level(d - 1),
+            name=f"Level {d}",
+        )
+
+    @workflow(name=f"nested-{depth}")
+    def w(topic: str) -> Any:
+        return {"top": level(depth)[0]}
+
+    return w
+
+
+class _CountingFlow(checks._Flow):
+    calls = 0
+
+    def solve(self, *args: Any, **kwargs: Any) -> Any:
+        type(self).calls += 1
+        return super().solve(*args, **kwargs)
+
+
+def _scope_count(definition: Mapping[str, Any]) -> int:
+    count, todo = 0, [definition]
+    while todo:
+        scope = todo.pop()
+        count += 1
+        for state in scope["States"].values():
+            todo.extend(state.get("Branches", []))
+            if "ItemProcessor" in state:
+                todo.append(state["ItemProcessor"])
+    return count
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_nested_parallels_are_analysed_once_per_scope(
+    target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Depth 120 used to take exponential time (each level re-analysed its branches).
+    monkeypatch.setattr(checks, "_Flow", _CountingFlow)
+    _CountingFlow.calls = 0
+    compiled = compile(_nested_parallels(120), validate=False, query_language=target)
+    scopes_in_definition = _scope_count(compiled.definition)
+    assert scopes_in_definition == 1 + 2 * 120
+    assert _CountingFlow.calls == scopes_in_definition
+    # The validator refuses a definition nested this deep, with one located diagnostic.
+    with pytest.raises(SfnchainError) as caught:
+        compile(_nested_parallels(120), query_language=target)
+    assert {d.code for d in caught.value.diagnostics} == {"SCHEMA_VALIDATION_FAILED"}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_parallel_of_a_thousand_branches_compiles_and_validates(
+    target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks, "_Flow", _CountingFlow)
+    _CountingFlow.calls = 0
+
+    @workflow(name="wide")
+    def w(topic: str) -> Any:
+        answers = parallel(
+            *(prompt(f"Wide {b}", CLAUDE, "Angle {{ b }} on {{ topic }}", b=b) for b in range(1000))
+        )
+        return {"first": answers[0], "last": answers[-1]}
+
+    compiled = compile(w, query_language=target)
+    assert len(compiled.definition["States"]["Parallel"]["Branches"]) == 1000
+    assert _CountingFlow.calls == 1001
+    assert [d.format() for d in validate(compiled.definition) if d.is_error] == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "cap_written"),
+    [
+        # waits 2, 4, 8, 16, 32, 64: the last one is capped at 60
+        (retry("Bedrock.ThrottlingException", interval=2, max_attempts=6, max_delay=60), True),
+        # waits 3, 6, 12, 24: never near 60, the cap changes nothing
+        (retry("Bedrock.ThrottlingException", interval=3, max_attempts=4, max_delay=60), False),
+        # a constant wait of 5 under a cap of 5
+        (retry("Bedrock.ThrottlingException", interval=5, backoff=1.0, max_delay=5), False),
+        # so many attempts that the waits grow past any cap
+        (retry("Bedrock.ThrottlingException", max_attempts=10**6, max_delay=86400), True),
+    ],
+)
+def test_a_retry_cap_is_written_only_where_it_binds(rule: Any, cap_written: bool) -> None:
+    @workflow
+    def w(q: str) -> None:
+        prompt("Ask", CLAUDE, "{{ q }}", retry=[rule])
+
+    for target in TARGETS:
+        [written] = compile(w, query_language=target).definition["States"]["Ask"]["Retry"]
+        assert ("MaxDelaySeconds" in written) is cap_written, written
