@@ -55,7 +55,6 @@ from sfnchain.passes.cache import lower_cached
 from sfnchain.passes.cache_jsonata import lower_cached_jsonata
 from sfnchain.passes.context import Lowered, Scope
 from sfnchain.passes.reads import fields_written, input_fields_read
-from sfnchain.passes.returns_jsonpath import fold_return
 from sfnchain.payload import Expr, has_expr
 
 
@@ -366,6 +365,4 @@ def lower_workflow(ir: WorkflowIR, jsonata: bool = False) -> Machine:
             f"workflow {ir.name!r} has no steps; call prompt(...) or another step inside it",
             location=ir.location,
         )
-    machine = _machine(ir.body, "Result", ir.name, jsonata)
-    # JSONata: the variables pass moves the return value into the last states' Output.
-    return machine if jsonata else fold_return(machine, "Result")
+    return _machine(ir.body, "Result", ir.name, jsonata)

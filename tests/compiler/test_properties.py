@@ -201,14 +201,12 @@ def _keys(template: Any) -> frozenset[str]:
     return frozenset(k.removesuffix(".$") for k in template)
 
 
-def _merged_output(output: Any, defined: frozenset[str]) -> frozenset[str]:
+def _merged_output(output: str, defined: frozenset[str]) -> frozenset[str]:
     """The fields after a JSONata Output in a JSONPath machine (``defined``: before it).
 
     '{% $merge([$states.input, {'K': ...}]) %}' keeps the input and adds K; a cache hit's
     '{% $merge([$sift($states.input, function($v, $k) { $k != 'M' }), {'K': ...}]) %}'
-    drops M and adds K. Anything else (a return value): nothing known."""
-    if not isinstance(output, str):
-        return frozenset()
+    drops M and adds K. Anything else: nothing known."""
     added = re.match(r"""\{% \$merge\(\[\$states\.input, \{["'](\w+)["']:""", output)
     if added:
         return defined | {added.group(1)}
@@ -297,8 +295,6 @@ class Paths:
                 yield c["Next"], self.write(defined, c["ResultPath"])
             elif c.get("Output") == "{% $states.input %}":
                 yield c["Next"], defined
-            elif "Output" in c:
-                yield c["Next"], _merged_output(c["Output"], defined)
             else:
                 yield c["Next"], frozenset()  # the error object replaces the input
 
@@ -626,8 +622,7 @@ def jsonata_forms(path: str) -> str:
         else:
             steps.append(re.escape(".`" + quoted + "`"))
     tail = "".join(steps)
-    # $name, $name_2 (a name taken), $name_ / $name__2 (a JSONata function's name)
-    var = re.escape("$" + root) + r"(?:_?_\d+|_)?"
+    var = re.escape("$" + root) + r"(?:_\d+|_)?"
     forms = [
         var + tail,
         var + "".join(steps[1:]),
@@ -644,6 +639,7 @@ def jsonata_forms(path: str) -> str:
 def test_every_prompt_input_reaches_the_model_request(program: Program, target: str) -> None:
     wf, it = build_workflow(program)
     result = compile(wf, query_language=target)
+    request_field = "Arguments" if target == "JSONata" else "Parameters"
     tasks = {
         name: state
         for _, scope in scopes(result.definition)
@@ -658,17 +654,17 @@ def test_every_prompt_input_reaches_the_model_request(program: Program, target: 
         ]
         system = dict(p.model.kwargs).get("system") if p.system is None else None
         for task_name, model in models:
-            # JSONPath machines: the task returning the workflow's value is a JSONata state
-            in_jsonata = "Arguments" in tasks[task_name]
-            params = tasks[task_name]["Arguments" if in_jsonata else "Parameters"]
+            params = tasks[task_name][request_field]
             request = json.dumps(params, ensure_ascii=False)
-            if in_jsonata:
+            if target == "JSONata":
                 request = request.replace('\\"', '"')  # JSON-escaped expression text
             missing = {
                 path
                 for path in it.expected[task_name]
                 if not re.search(
-                    jsonata_forms(path) if in_jsonata else re.escape(path) + r"(?![A-Za-z0-9_])",
+                    jsonata_forms(path)
+                    if target == "JSONata"
+                    else re.escape(path) + r"(?![A-Za-z0-9_])",
                     request,
                 )
             }
