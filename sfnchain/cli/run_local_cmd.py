@@ -144,10 +144,14 @@ def _within(seconds: float | None, body: Callable[[], None]) -> None:
         raise _OutOfTime()
 
     previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The timer repeats every 50 ms once it has rung: an exception raised where Python
+    # only reports it (a garbage-collector callback, a __del__) is lost, and the next
+    # ring raises again until the run has stopped.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         body()
     except _OutOfTime:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         raise error(
             "RUN_LOCAL_TIMEOUT",
             f"run-local stopped after --timeout {seconds:g} s (wall clock) before the execution "

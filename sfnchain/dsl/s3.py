@@ -54,17 +54,24 @@ def csv_file(
 ) -> ItemReader:
     """A CSV file: with ``header=None`` the first line names the columns; otherwise
     ``header`` gives them and the first line is data."""
+    params = _object(bucket, key)
     config: dict[str, Any] = {"InputType": "CSV"}
     if header is None:
         config["CSVHeaderLocation"] = "FIRST_ROW"
     else:
+        if not isinstance(header, (list, tuple)) or not all(isinstance(h, str) for h in header):
+            raise error(
+                "INVALID_READER",
+                f"header must be a list of column names (strings), got {header!r}"[:300],
+                location=caller_location(),
+            )
         if not header:
             raise error("INVALID_READER", "header=[] names no columns", location=caller_location())
         config["CSVHeaderLocation"] = "GIVEN"
         config["CSVHeaders"] = list(header)
     if delimiter is not None:
         names = {",": "COMMA", "|": "PIPE", ";": "SEMICOLON", " ": "SPACE", "\t": "TAB"}
-        if delimiter not in names:
+        if not isinstance(delimiter, str) or delimiter not in names:
             raise error(
                 "INVALID_READER",
                 f"CSV delimiter {delimiter!r} is not one AWS supports; use one of "
@@ -72,7 +79,7 @@ def csv_file(
                 location=caller_location(),
             )
         config["CSVDelimiter"] = names[delimiter]
-    return ItemReader(GET_OBJECT, _object(bucket, key), config)
+    return ItemReader(GET_OBJECT, params, config)
 
 
 def prefix(bucket: str, prefix: str = "") -> ItemReader:

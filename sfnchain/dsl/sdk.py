@@ -141,6 +141,14 @@ def _check_structure(
 ) -> None:
     if not isinstance(value, dict) or shape is None or shape.metadata.get("document"):
         return  # a run-time value, a free-form document, or a literal of another type
+    for key in value:
+        if not isinstance(key, str):
+            raise error(
+                "INVALID_PAYLOAD",
+                f"{what}: parameter names are strings, got {key!r} ({type(key).__name__}) "
+                f"in {call}{' at ' + where.rstrip('.') if where else ''}",
+                location=loc,
+            )
     members = {_pascal(m): s for m, s in shape.members.items()}
     given = {k[:-2] if k.endswith(".$") else k: v for k, v in value.items()}
     for key in given:

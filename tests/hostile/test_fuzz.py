@@ -1,8 +1,9 @@
 """Mutation fuzzing of the validator: valid and invalid ASL (the check corpus and the
 compiled reference workflows) mutated structurally — keys deleted or duplicated, types
 swapped, values nested hundreds deep, huge numbers, odd Unicode, truncated text — must
-never make ``sfnchain.validate()`` raise, nor the ``validate`` and ``graph`` commands
-print a traceback.
+never make ``sfnchain.validate()`` raise, nor the ``validate``, ``graph`` and ``run-local``
+commands print a traceback (``run-local`` runs what is valid on the embedded engine,
+bounded by ``--timeout``).
 
 The mutator is seeded, so a failure names the mutant that reproduces it. CI runs a small
 number of mutants; set SFNCHAIN_FUZZ_MUTANTS (e.g. 5000) for a nightly-sized run and
@@ -28,8 +29,13 @@ from sfnchain.diagnostics import Diagnostic
 ROOT = Path(__file__).resolve().parents[2]
 MUTANTS = int(os.environ.get("SFNCHAIN_FUZZ_MUTANTS", "400"))
 SEED = int(os.environ.get("SFNCHAIN_FUZZ_SEED", "0"))
-# One mutant in CLI_EVERY also goes through `sfnchain validate` and `sfnchain graph`.
+# One mutant in CLI_EVERY also goes through `sfnchain validate`, `graph` and `run-local`.
 CLI_EVERY = 8
+CLI_ARGS = {
+    "validate": [],
+    "graph": ["--format", "mermaid"],
+    "run-local": ["--timeout", "20"],
+}
 
 Json = Any
 Path_ = tuple[str | int, ...]
@@ -332,7 +338,7 @@ def _as_file_text(subject: Json | str) -> str | None:
         return None  # too deep or too big for Python's own writer: the API case covers it
 
 
-@pytest.mark.parametrize("command", ["validate", "graph"])
+@pytest.mark.parametrize("command", list(CLI_ARGS))
 def test_cli_never_prints_a_traceback(command: str, tmp_path: Path) -> None:
     failures: list[str] = []
     runner = CliRunner()
@@ -343,14 +349,18 @@ def test_cli_never_prints_a_traceback(command: str, tmp_path: Path) -> None:
             continue
         path = tmp_path / "mutant.json"
         path.write_bytes(text.encode("utf-8", "surrogatepass"))
-        argv = [command, str(path)] + (["--format", "mermaid"] if command == "graph" else [])
+        argv = [command, str(path), *CLI_ARGS[command]]
         result = runner.invoke(main, argv)
         crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
         output = result.stderr + result.stdout
         if crashed or "Traceback" in output or result.exit_code not in (0, 1, 2):
             why = repr(result.exception) if crashed else output[-500:]
             failures.append(f"{description}: exit {result.exit_code}: {why}"[:2000])
-        elif result.exit_code != 0 and not result.stderr.strip():
+        elif result.exit_code != 0 and not (
+            result.stderr.strip()
+            # run-local reports a failed execution on stdout (status, error, cause), exit 1
+            or (command == "run-local" and result.stdout.startswith("status: "))
+        ):
             failures.append(f"{description}: exit {result.exit_code} with no message")
     assert not failures, "\n".join(failures[:10])
 
