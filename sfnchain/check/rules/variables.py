@@ -109,9 +109,7 @@ def _refuse(
 # What is not code in a JSONata expression: string literals ('...' or "..." with
 # backslash escapes), quoted field names (`...`) and /* comments */. A variable named in
 # any of them is text, not a read.
-_NOT_CODE = re.compile(
-    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|/\*.*?\*/", re.DOTALL
-)
+_NOT_CODE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|/\*.*?\*/", re.DOTALL)
 
 
 def _expressions(value: Any) -> Iterator[str]:
