@@ -9,7 +9,18 @@ from typing import Any
 
 import pytest
 
-from sfnchain import bedrock, cached, compile, fallback, goto, prompt, raw, workflow
+from sfnchain import (
+    bedrock,
+    cached,
+    catch,
+    compile,
+    fallback,
+    goto,
+    pass_state,
+    prompt,
+    raw,
+    workflow,
+)
 from sfnchain.diagnostics import SfnchainError
 
 CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -115,3 +126,29 @@ def test_the_system_prompt_is_part_of_the_cache_key(target: str) -> None:
     lookups = [s for n, s in states.items() if n.startswith("Ask cache") and "lookup" in n]
     assert lookups, sorted(states)
     assert "Persona: a careful mechanic." in json.dumps(lookups[0])
+
+
+def test_states_all_not_last_in_a_catch_list_is_located_at_the_first_catch() -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow
+    def w(spec: str) -> None:
+        prompt(
+            "Ask",
+            m,
+            "{{ spec }}",
+            on_error=[
+                catch("States.ALL", lambda: pass_state("A", {"a": 1})),
+                catch("Bedrock.ValidationException", lambda: pass_state("B", {"b": 1})),
+            ],
+        )
+
+    with pytest.raises(SfnchainError) as info:
+        compile(w)
+    (d,) = info.value.diagnostics
+    assert d.code == "INVALID_ERROR_EQUALS"
+    assert d.message == (
+        "States.ALL must be the only error name of the last Catch rule; move it to a rule of "
+        "its own at the end (rule 1 of 2)"
+    )
+    assert d.location is not None and d.location.line == _line_of(w.fn, 'catch("States.ALL"')
