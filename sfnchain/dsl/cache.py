@@ -31,6 +31,7 @@ def cached(
     answer_attribute: str = "answer",
     usage_attribute: str = "usage",
     ttl_attribute: str = "expires_at",
+    store_fallbacks: bool = False,
 ) -> Any:
     """Serve the prompt's answer from DynamoDB ``table`` when a fresh entry exists.
 
@@ -44,6 +45,10 @@ def cached(
     runs ``fn`` (a function building steps) on a miss and caches what it returns, keyed
     by the values in ``key`` (the run-time inputs the chain's answer depends on) and the
     chain's compiled states. The result is a ref to the returned value.
+
+    A prompt's fallback answers are returned but not stored: the key names the primary
+    model, and an entry would serve the fallback's answer for the whole TTL.
+    ``store_fallbacks=True`` stores them too.
     """
     loc = caller_location()
     if callable(step) and not isinstance(step, Ref):
@@ -60,6 +65,12 @@ def cached(
     ttl_s = _check(
         table, ttl, [key_attribute, answer_attribute, usage_attribute, ttl_attribute], loc
     )
+    if not isinstance(store_fallbacks, bool):
+        raise error(
+            "INVALID_CACHE",
+            f"store_fallbacks must be True or False, got {store_fallbacks!r}",
+            location=loc,
+        )
     inner = step.step_
     wrapped = CachedStep(
         name=inner.name,
@@ -74,6 +85,7 @@ def cached(
         answer_attribute=answer_attribute,
         usage_attribute=usage_attribute,
         ttl_attribute=ttl_attribute,
+        store_fallbacks=store_fallbacks,
     )
     builder.replace_step(inner, wrapped)
     step.rebind_(wrapped)

@@ -92,6 +92,9 @@ class CachedStep(StepBase):
     answer_attribute: str = "answer"
     usage_attribute: str = "usage"
     ttl_attribute: str = "expires_at"
+    # A fallback model's answer is returned but not stored unless this is set: the key
+    # names the primary model, and its entry would serve the fallback's answer for the TTL.
+    store_fallbacks: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

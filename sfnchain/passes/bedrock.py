@@ -104,10 +104,12 @@ def lower_prompt(
     scope: Scope,
     lower_chain: Any,
     handler_cont: Transition | None = None,
+    fallback_cont: Transition | None = None,
 ) -> Lowered:
-    """The model call (and its fallbacks) continuing with ``cont``; on_error handlers
-    continue with ``handler_cont`` (default: ``cont``)."""
+    """The model call continuing with ``cont``; its fallbacks continue with
+    ``fallback_cont`` and on_error handlers with ``handler_cont`` (both default: ``cont``)."""
     after_handler = cont if handler_cont is None else handler_cont
+    after_fallback = cont if fallback_cont is None else fallback_cont
     user_catch, states = handler_catches(
         step.handlers, after_handler, scope, step.name, lower_chain
     )
@@ -121,7 +123,8 @@ def lower_prompt(
         model = step.model if fb is None else fb.model
         prompt = step.prompt if fb is None or fb.prompt is None else fb.prompt
         system = step.system if fb is None else fb.system
-        tasks.append(model_task(step, name, model, prompt, cont, next_catch, system))
+        then = cont if fb is None else after_fallback
+        tasks.append(model_task(step, name, model, prompt, then, next_catch, system))
         if fb is not None:
             next_catch = (CatchRule(fb.errors, name, f"$.{step.key}_error"),)
     tasks.reverse()

@@ -122,7 +122,14 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
     if isinstance(inner, PromptStep):
         has_usage = "usage" in adapter(inner.model).result_selector()
         # A handled failure skips the store: there is no answer to cache.
-        model = lower_prompt(inner, Next(names["put"]), scope, lower_chain, handler_cont=cont)
+        model = lower_prompt(
+            inner,
+            Next(names["put"]),
+            scope,
+            lower_chain,
+            handler_cont=cont,
+            fallback_cont=None if step.store_fallbacks else cont,
+        )
         dynamic = [inner.prompt, inner.system, *(img.data for img in inner.images)]
         text = text_code([_fingerprint(inner), *(v for v in dynamic if v is not None)])
         hit = f"{{'text':{answer}"

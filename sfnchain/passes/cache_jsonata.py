@@ -42,7 +42,14 @@ def lower_cached_jsonata(
     answer = f"{ITEM}.{step.answer_attribute}.S"
     stored: dict[str, Any]
     if isinstance(inner, PromptStep):
-        model = lower_prompt(inner, Next(names["put"]), scope, lower_chain, handler_cont=cont)
+        model = lower_prompt(
+            inner,
+            Next(names["put"]),
+            scope,
+            lower_chain,
+            handler_cont=cont,
+            fallback_cont=None if step.store_fallbacks else cont,
+        )
         dynamic = [inner.prompt, inner.system, *(img.data for img in inner.images)]
         text = text_code([_fingerprint(inner), *(v for v in dynamic if v is not None)])
         hit: dict[str, Any] = {"text": Code((answer,))}
