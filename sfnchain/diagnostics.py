@@ -55,7 +55,8 @@ class Diagnostic:
         where = f"{self.location}: " if self.location is not None else ""
         ptr = f" [{self.pointer or '/'}]" if self.pointer or self.location is None else ""
         rule = f" ({self.rule})" if self.rule else ""
-        return f"{where}{self.severity.label} {self.code}{rule}: {self.message}{ptr}"
+        line = f"{where}{self.severity.label} {self.code}{rule}: {self.message}{ptr}"
+        return line.translate(_LINE_BREAKS)  # one diagnostic, one line, whatever it quotes
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -73,6 +74,13 @@ class Diagnostic:
     def with_location(self, location: SourceLocation | None) -> Diagnostic:
         return replace(self, location=location)
 
+
+# Every character str.splitlines() breaks at, written as an escape.
+_LINE_BREAKS = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in (0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)
+}
+_LINE_BREAKS.update({0x0A: "\\n", 0x0D: "\\r"})
 
 # Maps a JSON pointer into a compiled definition (e.g. "/States/Describe") to the Python
 # source line that produced it.

@@ -145,6 +145,17 @@ def s3_map(
             f"{what}: source must be an s3 reader such as s3.json_file(bucket, key)",
             location=loc,
         )
+    if results_to is not None and not (
+        isinstance(results_to, dict)
+        and isinstance(results_to.get("Resource"), str)
+        and isinstance(results_to.get("Parameters"), dict)
+    ):
+        raise error(
+            "INVALID_MAP",
+            f"{what}: results_to must be s3.results_to(bucket, prefix), got "
+            f"{args.type_name(results_to)}",
+            location=loc,
+        )
     if execution_type not in ("STANDARD", "EXPRESS"):
         raise error(
             "INVALID_MAP",
