@@ -76,6 +76,8 @@ def call_sdk(client: Any, service: str, action: str, arguments: Any, resource: s
         response = method(**params)
     except (ClientError, BotoCoreError) as exc:
         raise sdk_error(SDK_PREFIX[service], modeled_errors(client), failure_of(exc)) from exc
+    except Exception as exc:
+        raise _emulator_failed(f"{SDK_PREFIX[service]}.ValidationException", exc) from exc
     result = to_json(response)
     if service == "s3" and action in _S3_OBJECT_ACTIONS and isinstance(result, dict):
         _as_s3_answers(result)
@@ -99,15 +101,34 @@ def _as_s3_answers(result: dict[str, Any]) -> None:
         result.setdefault("ChecksumType", "FULL_OBJECT")
 
 
+def _emulator_failed(error: str, exc: Exception) -> StatesError:
+    """The in-memory service (moto) raised instead of answering: it does so on requests
+    the real service rejects as malformed, so the task fails as a validation error, with
+    a cause that says where it came from."""
+    return StatesError(
+        error,
+        f"the local service emulator could not process this request ({type(exc).__name__}: "
+        f"{exc}): either the service rejects it as malformed (check the task's arguments) "
+        "or the emulator does not support it",
+    )
+
+
 def call_dynamodb(client: Any, action: str, arguments: Any, resource: str) -> Any:
     """The optimized DynamoDB integration: the API response plus the SDK's HTTP metadata."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     method = _operation(client, action, resource)
+    params = _arguments(arguments, resource)
+    if action == "updateItem" and not {"UpdateExpression", "AttributeUpdates"} & set(params):
+        # DynamoDB accepts an update with no updates (it writes the key's item if there
+        # is none); the in-memory backend fails on it unless it is given an empty set
+        params["AttributeUpdates"] = {}
     try:
-        response = method(**_arguments(arguments, resource))
+        response = method(**params)
     except (ClientError, BotoCoreError) as exc:
         raise dynamodb_error(modeled_errors(client), failure_of(exc)) from exc
+    except Exception as exc:
+        raise _emulator_failed("DynamoDB.ValidationException", exc) from exc
     result: dict[str, Any] = to_json(response)
     meta = response.get("ResponseMetadata") or {}
     result.update(_sdk_metadata(result, str(meta.get("RequestId", ""))))
