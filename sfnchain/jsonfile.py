@@ -188,23 +188,9 @@ def _key(token: str) -> str:
 def on_fresh_stack(fn: Callable[[], T]) -> T:
     """``fn()`` on a new thread, whose stack starts empty: for work that met the recursion
     limit only because the caller was already deep. Its exception is re-raised here."""
-    import threading
+    from sfnchain.threads import on_thread
 
-    result: list[T] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(fn())
-        except BaseException as exc:  # handed to the caller below
-            failure.append(exc)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    if failure:
-        raise failure[0]
-    return result[0]
+    return on_thread(fn, name="sfnchain-fresh-stack")
 
 
 # -- numbers ---------------------------------------------------------------------------

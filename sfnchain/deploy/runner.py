@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sfnchain.deploy.aws import Aws, aws_errors, retry_refused
+from sfnchain.threads import StillRunning, on_thread
 
 DEFAULT_POLL_SECONDS = 1.0
 T = TypeVar("T")
@@ -178,23 +179,10 @@ def bounded(work: Callable[[], T], seconds: float, on_timeout: Callable[[], T]) 
     The work runs on a daemon thread: a call blocked in the network cannot hold the
     command past its budget, and is dropped when the process exits.
     """
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as exc:  # handed to the waiting thread as is
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, name="sfnchain-run", daemon=True)
-    thread.start()
-    thread.join(max(seconds, 0.0))
-    if thread.is_alive():
+    try:
+        return on_thread(work, timeout=seconds, name="sfnchain-run")
+    except StillRunning:
         return on_timeout()
-    if "error" in outcome:
-        raise outcome["error"]
-    value: T = outcome["value"]
-    return value
 
 
 def _result(arn: str, described: dict[str, Any]) -> RunResult:
