@@ -10,6 +10,7 @@ CI runs a few hundred examples; SFNCHAIN_FUZZ_EXAMPLES (e.g. 5000) makes a night
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import traceback
@@ -79,16 +80,12 @@ HOSTILE = st.recursive(
 )
 
 
-def _model(*args: Any, **kwargs: Any) -> Any:
-    return bedrock.model(*args, **kwargs)
-
-
-# builder -> (positional argument slots, keyword argument names); a slot drawn as
-# "KEEP" keeps a valid value so the hostile one lands deeper in the call.
+# builder -> a call of it with the drawn positional and keyword arguments; with no
+# positional ones drawn, valid ones are used so the hostile keywords land deeper.
 def _calls(spec: Any, ref: Any) -> dict[str, Callable[[list[Any], dict[str, Any]], Any]]:
     model = bedrock.model(CLAUDE)
     return {
-        "bedrock.model": lambda a, k: _model(*(a or [CLAUDE]), **k),
+        "bedrock.model": lambda a, k: bedrock.model(*(a or [CLAUDE]), **k),
         "prompt": lambda a, k: prompt(*(a or ["P", model, "{{ spec }}"]), spec=spec, **k),
         "cached": lambda a, k: cached(prompt("P", model, "{{ spec }}", spec=spec), *a, **k),
         "parallel": lambda a, k: parallel(*a, **k),
@@ -110,47 +107,39 @@ def _calls(spec: Any, ref: Any) -> dict[str, Callable[[list[Any], dict[str, Any]
     }
 
 
-KEYWORDS = {
-    "bedrock.model": [
-        "max_tokens",
-        "temperature",
-        "top_p",
-        "top_k",
-        "stop_sequences",
-        "system",
-        "api",
-        "guardrail",
-        "extra",
-        "check_id",
-        "max_token",
-    ],
-    "prompt": ["system", "images", "retry", "timeout", "fallbacks", "on_error", "comment"],
-    "cached": ["table", "ttl", "key", "name", "key_attribute", "ttl_attribute"],
-    "parallel": ["name", "retry", "on_error", "comment"],
-    "retry": ["interval", "max_attempts", "backoff", "max_delay", "jitter"],
-    "catch": ["result_path"],
-    "fallback": ["on"],
-    "wait": ["until", "comment"],
-    "task": ["parameters", "result_selector", "timeout", "heartbeat", "retry", "on_error"],
-    "aws_sdk": ["parameters", "check"],
-    "invoke_lambda": ["payload_", "retry", "timeout"],
-    "pass_state": ["value", "store", "comment"],
-    "fail": ["error", "cause"],
-    "for_each": ["context", "max_concurrency", "retry", "on_error"],
-    "s3_map": [
-        "context",
-        "max_items",
-        "batch_size",
-        "max_concurrency",
-        "tolerated_failure_percentage",
-        "tolerated_failure_count",
-        "results_to",
-        "label",
-        "execution_type",
-    ],
-    "s3.csv_file": ["header", "delimiter"],
-    "choose": [],
+# The function each entry of _calls passes the drawn keywords to.
+BUILDERS: dict[str, Callable[..., Any]] = {
+    "bedrock.model": bedrock.model,
+    "prompt": prompt,
+    "cached": cached,
+    "parallel": parallel,
+    "retry": retry,
+    "catch": catch,
+    "fallback": fallback,
+    "wait": wait,
+    "task": task,
+    "aws_sdk": aws_sdk,
+    "invoke_lambda": invoke_lambda,
+    "pass_state": pass_state,
+    "fail": fail,
+    "for_each": for_each,
+    "s3_map": s3_map,
+    "s3.csv_file": s3.csv_file,
+    "choose": when,
 }
+# Keywords a user writes that the signature spells otherwise: a typo the builder must
+# answer, and fail()'s error= (taken through **kw).
+MORE_KEYWORDS = {"bedrock.model": ["max_token"], "fail": ["error"]}
+
+
+def _keywords(name: str) -> list[str]:
+    """The builder's keyword-only and optional parameters, as its signature names them."""
+    params = inspect.signature(BUILDERS[name]).parameters.values()
+    named = [p.name for p in params if p.kind is p.KEYWORD_ONLY or p.default is not p.empty]
+    return named + MORE_KEYWORDS.get(name, [])
+
+
+KEYWORDS = {name: _keywords(name) for name in BUILDERS}
 
 
 @st.composite
