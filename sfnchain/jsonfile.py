@@ -396,22 +396,26 @@ def read_text_file(
     regular_only: bool = False,
 ) -> str:
     """The UTF-8 text of ``path``; unreadable, oversized or non-UTF-8 files are one
-    diagnostic. With ``regular_only`` a FIFO, device or directory is refused unopened
-    (opening a FIFO would wait for a writer)."""
+    diagnostic. With ``regular_only`` a FIFO, device or directory is refused without
+    being read (and a FIFO without waiting for a writer)."""
     p = Path(path)
     try:
-        if regular_only and not stat.S_ISREG(p.stat().st_mode):
-            raise error(
-                unreadable_code,
-                f"cannot read {what}: it is not a regular file (a device, FIFO or "
-                "directory); name a file",
-                location=SourceLocation(str(p)),
-                exit_code=exit_code,
-            )
-        with p.open("rb") as fh:
+        # With regular_only the file is opened without waiting (O_NONBLOCK: a FIFO opens at
+        # once instead of blocking for a writer) and what was opened is checked, so a file
+        # swapped for a FIFO between a check and the open cannot block the read.
+        flags = os.O_RDONLY | (os.O_NONBLOCK if regular_only else 0)
+        with os.fdopen(os.open(p, flags), "rb") as fh:
             # A regular file's size is known: read it whole (one call) or refuse it unread.
             info = os.fstat(fh.fileno())
             regular = stat.S_ISREG(info.st_mode)
+            if regular_only and not regular:
+                raise error(
+                    unreadable_code,
+                    f"cannot read {what}: it is not a regular file (a device, FIFO or "
+                    "directory); name a file",
+                    location=SourceLocation(str(p)),
+                    exit_code=exit_code,
+                )
             if regular and info.st_size > MAX_FILE_BYTES:
                 raw = None
             elif regular:

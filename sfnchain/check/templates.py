@@ -333,6 +333,13 @@ def _from_resource(logical_id: str, kind: str, props: Mapping[str, Any], file: s
             return Found(logical_id, None, pointer, workflow_type, [problem])
         return _object_or_problem(Found(logical_id, definition, pointer, workflow_type))
     uri = props.get("DefinitionUri")
+    if serverless and "DefinitionUri" in props and not _uri_form(uri):
+        message = (
+            f"DefinitionUri is {_uri_kind(uri)}; give the path of the definition file "
+            "beside the template, an s3:// URI, or an object with Bucket and Key"
+        )
+        problem = diag(codes.INVALID_DEFINITION_URI, message, base + "/DefinitionUri")
+        return Found(logical_id, None, base + "/DefinitionUri", workflow_type, [problem])
     if serverless and isinstance(uri, str) and not uri.startswith("s3://"):
         pointer = base + "/DefinitionUri"
         try:
@@ -357,6 +364,27 @@ def _from_resource(logical_id: str, kind: str, props: Mapping[str, Any], file: s
         "the definition is stored elsewhere (DefinitionS3Location or an S3 DefinitionUri); "
         "validate that file directly",
     )
+
+
+def _uri_form(uri: Any) -> bool:
+    """Whether ``uri`` has a form SAM takes for ``DefinitionUri``: a string (a local path
+    or an s3:// URI), an S3 location object (Bucket and Key), or an intrinsic function
+    (``Ref``, ``Fn::Sub``, ...) that resolves to one at deploy time."""
+    if isinstance(uri, str):
+        return bool(uri.strip())
+    if isinstance(uri, Mapping):
+        if len(uri) == 1 and (next(iter(uri)) == "Ref" or str(next(iter(uri))).startswith("Fn::")):
+            return True
+        return "Bucket" in uri and "Key" in uri
+    return False
+
+
+def _uri_kind(uri: Any) -> str:
+    if isinstance(uri, str):
+        return "an empty string"
+    if isinstance(uri, Mapping):
+        return "an object without Bucket and Key"
+    return _json_type(uri)
 
 
 def _definition_file(uri: str, template: str) -> Path:

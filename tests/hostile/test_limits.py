@@ -388,13 +388,52 @@ def _one_line(result: Any, code: str) -> str:
 
 
 def test_definition_uri_fifo_is_not_opened(tmp_path: Path) -> None:
-    """A FIFO would block the reader until a writer came; it is refused unopened (kept out
-    of the snapshot of the table's cases, which reads every file)."""
+    """A FIFO would block the reader until a writer came; it is opened without waiting and
+    refused unread, the check made on what was opened, so a file swapped for a FIFO after
+    any earlier look cannot block (kept out of the snapshot of the table's cases, which
+    reads every file)."""
     (tmp_path / "t.yaml").write_text(_sam("pipe.json"))
     os.mkfifo(tmp_path / "pipe.json")
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "t.yaml")])
     line = _one_line(result, "INVALID_DEFINITION_URI")
     assert "not a regular file" in line
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("42", "a number"),
+        ("[a.json]", "an array"),
+        ("null", "null"),
+        ("true", "a boolean"),
+        ("''", "an empty string"),
+        ("{Key: a.json}", "an object without Bucket and Key"),
+    ],
+)
+def test_definition_uri_of_no_form_sam_takes_is_an_error(
+    tmp_path: Path, value: str, kind: str
+) -> None:
+    """SAM takes a DefinitionUri as a string (a local path or an s3:// URI) or an S3
+    location object with Bucket and Key; anything else is refused by name, not reported
+    as "stored elsewhere"."""
+    (tmp_path / "t.yaml").write_text(_sam(value))
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "t.yaml")])
+    line = _one_line(result, "INVALID_DEFINITION_URI")
+    assert f"DefinitionUri is {kind};" in line, line
+    assert "/Resources/M/Properties/DefinitionUri" in line, line
+
+
+@pytest.mark.parametrize(
+    "value", ["{Bucket: b, Key: k.json}", "s3://b/k.json", "{'Fn::Sub': 's3://${B}/k.json'}"]
+)
+def test_definition_uri_stored_elsewhere_is_a_warning(tmp_path: Path, value: str) -> None:
+    """An S3 location (object or URI) or an intrinsic is a definition sfnchain cannot read:
+    a warning that says so, exit 0."""
+    (tmp_path / "t.yaml").write_text(_sam(value))
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "t.yaml")])
+    assert result.exit_code == 0, result.stderr
+    assert "UNRESOLVED_DEFINITION" in result.stderr
+    assert "stored elsewhere" in result.stderr
 
 
 def test_definition_uri_inside_the_project_is_read(tmp_path: Path) -> None:
