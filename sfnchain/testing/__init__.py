@@ -37,11 +37,14 @@ them: ``throttled(times=2) + answer("Hi")`` throttles the first two calls (the f
 attempt and its first retry) and answers from the third on.
 
 ``case(name, input=..., mocks=..., output=..., path=..., error=..., status=..., seed=...,
-runs=1)`` — ``output`` is compared exactly (``ANY`` matches any value inside it); ``path``
-is the list of states taken (``ExecutionResult.path``); ``error`` expects the execution
-to fail with that error; ``seed`` creates S3 objects and DynamoDB items first
-(:mod:`sfnchain.testing.seed`); ``runs=2`` runs twice on the same services and judges the
-second run (a cache hit). Each case starts from empty services on the embedded engine.
+runs=1, quotas=(), throttles=None)`` — ``output`` is compared exactly (``ANY`` matches
+any value inside it); ``path`` is the list of states taken (``ExecutionResult.path``);
+``error`` expects the execution to fail with that error; ``seed`` creates S3 objects and
+DynamoDB items first (:mod:`sfnchain.testing.seed`); ``runs=2`` runs twice on the same
+services and judges the second run (a cache hit); ``quotas=[quota(model,
+tokens_per_minute=..., requests_per_minute=...)]`` throttles model calls as Bedrock's
+on-demand quotas would, in virtual time, and ``throttles=n`` expects that many throttled
+calls. Each case starts from empty services on the embedded engine.
 
 Everything runs on an engine reached through the Step Functions API: the embedded one
 (sfnchain's interpreter in-process; the default) or any endpoint URL (Step Functions Local,
@@ -59,6 +62,7 @@ from sfnchain.testing.cases import (
     Mock,
     answer,
     case,
+    quota,
     returns,
     throttled,
     throws,
@@ -90,6 +94,7 @@ __all__ = [
     "load_mock_config",
     "open_engine",
     "parse_mock_config",
+    "quota",
     "returns",
     "run_workflow",
     "throttled",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sfnchain.diagnostics import error
 from sfnchain.testing.cases import Mock, case, mock_config
 from sfnchain.testing.engine import EmbeddedEngine, Engine, ExecutionResult
 from sfnchain.testing.seed import provision
+
+if TYPE_CHECKING:
+    from sfnchain.estimate.quota import Quota
 
 
 def _target(workflow: Any) -> tuple[str, str, Mapping[str, Any]]:
@@ -45,13 +48,16 @@ def run_workflow(
     seed: Mapping[str, Any] | None = None,
     jitter_seed: int | str | None = None,
     timeout: float = 60.0,
+    quotas: Sequence[Quota] = (),
 ) -> ExecutionResult:
     """Run ``workflow`` once with ``mocks`` (by state name) and return what it did.
 
     Without ``engine``, a fresh embedded engine is used and closed afterwards. With one,
     its services keep their data between runs (a second run sees the first one's cache
     entries); the definition's tables and buckets are created when missing, and
-    ``seed`` (see :mod:`sfnchain.testing.seed`) is loaded first.
+    ``seed`` (see :mod:`sfnchain.testing.seed`) is loaded first. ``quotas``
+    (:func:`sfnchain.testing.quota`) throttles model calls as Bedrock's on-demand quotas
+    would, in virtual time (embedded engine); ``ExecutionResult.throttles`` lists them.
     """
     machine, kind, definition = _target(workflow)
     run_case = case("run", input=input, mocks=mocks or {})
@@ -72,6 +78,7 @@ def run_workflow(
             mock_config=config,
             seed=jitter_seed,
             timeout=timeout,
+            quotas=quotas,
         )
     finally:
         if own:

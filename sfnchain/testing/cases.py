@@ -17,7 +17,7 @@ import inspect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sfnchain.diagnostics import SfnchainError, SourceLocation, error
 from sfnchain.testing.mockconfig import (
@@ -29,6 +29,10 @@ from sfnchain.testing.mockconfig import (
     Throw,
     all_states,
 )
+
+if TYPE_CHECKING:
+    # sfnchain.estimate is imported only when a case names quotas (it is not small)
+    from sfnchain.estimate.quota import Quota
 
 #: The last step of a mock answers invocations up to this number (a MockConfigFile needs
 #: finite ranges): enough for every retry and for Map runs of 10,000 items.
@@ -237,6 +241,10 @@ class Case:
     seed: Mapping[str, Any] | None = None
     runs: int = 1
     location: SourceLocation | None = None
+    # Bedrock quotas the run's model calls are throttled against (embedded engine only)
+    quotas: tuple[Quota, ...] = ()
+    # the number of throttled model calls expected (None: not checked)
+    throttles: int | None = None
 
     @property
     def test_case_id(self) -> str:
@@ -268,6 +276,8 @@ def case(
     seed: Mapping[str, Any] | None = None,
     runs: int = 1,
     exact_path: bool = False,
+    quotas: Sequence[Quota] = (),
+    throttles: int | None = None,
 ) -> Case:
     """Declare a test case.
 
@@ -282,7 +292,11 @@ def case(
     - ``status``: the expected status, when not SUCCEEDED/FAILED (e.g. TIMED_OUT);
     - ``seed``: S3 objects and DynamoDB items to create first (see ``sfnchain.testing.seed``);
     - ``runs``: run the execution this many times on the same services and judge the
-      last run (``runs=2`` shows a cache hit after the first run filled the cache).
+      last run (``runs=2`` shows a cache hit after the first run filled the cache);
+    - ``quotas``: Bedrock quotas (:func:`quota`) the model calls run against, in virtual
+      time, on the embedded engine: a call that does not fit is throttled before it
+      reaches its mock, and the state's Retry plays out as on AWS;
+    - ``throttles``: the number of throttled model calls expected (with ``quotas``).
     """
     where = _caller()
     if not isinstance(runs, int) or runs < 1:
@@ -308,6 +322,25 @@ def case(
                 "timeout(), returns(...) or throws(...)",
                 where,
             )
+    if quotas and not _quota_list(quotas):
+        raise error_(
+            "INVALID_CASE",
+            "quotas must be a list of quota(model_id, tokens_per_minute=..., "
+            "requests_per_minute=...)",
+            where,
+        )
+    if throttles is not None and (
+        not isinstance(throttles, int) or isinstance(throttles, bool) or throttles < 0
+    ):
+        raise error_(
+            "INVALID_CASE", f"throttles must be a count (0 or more), got {throttles!r}", where
+        )
+    if throttles is not None and not quotas:
+        raise error_(
+            "INVALID_CASE",
+            "throttles counts the calls throttled by quotas: give quotas=[quota(...)] too",
+            where,
+        )
     expected_status = status or ("FAILED" if error else "SUCCEEDED")
     return Case(
         name=name,
@@ -321,7 +354,53 @@ def case(
         seed=seed,
         runs=runs,
         location=where,
+        quotas=tuple(quotas),
+        throttles=throttles,
     )
+
+
+def quota(
+    model_id: str,
+    *,
+    tokens_per_minute: int | None = None,
+    requests_per_minute: int | None = None,
+    region: str | None = None,
+) -> Quota:
+    """A Bedrock on-demand quota for a test run: tokens and/or requests per minute for
+    ``model_id`` (a base model ID; calls through an inference profile such as ``us.``
+    count against their base model's quota) in ``region`` (default: the engine's).
+
+    Bedrock reserves a request's input tokens (estimated here at 1 token per 4 characters
+    of prompt text) plus its ``max_tokens`` when it starts, over a sliding minute."""
+    where = _caller()
+    if not isinstance(model_id, str) or not model_id.strip():
+        raise error_("INVALID_CASE", "quota() needs the model ID it applies to", where)
+    for label, value in (
+        ("tokens_per_minute", tokens_per_minute),
+        ("requests_per_minute", requests_per_minute),
+    ):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1
+        ):
+            raise error_(
+                "INVALID_CASE", f"quota {label} must be a positive integer, got {value!r}", where
+            )
+    if tokens_per_minute is None and requests_per_minute is None:
+        raise error_(
+            "INVALID_CASE",
+            f"quota({model_id!r}) limits nothing: give tokens_per_minute and/or "
+            "requests_per_minute",
+            where,
+        )
+    from sfnchain.estimate.quota import Quota
+
+    return Quota(model_id, region or "", tokens_per_minute, requests_per_minute)
+
+
+def _quota_list(quotas: Any) -> bool:
+    from sfnchain.estimate.quota import Quota
+
+    return isinstance(quotas, (list, tuple)) and all(isinstance(q, Quota) for q in quotas)
 
 
 def error_(code: str, message: str, where: SourceLocation | None) -> SfnchainError:

@@ -16,13 +16,17 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sfnchain.diagnostics import SfnchainError, error
 from sfnchain.testing.mockconfig import MockConfig
+
+if TYPE_CHECKING:
+    from sfnchain.engine.quota import Throttle
+    from sfnchain.estimate.quota import Quota
 
 DEFAULT_REGION = "us-east-1"
 EMBEDDED_ACCOUNT = "123456789012"
@@ -92,7 +96,8 @@ class ExecutionResult:
     ``child_events`` holds the histories of Distributed Map child executions by Map state
     name (embedded engine only); ``children`` those child executions themselves (every
     child when the engine keeps child histories, else the failed ones, without events);
-    ``waits`` the exact virtual waits (state, kind, seconds).
+    ``waits`` the exact virtual waits (state, kind, seconds); ``throttles`` the model
+    calls a run with Bedrock quotas throttled (state, virtual time, model, which quota).
     """
 
     name: str
@@ -108,6 +113,8 @@ class ExecutionResult:
     child_events: Mapping[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
     waits: tuple[tuple[str, str, float], ...] = ()
     children: Mapping[str, tuple[ChildExecution, ...]] = field(default_factory=dict)
+    # model calls throttled by the run's Bedrock quotas (run with quotas; embedded engine)
+    throttles: tuple[Throttle, ...] = ()
 
     @property
     def succeeded(self) -> bool:
@@ -197,6 +204,8 @@ class Engine:
     # time does not); engines that stamp with the wall clock plus a virtual offset, or
     # real services, leave it False.
     virtual_clock = False
+    # Whether run(quotas=...) is understood: Bedrock quotas simulated in virtual time.
+    simulates_quotas = False
     poll_max = 0.05  # seconds between DescribeExecution calls, at most
     account = EMBEDDED_ACCOUNT
     role_arn = f"arn:aws:iam::{EMBEDDED_ACCOUNT}:role/sfnchain-test"
@@ -344,6 +353,10 @@ class Engine:
         """The Distributed Map child executions an engine keeps (none through the API)."""
         return {}
 
+    def _throttles(self, execution_arn: str) -> tuple[Throttle, ...]:
+        """The model calls a run's Bedrock quotas throttled (none through the API)."""
+        return ()
+
     def _outcome(
         self, execution_arn: str, timeout: float
     ) -> tuple[str, Any, str | None, str | None, tuple[dict[str, Any], ...]]:
@@ -371,16 +384,28 @@ class Engine:
         mock_config: MockConfig | None = None,
         seed: int | str | None = None,
         timeout: float = 60.0,
+        quotas: Sequence[Quota] = (),
     ) -> ExecutionResult:
-        """Deploy ``definition`` as ``machine``, run it once and collect the result."""
+        """Deploy ``definition`` as ``machine``, run it once and collect the result.
+
+        ``quotas``: Bedrock quotas the model calls run against in virtual time (only an
+        engine that simulates them takes them: the embedded one)."""
         began = time.perf_counter()
+        if quotas and not self.simulates_quotas:
+            raise error(
+                "QUOTAS_NEED_EMBEDDED",
+                f"the {self.kind} engine cannot simulate Bedrock quotas; run cases with "
+                "quotas on the embedded engine (--engine embedded)",
+            )
         arn = self.deploy(machine, definition, type)
         name = execution_name(label)
+        extra: dict[str, Any] = {"quotas": tuple(quotas)} if quotas else {}
         execution_arn = self.start(
-            arn, input, name=name, test_case=test_case, mock_config=mock_config, seed=seed
+            arn, input, name=name, test_case=test_case, mock_config=mock_config, seed=seed, **extra
         )
         status, output, error_name, cause, events = self._outcome(execution_arn, timeout)
         child_runs = self._children(execution_arn)
+        throttles = self._throttles(execution_arn)
         children, waits = self._details(execution_arn)
         return ExecutionResult(
             name=name,
@@ -396,6 +421,7 @@ class Engine:
             child_events=children,
             waits=waits,
             children=child_runs,
+            throttles=throttles,
         )
 
 

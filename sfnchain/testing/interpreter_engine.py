@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from sfnchain.diagnostics import error
 from sfnchain.testing.engine import (
@@ -19,6 +20,10 @@ from sfnchain.testing.engine import (
     Engine,
 )
 from sfnchain.testing.mockconfig import MockConfig
+
+if TYPE_CHECKING:
+    from sfnchain.engine.quota import Throttle
+    from sfnchain.estimate.quota import Quota
 
 
 def _seed(seed: int | str | None) -> int:
@@ -43,6 +48,7 @@ class InterpreterEngine(Engine):
 
     kind = "embedded"
     virtual_clock = True
+    simulates_quotas = True
 
     def __init__(self, region: str = DEFAULT_REGION, *, child_history: bool = True) -> None:
         super().__init__(region)
@@ -51,6 +57,7 @@ class InterpreterEngine(Engine):
         self._executions: dict[str, Any] = {}
         self._services: Any = None
         self._fresh = False
+        self._throttled: dict[str, tuple[Throttle, ...]] = {}
 
     # --- services ------------------------------------------------------------------
     @property
@@ -110,6 +117,7 @@ class InterpreterEngine(Engine):
         test_case: str | None = None,
         mock_config: MockConfig | None = None,
         seed: int | str | None = None,
+        quotas: Sequence[Quota] = (),
     ) -> str:
         from sfnchain.engine.interpreter import Interpreter
         from sfnchain.engine.mocks import Mocks
@@ -128,6 +136,14 @@ class InterpreterEngine(Engine):
                     "MockConfigFile (mock_config=...) that defines it",
                 )
             mocks = Mocks.from_mock_config(mock_config, machine, test_case)
+        book = None
+        if quotas:
+            from sfnchain.engine.quota import BedrockQuotas
+
+            # a quota without a Region applies in the engine's
+            book = BedrockQuotas(
+                (replace(q, region=q.region or self.region) for q in quotas), region=self.region
+            )
         execution = Interpreter(
             definition,
             mocks=mocks,
@@ -136,8 +152,11 @@ class InterpreterEngine(Engine):
             type=type_,
             machine=machine,
             child_history=self.child_history,
+            quota=book,
         ).execute({} if input is None else input, name=name)
         self._executions[execution.arn] = execution
+        if book is not None:
+            self._throttled[execution.arn] = tuple(book.throttles)
         return str(execution.arn)
 
     def wait(self, execution_arn: str, timeout: float = 60.0) -> dict[str, Any]:
@@ -169,6 +188,9 @@ class InterpreterEngine(Engine):
             )
             for state, runs in execution.children.items()
         }
+
+    def _throttles(self, execution_arn: str) -> tuple[Throttle, ...]:
+        return self._throttled.pop(execution_arn, ())
 
     def _details(
         self, execution_arn: str

@@ -23,6 +23,8 @@ def case_lines(o: CaseOutcome) -> list[str]:
     lines = [f"{mark}  {o.workflow}::{o.case.name}  ({_ms(o.seconds)})"]
     if o.result is not None:
         lines.append(f"      path: {ARROW.join(o.result.path) or '(no state entered)'}")
+    if o.result is not None and o.case.quotas:
+        lines.append(f"      quotas: {len(o.result.throttles)} model call(s) throttled")
     for problem in o.problems:
         lines.append(f"      {problem}")
     if o.result is not None and not o.passed:
@@ -99,6 +101,11 @@ def as_json(report: Report, seconds: float) -> str:
                 path=r.path,
                 execution=r.arn,
             )
+            if o.case.quotas:
+                out["throttles"] = [
+                    {"state": t.state, "at": t.at, "model": t.model_id, "quota": t.reason}
+                    for t in r.throttles
+                ]
             failures = r.map_failures()
             if failures:
                 out["map_failures"] = [m.to_json() for m in failures]

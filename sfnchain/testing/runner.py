@@ -106,7 +106,21 @@ def judge(
             actual = history.user_path(actual, steps)
         if list(case.path) != actual:
             problems.append(f"path differs: expected {list(case.path)}, got {actual}")
+    if case.throttles is not None and len(result.throttles) != case.throttles:
+        problems.append(
+            f"expected {case.throttles} throttled model call(s), got {len(result.throttles)}"
+            + _throttle_summary(result)
+        )
     return tuple(problems), diff
+
+
+def _throttle_summary(result: ExecutionResult) -> str:
+    if not result.throttles:
+        return ""
+    by_state: dict[str, int] = {}
+    for t in result.throttles:
+        by_state[t.state] = by_state.get(t.state, 0) + 1
+    return " (" + ", ".join(f"{state}: {n}" for state, n in by_state.items()) + ")"
 
 
 def _hints(case: Case, result: ExecutionResult) -> list[str]:
@@ -169,6 +183,7 @@ def _run_case(engine: Engine, compiled: Any, c: Case) -> CaseOutcome:
                 label=c.test_case_id,
                 test_case=c.test_case_id,
                 mock_config=config,
+                quotas=c.quotas,
             )
     except SfnchainError as exc:
         return CaseOutcome(compiled.name, c, time.perf_counter() - began, None, _problems(exc))
