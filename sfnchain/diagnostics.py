@@ -46,6 +46,9 @@ class Diagnostic:
     location: SourceLocation | None = None
     # sfnchain's finer reason where ``code`` is AWS's coarser one (SCHEMA_VALIDATION_FAILED).
     rule: str | None = None
+    # False for a problem that is about no JSON document (a command's arguments, a
+    # missing file): its text shows no pointer rather than the root's "[/]"
+    in_document: bool = True
 
     @property
     def is_error(self) -> bool:
@@ -53,7 +56,8 @@ class Diagnostic:
 
     def format(self) -> str:
         where = f"{self.location}: " if self.location is not None else ""
-        ptr = f" [{self.pointer or '/'}]" if self.pointer or self.location is None else ""
+        shown = self.pointer or (self.location is None and self.in_document)
+        ptr = f" [{self.pointer or '/'}]" if shown else ""
         rule = f" ({self.rule})" if self.rule else ""
         line = f"{where}{self.severity.label} {self.code}{rule}: {self.message}{ptr}"
         return line.translate(_LINE_BREAKS)  # one diagnostic, one line, whatever it quotes
@@ -142,5 +146,6 @@ def error(
     exit_code: int = 1,
 ) -> SfnchainError:
     return SfnchainError(
-        Diagnostic(code, message, Severity.ERROR, pointer, location), exit_code=exit_code
+        Diagnostic(code, message, Severity.ERROR, pointer, location, in_document=bool(pointer)),
+        exit_code=exit_code,
     )

@@ -27,3 +27,18 @@ def test_a_quoted_line_break_stays_on_the_line(brk: str) -> None:
 def test_plain_text_is_unchanged() -> None:
     d = Diagnostic("X", "all on one line", pointer="/States/A")
     assert d.format() == "error X: all on one line [/States/A]"
+
+
+def test_a_problem_about_no_document_shows_no_root_pointer() -> None:
+    """A command's own error (bad arguments, a missing file) is about no JSON document:
+    its line ends with the fix, not with the root pointer "[/]" that a definition's
+    problem without a source location shows."""
+    from sfnchain.diagnostics import error
+
+    usage = error("SOME_USAGE", "--items must be a whole number").diagnostics[0]
+    assert usage.format() == "error SOME_USAGE: --items must be a whole number"
+    located = error("TOO_DEEP", "too deep", pointer="/States/A").diagnostics[0]
+    assert located.format() == "error TOO_DEEP: too deep [/States/A]"
+    root = Diagnostic("SCHEMA_VALIDATION_FAILED", "not an object")
+    assert root.format() == "error SCHEMA_VALIDATION_FAILED: not an object [/]"
+    assert usage.to_json()["location"] == "/"  # the JSON shape is unchanged

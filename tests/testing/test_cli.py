@@ -109,7 +109,7 @@ def test_test_without_cases_says_how_to_add_them(tmp_path: Path) -> None:
     assert (code, out) == (1, "")
     assert err.strip().endswith(
         "error NO_TEST_CASES: no test cases in "
-        f"{tmp_path}; attach some with my_workflow.add_cases(sfnchain.testing.case(...)) [/]"
+        f"{tmp_path}; attach some with my_workflow.add_cases(sfnchain.testing.case(...))"
     )
 
 
