@@ -101,23 +101,6 @@ def _engine_kind(value: str) -> str:
     return checked_engine_kind(value, ("embedded", "interpreter"))
 
 
-def _short_path(path: list[str], keep: int = 40) -> list[str]:
-    """The states visited, for a terminal: a state entered n times in a row shows once as
-    ``name ×n``, and a path still longer than ``keep`` shows its start and end."""
-    runs: list[str] = []
-    i = 0
-    while i < len(path):
-        j = i
-        while j < len(path) and path[j] == path[i]:
-            j += 1
-        runs.append(path[i] if j - i == 1 else f"{path[i]} ×{j - i}")
-        i = j
-    if len(runs) <= keep:
-        return runs
-    head, tail = keep * 3 // 4, keep // 4
-    return [*runs[:head], f"… {len(runs) - head - tail} more …", *runs[-tail:]]
-
-
 def _finite(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number of seconds; give e.g. --timeout 30")
@@ -280,7 +263,9 @@ def _run_local(
             lines.append(f"error: {result.error}")
             lines.append(f"cause: {result.cause}")
         lines.extend(f"failed items: {m.line()}" for m in failures)
-        lines.append(f"path: {' → '.join(_short_path(result.path))}")
+        from sfnchain.testing.history import short_path
+
+        lines.append(f"path: {' → '.join(short_path(result.path))}")
         for r in retries:
             lines.append(
                 f"retry: {r.state} attempt {r.attempt} after {r.error}, waited {r.delay} s"

@@ -244,3 +244,20 @@ def taken_transitions(
             out.add((previous, name, previous_id in failed_entries))
         entries[key] = (name, int(event["id"]))
     return out
+
+
+def short_path(path: list[str], keep: int = 40) -> list[str]:
+    """The states visited, for a terminal: a state entered n times in a row shows once as
+    ``name ×n``, and a path still longer than ``keep`` shows its start and end."""
+    runs: list[str] = []
+    i = 0
+    while i < len(path):
+        j = i
+        while j < len(path) and path[j] == path[i]:
+            j += 1
+        runs.append(path[i] if j - i == 1 else f"{path[i]} ×{j - i}")
+        i = j
+    if len(runs) <= keep:
+        return runs
+    head, tail = keep * 3 // 4, keep // 4
+    return [*runs[:head], f"… {len(runs) - head - tail} more …", *runs[-tail:]]

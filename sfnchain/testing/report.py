@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sfnchain.testing.history import short_path
 from sfnchain.testing.runner import CaseOutcome, Coverage, Report
 
 ARROW = " → "
@@ -22,7 +23,8 @@ def case_lines(o: CaseOutcome) -> list[str]:
     mark = "PASS" if o.passed else "FAIL"
     lines = [f"{mark}  {o.workflow}::{o.case.name}  ({_ms(o.seconds)})"]
     if o.result is not None:
-        lines.append(f"      path: {ARROW.join(o.result.path) or '(no state entered)'}")
+        shown = ARROW.join(short_path(o.result.path))
+        lines.append(f"      path: {shown or '(no state entered)'}")
     if o.result is not None and o.case.quotas:
         lines.append(f"      quotas: {len(o.result.throttles)} model call(s) throttled")
     for problem in o.problems:

@@ -105,7 +105,8 @@ def judge(
         if steps is not None and not case.exact_path:
             actual = history.user_path(actual, steps)
         if list(case.path) != actual:
-            problems.append(f"path differs: expected {list(case.path)}, got {actual}")
+            shown = actual if len(actual) <= 40 else history.short_path(actual)
+            problems.append(f"path differs: expected {list(case.path)}, got {shown}")
     if case.throttles is not None and len(result.throttles) != case.throttles:
         problems.append(
             f"expected {case.throttles} throttled model call(s), got {len(result.throttles)}"
