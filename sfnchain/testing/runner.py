@@ -199,7 +199,8 @@ def _run_case(engine: Engine, compiled: Any, c: Case) -> CaseOutcome:
 
 
 def _problems(exc: SfnchainError) -> tuple[str, ...]:
-    return ("; ".join(d.message for d in exc.diagnostics),)
+    # the code too: it is what a user searches for (SEED_FAILED, UNKNOWN_MOCKED_STATE, ...)
+    return ("; ".join(f"{d.code}: {d.message}" for d in exc.diagnostics),)
 
 
 def _seed_endpoint(engine: Engine, definition: Mapping[str, Any], case: Case) -> None:

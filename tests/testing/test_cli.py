@@ -129,8 +129,9 @@ def test_test_mock_of_missing_state_fails_that_case_only(tmp_path: Path) -> None
     )
     assert (
         "FAIL  showroom-chain::x  (0 ms)\n"
-        "      case 'x' mocks state 'Describ', which workflow 'showroom-chain' does not have "
-        "(did you mean 'Describe'?); mock one of its Task states\n"
+        "      UNKNOWN_MOCKED_STATE: case 'x' mocks state 'Describ', which workflow "
+        "'showroom-chain' does not have (did you mean 'Describe'?); mock one of its Task "
+        "states\n"
         f"      case declared at {path}:{line + 1}\n"
     ) in out
     # the other case of the same workflow still ran, and passed

@@ -170,8 +170,8 @@ def test_a_diagnostic_from_the_engine_fails_the_case_and_the_next_one_still_runs
     outcomes = run_cases(engine, CACHE, TWO)  # type: ignore[arg-type]
     assert engine.runs == 2
     assert [(o.case.name, o.problems, o.result) for o in outcomes] == [
-        ("one", ("state 'Ask' has no mock",), None),
-        ("two", ("state 'Ask' has no mock",), None),
+        ("one", ("MOCK_MISSING: state 'Ask' has no mock",), None),
+        ("two", ("MOCK_MISSING: state 'Ask' has no mock",), None),
     ]
     assert all(o.seconds >= 0 for o in outcomes)
 
@@ -317,7 +317,7 @@ def test_each_run_names_the_machine_type_case_and_mocks() -> None:
         in call["mock_config"].to_json()["StateMachines"]["quick"]["TestCases"]
     )
     # Every diagnostic of a refused run is kept, in order; the outcome names its workflow.
-    assert outcome.problems == ("first problem; second problem",)
+    assert outcome.problems == ("A: first problem; B: second problem",)
     assert outcome.workflow == "quick"
     # A duration, not a timestamp (a unit test never takes 10 minutes).
     assert 0 <= outcome.seconds < 600
@@ -353,7 +353,9 @@ def test_an_endpoint_that_refuses_the_seed_fails_the_case_with_seed_failed() -> 
     [outcome] = run_cases(engine, CACHE, [seeded])  # type: ignore[arg-type]
     assert engine.runs == 0
     [problem] = outcome.problems
-    assert problem.startswith("case 'seeded' seeds S3/DynamoDB, which the endpoint did not accept")
+    assert problem.startswith(
+        "SEED_FAILED: case 'seeded' seeds S3/DynamoDB, which the endpoint did not accept"
+    )
     assert "(ClientError)" in problem
     assert outcome.workflow == "cache" and outcome.result is None
 
