@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sfnchain.dsl.refs import Ref
 from sfnchain.ir.steps import Step
 
@@ -58,3 +60,47 @@ class PromptResult(StepResult):
                     "another model (or api='converse')",
                     location=caller_location(),
                 )
+
+
+def _typed_field(parent: Ref, shape: Any, what: str, call: str, name: str | int) -> Ref:
+    """Field ``name`` of ``parent`` (``what``, a value of ``shape`` in the response of
+    ``call``): checked, and typed in turn (a plain Ref once the shape is no longer known)."""
+    from sfnchain.dsl.builder import caller_location
+    from sfnchain.dsl.sdk import dtype_of, field_shape
+
+    sub = field_shape(shape, name, what, call, caller_location())
+    plain = Ref.field_(parent, name, dtype_of(sub))
+    if sub is None:
+        return plain
+    shown = f"{what}.{name}" if isinstance(name, str) else f"{what}[{name}]"
+    return ShapedRef(plain, sub, shown, call)
+
+
+class ShapedRef(Ref):
+    """A field of an AWS SDK result whose response shape is known: its fields are checked."""
+
+    __slots__ = ("_call", "_shape", "_what")
+
+    def __init__(self, ref: Ref, shape: Any, what: str, call: str) -> None:
+        super().__init__(ref.path_, ref.dtype_, ref._key, ref._location)
+        self._shape = shape
+        self._what = what
+        self._call = call
+
+    def field_(self, name: str | int, dtype: str = "any") -> Ref:
+        return _typed_field(self, self._shape, self._what, self._call, name)
+
+
+class SdkResult(StepResult):
+    """The result of an ``aws_sdk`` step: the action's response, as botocore describes it.
+    Reading a field the response cannot have is an error at compile time."""
+
+    __slots__ = ("_call", "_shape")
+
+    def __init__(self, step: Step, shape: Any, call: str) -> None:
+        super().__init__(step)
+        self._shape = shape
+        self._call = call
+
+    def field_(self, name: str | int, dtype: str = "any") -> Ref:
+        return _typed_field(self, self._shape, self._step.name, self._call, name)

@@ -182,3 +182,80 @@ def _check_value(
     elif shape.type_name == "list" and isinstance(value, list):
         for item in value:
             _check_value(shape.member, item, call, where, what, loc)
+
+
+def output_shape(service: str, action: str) -> Any | None:
+    """The botocore output shape of ``service:action`` as the SDK integration returns it,
+    or None where it is not known: an unknown name (checked elsewhere), an action with no
+    output, or an integration pattern (``.sync``, ``.waitForTaskToken``), after which the
+    state's result is not the action's response."""
+    if any(action.endswith(pattern) for pattern in _PATTERNS):
+        return None
+    services = _services()
+    if service not in services:
+        return None
+    model = _model(services[service])
+    actions = {_camel(op): op for op in model.operation_names}
+    if action not in actions:
+        return None
+    return model.operation_model(actions[action]).output_shape
+
+
+# botocore scalar types -> the DSL's value types
+_DTYPES = {
+    "string": "string",
+    "timestamp": "string",
+    "blob": "string",
+    "integer": "number",
+    "long": "number",
+    "float": "number",
+    "double": "number",
+    "boolean": "boolean",
+}
+
+
+def dtype_of(shape: Any) -> str:
+    """The DSL value type of a result of ``shape`` (``json`` for objects and lists)."""
+    if shape is None:
+        return "any"
+    return _DTYPES.get(shape.type_name, "json")
+
+
+def field_shape(
+    shape: Any, name: str | int, what: str, call: str, loc: SourceLocation | None
+) -> Any:
+    """The shape of field ``name`` of ``what`` (a value of ``shape`` in the response of
+    ``call``), None once no longer known, or a coded error when it cannot have that field.
+    Field names are the response's member names in PascalCase, as Step Functions returns
+    them."""
+    if shape is None or shape.metadata.get("document"):
+        return None
+    kind = shape.type_name
+    shown = repr(name) if isinstance(name, str) else f"[{name}]"
+    if kind == "structure":
+        members = {_pascal(m): s for m, s in shape.members.items()}
+        if isinstance(name, str) and name in members:
+            return members[name]
+        hint = ""
+        if isinstance(name, str):
+            same = [m for m in members if m.lower() == name.lower()]
+            hint = f" (did you mean {same[0]}?)" if same else suggest(name, members)
+        listing = ", ".join(sorted(members)) or "none"
+        raise error(
+            "UNKNOWN_RESULT_FIELD",
+            f"{what} ({shape.name} in the {call} response) has no field {shown}{hint}; "
+            f"its fields are {listing}",
+            location=loc,
+        )
+    if kind == "map":
+        return shape.value if isinstance(name, str) else None
+    if kind == "list":
+        return shape.member if isinstance(name, int) else None
+    if kind in _DTYPES:
+        raise error(
+            "UNKNOWN_RESULT_FIELD",
+            f"{what} is a {kind} in the {call} response, so it has no field {shown}; "
+            "use the value itself",
+            location=loc,
+        )
+    return None

@@ -391,8 +391,10 @@ def aws_sdk(
     ``service`` is the SDK client name in lower case (``dynamodb``, ``sfn``), ``action``
     the camelCase API action (``getItem``), ``parameters`` the API's arguments in
     PascalCase (``TableName``). They are checked against botocore's service models at
-    compile time (unknown names get a did-you-mean, required arguments must be there);
-    ``check=False`` skips that, for an API newer than the installed botocore."""
+    compile time (unknown names get a did-you-mean, required arguments must be there),
+    and so is every field a later step reads from the result (``result.Item.answer.S``:
+    the response's member names, PascalCase); ``check=False`` skips both, for an API
+    newer than the installed botocore."""
     loc = caller_location()
     args.step_name(name, "aws_sdk", loc)
     args.text(service, f"aws_sdk {name!r}: the service name", loc, "INVALID_ARGUMENT")
@@ -408,7 +410,16 @@ def aws_sdk(
         from sfnchain.dsl.sdk import check_call
 
         check_call(service, action, parameters, loc, name)
-    return task(name, f"arn:aws:states:::aws-sdk:{service}:{action}", parameters or {}, **kwargs)
+    handle = task(name, f"arn:aws:states:::aws-sdk:{service}:{action}", parameters or {}, **kwargs)
+    if not check or kwargs.get("result_selector") is not None:
+        return handle  # a selected result has the selector's shape, not the response's
+    from sfnchain.dsl.handles import SdkResult
+    from sfnchain.dsl.sdk import output_shape
+
+    shape = output_shape(service, action)
+    if shape is None:
+        return handle
+    return SdkResult(handle.step_, shape, f"{service}:{action}")
 
 
 def pass_state(
