@@ -105,6 +105,18 @@ def _events(doc: Any) -> list[Mapping[str, Any]]:
     events = doc.get("events") if isinstance(doc, Mapping) else doc
     if not isinstance(events, list) or not all(isinstance(e, Mapping) for e in events):
         raise HistoryError('expected {"events": [...]} as GetExecutionHistory returns it')
+    untyped = next((i for i, e in enumerate(events) if not isinstance(e.get("type"), str)), None)
+    if untyped is not None:
+        raise HistoryError(
+            f"event {untyped} has no type; expected GetExecutionHistory's events, each with "
+            "a type such as ExecutionStarted or TaskStateEntered"
+        )
+    if not any(e["type"] == "ExecutionStarted" for e in events):
+        raise HistoryError(
+            "the history has no ExecutionStarted event, so it is not a whole execution's; "
+            "give every event of the execution (aws stepfunctions get-execution-history "
+            "pages through all of them)"
+        )
     return events
 
 

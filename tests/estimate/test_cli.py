@@ -156,6 +156,21 @@ def test_errors_are_one_coded_line(tmp_path: Path) -> None:
     history = tmp_path / "h.json"
     history.write_text('{"Events": []}')
     cases.append((["--from-run", str(history)], 1, f"{history}: error INVALID_HISTORY:"))
+    # events without types, or a fragment without its ExecutionStarted event, are no history
+    untyped = tmp_path / "untyped.json"
+    untyped.write_text('{"events": [{"id": 1}]}')
+    cases.append(
+        (["--from-run", str(untyped)], 1, f"{untyped}: error INVALID_HISTORY: event 0 has no type")
+    )
+    fragment = tmp_path / "fragment.json"
+    fragment.write_text('[{"id": 7, "type": "TaskSucceeded"}]')
+    cases.append(
+        (
+            ["--from-run", str(fragment)],
+            1,
+            f"{fragment}: error INVALID_HISTORY: the history has no ExecutionStarted event",
+        )
+    )
     for extra, want_code, want in cases:
         code, out, err = _run(str(WF / "chain.py"), *extra)
         assert code == want_code, (extra, err)
