@@ -285,8 +285,9 @@ def s3_uri(value: object, what: str, loc: SourceLocation | None) -> tuple[Any, t
     if not isinstance(value, str) or not _S3_OBJECT.fullmatch(value):
         raise error(
             "INVALID_S3_URI",
-            f"{what} takes an s3://bucket/key URI or a run-time value, got {value!r}; "
-            f"write e.g. {what}='s3://my-bucket/requests/suv.json'",
+            f"{what} takes an s3://bucket/key URI (a bucket name of 3-63 lowercase letters, "
+            f"digits, '.' and '-', then an object key) or a run-time value, got {value!r}; "
+            f"write e.g. {what}='s3://my-bucket/llm/suv.json'",
             location=loc,
         )
     return value, ()

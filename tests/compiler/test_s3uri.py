@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from sfnchain import aws_sdk, bedrock, cached, fallback, prompt, workflow
+from sfnchain import aws_sdk, bedrock, cached, fallback, parallel, prompt, workflow
 from sfnchain.check import validate
 from sfnchain.compiler import compile
 from sfnchain.diagnostics import SfnchainError
 from sfnchain.engine.services.bedrock import answer_to_s3
 from sfnchain.iam import Scope, derive_policy
-from sfnchain.testing import EmbeddedEngine, answer, run_workflow
+from sfnchain.testing import EmbeddedEngine, answer, run_workflow, throws
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 SONNET = "anthropic.claude-3-sonnet-20240229-v1:0"
@@ -245,3 +245,34 @@ def test_a_same_family_fallback_reads_the_same_body() -> None:
         "ModelId": SONNET,
         "Input": {"S3Uri": "s3://b-1/req.json"},
     }
+
+
+@pytest.mark.parametrize("target", ["JSONata", "JSONPath"])
+def test_a_branch_and_its_fallback_hand_back_the_uri(target: str) -> None:
+    sonnet = bedrock.model(SONNET, max_tokens=300)
+
+    @workflow(name="s3-branch", query_language=target)
+    def w(topic: str, uri: str) -> Any:
+        # a run-time URI where the target can keep one (JSONata), else a literal
+        where: Any = uri if target == "JSONata" else ANSWER_URI
+        a, b = parallel(
+            prompt("A", MODEL, "About {{ topic }}", answer_to_s3=where, fallbacks=[sonnet]),
+            prompt("B", MODEL, "Other {{ topic }}"),
+            name="Both",
+        )
+        return {"a": a, "b": b}
+
+    branch_states = compile(w).definition["States"]["Both"]["Branches"][0]["States"]
+    assert all(s["Type"] == "Task" for s in branch_states.values())
+    result = run_workflow(
+        w,
+        {"topic": "a family SUV", "uri": ANSWER_URI},
+        mocks={
+            "A": throws("Bedrock.ValidationException"),
+            "A fallback 1": answer("From the fallback."),
+            "B": answer("Other words."),
+        },
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.path[:1] == ["Both"] and "A fallback 1" in result.path
+    assert result.output == {"a": ANSWER_URI, "b": "Other words."}
