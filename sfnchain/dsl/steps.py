@@ -186,8 +186,9 @@ def prompt(
     elif template is None:
         raise error(
             "INVALID_TEMPLATE",
-            f"prompt {name!r} needs a template (the prompt text), or body_from_s3='s3://...' "
-            "for a request body stored in S3",
+            f"prompt {name!r}: the template must be a string (Jinja2 text such as 'Describe "
+            "{{ spec }}'), got None; or pass body_from_s3='s3://...' for a request body "
+            "stored in S3",
             location=loc,
         )
     else:
