@@ -10,6 +10,7 @@ from typing import Any
 from sfnchain.diagnostics import SourceLocation, error
 from sfnchain.dsl import args
 from sfnchain.dsl.builder import caller_location
+from sfnchain.dsl.handles import PromptResult, StepResult
 from sfnchain.dsl.refs import Ref
 from sfnchain.ir.steps import ModelSpec
 from sfnchain.models import (
@@ -265,3 +266,95 @@ def s3_image(
             location=loc,
         )
     return ImageBlock(data, media_type, source="s3", bucket_owner=owner, uses=uses)
+
+
+# --- InvokeModel's S3 route ------------------------------------------------------
+# The optimized integration arn:aws:states:::bedrock:invokeModel takes two fields the
+# Bedrock API has not ("Invoke and customize Amazon Bedrock models with Step
+# Functions"): Input {S3Uri} (the request body read from S3, instead of Body, which is
+# limited to 256 KiB) and Output {S3Uri} (the response body written to S3, and only a
+# reference to it returned to the state).
+_S3_OBJECT = re.compile(r"s3://[a-z0-9][.\-a-z0-9]{1,61}[a-z0-9]/.+")
+
+
+def s3_uri(value: object, what: str, loc: SourceLocation | None) -> tuple[Any, tuple[Any, ...]]:
+    """A prompt's ``body_from_s3=`` / ``answer_to_s3=``: a literal ``s3://bucket/key`` or
+    a run-time value (an input, a step result); → (payload value, its uses)."""
+    if isinstance(value, Ref):
+        return value.expr_(), value.uses_(loc)
+    if not isinstance(value, str) or not _S3_OBJECT.fullmatch(value):
+        raise error(
+            "INVALID_S3_URI",
+            f"{what} takes an s3://bucket/key URI (a bucket name of 3-63 lowercase letters, "
+            f"digits, '.' and '-', then an object key) or a run-time value, got {value!r}; "
+            f"write e.g. {what}='s3://my-bucket/llm/suv.json'",
+            location=loc,
+        )
+    return value, ()
+
+
+def check_s3_route(step: Any) -> None:
+    """What a prompt with ``body_from_s3=`` / ``answer_to_s3=`` (a PromptStep) may not
+    combine with: Converse (no Input/Output fields), and fallbacks whose request the S3
+    body does not fit."""
+    if step.body_uri is None and step.answer_uri is None:
+        return
+    used = " and ".join(
+        n
+        for n, v in (("body_from_s3", step.body_uri), ("answer_to_s3", step.answer_uri))
+        if v is not None
+    )
+    where = f"prompt {step.name!r}"
+    for m in (step.model, *(fb.model for fb in step.fallbacks)):
+        if m.api == "converse":
+            raise error(
+                "S3_ROUTE_NEEDS_INVOKE",
+                f"{where}: {used} are fields of InvokeModel's optimized integration "
+                f"(Input.S3Uri / Output.S3Uri), but {m.model_id} is called through Converse, "
+                "which has neither: use a bedrock.model(...) without api='converse' (for "
+                "big images with Converse, use bedrock.s3_image(...) instead)",
+                location=step.location,
+            )
+    if step.body_uri is None:
+        return
+    if step.images or step.system is not None:
+        raise error(
+            "INVALID_S3_BODY",
+            f"{where}: with body_from_s3 the whole request body (messages, images, system "
+            "prompt) is read from S3; drop images= and system=, or put them in that body",
+            location=step.location,
+        )
+    family = step.model.family
+    for fb in step.fallbacks:
+        if fb.prompt is not None or fb.model.family != family:
+            raise error(
+                "INVALID_S3_BODY",
+                f"{where}: a fallback reads the same request body from S3, so it must be "
+                f"a {family} model with no prompt of its own; got "
+                f"{fb.model.model_id!r}" + (" with a prompt" if fb.prompt is not None else ""),
+                location=step.location,
+            )
+
+
+class S3AnswerResult(PromptResult):
+    """A prompt whose answer was written to S3 (``answer_to_s3=``): as a value it is that
+    object's ``s3://`` URI; the answer itself never enters the state payload."""
+
+    __slots__ = ()
+
+    def __init__(self, step: Any) -> None:
+        StepResult.__init__(self, step, "string", f"$.{step.key}.uri")
+
+    def __getattr__(self, name: str) -> Ref:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "uri":
+            return self
+        raise error(
+            "ANSWER_IN_S3",
+            f"prompt {self._step.name!r} writes its answer to S3 (answer_to_s3=), so the "
+            f"state holds only the object's URI, not .{name}: pass the result itself (the "
+            "URI) to the step that reads the object, e.g. an aws_sdk(..., 's3', 'getObject', "
+            "...) step",
+            location=caller_location(),
+        )

@@ -62,6 +62,14 @@ def cached(
             "building a chain, cached(fn, name=..., key=[...], table=...)",
             location=loc,
         )
+    if step.step_.body_uri is not None or step.step_.answer_uri is not None:
+        raise error(
+            "INVALID_CACHE",
+            f"cached() cannot wrap prompt {step.step_.name!r}: its request body or its answer "
+            "is in S3 (body_from_s3= / answer_to_s3=), so there is no prompt text to key the "
+            "entry by or no answer to store; cache a prompt whose text and answer are in the state",
+            location=loc,
+        )
     ttl_s = _check(
         table, ttl, [key_attribute, answer_attribute, usage_attribute, ttl_attribute], loc
     )

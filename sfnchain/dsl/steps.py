@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sfnchain.diagnostics import SourceLocation, error
-from sfnchain.dsl import args, builder
+from sfnchain.dsl import args, bedrock, builder
 from sfnchain.dsl.builder import caller_location, record
 from sfnchain.dsl.errors import OnError, check_error_lists, default_model_retry, seconds
 from sfnchain.dsl.handles import PromptResult, StepResult
@@ -136,7 +136,7 @@ def fallback(
 def prompt(
     name: str,
     model: ModelSpec,
-    template: str,
+    template: str | None = None,
     *,
     system: str | None = None,
     images: Sequence[Ref | ImageBlock] = (),
@@ -145,11 +145,19 @@ def prompt(
     fallbacks: Sequence[ModelSpec | Fallback] = (),
     on_error: OnError | Sequence[OnError] = (),
     comment: str | None = None,
+    body_from_s3: str | Ref | None = None,
+    answer_to_s3: str | Ref | None = None,
     **variables: Any,
 ) -> PromptResult:
     """Send a prompt to a Bedrock model. ``template`` is Jinja2: ``{{ name }}`` inserts a
     workflow input, a step result passed as a keyword argument, or a compile-time value.
-    The result is the answer text; ``.usage`` holds the token counts."""
+    The result is the answer text; ``.usage`` holds the token counts.
+
+    Big requests and answers can bypass the state payload (256 KiB) through InvokeModel's
+    S3 fields: ``body_from_s3="s3://bucket/request.json"`` sends the request body stored
+    there (in the model family's format) instead of a template; ``answer_to_s3=
+    "s3://bucket/answer.json"`` writes the model's response there, and the result is
+    then that URI. Either may be a run-time value."""
     loc = caller_location()
     args.step_name(name, "prompt", loc)
     if not isinstance(model, ModelSpec):
@@ -159,9 +167,36 @@ def prompt(
             location=loc,
         )
     comment = _comment(comment, loc)
-    text, uses = _template(template, variables, loc, f"prompt {name!r}")
+    body_uri = answer_uri = None
+    uses: tuple[Use, ...] = ()
+    if body_from_s3 is not None:
+        body_uri, uses = bedrock.s3_uri(body_from_s3, "body_from_s3", loc)
+    if answer_to_s3 is not None:
+        answer_uri, answer_uses = bedrock.s3_uri(answer_to_s3, "answer_to_s3", loc)
+        uses += answer_uses
+    text: Any = None
+    if body_uri is not None:
+        if template is not None:
+            raise error(
+                "INVALID_S3_BODY",
+                f"prompt {name!r} takes its request body from S3 (body_from_s3=), so it has "
+                "no template: drop the template, or drop body_from_s3",
+                location=loc,
+            )
+    elif template is None:
+        raise error(
+            "INVALID_TEMPLATE",
+            f"prompt {name!r}: the template must be a string (Jinja2 text such as 'Describe "
+            "{{ spec }}'), got None; or pass body_from_s3='s3://...' for a request body "
+            "stored in S3",
+            location=loc,
+        )
+    else:
+        text, text_uses = _template(template, variables, loc, f"prompt {name!r}")
+        uses += text_uses
     sys_value: Any = None
-    system = system if system is not None else model.params.system
+    if system is None and body_uri is None:  # an S3 body carries its own system prompt
+        system = model.params.system
     if system is not None:
         sys_value, sys_uses = _template(system, variables, loc, f"system prompt of {name!r}")
         uses += sys_uses
@@ -210,9 +245,12 @@ def prompt(
         timeout_seconds=_duration(timeout, "timeout", loc),
         fallbacks=tuple(fbs),
         handlers=_handlers(on_error, key),
+        body_uri=body_uri,
+        answer_uri=answer_uri,
     )
+    bedrock.check_s3_route(step)
     record(step)
-    return PromptResult(step)
+    return bedrock.S3AnswerResult(step) if answer_uri is not None else PromptResult(step)
 
 
 def _image_list(images: Any, name: str, loc: SourceLocation | None) -> list[Any]:

@@ -172,6 +172,10 @@ def _answer(
                 yield from step.frame.advance(float(heartbeat), step.name, "heartbeat")
             raise
         if result is not NOT_MOCKED:
+            if resource.endswith(":bedrock:invokeModel"):
+                from sfnchain.engine.services.bedrock import answer_to_s3
+
+                return answer_to_s3(resource, args, result, run_.services)
             return result
     if run_.services is not None and run_.services.handles(resource):
         return run_.services.invoke(resource, args)

@@ -70,6 +70,11 @@ class PromptStep(StepBase):
     timeout_seconds: int | None = None
     fallbacks: tuple[Fallback, ...] = ()
     handlers: tuple[Handler, ...] = ()
+    # InvokeModel's S3 route (optimized integration): the request body read from this
+    # S3 URI (Input.S3Uri) instead of built from ``prompt``; the response written to
+    # this one (Output.S3Uri). Payload values: a literal ``s3://`` string or an Expr.
+    body_uri: Any = None
+    answer_uri: Any = None
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,12 @@ class Anthropic(ModelFamily):
         images: tuple[ImageBlock, ...] = (),
         system: Any = None,
     ) -> Body:
-        content: list[Any] = [{"type": "text", "text": prompt}]
+        # A text-only message's content may be the string itself, shorthand for one text
+        # block (Anthropic Messages API, "content": "a single string or an array of
+        # content blocks"): 25 definition bytes fewer per prompt.
+        content: Any = prompt
+        if images:
+            content = [{"type": "text", "text": prompt}]
         for img in images:
             content.append(
                 {

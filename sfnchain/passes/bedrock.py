@@ -17,6 +17,7 @@ from sfnchain.ir.states import CatchRule, Next, Task, Transition
 from sfnchain.ir.steps import Fallback, Handler, ModelSpec, PromptStep
 from sfnchain.models import ModelFamily, adapter_for
 from sfnchain.passes.context import Lowered, Scope
+from sfnchain.payload import has_expr
 
 
 def adapter(model: ModelSpec) -> ModelFamily:
@@ -36,8 +37,22 @@ def model_parameters(
             "api='converse') to read s3_image(...) from S3, or pass the base64 data",
             location=step.location,
         )
-    body = fam.body(prompt, model.params, step.images, step.system if system is None else system)
     params: dict[str, Any] = {"ModelId": model.model_id}
+    if step.body_uri is not None or step.answer_uri is not None:
+        # InvokeModel's S3 fields (the DSL admits no Converse model here): the request
+        # read from Input.S3Uri instead of Body, the response written to Output.S3Uri.
+        if step.body_uri is not None:
+            params["Input"] = {"S3Uri": step.body_uri}
+        else:
+            params["Body"] = fam.body(
+                prompt, model.params, step.images, step.system if system is None else system
+            )
+        if step.answer_uri is not None:
+            params["Output"] = {"S3Uri": step.answer_uri}
+        if model.guardrail:
+            params["GuardrailIdentifier"], params["GuardrailVersion"] = model.guardrail
+        return params
+    body = fam.body(prompt, model.params, step.images, step.system if system is None else system)
     if model.api == "converse":
         params.update(body)
         if model.guardrail:
@@ -60,8 +75,30 @@ def model_task(
     cont: Transition,
     catch: tuple[CatchRule, ...],
     system: Any = None,
+    jsonata: bool = False,
 ) -> Task:
     retry = step.retry if step.retry is not None else default_model_retry(model.api)
+    selector: Any = adapter(model).result_selector()
+    assign = None
+    if step.answer_uri is not None:
+        # The response is in S3 and the task's result holds only a reference to it, whose
+        # shape AWS does not document: the step's result is the URI the definition
+        # itself names, read from the state's input (JSONata: Assign sees it; a JSONPath
+        # ResultSelector sees only the task's result, so there only a literal URI).
+        kept = {"uri": step.answer_uri}
+        if jsonata:
+            selector, assign = None, {step.key: kept}
+        elif has_expr(step.answer_uri):
+            raise error(
+                "UNSUPPORTED_IN_JSONPATH",
+                f"prompt {step.name!r}: answer_to_s3 is a run-time value, which the JSONPath "
+                "target cannot keep as the step's result (a ResultSelector reads only the "
+                "task's result); give a literal 's3://bucket/key', or compile to JSONata "
+                "(the default: drop query_language='JSONPath')",
+                location=step.location,
+            )
+        else:
+            selector = kept
     return Task(
         name=name,
         comment=step.comment if name == step.name else None,
@@ -70,7 +107,8 @@ def model_task(
         defines=(step.key,),
         resource=CONVERSE if model.api == "converse" else INVOKE_MODEL,
         parameters=model_parameters(step, model, prompt, system),
-        result_selector=adapter(model).result_selector(),
+        result_selector=selector,
+        assign=assign,
         result_path=f"$.{step.key}",
         timeout_seconds=step.timeout_seconds,
         retry=retry,
@@ -124,7 +162,7 @@ def lower_prompt(
         prompt = step.prompt if fb is None or fb.prompt is None else fb.prompt
         system = step.system if fb is None else fb.system
         then = cont if fb is None else after_fallback
-        tasks.append(model_task(step, name, model, prompt, then, next_catch, system))
+        tasks.append(model_task(step, name, model, prompt, then, next_catch, system, scope.jsonata))
         if fb is not None:
             next_catch = (CatchRule(fb.errors, name, f"$.{step.key}_error"),)
     tasks.reverse()

@@ -12,7 +12,10 @@ pass the quota, and the warning says what to do instead.
 
 from __future__ import annotations
 
-from sfnchain.diagnostics import Diagnostic, Severity
+import os
+from dataclasses import dataclass
+
+from sfnchain.diagnostics import Diagnostic, Severity, SourceLocation
 from sfnchain.ir.states import Machine, Parallel, State
 from sfnchain.ir.steps import CachedStep, Chain, PromptStep, WorkflowIR
 from sfnchain.passes.checks import walk
@@ -20,11 +23,26 @@ from sfnchain.passes.checks import walk
 QUOTA = 256 * 1024
 BYTES_PER_TOKEN = 4
 DEFAULT_MAX_TOKENS = 1000  # what the families write when max_tokens is not given
+URI_BYTES = 1024  # an S3 URI Bedrock takes is at most 1,024 characters (S3Location.uri)
+SHOWN = 3  # steps named in one warning; the rest are counted
 
 
-def answer_bounds(ir: WorkflowIR) -> dict[str, int]:
-    """Step key → the most bytes its answer can take (prompts only; 0: unknown)."""
-    out: dict[str, int] = {}
+@dataclass(frozen=True)
+class Answer:
+    """The most bytes a prompt's result can take in the state, and what the warning
+    needs to name the step and its way out through S3."""
+
+    size: int
+    name: str
+    location: SourceLocation | None
+    converse: bool
+    in_s3: bool  # answer_to_s3=: only the URI is in the state
+    order: int  # the step's place in the workflow, to name steps in the order written
+
+
+def answer_bounds(ir: WorkflowIR) -> dict[str, Answer]:
+    """Step key → its prompt's answer bound (prompts only)."""
+    out: dict[str, Answer] = {}
 
     def visit(chain: Chain) -> None:
         for step in chain.steps:
@@ -32,7 +50,15 @@ def answer_bounds(ir: WorkflowIR) -> dict[str, int]:
             if isinstance(prompt, PromptStep):
                 models = [prompt.model, *(f.model for f in prompt.fallbacks)]
                 tokens = max(m.params.max_tokens or DEFAULT_MAX_TOKENS for m in models)
-                out[step.key] = tokens * BYTES_PER_TOKEN
+                in_s3 = prompt.answer_uri is not None
+                out[step.key] = Answer(
+                    URI_BYTES if in_s3 else tokens * BYTES_PER_TOKEN,
+                    prompt.name,
+                    prompt.location,
+                    any(m.api == "converse" for m in models),
+                    in_s3,
+                    len(out),
+                )
             subs: list[Chain] = list(getattr(step, "branches", ()))
             subs += [c for c in (getattr(step, "processor", None),) if isinstance(c, Chain)]
             subs += [case.chain for case in getattr(step, "cases", ())]
@@ -57,22 +83,59 @@ def _gathered(state: State) -> set[str]:
     return keys
 
 
-def check_budget(machine: Machine, bounds: dict[str, int]) -> list[Diagnostic]:
+def _where(answer: Answer) -> str:
+    loc = answer.location
+    if loc is None:
+        return f"prompt {answer.name!r}"
+    short = SourceLocation(os.path.basename(loc.file), loc.line)
+    return f"prompt {answer.name!r} ({short})"
+
+
+def _route(answers: list[Answer]) -> str:
+    """What to do instead, for the steps at hand: InvokeModel's S3 fields, Converse's
+    S3 images (each with the step and its Python line)."""
+    invoke = [a for a in answers if not a.converse]
+    converse = [a for a in answers if a.converse]
+    parts = []
+    for group, text in (
+        (
+            invoke,
+            "prompt(..., answer_to_s3='s3://bucket/key') writes the answer to S3 and keeps "
+            "only its URI (InvokeModel's Output.S3Uri), body_from_s3='s3://...' reads a big "
+            "request body from S3 (Input.S3Uri)",
+        ),
+        (
+            converse,
+            "Converse cannot write its answer to S3: call the model through InvokeModel "
+            "(drop api='converse') to use answer_to_s3=; pass images as "
+            "bedrock.s3_image('s3://...') (Image.Source.S3Location), not base64",
+        ),
+    ):
+        if not group:
+            continue
+        named = ", ".join(_where(a) for a in group[:SHOWN])
+        more = f" and {len(group) - SHOWN} more" if len(group) > SHOWN else ""
+        parts.append(f"for {named}{more}: {text}")
+    return "; ".join(parts)
+
+
+def check_budget(machine: Machine, bounds: dict[str, Answer]) -> list[Diagnostic]:
     diags = []
     for pointer, state in walk(machine):
         keys = _gathered(state)
-        total = sum(bounds.get(k, 0) for k in keys)
+        answers = sorted((bounds[k] for k in keys if k in bounds), key=lambda a: a.order)
+        total = sum(a.size for a in answers)
         if total > QUOTA:
+            movable = [a for a in answers if not a.in_s3]
+            movable.sort(key=lambda a: -a.size)
             diags.append(
                 Diagnostic(
                     "PAYLOAD_TOO_LARGE",
                     f"state {state.name!r} can hold {total // 1024} KiB of model answers "
-                    f"({len(keys)} answers of up to max_tokens x {BYTES_PER_TOKEN} bytes), over "
-                    "the 256 KiB a state's payload may carry (States.DataLimitExceeded): lower "
-                    "max_tokens or split the work; keep big data in S3 instead: images as "
-                    "bedrock.s3_image('s3://...') with a Converse model (api='converse', "
-                    "Image.Source.S3Location), whole model responses through InvokeModel's "
-                    "Output.S3Uri (a task(...) step on bedrock:invokeModel with Output)",
+                    f"({len(answers)} answers of up to max_tokens x {BYTES_PER_TOKEN} bytes), "
+                    "over the 256 KiB a state's payload may carry (States.DataLimitExceeded): "
+                    "lower max_tokens, split the work, or keep the big data in S3; "
+                    + _route(movable),
                     Severity.WARNING,
                     pointer=pointer,
                     location=state.location,

@@ -222,6 +222,10 @@ class _StateWriter:
         """What the state's result provides to later readers (its selected value)."""
         key = result_key(s.result_path, s)
         if key is not None:
+            if isinstance(s, Task) and s.assign and key in s.assign:
+                # the lowering gave the result's value itself, read from the input
+                self.own[key] = (self.a.kept(key, s.assign[key]), self.env())
+                return
             value = s.result_selector if s.result_selector is not None else Expr("$")
             self.own[key] = (self.a.kept(key, value), _result_env())
 

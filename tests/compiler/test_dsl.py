@@ -313,7 +313,7 @@ def test_distributed_map_options() -> None:
     assert "ItemSelector" not in rows
     assert rows["ToleratedFailureCount"] == 3
     batch_task = rows["ItemProcessor"]["States"]["Batch"]
-    text = batch_task["Parameters"]["Body"]["messages"][0]["content"][0]["text.$"]
+    text = batch_task["Parameters"]["Body"]["messages"][0]["content.$"]
     assert text == "States.Format('{} in {}', States.JsonToString($.Items), $.BatchInput.tone)"
     assert s["Lines"]["ItemReader"]["ReaderConfig"] == {"InputType": "JSONL"}
     assert s["Lines"]["ItemSelector"] == {"item.$": "$$.Map.Item.Value"}

@@ -242,7 +242,7 @@ def test_a_prompt_reading_several_input_fields_names_the_input_once() -> None:
 
     compiled = compile(w)
     text = compiled.definition["States"]["Ask"]["Arguments"]["Body"]["messages"][0]["content"]
-    assert text[0]["text"] == (
+    assert text == (
         "{% $states.input.('The '&model&' '&trim&', '&tone&': \\u0027go\\u0027 & {x}') %}"
     )
     run = case(
@@ -255,4 +255,4 @@ def test_a_prompt_reading_several_input_fields_names_the_input_once() -> None:
         [outcome] = run_cases(engine, compiled, [run])
     assert outcome.problems == () and outcome.result is not None
     [call] = outcome.result.task_inputs("Ask")
-    assert call["Body"]["messages"][0]["content"][0]["text"] == "The Roamer LX, calm: 'go' & {x}"
+    assert call["Body"]["messages"][0]["content"] == "The Roamer LX, calm: 'go' & {x}"

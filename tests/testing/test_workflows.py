@@ -55,7 +55,7 @@ def test_prompt_chain(run_workflow) -> None:
     }
     assert result.path == ["Describe", "Advert", "Social"]
     [advert_call] = result.task_inputs("Advert")
-    assert advert_call["Body"]["messages"][0]["content"][0]["text"].endswith(
+    assert advert_call["Body"]["messages"][0]["content"].endswith(
         "description:\nA roomy hybrid SUV."
     )
 
