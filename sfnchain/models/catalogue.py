@@ -5,6 +5,10 @@ fallback in production.
 The file says where its list comes from and when it was read. A model newer than the
 list is used with ``bedrock.model(id, check_id=False)``; an ARN (a foundation model, an
 inference profile, a provisioned-throughput or custom model) is never looked up.
+
+Where AWS or the provider publishes them, an entry also holds the model's input
+modalities, context window and maximum output tokens, each with the page it was read
+from; a limit nobody publishes is ``None`` (unknown, not unlimited).
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from typing import Any
 
 _FILE = Path(__file__).with_name("catalogue.json")
 
+# What an entry's "input_modalities" may name.
+MODALITIES = frozenset({"text", "image", "video", "audio", "speech", "document"})
+
 
 class UnknownModelId(ValueError):
     """The model ID is not in the catalogue (the message holds the suggestion)."""
@@ -30,6 +37,20 @@ class CatalogueEntry:
     output: str  # text | embedding | image | video | speech | rerank
     max_output_tokens: int | None = None
     max_output_tokens_source: str = ""
+    context_window: int | None = None
+    context_window_source: str = ""
+    input_modalities: tuple[str, ...] | None = None
+    input_modalities_source: str = ""
+
+    @property
+    def family(self) -> str | None:
+        """The InvokeModel family sfnchain builds this model's requests with (``anthropic``,
+        ``amazon-nova``, ...); None for a model no family adapter covers."""
+        from sfnchain.models.families import FAMILIES
+
+        if self.output != "text":
+            return None
+        return next((fam.name for fam in FAMILIES if fam.matches(self.model_id)), None)
 
 
 @dataclass(frozen=True)
@@ -38,22 +59,35 @@ class Catalogue:
     profile_prefixes: tuple[str, ...]
     source: str
     read_on: str
+    limits_read_on: str = ""
 
 
 @functools.cache
 def catalogue() -> Catalogue:
     raw: dict[str, Any] = json.loads(_FILE.read_text(encoding="utf-8"))
-    models = {
-        mid: CatalogueEntry(
-            mid,
-            entry["provider"],
-            entry["output"],
-            entry.get("max_output_tokens"),
-            entry.get("max_output_tokens_source", ""),
-        )
-        for mid, entry in raw["models"].items()
-    }
-    return Catalogue(models, tuple(raw["profile_prefixes"]), raw["source"], raw["read_on"])
+    models = {mid: _entry(mid, entry) for mid, entry in raw["models"].items()}
+    return Catalogue(
+        models,
+        tuple(raw["profile_prefixes"]),
+        raw["source"],
+        raw["read_on"],
+        raw.get("limits_read_on", ""),
+    )
+
+
+def _entry(model_id: str, entry: dict[str, Any]) -> CatalogueEntry:
+    inputs = entry.get("input_modalities")
+    return CatalogueEntry(
+        model_id,
+        entry["provider"],
+        entry["output"],
+        entry.get("max_output_tokens"),
+        entry.get("max_output_tokens_source", ""),
+        entry.get("context_window"),
+        entry.get("context_window_source", ""),
+        None if inputs is None else tuple(inputs),
+        entry.get("input_modalities_source", ""),
+    )
 
 
 def lookup(model_id: str) -> CatalogueEntry:
