@@ -8,7 +8,9 @@ inference profile, a provisioned-throughput or custom model) is never looked up.
 
 Where AWS or the provider publishes them, an entry also holds the model's input
 modalities, context window and maximum output tokens, each with the page it was read
-from; a limit nobody publishes is ``None`` (unknown, not unlimited).
+from; a limit nobody publishes is ``None`` (unknown, not unlimited). Per-token prices
+stay in one place, ``sfnchain/estimate/prices.json``: :func:`price` reads them from
+there, so the catalogue answers for both without a second copy.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sfnchain.models.base import base_of_arn
+
+if TYPE_CHECKING:
+    from sfnchain.estimate.prices import ModelPrice, PriceList
 
 _FILE = Path(__file__).with_name("catalogue.json")
 
@@ -119,3 +126,46 @@ def _unknown_message(model_id: str, cat: Catalogue, head: str | None, rest: str)
         f"prefix {'/'.join(p + '.' for p in cat.profile_prefixes)}; for a model newer than "
         "the catalogue pass check_id=False)"
     )
+
+
+def _resolve(model_id: str) -> CatalogueEntry:
+    """:func:`lookup`, also through a foundation-model or inference-profile ARN."""
+    inner = base_of_arn(model_id) if model_id.startswith("arn:") else None
+    return lookup(inner if inner is not None else model_id)
+
+
+def check_max_tokens(model_id: str, max_tokens: int) -> str | None:
+    """Why ``max_tokens`` is more than ``model_id`` can answer with (its published maximum
+    output, the page that says so and the fix), or None when it fits, when the catalogue
+    knows no limit for the model, or when the model is not in the catalogue."""
+    try:
+        entry = _resolve(model_id)
+    except UnknownModelId:
+        return None
+    limit = entry.max_output_tokens
+    if limit is None or max_tokens <= limit:
+        return None
+    return (
+        f"max_tokens for {model_id} must be at most {limit} (the model's maximum output "
+        f"tokens, {entry.max_output_tokens_source}), got {max_tokens}; lower max_tokens to "
+        f"{limit} or less"
+    )
+
+
+@functools.cache
+def _prices() -> PriceList:
+    # Imported here, not at the top: importing sfnchain.models stays cheap (the estimate
+    # package is loaded on the first price asked for), and sfnchain.estimate.prices
+    # itself imports sfnchain.models.
+    from sfnchain.estimate.prices import load_prices
+
+    return load_prices()
+
+
+def price(model_id: str) -> ModelPrice | None:
+    """The per-token price of ``model_id`` (a base model ID, an inference profile ID or a
+    foundation-model / inference-profile ARN), read from ``sfnchain/estimate/prices.json``
+    with its source, Region and date; None if that list has no price for the model.
+    :class:`UnknownModelId` if the catalogue does not list the model."""
+    entry = _resolve(model_id)
+    return _prices().models.get(entry.model_id)
