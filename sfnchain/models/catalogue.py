@@ -5,6 +5,12 @@ fallback in production.
 The file says where its list comes from and when it was read. A model newer than the
 list is used with ``bedrock.model(id, check_id=False)``; an ARN (a foundation model, an
 inference profile, a provisioned-throughput or custom model) is never looked up.
+
+Where AWS or the provider publishes them, an entry also holds the model's input
+modalities, context window and maximum output tokens, each with the page it was read
+from; a limit nobody publishes is ``None`` (unknown, not unlimited). Per-token prices
+stay in one place, ``sfnchain/estimate/prices.json``: :func:`price` reads them from
+there, so the catalogue answers for both without a second copy.
 """
 
 from __future__ import annotations
@@ -14,9 +20,17 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sfnchain.models.base import base_of_arn
+
+if TYPE_CHECKING:
+    from sfnchain.estimate.prices import ModelPrice, PriceList
 
 _FILE = Path(__file__).with_name("catalogue.json")
+
+# What an entry's "input_modalities" may name.
+MODALITIES = frozenset({"text", "image", "video", "audio", "speech", "document"})
 
 
 class UnknownModelId(ValueError):
@@ -30,6 +44,20 @@ class CatalogueEntry:
     output: str  # text | embedding | image | video | speech | rerank
     max_output_tokens: int | None = None
     max_output_tokens_source: str = ""
+    context_window: int | None = None
+    context_window_source: str = ""
+    input_modalities: tuple[str, ...] | None = None
+    input_modalities_source: str = ""
+
+    @property
+    def family(self) -> str | None:
+        """The InvokeModel family sfnchain builds this model's requests with (``anthropic``,
+        ``amazon-nova``, ...); None for a model no family adapter covers."""
+        from sfnchain.models.families import FAMILIES
+
+        if self.output != "text":
+            return None
+        return next((fam.name for fam in FAMILIES if fam.matches(self.model_id)), None)
 
 
 @dataclass(frozen=True)
@@ -38,22 +66,35 @@ class Catalogue:
     profile_prefixes: tuple[str, ...]
     source: str
     read_on: str
+    limits_read_on: str = ""
 
 
 @functools.cache
 def catalogue() -> Catalogue:
     raw: dict[str, Any] = json.loads(_FILE.read_text(encoding="utf-8"))
-    models = {
-        mid: CatalogueEntry(
-            mid,
-            entry["provider"],
-            entry["output"],
-            entry.get("max_output_tokens"),
-            entry.get("max_output_tokens_source", ""),
-        )
-        for mid, entry in raw["models"].items()
-    }
-    return Catalogue(models, tuple(raw["profile_prefixes"]), raw["source"], raw["read_on"])
+    models = {mid: _entry(mid, entry) for mid, entry in raw["models"].items()}
+    return Catalogue(
+        models,
+        tuple(raw["profile_prefixes"]),
+        raw["source"],
+        raw["read_on"],
+        raw.get("limits_read_on", ""),
+    )
+
+
+def _entry(model_id: str, entry: dict[str, Any]) -> CatalogueEntry:
+    inputs = entry.get("input_modalities")
+    return CatalogueEntry(
+        model_id,
+        entry["provider"],
+        entry["output"],
+        entry.get("max_output_tokens"),
+        entry.get("max_output_tokens_source", ""),
+        entry.get("context_window"),
+        entry.get("context_window_source", ""),
+        None if inputs is None else tuple(inputs),
+        entry.get("input_modalities_source", ""),
+    )
 
 
 def lookup(model_id: str) -> CatalogueEntry:
@@ -85,3 +126,46 @@ def _unknown_message(model_id: str, cat: Catalogue, head: str | None, rest: str)
         f"prefix {'/'.join(p + '.' for p in cat.profile_prefixes)}; for a model newer than "
         "the catalogue pass check_id=False)"
     )
+
+
+def _resolve(model_id: str) -> CatalogueEntry:
+    """:func:`lookup`, also through a foundation-model or inference-profile ARN."""
+    inner = base_of_arn(model_id) if model_id.startswith("arn:") else None
+    return lookup(inner if inner is not None else model_id)
+
+
+def check_max_tokens(model_id: str, max_tokens: int) -> str | None:
+    """Why ``max_tokens`` is more than ``model_id`` can answer with (its published maximum
+    output, the page that says so and the fix), or None when it fits, when the catalogue
+    knows no limit for the model, or when the model is not in the catalogue."""
+    try:
+        entry = _resolve(model_id)
+    except UnknownModelId:
+        return None
+    limit = entry.max_output_tokens
+    if limit is None or max_tokens <= limit:
+        return None
+    return (
+        f"max_tokens for {model_id} must be at most {limit} (the model's maximum output "
+        f"tokens, {entry.max_output_tokens_source}), got {max_tokens}; lower max_tokens to "
+        f"{limit} or less"
+    )
+
+
+@functools.cache
+def _prices() -> PriceList:
+    # Imported here, not at the top: importing sfnchain.models stays cheap (the estimate
+    # package is loaded on the first price asked for), and sfnchain.estimate.prices
+    # itself imports sfnchain.models.
+    from sfnchain.estimate.prices import load_prices
+
+    return load_prices()
+
+
+def price(model_id: str) -> ModelPrice | None:
+    """The per-token price of ``model_id`` (a base model ID, an inference profile ID or a
+    foundation-model / inference-profile ARN), read from ``sfnchain/estimate/prices.json``
+    with its source, Region and date; None if that list has no price for the model.
+    :class:`UnknownModelId` if the catalogue does not list the model."""
+    entry = _resolve(model_id)
+    return _prices().models.get(entry.model_id)
