@@ -6,6 +6,7 @@ on the embedded engine."""
 from __future__ import annotations
 
 import inspect
+import json
 from typing import Any
 
 import pytest
@@ -17,13 +18,21 @@ from sfnchain import (
     choose,
     compile,
     fallback,
+    for_each,
+    invoke_lambda,
+    parallel,
     pass_state,
     prompt,
+    s3,
+    s3_map,
+    task,
+    wait,
     when,
     workflow,
 )
 from sfnchain.diagnostics import SfnchainError
-from sfnchain.testing import EmbeddedEngine, answer, run_workflow
+from sfnchain.testing import EmbeddedEngine, answer, returns, run_workflow, throws
+from sfnchain.testing.history import task_parameters
 
 CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
 SONNET = "anthropic.claude-3-sonnet-20240229-v1:0"
@@ -189,3 +198,274 @@ def test_token_counts_of_a_cached_answer_are_served_from_the_cache(target: str) 
         assert second.output == {"a": "Hi.", "n": 7}
     finally:
         engine.close()
+
+
+# --- what a Parallel passes its branches (passes/reads.py) -------------------------------
+
+
+def test_a_parallel_passes_each_field_its_branches_read_and_no_more() -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language="JSONPath")
+    def w(spec: str, delay: int, until: str, tone: str, note: str) -> dict[str, Any]:
+        _, _, cards, lit = parallel(
+            lambda: wait("Pause", delay),
+            lambda: wait("Until", until=until),
+            lambda: s3_map(
+                "Cards",
+                s3.json_file("bucket-a", "items.json"),
+                lambda items, tone: prompt("Card", m, "{{ tone }}"),
+                context={"tone": tone},
+                batch_size=5,
+            ),
+            # a literal that only looks like a JSONata input read is not a read
+            lambda: pass_state("Lit", {"text": "$states.input", "n": note}),
+            name="Side",
+        )
+        return {"cards": cards, "lit": lit}
+
+    assert _states(w)["Side"]["Parameters"] == {
+        "delay.$": "$.delay",
+        "note.$": "$.note",
+        "tone.$": "$.tone",
+        "until.$": "$.until",
+    }
+
+
+def test_a_branch_whose_error_replaces_its_whole_state_still_gets_only_its_fields() -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language="JSONPath")
+    def w(spec: str, fn: str) -> dict[str, Any]:
+        _, b = parallel(
+            lambda: task(
+                "Call",
+                "arn:aws:states:::lambda:invoke",
+                {"FunctionName": fn},
+                on_error=[
+                    catch("States.ALL", lambda: pass_state("Oops", {"x": 1}), result_path="$")
+                ],
+            ),
+            lambda: prompt("B", m, "{{ spec }}"),
+            name="Side",
+        )
+        return {"b": b}
+
+    assert _states(w)["Side"]["Parameters"] == {"fn.$": "$.fn", "spec.$": "$.spec"}
+    result = run_workflow(
+        w,
+        {"spec": "s", "fn": "f"},
+        mocks={"Call": throws("Lambda.Unknown", "boom"), "B": answer("ok")},
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"b": "ok"}
+    assert result.path[:4] == ["Side", "Call", "Oops", "B"]
+
+
+# --- the data-flow check (passes/checks.py) ---------------------------------------------
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_map_processor_reading_an_outer_result_is_located_in_the_processor(
+    target: str,
+) -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language=target)
+    def w(names: list, spec: str) -> Any:  # type: ignore[type-arg]
+        a = prompt("Ask", m, "{{ spec }}")
+        r = for_each("Each", names, lambda item: prompt("Card", m, "{{ item }} {{ a }}", a=a))
+        return {"r": r}
+
+    with pytest.raises(SfnchainError) as info:
+        compile(w)
+    [d] = info.value.diagnostics
+    assert d.code == "UNDEFINED_REFERENCE"
+    assert d.pointer == "/States/Each/ItemProcessor/States/Card"
+    assert d.message == (
+        "step 'Card' uses the result of 'Ask', which is not a step of this workflow scope (a "
+        "map processor sees only its item and the values passed with context=)"
+    )
+    assert d.location is not None and d.location.line == _line_of(w.fn, "r = for_each(")
+
+
+# --- results kept and read (passes/layout.py, passes/variables*.py) ---------------------
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_pass_state_values_are_kept_and_read_later(target: str) -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language=target)
+    def w(spec: str) -> Any:
+        p = pass_state("P", {"a": spec, "k": 1})
+        q = pass_state("Q", {"k": 2})
+        a = prompt("Ask", m, "{{ x }} {{ y }}", x=p.a, y=q.k)
+        return {"p": p, "q": q, "a": a}
+
+    result = run_workflow(w, {"spec": "s"}, mocks={"Ask": answer("Hi.")})
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"p": {"a": "s", "k": 1}, "q": {"k": 2}, "a": "Hi."}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_whole_task_result_and_one_of_its_fields_are_both_read(target: str) -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language=target)
+    def w(spec: str) -> Any:
+        r = task("Call", "arn:aws:states:::lambda:invoke", {"FunctionName": "f"})
+        n = prompt("N", m, "{{ x }}", x=r.Payload)
+        return {"whole": r, "n": n}
+
+    result = run_workflow(
+        w, {"spec": "s"}, mocks={"Call": returns({"Payload": "p"}), "N": answer("Hi.")}
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"whole": {"Payload": "p"}, "n": "Hi."}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_result_read_after_an_input_field_in_one_template_is_kept_whole(
+    target: str,
+) -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language=target)
+    def w(spec: str) -> Any:
+        a = prompt("Ask", m, "{{ spec }}")
+        b = prompt("Next", m, "{{ spec }} then {{ a }}", a=a)
+        return {"b": b, "n": a.usage.output_tokens}
+
+    result = run_workflow(
+        w,
+        {"spec": "s"},
+        mocks={"Ask": answer("First.", output_tokens=9), "Next": answer("Second.")},
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"b": "Second.", "n": 9}
+    # the second prompt is sent the first answer
+    sent = task_parameters(result.events, "Next")
+    assert "s then First." in json.dumps(sent), sent
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_catch_can_keep_the_error_in_another_steps_result(target: str) -> None:
+    @workflow(query_language=target)
+    def w(spec: str) -> Any:
+        a = task("A", "arn:aws:states:::lambda:invoke", {"FunctionName": "f"})
+        task(
+            "B",
+            "arn:aws:states:::lambda:invoke",
+            {"FunctionName": "g"},
+            on_error=[catch("States.ALL", result_path="$.A")],
+        )
+        return {"a": a}
+
+    result = run_workflow(
+        w, {"spec": "s"}, mocks={"A": returns({"x": 1}), "B": throws("Lambda.Unknown", "boom")}
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"a": {"Error": "Lambda.Unknown", "Cause": "boom"}}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_an_element_of_a_lambda_payload_is_read_from_its_result(target: str) -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language=target)
+    def w(spec: str) -> Any:
+        r = invoke_lambda("Call", "f")
+        a = prompt("Ask", m, "{{ spec }}")
+        return {"first": r[0], "a": a}
+
+    result = run_workflow(
+        w, {"spec": "s"}, mocks={"Call": returns({"Payload": [5, 6]}), "Ask": answer("Hi.")}
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"first": 5, "a": "Hi."}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_map_over_a_step_result_whose_first_state_catches_reads_item_fields_later(
+    target: str,
+) -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language=target)
+    def w(spec: str) -> Any:
+        people = invoke_lambda("List", "f")
+
+        def card(name: str, tone: str) -> Any:
+            prompt(
+                "Greet",
+                m,
+                "Hello {{ name }}",
+                on_error=[catch("States.ALL", lambda: pass_state("Oops", {"x": 1}))],
+            )
+            return {"card": prompt("Card", m, "A {{ tone }} card for {{ name }}")}
+
+        cards = for_each("Each", people, card, context={"tone": spec})
+        return {"cards": cards}
+
+    result = run_workflow(
+        w,
+        {"spec": "warm"},
+        mocks={
+            "List": returns({"Payload": [{"name": "Ada"}, {"name": "Lin"}]}),
+            "Greet": throws("Bedrock.ValidationException", "bad"),
+            "Card": answer("Hi!"),
+        },
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"cards": [{"card": "Hi!"}, {"card": "Hi!"}]}
+    sent = json.dumps(task_parameters(result.events, "Card"))
+    assert "A warm card for Ada" in sent and "A warm card for Lin" in sent, sent
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_branch_handing_back_two_results(target: str) -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language=target)
+    def w(spec: str) -> Any:
+        def both() -> Any:
+            a = prompt("A", m, "{{ spec }}")
+            b = prompt("B", m, "{{ spec }} {{ a }}", a=a)
+            return {"a": a, "b": b}
+
+        x, y = parallel(both, lambda: prompt("C", m, "x"))
+        return {"x": x, "y": y}
+
+    result = run_workflow(
+        w, {"spec": "s"}, mocks={"A": answer("a!"), "B": answer("b!"), "C": answer("c!")}
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"x": {"a": "a!", "b": "b!"}, "y": "c!"}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_waits_read_their_seconds_and_timestamp_at_run_time(target: str) -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language=target)
+    def w(spec: str, delay: int, until: str) -> Any:
+        a = prompt("Ask", m, "{{ spec }}")
+        wait("Pause", delay)
+        wait("Until", until=until)
+        wait("Tokens", a.usage.output_tokens)
+        return {"a": a}
+
+    states = _states(w)
+    if target == "JSONata":
+        assert states["Pause"]["Seconds"] == "{% $states.context.Execution.Input.delay %}"
+        assert states["Until"]["Timestamp"] == "{% $states.context.Execution.Input.until %}"
+        assert states["Tokens"]["Seconds"] == "{% $Ask.usage.output_tokens %}"
+    result = run_workflow(
+        w,
+        {"spec": "s", "delay": 0, "until": "2020-01-01T00:00:00Z"},
+        mocks={"Ask": answer("Hi.", output_tokens=0)},
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"a": "Hi."}
+    assert result.path == ["Ask", "Pause", "Until", "Tokens", *result.path[4:]]
