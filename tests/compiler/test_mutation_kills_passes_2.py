@@ -19,6 +19,7 @@ from sfnchain import (
     compile,
     fallback,
     for_each,
+    goto,
     invoke_lambda,
     parallel,
     pass_state,
@@ -469,3 +470,27 @@ def test_waits_read_their_seconds_and_timestamp_at_run_time(target: str) -> None
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert result.output == {"a": "Hi."}
     assert result.path == ["Ask", "Pause", "Until", "Tokens", *result.path[4:]]
+
+
+def test_an_item_field_read_in_an_iteration_that_loops_back_is_unsupported_in_jsonata() -> None:
+    m = bedrock.model(CLAUDE)
+
+    @workflow(query_language="JSONata")
+    def w(names: list) -> Any:  # type: ignore[type-arg]
+        def card(name: str) -> Any:
+            a = prompt("First", m, "Go")
+            b = prompt("Second", m, "{{ name }}")
+            choose("Again", when(a.usage.output_tokens > 100, lambda: goto("First")))
+            return {"b": b}
+
+        return {"r": for_each("Each", names, card)}
+
+    with pytest.raises(SfnchainError) as info:
+        compile(w)
+    [d] = info.value.diagnostics
+    assert d.code == "UNSUPPORTED_IN_JSONATA"
+    assert d.message == (
+        "state 'Second' reads the map item's 'name' in an iteration that loops back to its "
+        "first state; compile with query_language='JSONPath'"
+    )
+    assert d.location is not None and d.location.line == _line_of(w.fn, 'b = prompt("Second"')
