@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sfnchain.diagnostics import Diagnostic, Severity, SourceLocation
 from sfnchain.ir.states import Machine, Parallel, State
-from sfnchain.ir.steps import CachedStep, Chain, PromptStep, WorkflowIR
+from sfnchain.ir.steps import CachedChain, CachedStep, Chain, PromptStep, WorkflowIR
 from sfnchain.passes.checks import walk
 
 QUOTA = 256 * 1024
@@ -60,6 +60,8 @@ def answer_bounds(ir: WorkflowIR) -> dict[str, Answer]:
                     len(out),
                 )
             subs: list[Chain] = list(getattr(step, "branches", ()))
+            if isinstance(step, CachedStep) and isinstance(step.inner, CachedChain):
+                subs.append(step.inner.chain)  # a cached chain's prompts answer too
             subs += [c for c in (getattr(step, "processor", None),) if isinstance(c, Chain)]
             subs += [case.chain for case in getattr(step, "cases", ())]
             subs += [h.chain for h in getattr(step, "handlers", ())]

@@ -89,3 +89,32 @@ def test_answers_kept_in_s3_do_not_count() -> None:
         return {"uris": list(uris)}
 
     assert _warnings(w) == []
+
+
+def test_the_prompts_of_a_cached_chain_count_too() -> None:
+    """Two answers of up to 40,000 tokens (160,000 bytes each) gathered into a cached
+    chain's result pass 256 KiB just as they do outside ``cached``."""
+    from sfnchain import cached
+
+    huge = bedrock.model(HAIKU, max_tokens=40_000, check_id=False)
+
+    @workflow
+    def plain(q: str) -> Any:
+        a = prompt("A", huge, "one {{ q }}", q=q)
+        b = prompt("B", huge, "two {{ q }}", q=q)
+        return {"a": a, "b": b}
+
+    @workflow
+    def kept(q: str) -> Any:
+        def both() -> Any:
+            a = prompt("A", huge, "one {{ q }}", q=q)
+            b = prompt("B", huge, "two {{ q }}", q=q)
+            return {"a": a, "b": b}
+
+        c = cached(both, name="Both", key=[q], table="cache-table")
+        return {"a": c.a, "b": c.b}
+
+    assert _warnings(plain)
+    warned = _warnings(kept)
+    assert warned, "a cached chain's answers were not counted"
+    assert "prompt 'A'" in warned[0].message and "prompt 'B'" in warned[0].message
