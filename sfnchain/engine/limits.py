@@ -25,6 +25,7 @@ def check(value: Any, what: str) -> None:
             "States.DataLimitExceeded",
             f"The {what} has a size exceeding the maximum number of bytes service limit "
             f"({MAX_BYTES} bytes).",
+            final=True,
         )
 
 
