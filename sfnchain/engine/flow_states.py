@@ -162,7 +162,7 @@ def _variable(step: Step, path: str, data: Any) -> Any:
         raise PathMissing(
             miss.path,
             miss.data,
-            f"Invalid path '{path}': The choice state\u2019s condition path references an "
+            f"Invalid path '{path}': The choice state's condition path references an "
             "invalid value.",
         ) from miss
 

@@ -59,21 +59,21 @@ def test_an_intrinsic_path_argument_that_selects_nothing_names_the_whole_express
 
 
 def test_a_choice_variable_that_selects_nothing() -> None:
-    # an execution output published from AWS: "Invalid path '$.jobs[0].done': The choice
-    # state’s condition path references an invalid value."
+    # execution outputs published from AWS: "Invalid path '$.should_enrich': The choice
+    # state's condition path references an invalid value." (whether a Default changes
+    # this is not known: the machine here has none)
     definition = machine(
         {
             "AllDone": {
                 "Type": "Choice",
                 "Choices": [{"Variable": "$.jobs[0].done", "BooleanEquals": True, "Next": "E"}],
-                "Default": "E",
             },
             "E": {"Type": "Succeed"},
         }
     )
     assert failure(definition, {"jobs": [{"input": "First job"}]}) == (
         "States.Runtime",
-        prefix("AllDone", 2) + "Invalid path '$.jobs[0].done': The choice state\u2019s "
+        prefix("AllDone", 2) + "Invalid path '$.jobs[0].done': The choice state's "
         "condition path references an invalid value.",
     )
 
