@@ -83,14 +83,25 @@ class Step:
         return ctx
 
     # --- JSONPath ----------------------------------------------------------------------
-    def resolve(self, path: str, data: Any, *, field: str = "Parameters", key: bool = False) -> Any:
+    def resolve(
+        self,
+        path: str,
+        data: Any,
+        *,
+        field: str = "Parameters",
+        key: bool = False,
+        index_null: bool = False,
+    ) -> Any:
         """A path in a JSONPath state: ``$$…`` context, ``$name…`` a variable, ``$…`` data.
 
-        ``field`` names where the path sits; ``key``: it is a payload template's ``x.$``
-        key (the cause of a miss is worded for a template, not for a path field)."""
+        ``field`` names where the path sits; ``key``: a miss is worded as for a field
+        that holds a path (a template's ``x.$`` key, TimestampPath, ItemsPath, ...), not
+        as for InputPath/OutputPath; ``index_null``: see :func:`paths.select`."""
         named = field if key else None
         if path.startswith("$$"):
-            return paths.select(self.context(), path[1:], field=named, where="context object")
+            return paths.select(
+                self.context(), path[1:], field=named, written=path, index_null=index_null
+            )
         if len(path) > 1 and path[1] not in ".[":
             head = path[1:]
             cut = min((i for i in (head.find("."), head.find("[")) if i >= 0), default=len(head))
@@ -100,8 +111,14 @@ class Step:
                     "States.Runtime",
                     f"The variable '${var}' referenced by the field '{field}' is not defined",
                 )
-            return paths.select(self.frame.variables[var], "$" + head[cut:], field=named)
-        return paths.select(data, path, field=named)
+            return paths.select(
+                self.frame.variables[var],
+                "$" + head[cut:],
+                field=named,
+                written=path,
+                index_null=index_null,
+            )
+        return paths.select(data, path, field=named, index_null=index_null)
 
     def template(self, value: Any, data: Any, *, field: str) -> Any:
         """A Parameters/ResultSelector/ItemSelector/Assign template applied to ``data``."""
@@ -133,7 +150,8 @@ class Step:
                     f"'{paths.dumps(miss.data)}'",
                 ) from miss
         if _is_path(text):
-            return self.resolve(text, data, field=field, key=field.endswith(".$"))
+            template = field.endswith(".$")
+            return self.resolve(text, data, field=field, key=True, index_null=template)
         raise StatesError(
             "States.Runtime",
             f"The value '{text}' of a '.$' field in '{field}' is neither a path nor an "

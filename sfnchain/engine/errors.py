@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-# Failures that keep their cause as it is: a Map Run over its tolerated failures fails
-# with "The specified tolerated failure threshold was exceeded" alone (recorded).
-_AS_IS = frozenset({"States.ExceedToleratedFailureThreshold"})
+# The failures AWS words with the state that failed: a run-time error of the state's own
+# (States.Runtime, States.QueryEvaluationError). Others keep their cause as it is, e.g.
+# States.ReferencePathConflict, "Unable to apply ReferencePath $.x to input \"input1\""
+# (observed on AWS), or a Map Run's "The specified tolerated failure threshold was
+# exceeded".
+_LOCATED = frozenset({"States.Runtime", "States.QueryEvaluationError"})
 
 
 class StatesError(Exception):
@@ -14,15 +17,16 @@ class StatesError(Exception):
     ``States.QueryEvaluationError``, ``DynamoDB.ResourceNotFoundException``, ...
 
     ``final``: the cause is complete as it is (a Fail state's, a task's answer, a payload
-    limit). Otherwise the failure is the state's own (a path, an expression, an intrinsic
-    or a setting that cannot be evaluated) and :meth:`locate` words it as AWS does.
+    limit). Otherwise a States.Runtime or States.QueryEvaluationError is the state's own (a
+    path, an expression or a setting that cannot be evaluated) and :meth:`locate` words it
+    as AWS does.
     """
 
     def __init__(self, error: str, cause: str = "", *, final: bool = False) -> None:
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
-        self.final = final or error in _AS_IS
+        self.final = final or error not in _LOCATED
 
     def locate(self, state: str, entered: int) -> StatesError:
         """The failure as the state ``state`` (its StateEntered event ``entered``)

@@ -27,7 +27,7 @@ Attempt = Callable[[], Generator[Any, Any, Any]]
 
 def leave(step: Step, output: Any, next_name: str | None = NOTHING) -> tuple[Any, str | None]:
     """Record the state's exit, make its Assign visible, and pick the next state."""
-    limits.check(output, f"output of the state '{step.name}'")
+    limits.check_result(output, step.name)
     step.frame.record(f"{step.state['Type']}StateExited", exited(step.name, output))
     step.commit()
     if next_name is NOTHING:
@@ -109,14 +109,7 @@ def _wait_seconds(step: Step) -> float:
     if "Seconds" in st:
         return float(st["Seconds"])
     if "SecondsPath" in st:
-        seconds = step.resolve(st["SecondsPath"], effective, field="SecondsPath")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise StatesError(
-                "States.Runtime",
-                f"The SecondsPath '{st['SecondsPath']}' of the Wait state '{step.name}' "
-                f"selected {dumps(seconds)}, not a non-negative number",
-            )
-        return float(seconds)
+        return _seconds_path(step, st["SecondsPath"], effective)
     if "Timestamp" in st:
         text = st["Timestamp"]
         stamp = parse_timestamp(text) if isinstance(text, str) else None
@@ -127,7 +120,7 @@ def _wait_seconds(step: Step) -> float:
             )
         return (stamp - step.frame.now()).total_seconds()
     where = st.get("TimestampPath", "$")
-    text = step.resolve(where, effective, field="TimestampPath")
+    text = step.resolve(where, effective, field="TimestampPath", key=True)
     stamp = parse_timestamp(text) if isinstance(text, str) else None
     if stamp is None:
         # error and cause recorded against AWS
@@ -137,6 +130,31 @@ def _wait_seconds(step: Step) -> float:
             f"date-time format string: {where} == {_text(text)}",
         )
     return (stamp - step.frame.now()).total_seconds()
+
+
+def _seconds_path(step: Step, path: str, data: Any) -> float:
+    """The whole, non-negative number of seconds SecondsPath selects (causes as AWS words
+    them, from executions recorded against it)."""
+    try:
+        seconds = step.resolve(path, data, field="SecondsPath")
+    except PathMissing as miss:
+        raise StatesError(
+            "States.Runtime",
+            f"The SecondsPath parameter does not reference an input value: {path}",
+        ) from miss
+    whole = isinstance(seconds, int) or (isinstance(seconds, float) and seconds.is_integer())
+    if isinstance(seconds, bool) or not whole:
+        raise StatesError(
+            "States.Runtime",
+            "The SecondsPath parameter cannot be parsed as a long value: "
+            f"{path} == {_text(seconds)}",
+        )
+    if seconds < 0:
+        raise StatesError(
+            "States.Runtime",
+            f"The SecondsPath parameter references a negative value: {path} == {_text(seconds)}",
+        )
+    return float(seconds)
 
 
 def _text(value: Any) -> str:

@@ -130,9 +130,10 @@ def evaluate(
     except StatesError:
         raise
     except Exception as exc:
+        code = getattr(exc, "error", None)
         raise _query_error(
-            f"An error occurred while evaluating the JSONata expression '{body}' specified for "
-            f"the field '{field}': {exc}"
+            f"The JSONata expression '{body}' specified for the field '{field}' threw an error "
+            f"during evaluation. {f'{code}: ' if isinstance(code, str) else ''}{exc}"
         ) from exc
     if result is None:
         # AWS: "The JSONata expression '...' specified for the field '...' returned nothing
@@ -141,7 +142,24 @@ def evaluate(
             f"The JSONata expression '{body}' specified for the field '{field}' returned "
             "nothing (undefined)."
         )
-    return jutils.Utils.convert_nulls(result)
+    value = jutils.Utils.convert_nulls(result)
+    if not _is_json(value):
+        # a function (or a value holding one) is not JSON: it cannot be a field's value
+        raise _query_error(
+            f"The JSONata expression '{body}' specified for the field '{field}' returned an "
+            "unsupported result type."
+        )
+    return value
+
+
+def _is_json(value: Any) -> bool:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    return False
 
 
 def template(value: Any, bindings: Mapping[str, Any], functions: Functions, *, field: str) -> Any:

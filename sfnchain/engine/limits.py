@@ -29,5 +29,17 @@ def check(value: Any, what: str) -> None:
         )
 
 
+def check_result(value: Any, who: str) -> None:
+    """The output of state ``who`` (its name) or the result of the task it calls (its
+    Resource) within the quota; the cause as AWS words it."""
+    if size(value) > MAX_BYTES:
+        raise StatesError(
+            "States.DataLimitExceeded",
+            f"The state/task '{who}' returned a result with a size exceeding the maximum "
+            "number of bytes service limit.",
+            final=True,
+        )
+
+
 def check_input(value: Any) -> None:
     check(value, "execution input")

@@ -122,6 +122,11 @@ def setting(
     elif number < 0:
         if key == "ToleratedFailureCount":
             raise StatesError(error, "ToleratedFailureCount cannot be negative.")
+        if key == "MaxConcurrency":
+            raise StatesError(
+                error,
+                f"Expected non-negative integer for MaxConcurrency, got '{_text(found)}' instead.",
+            )
         raise StatesError(
             error,
             f"The {key} of the Map state '{step.name}' must be a non-negative number, "
@@ -205,12 +210,12 @@ def items_of(step: Step, value: Any) -> list[Any]:
                 f"'{_json_type(items)}' for value: {dumps(items)}",
             )
         return items
-    items = step.resolve(st.get("ItemsPath", "$"), value, field="ItemsPath")
+    items = step.resolve(st.get("ItemsPath", "$"), value, field="ItemsPath", key=True)
     if not isinstance(items, list):
+        # the Map state's own check, worded (and named) as for a JSONata Map's input
         raise StatesError(
-            "States.Runtime",
-            f"The ItemsPath '{st.get('ItemsPath', '$')}' of the Map state '{step.name}' "
-            f"selected {dumps(items)}, which is not an array",
+            "States.QueryEvaluationError",
+            f"Map state input must be an array but was: {dumps(items)}",
         )
     return items
 

@@ -140,13 +140,22 @@ def _walk(data: Any, steps: Steps) -> tuple[Any, int]:
 _MISSING = object()
 
 
-def select(data: Any, path: str, *, field: str | None = None, where: str = "input") -> Any:
+def select(
+    data: Any,
+    path: str,
+    *,
+    field: str | None = None,
+    written: str | None = None,
+    index_null: bool = False,
+) -> Any:
     """The value ``path`` selects in ``data``; States.Runtime when a definite path misses.
 
     The cause is AWS's (recorded): for a payload template ``field`` (its key, ``"x.$"``)
     "The JSONPath '$.x' specified for the field 'x.$' could not be found in the input
     '<json>'", for a path field (InputPath, OutputPath, ...) "Invalid path '$.x' : No
-    results for path: $['x']"."""
+    results for path: $['x']". ``written``: the path as the definition has it (``$$.x``
+    for the context object's ``$.x``). ``index_null``: an index past the end of an array,
+    as the last step, selects null (a payload template's path, as AWS evaluates it)."""
     try:
         expr, steps = compiled(path)
     except PathError as exc:
@@ -156,10 +165,14 @@ def select(data: Any, path: str, *, field: str | None = None, where: str = "inpu
     found, followed = _walk(data, steps)
     if found is not _MISSING:
         return found
+    if index_null and followed == len(steps) - 1 and isinstance(steps[-1], int):
+        parent, _ = _walk(data, steps[:-1])
+        if isinstance(parent, list):
+            return None
     if field is not None:
         cause = (
-            f"The JSONPath '{path}' specified for the field '{field}' could not be found "
-            f"in the {where} '{dumps(data)}'"
+            f"The JSONPath '{written or path}' specified for the field '{field}' could not be "
+            f"found in the input '{dumps(data)}'"
         )
     elif followed < len(steps) - 1:
         cause = (
