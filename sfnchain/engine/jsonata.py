@@ -127,13 +127,16 @@ def evaluate(
         # thread; compiled expressions are reused, so point it at this one
         jsonata.Jsonata.CURRENT.jsonata = compiled
         result = compiled.evaluate(None, {**functions.bindings, **bindings})
-    except StatesError:
-        raise
     except Exception as exc:
-        code = getattr(exc, "error", None)
+        # a JSONata error ("T2002: ...") or one of the Step Functions functions' own
+        if isinstance(exc, StatesError):
+            message = exc.cause
+        else:
+            code = getattr(exc, "error", None)
+            message = f"{code}: {exc}" if isinstance(code, str) else str(exc)
         raise _query_error(
             f"The JSONata expression '{body}' specified for the field '{field}' threw an error "
-            f"during evaluation. {f'{code}: ' if isinstance(code, str) else ''}{exc}"
+            f"during evaluation. {message}"
         ) from exc
     if result is None:
         # AWS: "The JSONata expression '...' specified for the field '...' returned nothing
