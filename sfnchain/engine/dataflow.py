@@ -22,6 +22,9 @@ from sfnchain.engine.errors import StatesError
 from sfnchain.engine.scope import Frame
 
 NOTHING: Any = object()  # "no result yet" / "no error output"
+# the states that can retry have $$.State.RetryCount; a Pass state's State object has only
+# Name and EnteredTime (recorded against AWS)
+_RETRYING = frozenset({"Task", "Parallel", "Map"})
 
 
 def _is_path(text: str) -> bool:
@@ -40,6 +43,8 @@ class Step:
         self.jsonata = self.ql == "JSONata"
         self.entered = frame.now()
         self.retry_count = 0
+        # the id of the state's StateEntered event (set when the state starts to run)
+        self.entered_id = 0
         self.token: str | None = None
         self.pending: dict[str, Any] | None = None
         # $$.Map.Item while a Map state's ItemSelector is evaluated ({"Index", "Value"})
@@ -59,13 +64,12 @@ class Step:
             "RedriveCount": 0,
             **dict(extra.get("Execution", {})),
         }
+        state: dict[str, Any] = {"EnteredTime": iso(self.entered), "Name": self.name}
+        if self.state.get("Type") in _RETRYING:
+            state["RetryCount"] = self.retry_count
         ctx: dict[str, Any] = {
             "Execution": execution,
-            "State": {
-                "EnteredTime": iso(self.entered),
-                "Name": self.name,
-                "RetryCount": self.retry_count,
-            },
+            "State": state,
             "StateMachine": {
                 "Id": run.machine_arn,
                 "Name": run.machine,
@@ -79,10 +83,25 @@ class Step:
         return ctx
 
     # --- JSONPath ----------------------------------------------------------------------
-    def resolve(self, path: str, data: Any, *, field: str = "Parameters") -> Any:
-        """A path in a JSONPath state: ``$$…`` context, ``$name…`` a variable, ``$…`` data."""
+    def resolve(
+        self,
+        path: str,
+        data: Any,
+        *,
+        field: str = "Parameters",
+        key: bool = False,
+        index_null: bool = False,
+    ) -> Any:
+        """A path in a JSONPath state: ``$$…`` context, ``$name…`` a variable, ``$…`` data.
+
+        ``field`` names where the path sits; ``key``: a miss is worded as for a field
+        that holds a path (a template's ``x.$`` key, TimestampPath, ItemsPath, ...), not
+        as for InputPath/OutputPath; ``index_null``: see :func:`paths.select`."""
+        named = field if key else None
         if path.startswith("$$"):
-            return paths.select(self.context(), path[1:], field=field, where="context object")
+            return paths.select(
+                self.context(), path[1:], field=named, written=path, index_null=index_null
+            )
         if len(path) > 1 and path[1] not in ".[":
             head = path[1:]
             cut = min((i for i in (head.find("."), head.find("[")) if i >= 0), default=len(head))
@@ -92,8 +111,14 @@ class Step:
                     "States.Runtime",
                     f"The variable '${var}' referenced by the field '{field}' is not defined",
                 )
-            return paths.select(self.frame.variables[var], "$" + head[cut:], field=field)
-        return paths.select(data, path, field=field)
+            return paths.select(
+                self.frame.variables[var],
+                "$" + head[cut:],
+                field=named,
+                written=path,
+                index_null=index_null,
+            )
+        return paths.select(data, path, field=named, index_null=index_null)
 
     def template(self, value: Any, data: Any, *, field: str) -> Any:
         """A Parameters/ResultSelector/ItemSelector/Assign template applied to ``data``."""
@@ -101,7 +126,7 @@ class Step:
             out: dict[str, Any] = {}
             for key, item in value.items():
                 if key.endswith(".$") and isinstance(item, str):
-                    out[key[:-2]] = self.dynamic(item, data, field=field)
+                    out[key[:-2]] = self.dynamic(item, data, field=key)
                 else:
                     out[key] = self.template(item, data, field=field)
             return out
@@ -110,12 +135,23 @@ class Step:
         return value
 
     def dynamic(self, text: str, data: Any, *, field: str) -> Any:
+        """The value of a ``.$`` field (``field``: its key) or of ErrorPath/CausePath."""
         if looks_like_intrinsic(text):
-            return intrinsics.evaluate(
-                text, lambda p: self.resolve(p, data, field=field), self.frame.run.rng
-            )
+            try:
+                return intrinsics.evaluate(
+                    text, lambda p: self.resolve(p, data, field=p, key=True), self.frame.run.rng
+                )
+            except paths.PathMissing as miss:
+                # recorded against AWS: the whole expression is named, then the argument
+                raise StatesError(
+                    "States.Runtime",
+                    f"The function '{text}' had the following error: The JsonPath argument "
+                    f"for the field '{miss.path}' could not be found in the input "
+                    f"'{paths.dumps(miss.data)}'",
+                ) from miss
         if _is_path(text):
-            return self.resolve(text, data, field=field)
+            template = field.endswith(".$")
+            return self.resolve(text, data, field=field, key=True, index_null=template)
         raise StatesError(
             "States.Runtime",
             f"The value '{text}' of a '.$' field in '{field}' is neither a path nor an "

@@ -20,7 +20,15 @@ from sfnchain.engine.dataflow import Step
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.execution import Execution
 from sfnchain.engine.flow_states import Outcome, guarded
-from sfnchain.engine.parallel_map import finish, items_of, joined, max_concurrency, select_item
+from sfnchain.engine.parallel_map import (
+    finish,
+    items_of,
+    joined,
+    max_concurrency,
+    select_item,
+    setting,
+    tolerance,
+)
 from sfnchain.engine.paths import dumps
 from sfnchain.engine.scheduler import Body, Started
 from sfnchain.engine.scope import ACCOUNT, REGION
@@ -89,10 +97,8 @@ def _batches(step: Step, value: Any, items: list[Any]) -> list[Any]:
         return selected
     # every ItemBatcher field is evaluated: a MaxItemsPerBatchPath on a variable and
     # JSONata MaxItemsPerBatch / MaxInputBytesPerBatch (issue 9, root cause 10)
-    most = _number(step, "MaxItemsPerBatch", _field(step, batcher, "MaxItemsPerBatch", value))
-    size = _number(
-        step, "MaxInputBytesPerBatch", _field(step, batcher, "MaxInputBytesPerBatch", value)
-    )
+    most = setting(step, batcher, "MaxItemsPerBatch", value)
+    size = setting(step, batcher, "MaxInputBytesPerBatch", value)
     batch_input = None
     if "BatchInput" in batcher:
         batch_input = (
@@ -118,12 +124,8 @@ def _batches(step: Step, value: Any, items: list[Any]) -> list[Any]:
     return [{**wrap, "Items": batch} for batch in out]
 
 
-def _tolerated(step: Step, value: Any, failed: int, total: int) -> bool:
-    st = step.state
-    count = _number(step, "ToleratedFailureCount", _field(step, st, "ToleratedFailureCount", value))
-    percent = _number(
-        step, "ToleratedFailurePercentage", _field(step, st, "ToleratedFailurePercentage", value)
-    )
+def _tolerated(tolerated: tuple[float | None, float | None], failed: int, total: int) -> bool:
+    count, percent = tolerated
     if failed == 0:
         return True
     if count is not None and failed <= count:
@@ -219,6 +221,7 @@ def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
             f"{uuid.UUID(int=run_.rng.getrandbits(128), version=4)}"
         )
         limit = max_concurrency(step, value) or DISTRIBUTED_CONCURRENCY
+        tolerated = tolerance(step, value)
         frame.record("MapStateStarted", {"length": len(inputs)})
         frame.record("MapRunStarted", {"mapRunArn": arn})
         children: list[Execution] = []
@@ -250,7 +253,7 @@ def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
         if children:
             run_.children.setdefault(step.name, []).extend(children)
         yield from frame.advance(end - frame.clock, step.name, "map run")
-        if not _tolerated(step, value, failed, len(inputs)):
+        if not _tolerated(tolerated, failed, len(inputs)):
             cause = "The specified tolerated failure threshold was exceeded"
             frame.record(
                 "MapRunFailed", {"error": "States.ExceedToleratedFailureThreshold", "cause": cause}

@@ -14,7 +14,7 @@ from sfnchain.engine.clock import parse_timestamp
 from sfnchain.engine.dataflow import NOTHING, Step
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.history import exited
-from sfnchain.engine.paths import dumps
+from sfnchain.engine.paths import PathMissing, dumps
 
 Handler = Callable[[Step], tuple[Any, str | None]]
 # A state that may let virtual time pass (or wait for branches): a scheduler task body
@@ -27,7 +27,7 @@ Attempt = Callable[[], Generator[Any, Any, Any]]
 
 def leave(step: Step, output: Any, next_name: str | None = NOTHING) -> tuple[Any, str | None]:
     """Record the state's exit, make its Assign visible, and pick the next state."""
-    limits.check(output, f"output of the state '{step.name}'")
+    limits.check_result(output, step.name)
     step.frame.record(f"{step.state['Type']}StateExited", exited(step.name, output))
     step.commit()
     if next_name is NOTHING:
@@ -50,6 +50,7 @@ def guarded(step: Step, attempt: Attempt, failed: str | None = None) -> Outcome:
             output = yield from attempt()
             return leave(step, output)
         except StatesError as exc:
+            exc.locate(step.name, step.entered_id)
             if failed is not None:
                 step.frame.record(failed, {"error": exc.error, "cause": exc.cause})
             index = retry.find_retrier(retriers, counts, exc.error)
@@ -97,37 +98,68 @@ def _wait_seconds(step: Step) -> float:
         stamp = parse_timestamp(text) if isinstance(text, str) else None
         if stamp is None:
             # a JSONata Timestamp that is not a timestamp is a query evaluation error,
-            # not States.Runtime (issue 9, root cause 8, recorded against AWS)
+            # not States.Runtime (issue 9, root cause 8; error and cause recorded)
             raise StatesError(
                 "States.QueryEvaluationError",
-                f"The Timestamp field of the Wait state '{step.name}' evaluated to "
-                f"{dumps(text)}, which is not an ISO-8601 timestamp",
+                "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                f"date-time format string: {_text(text)}",
             )
         return (stamp - step.frame.now()).total_seconds()
     effective = step.input_path()
     if "Seconds" in st:
         return float(st["Seconds"])
     if "SecondsPath" in st:
-        seconds = step.resolve(st["SecondsPath"], effective, field="SecondsPath")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        return _seconds_path(step, st["SecondsPath"], effective)
+    if "Timestamp" in st:
+        text = st["Timestamp"]
+        stamp = parse_timestamp(text) if isinstance(text, str) else None
+        if stamp is None:
             raise StatesError(
                 "States.Runtime",
-                f"The SecondsPath '{st['SecondsPath']}' of the Wait state '{step.name}' "
-                f"selected {dumps(seconds)}, not a non-negative number",
+                f"The Wait state '{step.name}' got {dumps(text)}, not an ISO-8601 timestamp",
             )
-        return float(seconds)
-    text = (
-        st["Timestamp"]
-        if "Timestamp" in st
-        else step.resolve(st.get("TimestampPath", "$"), effective, field="TimestampPath")
-    )
+        return (stamp - step.frame.now()).total_seconds()
+    where = st.get("TimestampPath", "$")
+    text = step.resolve(where, effective, field="TimestampPath", key=True)
     stamp = parse_timestamp(text) if isinstance(text, str) else None
     if stamp is None:
+        # error and cause recorded against AWS
         raise StatesError(
             "States.Runtime",
-            f"The Wait state '{step.name}' got {dumps(text)}, not an ISO-8601 timestamp",
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+            f"date-time format string: {where} == {_text(text)}",
         )
     return (stamp - step.frame.now()).total_seconds()
+
+
+def _seconds_path(step: Step, path: str, data: Any) -> float:
+    """The whole, non-negative number of seconds SecondsPath selects (causes as AWS words
+    them, from executions recorded against it)."""
+    try:
+        seconds = step.resolve(path, data, field="SecondsPath")
+    except PathMissing as miss:
+        raise StatesError(
+            "States.Runtime",
+            f"The SecondsPath parameter does not reference an input value: {path}",
+        ) from miss
+    whole = isinstance(seconds, int) or (isinstance(seconds, float) and seconds.is_integer())
+    if isinstance(seconds, bool) or not whole:
+        raise StatesError(
+            "States.Runtime",
+            "The SecondsPath parameter cannot be parsed as a long value: "
+            f"{path} == {_text(seconds)}",
+        )
+    if seconds < 0:
+        raise StatesError(
+            "States.Runtime",
+            f"The SecondsPath parameter references a negative value: {path} == {_text(seconds)}",
+        )
+    return float(seconds)
+
+
+def _text(value: Any) -> str:
+    """A value as a cause quotes it: a string as it is, anything else as JSON."""
+    return value if isinstance(value, str) else dumps(value)
 
 
 def _wait(step: Step) -> Outcome:
@@ -136,6 +168,21 @@ def _wait(step: Step) -> Outcome:
     if step.jsonata:
         return leave(step, step.output(step.raw, has_result=False))
     return leave(step, step.output(step.input_path(), has_result=False))
+
+
+def _variable(step: Step, path: str, data: Any) -> Any:
+    """A Choice rule's Variable (or ...Path operand); a miss is worded as AWS words it
+    ("Invalid path '$.x': The choice state's condition path references an invalid
+    value.", recorded)."""
+    try:
+        return step.resolve(path, data, field="Variable")
+    except PathMissing as miss:
+        raise PathMissing(
+            miss.path,
+            miss.data,
+            f"Invalid path '{path}': The choice state's condition path references an "
+            "invalid value.",
+        ) from miss
 
 
 def _choice(step: Step) -> tuple[Any, str | None]:
@@ -157,7 +204,7 @@ def _choice(step: Step) -> tuple[Any, str | None]:
     else:
         effective = step.input_path()
         for rule in st.get("Choices") or []:
-            if choice.evaluate(rule, lambda p: step.resolve(p, effective, field="Variable")):
+            if choice.evaluate(rule, lambda p: _variable(step, p, effective)):
                 step.state = {
                     **dict(st),
                     **({"Assign": rule["Assign"]} if "Assign" in rule else {}),
@@ -170,6 +217,7 @@ def _choice(step: Step) -> tuple[Any, str | None]:
     raise StatesError(
         "States.NoChoiceMatched",
         f"No Matches! The Choice state '{step.name}' has no rule that matches and no Default",
+        final=True,
     )
 
 
@@ -194,7 +242,9 @@ def _fail(step: Step) -> tuple[Any, str | None]:
         if "CausePath" in st:
             cause = step.dynamic(st["CausePath"], step.raw, field="CausePath")
     # the Fail state leaves no Exited event: the execution (or branch) fails with it
-    raise StatesError("" if error is None else str(error), "" if cause is None else str(cause))
+    raise StatesError(
+        "" if error is None else str(error), "" if cause is None else str(cause), final=True
+    )
 
 
 def _task(step: Step) -> Outcome:
@@ -215,16 +265,43 @@ def _map(step: Step) -> Outcome:
     return parallel_map.map_state(step)
 
 
+def _located(handler: Handler) -> Handler:
+    """``handler`` reporting its state's own failures as AWS words them (the state's
+    name and the id of its StateEntered event, which was the last one recorded)."""
+
+    def run(step: Step) -> tuple[Any, str | None]:
+        step.entered_id = step.frame.previous
+        try:
+            return handler(step)
+        except StatesError as exc:
+            exc.locate(step.name, step.entered_id)
+            raise
+
+    return run
+
+
+def _located_waiting(waiting: Waiting) -> Waiting:
+    def run(step: Step) -> Outcome:
+        step.entered_id = step.frame.previous
+        try:
+            return (yield from waiting(step))
+        except StatesError as exc:
+            exc.locate(step.name, step.entered_id)
+            raise
+
+    return run
+
+
 # states that never let time pass run straight through
 HANDLERS: dict[str, Handler] = {
-    "Pass": _pass,
-    "Choice": _choice,
-    "Succeed": _succeed,
-    "Fail": _fail,
+    "Pass": _located(_pass),
+    "Choice": _located(_choice),
+    "Succeed": _located(_succeed),
+    "Fail": _located(_fail),
 }
 WAITING: dict[str, Waiting] = {
-    "Wait": _wait,
-    "Task": _task,
-    "Parallel": _parallel,
-    "Map": _map,
+    "Wait": _located_waiting(_wait),
+    "Task": _located_waiting(_task),
+    "Parallel": _located_waiting(_parallel),
+    "Map": _located_waiting(_map),
 }

@@ -67,6 +67,10 @@ class History:
         ):
             # the last event is kept for the execution's own failure
             raise HistoryLimit(self.limit)
+        if self.last_id == 1 and event_type.endswith("StateEntered"):
+            # the first state's StateEntered follows ExecutionStarted but records
+            # previousEventId 0 (recorded against AWS)
+            previous = 0
         self.last_id += 1
         if not self.keep:
             return self.last_id

@@ -2,8 +2,11 @@
 
 Parsing reuses :mod:`sfnchain.check.intrinsics`; this module evaluates the call tree.
 Rules are from the Developer Guide page "Intrinsic functions for JSONPath states".
-Every failure is ``States.Runtime`` (``States.IntrinsicFailure`` is reserved: "intrinsic
-function processing errors are reported with the States.Runtime error name").
+A function that cannot do its work on the values it is given (an argument of the wrong
+type, an index out of range, a string that is not JSON) fails with
+``States.IntrinsicFailure`` ("Error handling in Step Functions": the attempt to invoke an
+intrinsic function within a payload template fails). A path argument that selects
+nothing is ``States.Runtime``, as any path that misses (recorded against AWS).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import base64
 import functools
 import hashlib
 import json
+import math
 import random
 import uuid
 from collections.abc import Callable
@@ -84,7 +88,7 @@ def _arg(arg: Any, resolve: Resolve, rng: random.Random) -> Any:
 
 
 def _fail(name: str, why: str) -> StatesError:
-    return StatesError("States.Runtime", f"The intrinsic function {name} failed: {why}")
+    return StatesError("States.IntrinsicFailure", f"The intrinsic function {name} failed: {why}")
 
 
 def _format_value(value: Any) -> str:
@@ -149,7 +153,7 @@ def _call(call: grammar.Call, resolve: Resolve, rng: random.Random) -> Any:
     args = [_arg(a, resolve, rng) for a in call.args]
     fn = _FUNCTIONS.get(name)
     if fn is None:
-        raise StatesError("States.Runtime", f"unknown intrinsic function {name}")
+        raise StatesError("States.IntrinsicFailure", f"unknown intrinsic function {name}")
     low, high = grammar.ARITY[name]
     if len(args) < low or (high is not None and len(args) > high):
         raise _fail(name, f"it takes {low}-{high or 'n'} arguments, got {len(args)}")
@@ -158,6 +162,8 @@ def _call(call: grammar.Call, resolve: Resolve, rng: random.Random) -> Any:
 
 def _string_to_json(a: list[Any], _: random.Random) -> Any:
     text = _string("States.StringToJson", a[0])
+    if not text.strip():
+        return None  # recorded against AWS: "" and " " give null
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -234,8 +240,22 @@ def _math_random(a: list[Any], rng: random.Random) -> Any:
     return source.randrange(start, end) if end > start else start
 
 
+def _rounded(name: str, value: Any) -> int:
+    """A number rounded half up (towards positive infinity at .5), as States.MathAdd
+    rounds each argument (recorded against AWS: 1.5 + 1.51 is 4, -1.5 + -1.51 is -3,
+    -2.5 + 0 is -2)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(name, f"{dumps(value)} is not a number")
+    if isinstance(value, int):
+        return value
+    if not math.isfinite(value):
+        raise _fail(name, f"{dumps(value)} is not a number")
+    whole = math.floor(value)
+    return whole + 1 if value - whole >= 0.5 else whole
+
+
 def _math_add(a: list[Any], _: random.Random) -> Any:
-    return _int("States.MathAdd", a[0]) + _int("States.MathAdd", a[1])
+    return _rounded("States.MathAdd", a[0]) + _rounded("States.MathAdd", a[1])
 
 
 def _split(a: list[Any], _: random.Random) -> Any:

@@ -127,12 +127,16 @@ def evaluate(
         # thread; compiled expressions are reused, so point it at this one
         jsonata.Jsonata.CURRENT.jsonata = compiled
         result = compiled.evaluate(None, {**functions.bindings, **bindings})
-    except StatesError:
-        raise
     except Exception as exc:
+        # a JSONata error ("T2002: ...") or one of the Step Functions functions' own
+        if isinstance(exc, StatesError):
+            message = exc.cause
+        else:
+            code = getattr(exc, "error", None)
+            message = f"{code}: {exc}" if isinstance(code, str) else str(exc)
         raise _query_error(
-            f"An error occurred while evaluating the JSONata expression '{body}' specified for "
-            f"the field '{field}': {exc}"
+            f"The JSONata expression '{body}' specified for the field '{field}' threw an error "
+            f"during evaluation. {message}"
         ) from exc
     if result is None:
         # AWS: "The JSONata expression '...' specified for the field '...' returned nothing
@@ -141,7 +145,24 @@ def evaluate(
             f"The JSONata expression '{body}' specified for the field '{field}' returned "
             "nothing (undefined)."
         )
-    return jutils.Utils.convert_nulls(result)
+    value = jutils.Utils.convert_nulls(result)
+    if not _is_json(value):
+        # a function (or a value holding one) is not JSON: it cannot be a field's value
+        raise _query_error(
+            f"The JSONata expression '{body}' specified for the field '{field}' returned an "
+            "unsupported result type."
+        )
+    return value
+
+
+def _is_json(value: Any) -> bool:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    return False
 
 
 def template(value: Any, bindings: Mapping[str, Any], functions: Functions, *, field: str) -> Any:

@@ -25,6 +25,19 @@ def check(value: Any, what: str) -> None:
             "States.DataLimitExceeded",
             f"The {what} has a size exceeding the maximum number of bytes service limit "
             f"({MAX_BYTES} bytes).",
+            final=True,
+        )
+
+
+def check_result(value: Any, who: str) -> None:
+    """The output of state ``who`` (its name) or the result of the task it calls (its
+    Resource) within the quota; the cause as AWS words it."""
+    if size(value) > MAX_BYTES:
+        raise StatesError(
+            "States.DataLimitExceeded",
+            f"The state/task '{who}' returned a result with a size exceeding the maximum "
+            "number of bytes service limit.",
+            final=True,
         )
 
 

@@ -12,6 +12,8 @@ variables but cannot assign them").
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
@@ -50,23 +52,102 @@ def joined(step: Step, count: int, start: Callable[[int, float], Started], limit
     return results
 
 
-def max_concurrency(step: Step, value: Any) -> int:
-    """MaxConcurrency (a number, MaxConcurrencyPath, or a JSONata expression); 0: no limit."""
-    st = step.state
-    if step.jsonata and isinstance(st.get("MaxConcurrency"), str):
-        found = step.expr(st["MaxConcurrency"], field="MaxConcurrency")
-    elif "MaxConcurrencyPath" in st:
-        found = step.resolve(st["MaxConcurrencyPath"], value, field="MaxConcurrencyPath")
+def _text(value: Any) -> str:
+    """A value as a cause quotes it: a string as it is, anything else as JSON."""
+    return value if isinstance(value, str) else dumps(value)
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def _parsed(found: Any, kind: str) -> float | None:
+    """``found`` read as an ``integer`` or a ``float`` the way AWS reads a Map setting
+    selected by a path: a number, or a string holding one (recorded: a MaxItemsPerBatchPath
+    selecting "2" batches by two); None when it is neither."""
+    if isinstance(found, bool):
+        return None
+    if isinstance(found, int):
+        return found
+    if isinstance(found, float):
+        if kind == "integer":
+            return int(found) if found.is_integer() else None
+        return found if math.isfinite(found) else None
+    if not isinstance(found, str):
+        return None
+    if kind == "integer":
+        return int(found) if _INTEGER.fullmatch(found) else None
+    try:
+        number = float(found.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def setting(
+    step: Step, spec: Mapping[str, Any], key: str, value: Any, *, kind: str = "integer"
+) -> float | None:
+    """A Map setting ``key`` of ``spec`` (the state, its ItemBatcher or ReaderConfig): a
+    literal, a JSONata expression, or ``<key>Path`` (JSONPath; ``value`` is what the path
+    reads); None when it is not set.
+
+    Failures are worded as AWS words them (recorded): a path selecting something that is
+    not a number, a negative count, a percentage outside 0-100."""
+    error = "States.QueryEvaluationError" if step.jsonata else "States.Runtime"
+    if not step.jsonata and f"{key}Path" in spec:
+        path = spec[f"{key}Path"]
+        found = step.resolve(path, value, field=f"{key}Path")
+        number = _parsed(found, kind)
+        if number is None:
+            raise StatesError(
+                error,
+                f'The {key}Path field refers to value "{_text(found)}" which is not a valid '
+                f"{kind}: {path}",
+            )
     else:
-        found = st.get("MaxConcurrency", 0)
-    if isinstance(found, bool) or not isinstance(found, (int, float)) or found < 0:
-        error = "States.QueryEvaluationError" if step.jsonata else "States.Runtime"
+        if key not in spec:
+            return None
+        found = spec[key]
+        if step.jsonata and isinstance(found, str):
+            found = step.expr(found, field=key)
+        number = None if isinstance(found, bool) or not isinstance(found, (int, float)) else found
+        if number is None:
+            raise StatesError(
+                error,
+                f"The {key} of the Map state '{step.name}' must be a non-negative number, "
+                f"got {dumps(found)}",
+            )
+    if key == "ToleratedFailurePercentage":
+        if not 0 <= number <= 100:
+            raise StatesError(error, "ToleratedFailurePercentage must be between 0 and 100.")
+    elif number < 0:
+        if key == "ToleratedFailureCount":
+            raise StatesError(error, "ToleratedFailureCount cannot be negative.")
+        if key == "MaxConcurrency":
+            raise StatesError(
+                error,
+                f"Expected non-negative integer for MaxConcurrency, got '{_text(found)}' instead.",
+            )
         raise StatesError(
             error,
-            f"The MaxConcurrency of the Map state '{step.name}' must be a non-negative "
-            f"integer, got {dumps(found)}",
+            f"The {key} of the Map state '{step.name}' must be a non-negative number, "
+            f"got {dumps(found)}",
         )
-    return int(found)
+    return number
+
+
+def tolerance(step: Step, value: Any) -> tuple[float | None, float | None]:
+    """A Distributed Map's ToleratedFailureCount and ToleratedFailurePercentage (None:
+    not set), read and checked when the state starts."""
+    st = step.state
+    count = setting(step, st, "ToleratedFailureCount", value)
+    percent = setting(step, st, "ToleratedFailurePercentage", value, kind="float")
+    return count, percent
+
+
+def max_concurrency(step: Step, value: Any) -> int:
+    """MaxConcurrency (a number, MaxConcurrencyPath, or a JSONata expression); 0: no limit."""
+    found = setting(step, step.state, "MaxConcurrency", value)
+    return 0 if found is None else int(found)
 
 
 def arguments(step: Step) -> Any:
@@ -111,22 +192,44 @@ def items_of(step: Step, value: Any) -> list[Any]:
     """The array a Map iterates over: ItemsPath (JSONPath) or Items (JSONata)."""
     st = step.state
     if step.jsonata:
-        items = step.expr(st["Items"], field="Items") if "Items" in st else step.raw
+        # both causes recorded against AWS
+        if "Items" not in st:
+            if not isinstance(step.raw, list):
+                raise StatesError(
+                    "States.QueryEvaluationError",
+                    f"Map state input must be an array but was: {dumps(step.raw)}",
+                )
+            return step.raw
+        items = step.expr(st["Items"], field="Items")
         if not isinstance(items, list):
+            expression = st["Items"][2:-2].strip() if isinstance(st["Items"], str) else st["Items"]
             raise StatesError(
                 "States.QueryEvaluationError",
-                f"The Items field of the Map state '{step.name}' must evaluate to an array, "
-                f"got {dumps(items)}",
+                f"The JSONata expression '{_text(expression)}' specified for the field 'Items' "
+                "returned an unexpected result type. Expected 'array', but was "
+                f"'{_json_type(items)}' for value: {dumps(items)}",
             )
         return items
-    items = step.resolve(st.get("ItemsPath", "$"), value, field="ItemsPath")
+    items = step.resolve(st.get("ItemsPath", "$"), value, field="ItemsPath", key=True)
     if not isinstance(items, list):
+        # the Map state's own check, worded (and named) as for a JSONata Map's input
         raise StatesError(
-            "States.Runtime",
-            f"The ItemsPath '{st.get('ItemsPath', '$')}' of the Map state '{step.name}' "
-            f"selected {dumps(items)}, which is not an array",
+            "States.QueryEvaluationError",
+            f"Map state input must be an array but was: {dumps(items)}",
         )
     return items
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object" if isinstance(value, dict) else "array"
 
 
 def select_item(step: Step, value: Any, index: int, item: Any) -> Any:

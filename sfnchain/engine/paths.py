@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from typing import Any
 
 from jsonpath_ng import Child, Fields, Index, Root, This
@@ -29,9 +30,75 @@ class PathError(ValueError):
     """A path that cannot be parsed."""
 
 
+class PathMissing(StatesError):
+    """A definite path that selects nothing (States.Runtime); ``path`` and ``data`` say
+    what was looked for where, for callers that word the cause their own way."""
+
+    def __init__(self, path: str, data: Any, cause: str) -> None:
+        super().__init__("States.Runtime", cause)
+        self.path = path
+        self.data = data
+
+
+Steps = tuple[str | int, ...]
+# a name after a dot: up to the next dot or bracket, without the characters that make a
+# path indefinite or a function call (those paths go to jsonpath-ng)
+_DOT_NAME = re.compile(r"[^.\[\]*?()@'\" ,:!=<>&|~]+")
+_INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
+
+
+def _definite(path: str) -> Steps | None:
+    """The steps of a definite path (names and single indexes), read as AWS's JSONPath
+    (Jayway) reads them, or None when the path is anything else.
+
+    In a bracketed, quoted name a backslash only keeps the next character from closing
+    the name; the name is the text between the quotes as written (recorded against AWS:
+    ``$['Test\\""Name"']`` selects the key ``Test\\""Name"``)."""
+    if not path.startswith("$"):
+        return None
+    steps: list[str | int] = []
+    i = 1
+    while i < len(path):
+        if path[i] == ".":
+            found = _DOT_NAME.match(path, i + 1)
+            if found is None:
+                return None
+            steps.append(found.group())
+            i = found.end()
+            continue
+        if path[i] != "[":
+            return None
+        index = _INDEX.match(path, i)
+        if index is not None:
+            steps.append(int(index.group(1)))
+            i = index.end()
+            continue
+        j = i + 1
+        quote = path[j] if j < len(path) else ""
+        if quote not in ("'", '"'):
+            return None
+        j += 1
+        start = j
+        while j < len(path) and path[j] != quote:
+            j += 2 if path[j] == "\\" else 1
+        if j >= len(path) or not path.startswith("]", j + 1):
+            return None
+        steps.append(path[start:j])
+        i = j + 2
+    return tuple(steps)
+
+
+def normalized(steps: Steps) -> str:
+    """A definite path as AWS prints it in a cause: ``$['a'][0]``."""
+    return "$" + "".join(f"[{s}]" if isinstance(s, int) else f"['{s}']" for s in steps)
+
+
 @functools.lru_cache(maxsize=4096)
-def compiled(path: str) -> tuple[Any, tuple[str | int, ...] | None]:
-    """The parsed path and, if it is definite, its steps (names and indexes)."""
+def compiled(path: str) -> tuple[Any, Steps | None]:
+    """The parsed path (None for a definite one) and, if it is definite, its steps."""
+    steps = _definite(path)
+    if steps is not None:
+        return None, steps
     try:
         expr = _parse(path)
     except Exception as exc:
@@ -39,7 +106,7 @@ def compiled(path: str) -> tuple[Any, tuple[str | int, ...] | None]:
     return expr, _steps(expr)
 
 
-def _steps(expr: Any) -> tuple[str | int, ...] | None:
+def _steps(expr: Any) -> Steps | None:
     if isinstance(expr, (Root, This)):
         return ()
     if isinstance(expr, Child):
@@ -55,38 +122,65 @@ def _steps(expr: Any) -> tuple[str | int, ...] | None:
     return None
 
 
-_MISSING = object()
-
-
-def _walk(data: Any, steps: tuple[str | int, ...]) -> Any:
-    for step in steps:
+def _walk(data: Any, steps: Steps) -> tuple[Any, int]:
+    """The value ``steps`` select and how many of them were followed (all of them, or
+    the number before the one that found nothing)."""
+    for n, step in enumerate(steps):
         if isinstance(step, str):
             if not isinstance(data, dict) or step not in data:
-                return _MISSING
+                return _MISSING, n
             data = data[step]
         else:
             if not isinstance(data, list) or not -len(data) <= step < len(data):
-                return _MISSING
+                return _MISSING, n
             data = data[step]
-    return data
+    return data, len(steps)
 
 
-def select(data: Any, path: str, *, field: str = "InputPath", where: str = "input") -> Any:
-    """The value ``path`` selects in ``data``; States.Runtime when a definite path misses."""
+_MISSING = object()
+
+
+def select(
+    data: Any,
+    path: str,
+    *,
+    field: str | None = None,
+    written: str | None = None,
+    index_null: bool = False,
+) -> Any:
+    """The value ``path`` selects in ``data``; States.Runtime when a definite path misses.
+
+    The cause is AWS's (recorded): for a payload template ``field`` (its key, ``"x.$"``)
+    "The JSONPath '$.x' specified for the field 'x.$' could not be found in the input
+    '<json>'", for a path field (InputPath, OutputPath, ...) "Invalid path '$.x' : No
+    results for path: $['x']". ``written``: the path as the definition has it (``$$.x``
+    for the context object's ``$.x``). ``index_null``: an index past the end of an array,
+    as the last step, selects null (a payload template's path, as AWS evaluates it)."""
     try:
         expr, steps = compiled(path)
     except PathError as exc:
         raise StatesError("States.Runtime", str(exc)) from exc
-    if steps is not None:
-        found = _walk(data, steps)
-        if found is _MISSING:
-            raise StatesError(
-                "States.Runtime",
-                f"The JSONPath '{path}' specified for the field '{field}' could not be found "
-                f"in the {where} '{dumps(data)}'",
-            )
+    if steps is None:
+        return [m.value for m in expr.find(data)]
+    found, followed = _walk(data, steps)
+    if found is not _MISSING:
         return found
-    return [m.value for m in expr.find(data)]
+    if index_null and followed == len(steps) - 1 and isinstance(steps[-1], int):
+        parent, _ = _walk(data, steps[:-1])
+        if isinstance(parent, list):
+            return None
+    if field is not None:
+        cause = (
+            f"The JSONPath '{written or path}' specified for the field '{field}' could not be "
+            f"found in the input '{dumps(data)}'"
+        )
+    elif followed < len(steps) - 1:
+        cause = (
+            f"Invalid path '{path}' : Missing property in path {normalized(steps[: followed + 1])}"
+        )
+    else:
+        cause = f"Invalid path '{path}' : No results for path: {normalized(steps)}"
+    raise PathMissing(path, data, cause)
 
 
 def dumps(value: Any) -> str:
@@ -99,6 +193,10 @@ def place(data: Any, path: str | None, result: Any, *, field: str = "ResultPath"
 
     ``null`` discards the result (the input passes through); ``$`` replaces the input;
     otherwise missing objects on the way are created ("ResultPath", AWS Developer Guide).
+    A path that cannot be applied (a field of a value that is not an object, an index
+    that does not exist) fails with States.ReferencePathConflict, "Unable to apply
+    ReferencePath $.x to input ..." (observed on AWS; the ASL specification's name for a
+    reference path that cannot be applied).
     """
     if path is None:
         return data
@@ -112,36 +210,30 @@ def place(data: Any, path: str | None, result: Any, *, field: str = "ResultPath"
         )
     if not steps:
         return result
-    root = copy.deepcopy(data) if isinstance(data, (dict, list)) else data
-    if not isinstance(root, dict):
-        raise StatesError(
-            "States.Runtime",
-            f"Invalid path '{path}': The input '{dumps(data)}' is not an object",
-        )
+    conflict = StatesError(
+        "States.ReferencePathConflict",
+        f"Unable to apply ReferencePath {path} to input {dumps(data)}",
+    )
+    if not isinstance(data, dict):
+        raise conflict
+    root = copy.deepcopy(data)
     current: Any = root
     for i, step in enumerate(steps):
         last = i == len(steps) - 1
         if isinstance(step, int):
             if not isinstance(current, list) or not -len(current) <= step < len(current):
-                raise StatesError(
-                    "States.Runtime", f"Invalid path '{path}': index {step} does not exist"
-                )
+                raise conflict
             if last:
                 current[step] = result
             else:
                 current = current[step]
             continue
         if not isinstance(current, dict):
-            raise StatesError(
-                "States.Runtime",
-                f"Invalid path '{path}': cannot set a field on the value '{dumps(current)}'",
-            )
+            raise conflict
         if last:
             current[step] = result
         else:
-            nxt = current.get(step)
-            if not isinstance(nxt, (dict, list)):
-                nxt = {}
-                current[step] = nxt
-            current = nxt
+            if step not in current:
+                current[step] = {}
+            current = current[step]
     return root

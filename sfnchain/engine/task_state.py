@@ -97,8 +97,11 @@ def run(step: Step) -> Outcome:
         frame.record("TaskStarted", {"resourceType": kind, "resource": short})
         try:
             result = yield from _call(step, resource, args, timeout, heartbeat)
-            limits.check(result, f"result of the task '{step.name}'")
+            limits.check_result(result, resource)
         except StatesError as exc:
+            # the task's answer (a mocked or service error, a timeout) is reported as it
+            # came, without the state's run-time failure wording
+            exc.final = True
             details = {
                 "resourceType": kind,
                 "resource": short,

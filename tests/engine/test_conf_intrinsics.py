@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.aws import failure, jsonata, output, single, xfail
+from tests.engine.aws import failure, jsonata, output, single
 
 
 def call(expression: str, data: Any = None) -> Any:
@@ -189,9 +189,6 @@ def test_intrinsic_on_the_context_object() -> None:
     assert got == {"v": "S"}
 
 
-@xfail(
-    "intrinsic failures are reported as States.Runtime; the error guide names States.IntrinsicFailure"
-)
 def test_intrinsic_failure_is_states_intrinsic_failure() -> None:
     # "States.IntrinsicFailure: ... the attempt to invoke an intrinsic function within a
     # payload template fails" (concepts-error-handling)
@@ -202,9 +199,6 @@ def test_intrinsic_failure_is_states_intrinsic_failure() -> None:
     assert error == "States.IntrinsicFailure"
 
 
-@xfail(
-    "intrinsic failures are reported as States.Runtime; the error guide names States.IntrinsicFailure"
-)
 def test_array_get_item_out_of_range_fails() -> None:
     error, _ = failure(
         single({"Type": "Pass", "Parameters": {"v.$": "States.ArrayGetItem($.a, 5)"}}), {"a": [1]}
@@ -254,60 +248,15 @@ def test_intrinsics_in_result_selector() -> None:
     ("a", "b", "total"),
     [
         (-9, 3, -6),
-        pytest.param(
-            *(1.49, 1.5, 3),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
-        pytest.param(
-            *(1.5, 1.51, 4),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
-        pytest.param(
-            *(-1.49, -1.5, -2),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
-        pytest.param(
-            *(-1.5, -1.51, -3),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
-        pytest.param(
-            *(0.5, 0, 1),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
-        pytest.param(
-            *(2.5, 0, 3),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
-        pytest.param(
-            *(-0.5, 0, 0),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
-        pytest.param(
-            *(-2.5, 0, -2),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
-        pytest.param(
-            *(-0.5, 0.5, 1),
-            marks=xfail(
-                "States.MathAdd rejects non-integer arguments; AWS rounds each half up (recorded)"
-            ),
-        ),
+        (1.49, 1.5, 3),
+        (1.5, 1.51, 4),
+        (-1.49, -1.5, -2),
+        (-1.5, -1.51, -3),
+        (0.5, 0, 1),
+        (2.5, 0, 3),
+        (-0.5, 0, 0),
+        (-2.5, 0, -2),
+        (-0.5, 0.5, 1),
     ],
 )
 def test_math_add_rounds_each_argument_half_up(a: float, b: float, total: int) -> None:
@@ -317,14 +266,8 @@ def test_math_add_rounds_each_argument_half_up(a: float, b: float, total: int) -
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        pytest.param(
-            *("", None),
-            marks=xfail("States.StringToJson of a blank string fails; AWS returns null (recorded)"),
-        ),
-        pytest.param(
-            *(" ", None),
-            marks=xfail("States.StringToJson of a blank string fails; AWS returns null (recorded)"),
-        ),
+        ("", None),
+        (" ", None),
         ("null", None),
         ("-0", 0),
         ("1.1", 1.1),

@@ -17,7 +17,6 @@ from tests.engine.aws import (
     returns,
     sequence,
     task,
-    xfail,
 )
 
 # --- Arguments, Output and $states --------------------------------------------------
@@ -97,9 +96,6 @@ def test_per_state_query_language() -> None:
     assert output(definition, {"a": 21}) == 42
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_undefined_output_fails_query_evaluation_error() -> None:
     definition = jsonata({"State0": {"Type": "Pass", "Output": "{% $doesNotExist %}", "End": True}})
     assert failure(definition, {}) == (
@@ -110,9 +106,6 @@ def test_undefined_output_fails_query_evaluation_error() -> None:
     )
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_undefined_output_field_names_the_field_path() -> None:
     definition = jsonata(
         {"State0": {"Type": "Pass", "Output": {"result": "{% $doesNotExist %}"}, "End": True}}
@@ -125,9 +118,6 @@ def test_undefined_output_field_names_the_field_path() -> None:
     )
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_undefined_assign_names_the_variable() -> None:
     definition = jsonata(
         {"State0": {"Type": "Pass", "Assign": {"result": "{% $doesNotExist %}"}, "End": True}}
@@ -140,9 +130,6 @@ def test_undefined_assign_names_the_variable() -> None:
     )
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_undefined_arguments_field() -> None:
     state = task(Arguments={"FunctionName": "{% $doesNotExist %}"}, End=True)
     error, cause = failure(jsonata({"State0": state}), {}, mocks=returns(State0={}))
@@ -154,9 +141,6 @@ def test_undefined_arguments_field() -> None:
     )
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_jsonata_map_items_must_be_an_array() -> None:
     state = {
         "Type": "Map",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tests.engine.aws import execute, failure, machine, output, returns, single, task, xfail
+from tests.engine.aws import execute, failure, machine, output, returns, single, task
 
 # --- InputPath / Parameters ---------------------------------------------------------
 # https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html
@@ -59,9 +59,6 @@ def test_parameters_apply_after_input_path() -> None:
     assert output(single(state), {"a": {"b": 1}}) == {"v": 1}
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_parameters_path_to_a_missing_field_fails_states_runtime() -> None:
     # error and cause recorded against AWS
     state = {"Type": "Pass", "Parameters": {"value.$": "$.no_such_jsonpath"}}
@@ -74,9 +71,6 @@ def test_parameters_path_to_a_missing_field_fails_states_runtime() -> None:
     )
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_input_path_to_a_missing_field_fails_states_runtime() -> None:
     # error and cause recorded against AWS
     error, cause = failure(single({"Type": "Pass", "InputPath": "$.NoSuchInputPath"}), {"a": 1})
@@ -151,9 +145,6 @@ def test_result_path_creates_nested_nodes() -> None:
     assert got == {"x": 1, "a": {"b": {"c": 2}}}
 
 
-@xfail(
-    "a ResultPath that cannot be applied fails with States.Runtime, not States.ReferencePathConflict"
-)
 def test_result_path_into_a_non_object_fails_reference_path_conflict() -> None:
     # A field cannot be added to a string input. The error guide lists
     # States.ResultPathMatchFailure for "ResultPath cannot be applied", but a result
@@ -184,9 +175,6 @@ def test_output_path_null_gives_an_empty_object() -> None:
     assert output(single({"Type": "Pass", "OutputPath": None}), {"a": 1}) == {}
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_output_path_to_a_missing_field_fails_states_runtime() -> None:
     # error and cause recorded against AWS
     error, cause = failure(single({"Type": "Pass", "OutputPath": "$.NoSuchOutputPath"}), {"a": 1})

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.aws import failure, machine, output, xfail
+from tests.engine.aws import failure, machine, output
 
 PREFIX = "An error occurred while executing the state 'MapState' (entered at the event id #2). "
 
@@ -41,9 +41,6 @@ def test_tolerated_failure_count_path_accepts_non_negative_integers(count: int) 
     assert output(definition, {"Items": [0], "ToleratedFailureCount": count}) == [0]
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_tolerated_failure_count_path_rejects_a_negative_count() -> None:
     definition = distributed(ToleratedFailureCountPath="$.ToleratedFailureCount")
     assert failure(definition, {"Items": [0], "ToleratedFailureCount": -1}) == (
@@ -52,9 +49,6 @@ def test_tolerated_failure_count_path_rejects_a_negative_count() -> None:
     )
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_tolerated_failure_count_path_rejects_a_non_integer() -> None:
     definition = distributed(ToleratedFailureCountPath="$.ToleratedFailureCount")
     assert failure(definition, {"Items": [0], "ToleratedFailureCount": "NoNumber"}) == (
@@ -73,19 +67,9 @@ def test_tolerated_failure_percentage_path_accepts_0_to_100(percentage: float) -
 @pytest.mark.parametrize(
     "percentage",
     [
-        pytest.param(
-            -1,
-            marks=xfail(
-                "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-            ),
-        ),
-        pytest.param(
-            -1.1,
-            marks=xfail(
-                "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-            ),
-        ),
-        pytest.param(100.1, marks=xfail("a ToleratedFailurePercentage over 100 is accepted")),
+        -1,
+        -1.1,
+        100.1,
     ],
 )
 def test_tolerated_failure_percentage_path_rejects_values_outside_0_to_100(
@@ -98,9 +82,6 @@ def test_tolerated_failure_percentage_path_rejects_values_outside_0_to_100(
     )
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_tolerated_failure_percentage_path_rejects_a_non_number() -> None:
     definition = distributed(ToleratedFailurePercentagePath="$.ToleratedFailurePercentage")
     assert failure(definition, {"Items": [0], "ToleratedFailurePercentage": "NoNumber"}) == (
@@ -118,9 +99,6 @@ def test_max_concurrency_path(value: int) -> None:
     ]
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_max_concurrency_path_rejects_a_non_integer() -> None:
     definition = distributed(MaxConcurrencyPath="$.MaxConcurrencyValue")
     assert failure(definition, {"Items": ["HelloWorld"], "MaxConcurrencyValue": {}}) == (

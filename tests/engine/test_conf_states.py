@@ -14,7 +14,6 @@ from tests.engine.aws import (
     sequence,
     single,
     task,
-    xfail,
 )
 
 # --- Pass ----------------------------------------------------------------------------
@@ -198,9 +197,6 @@ def test_wait_until_a_past_timestamp_does_not_wait() -> None:
     assert _waited(ex, "S") == 0
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_wait_timestamp_path_that_is_not_iso_8601_fails_states_runtime() -> None:
     # error and cause recorded against AWS (a timestamp without its offset)
     state = {"Type": "Wait", "TimestampPath": "$.TimestampValue"}
@@ -348,9 +344,6 @@ def test_map_over_a_non_array_fails() -> None:
     assert execute(single(state), {"not": "an array"}).status == "FAILED"
 
 
-@xfail(
-    "cause not worded as AWS words it (recorded): 'An error occurred while executing the state ... (entered at the event id #N). ' + AWS's message"
-)
 def test_jsonata_map_over_a_non_array_fails_with_query_evaluation_error() -> None:
     # error and cause recorded against AWS (a JSONata Map without Items, input not an array)
     state = {"Type": "Map", "ItemProcessor": _processor({"P": {"Type": "Pass", "End": True}}, "P")}
