@@ -3,7 +3,8 @@ each ```python block of README.md and docs/**/*.md, and the one example in the d
 of every public name (what the API reference at docs/reference/ shows).
 
 Convention: a block runs unless the line before it (blank lines aside) is
-``<!-- not-run: reason -->``. The blocks of one Markdown file run in order, in one
+``<!-- not-run: reason -->``. A ``test_*`` function a block defines is called with the
+real pytest fixtures it names (the sfnchain plugin's ``sfn_engine`` and ``run_workflow``). The blocks of one Markdown file run in order, in one
 namespace; a docstring's example runs alone. Both run from the repository root (so
 ``workflows/...`` paths resolve). Test cases an example attaches to a workflow then run
 on the embedded engine and must all pass.
@@ -158,8 +159,19 @@ def engine() -> Iterator[Any]:
         eng.close()
 
 
+def _run_pytest_tests(namespace: dict[str, Any], request: pytest.FixtureRequest) -> None:
+    """An example that is a pytest test runs as pytest would run it: with the real
+    fixtures (those of the sfnchain plugin: ``sfn_engine``, ``run_workflow``)."""
+    for name, fn in list(namespace.items()):
+        if name.startswith("test_") and inspect.isfunction(fn):
+            params = inspect.signature(fn).parameters
+            fn(**{p: request.getfixturevalue(p) for p in params})
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(ROOT).as_posix())
-def test_documented_examples_run(doc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_documented_examples_run(
+    doc: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     from sfnchain.testing.engine import EmbeddedEngine
 
     blocks = python_blocks(doc.read_text())
@@ -174,6 +186,7 @@ def test_documented_examples_run(doc: Path, monkeypatch: pytest.MonkeyPatch) -> 
         exec(compile(code, f"{rel}:{line}", "exec"), namespace)
         ran += 1
     assert ran > 0, f"every example of {doc.name} is marked not-run"
+    _run_pytest_tests(namespace, request)
     engine = EmbeddedEngine()
     try:
         _run_cases(namespace, engine)
@@ -196,10 +209,5 @@ def test_docstring_example_runs(
     for line, code, runnable in blocks:
         if runnable:
             exec(compile(code, f"docstring of {name}, line {line}", "exec"), namespace)
-    # An example that is a pytest test (the plugin's fixtures) runs as pytest would run
-    # it: with the real fixtures the sfnchain plugin provides.
-    for test_name, fn in namespace.items():
-        if test_name.startswith("test_") and callable(fn):
-            params = inspect.signature(fn).parameters
-            fn(**{p: request.getfixturevalue(p) for p in params})
+    _run_pytest_tests(namespace, request)
     _run_cases(namespace, engine)
