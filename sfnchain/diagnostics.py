@@ -31,6 +31,7 @@ class Severity(enum.Enum):
 
     @property
     def label(self) -> str:
+        """The word a diagnostic line starts with: ``error`` or ``warning``."""
         return self.value.lower()
 
 
@@ -108,9 +109,11 @@ class Diagnostic:
 
     @property
     def is_error(self) -> bool:
+        """Whether the severity is ``ERROR``."""
         return self.severity is Severity.ERROR
 
     def format(self) -> str:
+        """One line: ``file:line: error CODE (rule): message [pointer]``."""
         where = f"{self.location}: " if self.location is not None else ""
         ptr = f" [{self.pointer or '/'}]" if self.pointer or self.location is None else ""
         rule = f" ({self.rule})" if self.rule else ""

@@ -104,6 +104,7 @@ class Workflow:
         )
 
     def compile(self) -> CompiledWorkflow:
+        """``sfnchain.compile(self)``."""
         from sfnchain.compiler import compile
 
         return compile(self)

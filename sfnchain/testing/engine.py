@@ -132,6 +132,7 @@ class ExecutionResult:
 
     @property
     def succeeded(self) -> bool:
+        """Whether the status is ``SUCCEEDED``."""
         return self.status == "SUCCEEDED"
 
     def failed_items(self, state: str | None = None) -> list[ChildExecution]:

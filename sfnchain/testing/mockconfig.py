@@ -152,6 +152,7 @@ class MockConfig:
         return error(code, message, pointer=pointer, location=SourceLocation(self.source))
 
     def to_json(self) -> dict[str, Any]:
+        """The MockConfigFile as JSON data."""
         return {
             "StateMachines": {
                 machine: {"TestCases": {case: dict(states) for case, states in cases.items()}}
@@ -161,6 +162,7 @@ class MockConfig:
         }
 
     def dumps(self) -> str:
+        """The MockConfigFile as JSON text, as ``sfnchain mocks`` writes it."""
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
