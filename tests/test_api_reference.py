@@ -141,6 +141,25 @@ def test_every_command_is_in_the_reference_with_an_example(site: Site) -> None:
     assert sorted(found) == sorted(COMMANDS), "an example names a command that does not exist"
 
 
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_option_of_a_command_is_in_the_reference(site: Site, command: str) -> None:
+    import html as html_lib
+    import importlib
+
+    import click
+
+    module, attr = COMMANDS[command].split(":")
+    cmd = getattr(importlib.import_module(module), attr)
+    page = html_lib.unescape(site.page("reference/cli/"))
+    start = page.index(f'id="sfnchain-{command}"')
+    nxt = page.find('id="sfnchain-', start + 1)
+    section = page[start : nxt if nxt > 0 else len(page)]
+    options = [o for p in cmd.params if isinstance(p, click.Option) for o in p.opts]
+    assert options, f"{command} has no option?"
+    missing = [o for o in options if o not in section]
+    assert missing == [], f"the reference of {command} lacks {missing}"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
