@@ -167,26 +167,35 @@ def _free_port() -> int:
         return port
 
 
+def _post(url: str, body: object = None) -> None:
+    data = json.dumps(body).encode() if body is not None else b""
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+
+
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    """moto's Step Functions server on a loopback port, running executions."""
+def moto_endpoint() -> Iterator[str]:
+    """moto's Step Functions server on a loopback port."""
     from moto.server import ThreadedMotoServer
 
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    url = f"http://127.0.0.1:{port}"
-    request = urllib.request.Request(
-        f"{url}/moto-api/config",
-        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    urllib.request.urlopen(request, timeout=10).close()
     try:
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def endpoint(moto_endpoint: str) -> str:
+    """The server with empty services (moto's backends are shared by the whole process:
+    other tests' machines must not be there), running executions."""
+    _post(f"{moto_endpoint}/moto-api/reset")
+    _post(f"{moto_endpoint}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
+    return moto_endpoint
 
 
 # Commands whose example cannot run here, each with the reason given in docs/reference/cli.md.
