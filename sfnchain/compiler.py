@@ -55,6 +55,33 @@ JSONPATH_FIELDS = frozenset(
 
 @dataclass(frozen=True)
 class CompiledWorkflow:
+    """What [`compile`][sfnchain.compile] returns.
+
+    Attributes:
+        name: The state machine name.
+        type: ``"STANDARD"`` or ``"EXPRESS"``.
+        comment: The definition's ``Comment``.
+        definition: The ASL as a dict (``json.dumps`` it, or pass it to boto3's
+            ``create_state_machine(definition=json.dumps(...))``).
+        source_map: JSON pointers of the definition to the Python lines they come from.
+        workflow: The [`Workflow`][sfnchain.Workflow] compiled.
+        machine: The compiler's model of the ASL (internal).
+        warnings: The compiler's warnings (the payload budget, IAM wildcards).
+        query_language: ``"JSONata"`` or ``"JSONPath"``.
+
+    Examples:
+        ```python
+        import json
+
+        from sfnchain import compile_file
+
+        compiled = compile_file("workflows/parallel.py")
+        assert compiled.definition["StartAt"] == "Describe"
+        assert json.loads(compiled.to_json()) == compiled.definition
+        print(compiled.name, compiled.type, compiled.source_map["/States/Describe"])
+        ```
+    """
+
     name: str
     type: str
     comment: str
@@ -72,6 +99,7 @@ class CompiledWorkflow:
         return {s.name: s.step for _, s in walk(self.machine) if s.step is not None}
 
     def to_json(self) -> str:
+        """The definition as JSON text, as ``sfnchain compile`` writes it."""
         return to_json(self.definition)
 
 
@@ -209,6 +237,35 @@ def compile(
     The result is checked by ``sfnchain.check.validate`` (the JSON Schema and the
     semantic rules, the 1 MiB limit among them), with diagnostics pointing at the Python
     lines of the steps. ``validate=False`` skips that (to time the two separately).
+
+    Args:
+        wf: A [`Workflow`][sfnchain.Workflow] (what ``@workflow`` returns).
+        validate: Check the ASL with the validator before returning it.
+        query_language: ``"JSONata"`` or ``"JSONPath"``, instead of the workflow's own.
+
+    Returns:
+        The [`CompiledWorkflow`][sfnchain.CompiledWorkflow].
+
+    Raises:
+        SfnchainError: Every problem found, each with the Python line it comes from.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, compile, prompt, workflow
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=200)
+
+
+        @workflow(name="describe")
+        def describe(spec: str):
+            return {"text": prompt("Describe", haiku, "Describe: {{ spec }}")}
+
+
+        asl = compile(describe).definition
+        assert asl["QueryLanguage"] == "JSONata"
+        jsonpath = compile(describe, query_language="JSONPath").definition
+        assert "QueryLanguage" not in jsonpath or jsonpath["QueryLanguage"] == "JSONPath"
+        ```
     """
     if not isinstance(wf, Workflow):
         raise TypeError(f"compile() takes a @workflow, got {type(wf).__name__}")
@@ -297,7 +354,28 @@ def _check_encoding(file: Path) -> None:
 
 
 def load_workflows(path: str | Path) -> list[Workflow]:
-    """Import a workflow file and return the workflows it defines, in source order."""
+    """Import a workflow file and return the workflows it defines, in source order.
+
+    Importing runs the file's top-level code: keep side effects out of workflow modules.
+
+    Args:
+        path: A Python file defining one or more ``@workflow`` functions.
+
+    Returns:
+        Its [`Workflow`][sfnchain.Workflow] objects.
+
+    Raises:
+        SfnchainError: The file is missing, cannot be imported or defines no workflow.
+
+    Examples:
+        ```python
+        from sfnchain import load_workflows
+
+        [parallel] = load_workflows("workflows/parallel.py")
+        assert parallel.name == "showroom-parallel"
+        assert [c.name for c in parallel.cases][0] == "happy path"
+        ```
+    """
     file = Path(path)
     if not file.is_file():
         raise error(
@@ -382,6 +460,30 @@ def select_workflow(path: str | Path, name: str | None = None) -> Workflow:
 def compile_file(
     path: str | Path, name: str | None = None, *, query_language: str | None = None
 ) -> CompiledWorkflow:
+    """Import a workflow file and compile the workflow called ``name`` (the only one,
+    when the file defines one).
+
+    Args:
+        path: A Python file defining ``@workflow`` functions.
+        name: The workflow's name (its ``@workflow(name=...)``), when the file has several.
+        query_language: ``"JSONata"`` or ``"JSONPath"``, instead of the workflow's own.
+
+    Returns:
+        The [`CompiledWorkflow`][sfnchain.CompiledWorkflow].
+
+    Raises:
+        SfnchainError: The file cannot be loaded, ``name`` is not one of its workflows,
+            or the workflow does not compile.
+
+    Examples:
+        ```python
+        from sfnchain import compile_file
+
+        compiled = compile_file("workflows/parallel.py", query_language="JSONPath")
+        assert compiled.name == "showroom-parallel"
+        assert "Describe" in compiled.definition["States"]
+        ```
+    """
     return compile(select_workflow(path, name), query_language=query_language)
 
 

@@ -13,17 +13,46 @@ from dataclasses import dataclass, replace
 
 
 class Severity(enum.Enum):
+    """How bad a [`Diagnostic`][sfnchain.Diagnostic] is: ``Severity.ERROR`` (AWS
+    rejects the definition, or the workflow is wrong) or ``Severity.WARNING``.
+
+    Examples:
+        ```python
+        from sfnchain import Severity, validate
+
+        problems = validate({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}})
+        assert {p.severity for p in problems} == {Severity.ERROR}
+        assert Severity.WARNING.label == "warning"
+        ```
+    """
+
     ERROR = "ERROR"
     WARNING = "WARNING"
 
     @property
     def label(self) -> str:
+        """The word a diagnostic line starts with: ``error`` or ``warning``."""
         return self.value.lower()
 
 
 @dataclass(frozen=True, order=True)
 class SourceLocation:
-    """Where in user code (a Python file, a template, a JSON file) something came from."""
+    """Where in user code (a Python file, a template, a JSON or YAML file) something
+    came from.
+
+    Attributes:
+        file: The file's path.
+        line: The line (1-based), when known.
+        column: The column (1-based), when known.
+
+    Examples:
+        ```python
+        from sfnchain import SourceLocation
+
+        assert str(SourceLocation("workflows/chain.py", 12)) == "workflows/chain.py:12"
+        assert str(SourceLocation("asl.json")) == "asl.json"
+        ```
+    """
 
     file: str
     line: int | None = None
@@ -39,6 +68,37 @@ class SourceLocation:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem found by the validator or the compiler.
+
+    Attributes:
+        code: The diagnostic code (AWS's where AWS reports the same problem, e.g.
+            ``MISSING_TRANSITION_TARGET``).
+        message: What is wrong and how to fix it.
+        severity: [`Severity.ERROR`][sfnchain.Severity] or ``Severity.WARNING``.
+        pointer: A JSON pointer into the definition.
+        location: Where in user code it comes from (a
+            [`SourceLocation`][sfnchain.SourceLocation]).
+        rule: sfnchain's finer rule name, where ``code`` is AWS's coarser one.
+
+    Examples:
+        ```python
+        from sfnchain import Diagnostic, Severity, SourceLocation
+
+        d = Diagnostic(
+            "INVALID_RETRY",
+            "MaxAttempts must be an integer from 0 to 99999999",
+            Severity.ERROR,
+            "/States/Describe/Retry/0",
+            SourceLocation("workflows/chain.py", 14),
+        )
+        assert d.is_error
+        assert d.format() == (
+            "workflows/chain.py:14: error INVALID_RETRY: MaxAttempts must be an integer "
+            "from 0 to 99999999 [/States/Describe/Retry/0]"
+        )
+        ```
+    """
+
     code: str
     message: str
     severity: Severity = Severity.ERROR
@@ -52,9 +112,11 @@ class Diagnostic:
 
     @property
     def is_error(self) -> bool:
+        """Whether the severity is ``ERROR``."""
         return self.severity is Severity.ERROR
 
     def format(self) -> str:
+        """One line: ``file:line: error CODE (rule): message [pointer]``."""
         where = f"{self.location}: " if self.location is not None else ""
         shown = self.pointer or (self.location is None and self.in_document)
         ptr = f" [{self.pointer or '/'}]" if shown else ""
@@ -129,6 +191,22 @@ class SfnchainError(Exception):
     """A user-facing failure: the CLI prints the diagnostics and exits with ``exit_code``.
 
     exit_code 1 means the input is invalid; 2 means the command was used wrongly.
+
+    Raised by [`compile`][sfnchain.compile] and the builders for what the user must fix;
+    ``diagnostics`` lists the problems.
+
+    Examples:
+        ```python
+        from sfnchain import SfnchainError, bedrock
+
+        try:
+            bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_token=500)
+        except SfnchainError as exc:
+            assert exc.exit_code == 1
+            assert "max_tokens" in exc.diagnostics[0].message  # did you mean
+        else:
+            raise AssertionError("a misspelt parameter compiles")
+        ```
     """
 
     def __init__(self, diagnostics: Diagnostic | list[Diagnostic], exit_code: int = 1) -> None:

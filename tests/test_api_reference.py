@@ -1,140 +1,239 @@
-"""docs/api.md documents every public name with its real signature.
+"""The API reference is built by MkDocs from the code (mkdocs.yml; docs/reference/):
+mkdocstrings renders every public name's signature and docstring, mkdocs-click every
+command and option. Here the site is built once, the way a user builds it
+(``mkdocs build --strict``), and:
 
-Each entry's heading is ``### `name(params)` `` (a ``choose``/``when`` pair may share
-one heading). The test parses the documented parameter list as Python and compares
-names, kinds and literal defaults with ``inspect.signature`` of the object, so adding,
-renaming or re-defaulting a parameter without updating the reference fails here; and
-every name a workflow file can import (``sfnchain.__all__``, the public functions of
-``sfnchain.bedrock`` and ``sfnchain.s3``) must have an entry.
+- the build has no warning: a broken link or cross-reference, a docstring parameter
+  that is not in the signature, a page missing from the navigation all fail it;
+- every public name (``sfnchain.__all__``, ``sfnchain.bedrock``/``sfnchain.s3``
+  functions, ``sfnchain.testing.__all__``, the pytest plugin's fixtures) is in the
+  built reference's inventory with its example rendered, and its docstring holds
+  exactly one ```python example (tests/test_docs_examples.py runs it);
+- every command of the CLI is in the built command reference, with an example in
+  docs/reference/cli.md that runs here.
+
+Signatures are rendered from the code, so the reference cannot drift from it.
 """
 
 from __future__ import annotations
 
-import ast
-import enum
-import inspect
+import json
+import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from test_docs_examples import _NOT_RUN, REFERENCE_PATH, docstring, examples, public_names
 
-import sfnchain
-from sfnchain import bedrock, s3
+from sfnchain.cli import COMMANDS
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "api.md"
-_HEADING = re.compile(r"^### (.+)$", re.MULTILINE)
-_CALL = re.compile(r"`([\w.]+)(?:\(([^`]*)\))?`")
-
-# Public functions of the submodules a workflow file uses (the rest are helpers).
-SUBMODULE_API = {
-    "bedrock.model": bedrock.model,
-    "bedrock.with_params": bedrock.with_params,
-    "s3.json_file": s3.json_file,
-    "s3.jsonl_file": s3.jsonl_file,
-    "s3.csv_file": s3.csv_file,
-    "s3.prefix": s3.prefix,
-    "s3.results_to": s3.results_to,
-}
+ROOT = Path(__file__).resolve().parents[1]
+CLI_PAGE = ROOT / "docs" / "reference" / "cli.md"
 
 
-def documented() -> dict[str, str | None]:
-    """name -> documented parameter list (None for an Enum, documented by its members),
-    from every ``### `name(...)` `` heading."""
-    out: dict[str, str | None] = {}
-    for heading in _HEADING.findall(DOC.read_text()):
-        for name, params in _CALL.findall(heading):
-            assert name not in out, f"{name} is documented twice"
-            out[name] = params if "(" in heading.split(name, 1)[1][:1] else None
+class Site:
+    def __init__(self, root: Path, returncode: int, log: str) -> None:
+        self.root = root
+        self.returncode = returncode
+        self.log = log
+
+    def page(self, uri: str) -> str:
+        path = self.root / uri.split("#", 1)[0]
+        if path.is_dir() or not path.suffix:
+            path = path / "index.html"
+        return path.read_text()
+
+    def inventory(self) -> dict[str, str]:
+        """name -> page#anchor, from objects.inv (Sphinx inventory v2)."""
+        data = (self.root / "objects.inv").read_bytes()
+        offset = 0
+        for _ in range(4):  # four header lines, then the zlib-compressed entries
+            offset = data.index(b"\n", offset) + 1
+        body = zlib.decompress(data[offset:]).decode()
+        out: dict[str, str] = {}
+        for line in body.splitlines():
+            m = re.match(r"(\S+)\s+(\S+)\s+(-?\d+)\s+(\S+)\s+(.*)", line)
+            if m:
+                name, uri = m.group(1), m.group(4)
+                out[name] = uri.replace("$", name)
+        return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    out = tmp_path_factory.mktemp("site")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return Site(out, proc.returncode, proc.stdout + proc.stderr)
+
+
+def test_the_reference_builds_without_a_warning(site: Site) -> None:
+    warnings = [line for line in site.log.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert site.returncode == 0 and warnings == [], "mkdocs build --strict:\n" + site.log
+
+
+def test_every_reference_page_is_in_the_navigation(site: Site) -> None:
+    config = (ROOT / "mkdocs.yml").read_text()
+    pages = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md"))
+    missing = [p for p in pages if p not in config]
+    assert missing == [], f"add {missing} to the nav of mkdocs.yml"
+
+
+@pytest.mark.parametrize("name", public_names())
+def test_public_name_is_in_the_reference_with_one_example(site: Site, name: str) -> None:
+    inventory = site.inventory()
+    anchor = REFERENCE_PATH.get(name, name)
+    assert anchor in inventory, f"{name} is not in the built reference: add '::: {anchor}'"
+    blocks = examples(name)
+    assert len(blocks) == 1, f"the docstring of {name} needs exactly one ```python example"
+    text = docstring(name)
+    assert re.search(r"^Examples:\s*$", text, re.MULTILINE), f"{name}: put it under Examples:"
+    html = site.page(inventory[anchor])
+    start = html.index(f'id="{anchor}"')
+    section = html[start : start + 200_000]
+    # the rendered Examples section of this object, before the next object's heading
+    nxt = re.search(r'<div class="doc doc-object', section[1:])
+    section = section[: nxt.start() + 1] if nxt else section
+    assert "Examples" in section and "<code" in section, f"{name}: example not rendered"
+
+
+def test_inventory_reader_reads_names_and_anchors(site: Site) -> None:
+    inventory = site.inventory()
+    assert inventory["sfnchain.prompt"].endswith("#sfnchain.prompt")
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cli_examples() -> dict[str, tuple[str, bool]]:
+    """command -> (bash code, runnable) of each ``### Example: `sfnchain CMD` `` block."""
+    text = CLI_PAGE.read_text()
+    out: dict[str, tuple[str, bool]] = {}
+    for m in re.finditer(
+        r"^### Example: `sfnchain ([\w-]+)`\n\n(?:(<!--.*?-->)\n)?```bash\n(.*?)^```$",
+        text,
+        re.MULTILINE | re.DOTALL,
+    ):
+        command, marker, code = m.groups()
+        assert command not in out, f"two examples of {command}"
+        out[command] = (code, not (marker and _NOT_RUN.match(marker)))
     return out
 
 
-def public_api() -> dict[str, Any]:
-    api: dict[str, Any] = dict(SUBMODULE_API)
-    for name in sfnchain.__all__:
-        obj = getattr(sfnchain, name)
-        if not inspect.ismodule(obj):
-            api[name] = obj
-    return api
+def test_every_command_is_in_the_reference_with_an_example(site: Site) -> None:
+    html = site.page("reference/cli/")
+    found = cli_examples()
+    for command in COMMANDS:
+        assert f'id="sfnchain-{command}"' in html, f"{command} is not in the command reference"
+        assert command in found, f"docs/reference/cli.md has no example of {command}"
+    assert sorted(found) == sorted(COMMANDS), "an example names a command that does not exist"
 
 
-def _literal(node: ast.expr | None) -> Any:
-    if node is None:
-        return inspect.Parameter.empty
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_option_of_a_command_is_in_the_reference(site: Site, command: str) -> None:
+    import html as html_lib
+    import importlib
+
+    import click
+
+    module, attr = COMMANDS[command].split(":")
+    cmd = getattr(importlib.import_module(module), attr)
+    page = html_lib.unescape(site.page("reference/cli/"))
+    start = page.index(f'id="sfnchain-{command}"')
+    nxt = page.find('id="sfnchain-', start + 1)
+    section = page[start : nxt if nxt > 0 else len(page)]
+    options = [o for p in cmd.params if isinstance(p, click.Option) for o in p.opts]
+    assert options, f"{command} has no option?"
+    missing = [o for o in options if o not in section]
+    assert missing == [], f"the reference of {command} lacks {missing}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _post(url: str, body: object = None) -> None:
+    data = json.dumps(body).encode() if body is not None else b""
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """moto's Step Functions server on a loopback port."""
+    from moto.server import ThreadedMotoServer
+
+    from tests.ship.moto_versions import versions_listed
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
     try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return ast.unparse(node)  # e.g. Severity.ERROR, compared as written
+        # moto lacks ListStateMachineVersions, which deploy and rollback call; the server
+        # runs in this process, so the ship tests' stand-in serves it
+        with versions_listed():
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
 
 
-def _parsed(params: str) -> list[tuple[str, str, Any]]:
-    """(name, kind, default) of each documented parameter."""
-    fn = ast.parse(f"def f({params}): pass").body[0]
-    assert isinstance(fn, ast.FunctionDef)
-    a = fn.args
-    out: list[tuple[str, str, Any]] = []
-    positional = [*a.posonlyargs, *a.args]
-    defaults: list[ast.expr | None] = [None] * (len(positional) - len(a.defaults))
-    defaults += list(a.defaults)
-    for arg, default in zip(positional, defaults, strict=True):
-        out.append((arg.arg, "POSITIONAL_OR_KEYWORD", _literal(default)))
-    if a.vararg:
-        out.append((a.vararg.arg, "VAR_POSITIONAL", inspect.Parameter.empty))
-    for arg, kw_default in zip(a.kwonlyargs, a.kw_defaults, strict=True):
-        out.append((arg.arg, "KEYWORD_ONLY", _literal(kw_default)))
-    if a.kwarg:
-        out.append((a.kwarg.arg, "VAR_KEYWORD", inspect.Parameter.empty))
-    return out
+@pytest.fixture
+def endpoint(moto_endpoint: str) -> str:
+    """The server with empty services (moto's backends are shared by the whole process:
+    other tests' machines must not be there), running executions."""
+    _post(f"{moto_endpoint}/moto-api/reset")
+    _post(f"{moto_endpoint}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
+    return moto_endpoint
 
 
-def _default(p: inspect.Parameter) -> Any:
-    d = p.default
-    if d is inspect.Parameter.empty:
-        return d
-    if isinstance(d, enum.Enum):
-        return f"{type(d).__name__}.{d.name}"  # as the user writes it
-    return d
+# Commands whose example cannot run here, each with the reason given in docs/reference/cli.md.
+NOT_RUN: set[str] = set()
 
 
-def _real(obj: Any) -> list[tuple[str, str, Any]]:
-    sig = inspect.signature(obj)
-    return [(p.name, p.kind.name, _default(p)) for p in sig.parameters.values()]
+def test_only_the_stated_command_examples_are_left_out() -> None:
+    left_out = {command for command, (_, runnable) in cli_examples().items() if not runnable}
+    assert left_out == NOT_RUN
 
 
-def test_every_public_name_has_an_entry() -> None:
-    missing = sorted(set(public_api()) - set(documented()))
-    assert missing == [], f"add entries to docs/api.md for {missing}"
-
-
-def test_no_entry_documents_a_name_that_does_not_exist() -> None:
-    extra = sorted(set(documented()) - set(public_api()))
-    assert extra == [], f"docs/api.md documents names that are not public: {extra}"
-
-
-@pytest.mark.parametrize("name", sorted(SUBMODULE_API.keys() | set(sfnchain.__all__)))
-def test_documented_signature_is_the_real_one(name: str) -> None:
-    api = public_api()
-    if name not in api:
-        return  # a module (bedrock, s3): its functions have entries of their own
-    entries = documented()
-    assert name in entries, f"docs/api.md has no entry for {name}"
-    obj, params = api[name], entries[name]
-    if inspect.isclass(obj) and issubclass(obj, enum.Enum):
-        assert params is None, f"document the Enum {name} by its members, not a signature"
-        text = DOC.read_text()
-        missing = [m for m in obj.__members__ if f"{name}.{m}" not in text]
-        assert missing == [], f"docs/api.md does not mention {name} members {missing}"
-        return
-    assert params is not None, f"docs/api.md's entry for {name} needs its signature"
-    assert _parsed(params) == _real(obj), f"docs/api.md's signature of {name} is out of date"
-
-
-def test_parser_reads_kinds_and_defaults() -> None:
-    assert _parsed("a, b=1, *c, d=None, e, **f") == [
-        ("a", "POSITIONAL_OR_KEYWORD", inspect.Parameter.empty),
-        ("b", "POSITIONAL_OR_KEYWORD", 1),
-        ("c", "VAR_POSITIONAL", inspect.Parameter.empty),
-        ("d", "KEYWORD_ONLY", None),
-        ("e", "KEYWORD_ONLY", inspect.Parameter.empty),
-        ("f", "VAR_KEYWORD", inspect.Parameter.empty),
-    ]
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - NOT_RUN))
+def test_command_example_runs(command: str, endpoint: str, tmp_path: Path) -> None:
+    code, runnable = cli_examples()[command]
+    assert runnable
+    shutil.copytree(ROOT / "workflows", tmp_path / "workflows")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SFNCHAIN_UPDATE"))}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+    )
+    proc = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, f"the example of {command} failed:\n{code}\n{proc.stderr}"
+    assert "Traceback" not in proc.stderr

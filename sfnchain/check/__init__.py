@@ -38,6 +38,26 @@ def validate(
     ``workflow_type`` enables the checks that depend on the state machine type (Express
     workflows cannot use ``.sync`` or ``.waitForTaskToken``). With ``source_map`` each
     diagnostic gets the source location of the nearest mapped JSON pointer.
+
+    Args:
+        definition: An ASL definition: a dict, or JSON text.
+        source_map: JSON pointers to source locations (a compiled workflow's
+            ``source_map``).
+        workflow_type: ``"STANDARD"`` or ``"EXPRESS"``, for the checks that depend on it.
+
+    Returns:
+        Every [`Diagnostic`][sfnchain.Diagnostic]: an empty list means AWS accepts it.
+
+    Examples:
+        ```python
+        from sfnchain import validate
+
+        problems = validate({"StartAt": "Go", "States": {"Go": {"Type": "Pass", "Next": "Gone"}}})
+        assert "MISSING_TRANSITION_TARGET" in [p.code for p in problems]
+        for problem in problems:
+            print(problem.format())  # error MISSING_TRANSITION_TARGET: ... [/States/Go/Next]
+        assert validate({"StartAt": "Go", "States": {"Go": {"Type": "Succeed"}}}) == []
+        ```
     """
     if isinstance(definition, str):
         parsed, problems = parse_json(definition)

@@ -69,7 +69,59 @@ def model(
     The ID is looked up in sfnchain's model catalogue (``sfnchain/models/catalogue.json``):
     an unknown ID is an error with the closest known one. ``check_id=False`` skips the
     lookup, for a model newer than the catalogue; an ARN (foundation model, inference
-    profile, provisioned throughput, custom model) is used as it is."""
+    profile, provisioned throughput, custom model) is used as it is.
+
+    The family (Anthropic Claude, Amazon Nova, Titan Text, Meta Llama, Mistral) decides
+    the request body and which parameters it takes; a parameter the family does not take
+    is refused.
+
+    Args:
+        model_id: A foundation model ID, an inference profile ID or an ARN.
+        max_tokens: The most tokens the answer may have.
+        temperature: Sampling temperature, 0 to 1.
+        top_p: Nucleus sampling, 0 to 1.
+        top_k: Sample from the k most likely tokens (families that take it).
+        stop_sequences: Strings that end the answer.
+        system: A default system prompt for every prompt using this model.
+        api: ``"invoke"`` (InvokeModel) or ``"converse"`` (the Converse API).
+        guardrail: A Bedrock guardrail as ``(identifier, version)``.
+        extra: Request-body fields sfnchain has no argument for, sent as they are.
+        check_id: Look ``model_id`` up in the catalogue.
+        **unknown: Refused with a suggestion (``max_token=`` suggests ``max_tokens``).
+
+    Returns:
+        The model, for [`prompt`][sfnchain.prompt] and [`fallback`][sfnchain.fallback].
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import answer, case
+
+        claude = bedrock.model(
+            "us.anthropic.claude-3-haiku-20240307-v1:0",  # a US inference profile
+            max_tokens=500,
+            temperature=0.3,
+            system="You write car adverts.",
+        )
+        nova = bedrock.model("amazon.nova-lite-v1:0", max_tokens=200, api="converse")
+
+
+        @workflow(name="two-models")
+        def two_models(spec: str):
+            draft = prompt("Draft", claude, "An advert for: {{ spec }}")
+            return {"short": prompt("Shorten", nova, "Shorten: {{ draft }}", draft=draft)}
+
+
+        two_models.add_cases(
+            case(
+                "both answer",
+                input={"spec": "7 seats"},
+                mocks={"Draft": answer("A long advert."), "Shorten": answer("Short.")},
+                output={"short": "Short."},
+            )
+        )
+        ```
+    """
     loc = caller_location()
     if unknown:
         name = sorted(unknown)[0]
@@ -213,7 +265,24 @@ def _guardrail(value: object, loc: SourceLocation | None) -> tuple[str, str] | N
 
 
 def with_params(spec: ModelSpec, **changes: Any) -> ModelSpec:
-    """The same model with some parameters changed, e.g. a shorter ``max_tokens``."""
+    """The same model with some parameters changed, e.g. a shorter ``max_tokens``.
+
+    Args:
+        spec: A model from [`bedrock.model`][sfnchain.bedrock.model].
+        **changes: The parameters to change, by their names in ``bedrock.model``.
+
+    Returns:
+        A new model; ``spec`` is unchanged.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock
+
+        claude = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=1000)
+        brief = bedrock.with_params(claude, max_tokens=100, temperature=0.2)
+        assert brief.params.max_tokens == 100 and claude.params.max_tokens == 1000
+        ```
+    """
     return replace(spec, params=replace(spec.params, **changes))
 
 
@@ -233,7 +302,40 @@ def s3_image(
     ``bedrock.model(..., api="converse")`` model: the image never enters the state
     payload (256 KiB), where base64 data would. ``uri`` is ``s3://bucket/key`` (a literal
     or a run-time value); ``bucket_owner`` the bucket's account ID when another account
-    owns it. The state machine's role needs ``s3:GetObject`` on the object."""
+    owns it. The state machine's role needs ``s3:GetObject`` on the object.
+
+    Args:
+        uri: ``s3://bucket/key``, or a reference to one.
+        media_type: ``image/png``, ``image/jpeg``, ``image/gif`` or ``image/webp``.
+        bucket_owner: The 12-digit account ID owning the bucket, when it is another's.
+
+    Returns:
+        An image block for ``prompt(..., images=[...])``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import answer, case
+
+        nova = bedrock.model("amazon.nova-lite-v1:0", max_tokens=300, api="converse")
+
+
+        @workflow(name="describe-photo")
+        def describe_photo(photo: str):
+            image = bedrock.s3_image(photo, media_type="image/png")
+            return {"text": prompt("Describe", nova, "Describe this car.", images=[image])}
+
+
+        describe_photo.add_cases(
+            case(
+                "describes",
+                input={"photo": "s3://showroom-photos/suv.png"},
+                mocks={"Describe": answer("A red SUV.")},
+                output={"text": "A red SUV."},
+            )
+        )
+        ```
+    """
     loc = caller_location()
     uses: tuple[Any, ...] = ()
     data: Any = uri
@@ -277,7 +379,7 @@ def s3_image(
 _S3_OBJECT = re.compile(r"s3://[a-z0-9][.\-a-z0-9]{1,61}[a-z0-9]/.+")
 
 
-def s3_uri(value: object, what: str, loc: SourceLocation | None) -> tuple[Any, tuple[Any, ...]]:
+def _s3_uri(value: object, what: str, loc: SourceLocation | None) -> tuple[Any, tuple[Any, ...]]:
     """A prompt's ``body_from_s3=`` / ``answer_to_s3=``: a literal ``s3://bucket/key`` or
     a run-time value (an input, a step result); → (payload value, its uses)."""
     if isinstance(value, Ref):
@@ -293,7 +395,7 @@ def s3_uri(value: object, what: str, loc: SourceLocation | None) -> tuple[Any, t
     return value, ()
 
 
-def check_s3_route(step: Any) -> None:
+def _check_s3_route(step: Any) -> None:
     """What a prompt with ``body_from_s3=`` / ``answer_to_s3=`` (a PromptStep) may not
     combine with: Converse (no Input/Output fields), and fallbacks whose request the S3
     body does not fit."""

@@ -49,6 +49,59 @@ def cached(
     A prompt's fallback answers are returned but not stored: the key names the primary
     model, and an entry would serve the fallback's answer for the whole TTL.
     ``store_fallbacks=True`` stores them too.
+
+    Args:
+        step: A ``prompt(...)`` to cache, or a function building a chain of steps (then
+            ``name`` and ``key`` are needed).
+        table: The DynamoDB table holding the entries.
+        name: The chain's name (a function ``step`` only): its states are named after it.
+        key: The references the chain's answer depends on (a function ``step`` only).
+        ttl: How long an entry is served: seconds, ``"7d"``, ``"12h"``, a timedelta.
+        key_attribute: The table's partition key attribute (a string).
+        answer_attribute: The attribute holding the answer.
+        usage_attribute: The attribute holding the token counts.
+        ttl_attribute: The attribute holding the expiry (epoch seconds); turn on the
+            table's TTL on it to have DynamoDB delete old entries.
+        store_fallbacks: Store a fallback model's answer under the primary's key too.
+
+    Returns:
+        A reference to the answer (a prompt), or to what the chain returned.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, cached, prompt, workflow
+        from sfnchain.testing import answer, case
+
+        claude = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=400)
+
+
+        @workflow(name="cached-copy")
+        def cached_copy(spec: str, audience: str):
+            def copy():
+                draft = prompt("Draft", claude, "Advert for {{ audience }}: {{ spec }}")
+                final = prompt("Tighten", claude, "Tighten: {{ draft }}", draft=draft)
+                return {"draft": draft, "final": final}
+
+            chain = cached(copy, name="Copy", key=[spec, audience], table="copy-cache", ttl="1d")
+            return {"advert": chain.final}
+
+
+        cached_copy.add_cases(
+            case(
+                "miss: the chain runs",
+                input={"spec": "7 seats", "audience": "families"},
+                mocks={"Draft": answer("Seven seats for all."), "Tighten": answer("Seats 7.")},
+                output={"advert": "Seats 7."},
+            ),
+            case(
+                "second run: a hit, no model call",
+                input={"spec": "7 seats", "audience": "families"},
+                mocks={"Draft": answer("Seven seats for all."), "Tighten": answer("Seats 7.")},
+                output={"advert": "Seats 7."},
+                runs=2,
+            ),
+        )
+        ```
     """
     loc = caller_location()
     if callable(step) and not isinstance(step, Ref):

@@ -30,7 +30,55 @@ def retry(
     max_delay: int | str | datetime.timedelta | None = None,
     jitter: str | None = "FULL",
 ) -> RetryRule:
-    """A Retry rule; raises a diagnostic naming the caller's line for values AWS rejects."""
+    """A Retry rule, for a step's ``retry=``.
+
+    Values AWS would reject are refused at the line that wrote them. ``States.ALL``
+    must be alone, in the last rule of a list.
+
+    Args:
+        errors: The error names retried (``States.ALL``: any error).
+        interval: Seconds before the first retry (``IntervalSeconds``, at least 1).
+        max_attempts: Retries at most (``MaxAttempts``; 0: never retry).
+        backoff: What each interval is multiplied by (``BackoffRate``, at least 1.0).
+        max_delay: The longest interval (``MaxDelaySeconds``): seconds, ``"1m"``, a
+            timedelta.
+        jitter: ``"FULL"`` (a random interval up to the computed one) or ``"NONE"``.
+
+    Returns:
+        The rule; pass a list of them as ``retry=[...]``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, retry, workflow
+        from sfnchain.testing import answer, case, throttled
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=200)
+
+
+        @workflow(name="patient")
+        def patient(spec: str):
+            text = prompt(
+                "Describe",
+                haiku,
+                "Describe: {{ spec }}",
+                retry=[
+                    retry("Bedrock.ThrottlingException", interval=5, max_delay="2m"),
+                    retry("States.ALL", max_attempts=1, jitter="NONE"),
+                ],
+            )
+            return {"text": text}
+
+
+        patient.add_cases(
+            case(
+                "throttled three times",
+                input={"spec": "SUV"},
+                mocks={"Describe": throttled(times=3) + answer("Roomy.")},
+                output={"text": "Roomy."},
+            )
+        )
+        ```
+    """
     loc = caller_location()
     errs = _error_names(errors, "retry()", "INVALID_RETRY", loc)
     if not errs:
@@ -102,7 +150,45 @@ def catch(
     """Catch ``errors`` and run ``then`` (a function building steps); the error object is
     kept at ``result_path`` (default ``$.<step key>_error``). After the handler the
     workflow continues with the step after the failed one, unless the handler ends it
-    (``fail(...)``/``succeed(...)``)."""
+    (``fail(...)``/``succeed(...)``).
+
+    Args:
+        errors: The error names caught (after the step's retries).
+        then: A function (no parameters) building the handler's steps; ``None`` just
+            continues.
+        result_path: Where the error object is kept (JSONPath target).
+
+    Returns:
+        The handler, for a step's ``on_error=``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, catch, pass_state, prompt, workflow
+        from sfnchain.testing import case, throws
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=200)
+
+
+        @workflow(name="best-effort")
+        def best_effort(spec: str):
+            prompt(
+                "Describe",
+                haiku,
+                "Describe: {{ spec }}",
+                on_error=[catch("Bedrock.ValidationException", lambda: pass_state("Skip", "none"))],
+            )
+
+
+        best_effort.add_cases(
+            case(
+                "the model refuses the input",
+                input={"spec": "SUV"},
+                mocks={"Describe": throws("Bedrock.ValidationException", "too long")},
+                path=["Describe", "Skip"],
+            )
+        )
+        ```
+    """
     loc = caller_location()
     errs = _error_names(errors, "catch()", "INVALID_CATCH", loc)
     if not errs:

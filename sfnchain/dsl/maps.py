@@ -111,7 +111,85 @@ def s3_map(
 ) -> StepResult:
     """A Distributed Map: run ``processor`` (a function building steps) for every item
     that ``source`` reads from S3 (``s3.json_file``, ``s3.jsonl_file``, ``s3.csv_file``,
-    ``s3.prefix``), each item in a child execution of type ``execution_type``."""
+    ``s3.prefix``), each item in a child execution of type ``execution_type``.
+
+    The processor's parameters receive the item's fields (a JSON object's keys, a CSV
+    row's columns; ``item`` for an item that is not an object; ``Key``, ``Size``, ... for
+    ``s3.prefix``) and the ``context`` values. With ``batch_size`` or
+    ``max_batch_bytes`` the items are grouped (``ItemBatcher``) and the processor takes
+    ``items`` instead.
+
+    Args:
+        name: The state name, unique in the workflow.
+        source: Where the items come from: [`s3.json_file`][sfnchain.s3.json_file],
+            [`s3.jsonl_file`][sfnchain.s3.jsonl_file], [`s3.csv_file`][sfnchain.s3.csv_file]
+            or [`s3.prefix`][sfnchain.s3.prefix].
+        processor: A function building the steps run for each item; what it returns is
+            the item's result.
+        context: Other values passed to every child, by parameter name (a child sees
+            only what it is given).
+        max_items: Read at most this many items (``ItemReader.ReaderConfig.MaxItems``).
+        batch_size: Items per child execution (``MaxItemsPerBatch``).
+        max_batch_bytes: Bytes per batch at most (``MaxInputBytesPerBatch``).
+        max_concurrency: Children running at once (0 or ``None``: as many as allowed).
+        tolerated_failure_percentage: The map still succeeds with up to this share of
+            failed items.
+        tolerated_failure_count: ... or with up to this many failed items.
+        results_to: Write the results to S3 instead of returning them:
+            [`s3.results_to`][sfnchain.s3.results_to]; the result is then where they
+            were written (``.ResultWriterDetails``).
+        label: A prefix naming the child executions (``Label``).
+        execution_type: The children's type: ``"STANDARD"`` or ``"EXPRESS"``.
+        retry: Rules from [`retry`][sfnchain.retry] for the whole Map.
+        on_error: [`catch`][sfnchain.catch] handlers for the whole Map.
+        comment: The state's ``Comment``.
+
+    Returns:
+        A reference to the list of the processor's results, in item order (or to the
+        ``ResultWriterDetails`` with ``results_to``).
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, s3, s3_map, workflow
+        from sfnchain.testing import answer, case
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=300)
+        CSV = "model,price\\nRoamer,30000\\nVoyager,42000\\n"
+
+
+        def blurb(model: str, price: str, tone: str):
+            text = prompt("Blurb", haiku, "A {{ tone }} line for the {{ model }} at {{ price }}")
+            return {"model": model, "blurb": text}
+
+
+        @workflow(name="price-list")
+        def price_list(tone: str):
+            rows = s3_map(
+                "Rows",
+                s3.csv_file("showroom-data", "prices.csv"),
+                blurb,
+                context={"tone": tone},
+                max_concurrency=10,
+            )
+            return {"blurbs": rows}
+
+
+        price_list.add_cases(
+            case(
+                "two rows",
+                input={"tone": "warm"},
+                seed={"s3": {"showroom-data": {"prices.csv": CSV}}},
+                mocks={"Blurb": answer("Lovely.")},
+                output={
+                    "blurbs": [
+                        {"model": "Roamer", "blurb": "Lovely."},
+                        {"model": "Voyager", "blurb": "Lovely."},
+                    ]
+                },
+            )
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "s3_map", loc)
     what = f"map {name!r}"
@@ -243,7 +321,60 @@ def for_each(
     on_error: OnError | Sequence[OnError] = (),
     comment: str | None = None,
 ) -> StepResult:
-    """An inline Map over an array in the state (``items`` is a ref to it)."""
+    """An inline Map over an array: run ``processor`` for every element of ``items``.
+
+    ``processor(item, **context)`` builds the steps run for each element; ``context``
+    passes other values into every iteration (an iteration sees only what it is given).
+
+    Args:
+        name: The state name, unique in the workflow.
+        items: A reference to an array: a workflow input or a step's field.
+        processor: A function of ``item`` (and the ``context`` names) building the steps
+            of one iteration; what it returns is the element's result.
+        context: Other values passed to every iteration, by parameter name.
+        max_concurrency: Iterations running at once (``None``: no limit).
+        retry: Rules from [`retry`][sfnchain.retry] for the whole Map.
+        on_error: [`catch`][sfnchain.catch] handlers for the whole Map.
+        comment: The state's ``Comment``.
+
+    Returns:
+        A reference to the list of what ``processor`` returned, in order.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, for_each, prompt, workflow
+        from sfnchain.testing import answer, case
+
+        nova = bedrock.model("amazon.nova-lite-v1:0", max_tokens=200)
+
+
+        @workflow(name="greetings")
+        def greetings(names: list, tone: str):
+            cards = for_each(
+                "Each name",
+                names,
+                lambda item, tone: {
+                    "to": item,
+                    "card": prompt("Card", nova, "A {{ tone }} card for {{ item }}"),
+                },
+                context={"tone": tone},
+                max_concurrency=5,
+            )
+            return {"cards": cards}
+
+
+        greetings.add_cases(
+            case(
+                "two names",
+                input={"names": ["Ada", "Lin"], "tone": "warm"},
+                mocks={"Card": answer("Hello!")},
+                output={
+                    "cards": [{"to": "Ada", "card": "Hello!"}, {"to": "Lin", "card": "Hello!"}]
+                },
+            )
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "for_each", loc)
     what = f"map {name!r}"

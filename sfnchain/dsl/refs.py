@@ -33,7 +33,30 @@ def child_path(path: str, key: str | int) -> str:
 
 
 class Ref:
-    """A value known only at run time, addressed by a JSONPath."""
+    """A value known only at run time: a workflow input, or what a step returns.
+
+    Pass references to later steps (as template variables, in payloads, in conditions);
+    do not format them into Python strings (``f"{answer}"`` is an error: the text is not
+    known yet). Read fields as attributes or items (``answer.usage.output_tokens``,
+    ``rows[0]``); comparisons make a [`Condition`][sfnchain.Condition].
+
+    Examples:
+        ```python
+        from sfnchain import Condition, Ref, aws_sdk, choose, succeed, when, workflow
+
+
+        @workflow(name="first-job")
+        def first_job(job: str):
+            assert isinstance(job, Ref)  # a workflow input
+            status = aws_sdk("Poll", "batch", "describeJobs", {"Jobs": [job]})
+            done = status.Jobs[0].Status == "SUCCEEDED"
+            assert isinstance(done, Condition)
+            choose("Done?", when(done, lambda: succeed("Yes")))
+
+
+        first_job.compile()
+        ```
+    """
 
     __slots__ = ("_dtype", "_key", "_location", "_path")
 
@@ -166,7 +189,35 @@ class Ref:
 
 
 class Condition:
-    """A Choice rule in JSONPath form; combine with ``&``, ``|`` and ``~``."""
+    """A Choice rule built from references; combine with ``&``, ``|`` and ``~``.
+
+    Made by comparing a [`Ref`][sfnchain.Ref] (``==``, ``!=``, ``<``, ``<=``, ``>``,
+    ``>=``) or by ``ref.is_present()``, ``ref.is_null()``, ``ref.matches("*.pdf")``; used
+    in [`when`][sfnchain.when]. A condition is not a Python ``bool``: ``if ref == "x":``
+    is an error.
+
+    Examples:
+        ```python
+        from sfnchain import choose, pass_state, when, workflow
+        from sfnchain.testing import case
+
+
+        @workflow(name="route")
+        def route(kind: str, size: int):
+            big_pdf = kind.matches("*.pdf") & (size > 1000)
+            choose(
+                "Route",
+                when(big_pdf | ~kind.is_present(), lambda: pass_state("Slow lane", "slow")),
+                otherwise=lambda: pass_state("Fast lane", "fast"),
+            )
+
+
+        route.add_cases(
+            case("big pdf", input={"kind": "a.pdf", "size": 5000}, path=["Route", "Slow lane"]),
+            case("small", input={"kind": "a.txt", "size": 5}, path=["Route", "Fast lane"]),
+        )
+        ```
+    """
 
     __slots__ = ("rule", "uses")
 

@@ -36,12 +36,65 @@ def _object(bucket: str, key: str) -> dict[str, Any]:
 
 
 def json_file(bucket: str, key: str) -> ItemReader:
-    """A JSON array of items in one S3 object."""
+    """A JSON array of items in one S3 object, for [`s3_map`][sfnchain.s3_map].
+
+    Args:
+        bucket: The bucket name.
+        key: The object's key.
+
+    Returns:
+        An item reader (``ItemReader`` with ``InputType: JSON``).
+
+    Examples:
+        ```python
+        from sfnchain import compile, pass_state, s3, s3_map, workflow
+
+
+        @workflow(name="each-order")
+        def each_order():
+            return {"seen": s3_map("Orders", s3.json_file("shop", "orders.json"),
+                                   lambda id: pass_state("Seen", {"id": id}))}
+
+
+        reader = compile(each_order).definition["States"]["Orders"]["ItemReader"]
+        assert reader["ReaderConfig"]["InputType"] == "JSON"
+        ```
+    """
     return ItemReader(GET_OBJECT, _object(bucket, key), {"InputType": "JSON"})
 
 
 def jsonl_file(bucket: str, key: str) -> ItemReader:
-    """One JSON item per line (JSON Lines)."""
+    """One JSON item per line of an S3 object (JSON Lines), for
+    [`s3_map`][sfnchain.s3_map].
+
+    Args:
+        bucket: The bucket name.
+        key: The object's key.
+
+    Returns:
+        An item reader (``ItemReader`` with ``InputType: JSONL``).
+
+    Examples:
+        ```python
+        from sfnchain import pass_state, s3, s3_map, workflow
+        from sfnchain.testing import case
+
+
+        @workflow(name="each-line")
+        def each_line():
+            return {"ids": s3_map("Lines", s3.jsonl_file("shop", "orders.jsonl"),
+                                  lambda id: pass_state("Id", {"id": id}))}
+
+
+        each_line.add_cases(
+            case(
+                "two lines",
+                seed={"s3": {"shop": {"orders.jsonl": '{"id": 1}\\n{"id": 2}\\n'}}},
+                output={"ids": [{"id": 1}, {"id": 2}]},
+            )
+        )
+        ```
+    """
     return ItemReader(GET_OBJECT, _object(bucket, key), {"InputType": "JSONL"})
 
 
@@ -52,8 +105,45 @@ def csv_file(
     header: Sequence[str] | None = None,
     delimiter: str | None = None,
 ) -> ItemReader:
-    """A CSV file: with ``header=None`` the first line names the columns; otherwise
-    ``header`` gives them and the first line is data."""
+    """A CSV file in S3, for [`s3_map`][sfnchain.s3_map]: each row is an item, its
+    columns the processor's parameters.
+
+    Args:
+        bucket: The bucket name.
+        key: The object's key.
+        header: ``None``: the first line names the columns; otherwise the column names,
+            and every line is data.
+        delimiter: One of ``,`` ``|`` ``;`` tab or space (ASL's ``CSVDelimiter``;
+            ``None``: a comma).
+
+    Returns:
+        An item reader (``ItemReader`` with ``InputType: CSV``).
+
+    Examples:
+        ```python
+        from sfnchain import pass_state, s3, s3_map, workflow
+        from sfnchain.testing import case
+
+
+        @workflow(name="each-row")
+        def each_row():
+            rows = s3_map(
+                "Rows",
+                s3.csv_file("showroom", "stock.csv", header=["model", "count"], delimiter=";"),
+                lambda model, count: pass_state("Row", {"model": model, "count": count}),
+            )
+            return {"rows": rows}
+
+
+        each_row.add_cases(
+            case(
+                "no header line",
+                seed={"s3": {"showroom": {"stock.csv": "Roamer;4\\n"}}},
+                output={"rows": [{"model": "Roamer", "count": "4"}]},
+            )
+        )
+        ```
+    """
     params = _object(bucket, key)
     config: dict[str, Any] = {"InputType": "CSV"}
     if header is None:
@@ -83,7 +173,38 @@ def csv_file(
 
 
 def prefix(bucket: str, prefix: str = "") -> ItemReader:
-    """Every object under ``prefix``: each item is ``{Key, Etag, LastModified, Size, ...}``."""
+    """Every object under ``prefix`` of a bucket, for [`s3_map`][sfnchain.s3_map]: each
+    item is ``{Key, Etag, LastModified, Size, StorageClass}``.
+
+    Args:
+        bucket: The bucket name.
+        prefix: The key prefix (``""``: every object).
+
+    Returns:
+        An item reader (``ItemReader`` on ``s3:listObjectsV2``).
+
+    Examples:
+        ```python
+        from sfnchain import pass_state, s3, s3_map, workflow
+        from sfnchain.testing import case
+
+
+        @workflow(name="each-photo")
+        def each_photo():
+            keys = s3_map("Photos", s3.prefix("showroom", "photos/"),
+                          lambda Key: pass_state("Record", {"key": Key}))
+            return {"keys": keys}
+
+
+        each_photo.add_cases(
+            case(
+                "two photos",
+                seed={"s3": {"showroom": {"photos/a.jpg": "a", "photos/b.jpg": "b"}}},
+                output={"keys": [{"key": "photos/a.jpg"}, {"key": "photos/b.jpg"}]},
+            )
+        )
+        ```
+    """
     _name(bucket, "bucket")
     _name(prefix, "prefix")
     params: dict[str, Any] = {"Bucket": bucket}
@@ -93,7 +214,36 @@ def prefix(bucket: str, prefix: str = "") -> ItemReader:
 
 
 def results_to(bucket: str, prefix: str = "") -> dict[str, Any]:
-    """A ResultWriter: child execution results written as JSON files under ``prefix``."""
+    """Where a Distributed Map writes its results (``ResultWriter``), for
+    ``s3_map(..., results_to=...)``: JSON files under ``prefix``.
+
+    Args:
+        bucket: The bucket name.
+        prefix: The key prefix the result files are written under.
+
+    Returns:
+        The ``ResultWriter`` arguments.
+
+    Examples:
+        ```python
+        from sfnchain import compile, pass_state, s3, s3_map, workflow
+
+
+        @workflow(name="archive")
+        def archive():
+            done = s3_map(
+                "Each",
+                s3.json_file("shop", "orders.json"),
+                lambda id: pass_state("Seen", {"id": id}),
+                results_to=s3.results_to("shop", "results/"),
+            )
+            return {"written": done.ResultWriterDetails}
+
+
+        writer = compile(archive).definition["States"]["Each"]["ResultWriter"]
+        assert writer["Arguments"]["Prefix"] == "results/"
+        ```
+    """
     _name(bucket, "bucket")
     _name(prefix, "prefix")
     params: dict[str, Any] = {"Bucket": bucket}

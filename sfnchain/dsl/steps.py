@@ -117,7 +117,56 @@ def _comment(value: Any, loc: SourceLocation | None) -> str | None:
 def fallback(
     model: ModelSpec, template: str | None = None, *, on: Sequence[str] = ("States.ALL",)
 ) -> Fallback:
-    """Another model (or the same with a shorter prompt) to try when the call fails."""
+    """Another model (or the same with a shorter prompt) to try when a prompt's call fails.
+
+    Give a list of them as ``prompt(..., fallbacks=[...])``; they are tried in order, each
+    when the one before it failed with one of the errors in ``on`` (after its retries).
+    A plain model in that list means ``fallback(model)``.
+
+    Args:
+        model: The model to call instead, from [`bedrock.model`][sfnchain.bedrock.model].
+        template: A prompt to send it instead of the step's own (e.g. a shorter one);
+            ``None`` sends the same prompt.
+        on: The error names that move on to this fallback (``States.ALL``: any error).
+
+    Returns:
+        The fallback rule, for ``prompt(..., fallbacks=[...])``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, compile, fallback, prompt, workflow
+        from sfnchain.testing import answer, case, throws
+
+        sonnet = bedrock.model("anthropic.claude-3-sonnet-20240229-v1:0", max_tokens=500)
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=200)
+
+
+        @workflow(name="describe-with-fallback")
+        def describe(spec: str):
+            text = prompt(
+                "Describe",
+                sonnet,
+                "Describe this vehicle in a paragraph: {{ spec }}",
+                fallbacks=[fallback(haiku, "Describe in one line: {{ spec }}")],
+            )
+            return {"text": text}
+
+
+        describe.add_cases(
+            case(
+                "sonnet is throttled past its retries",
+                input={"spec": "7-seat hybrid SUV"},
+                mocks={
+                    "Describe": throws("Bedrock.ThrottlingException"),
+                    "Describe fallback 1": answer("A roomy hybrid SUV."),
+                },
+                output={"text": "A roomy hybrid SUV."},
+            )
+        )
+        asl = compile(describe).definition
+        assert "Describe fallback 1" in asl["States"]
+        ```
+    """
     loc = caller_location()
     if not isinstance(model, ModelSpec):
         raise error(
@@ -149,15 +198,77 @@ def prompt(
     answer_to_s3: str | Ref | None = None,
     **variables: Any,
 ) -> PromptResult:
-    """Send a prompt to a Bedrock model. ``template`` is Jinja2: ``{{ name }}`` inserts a
-    workflow input, a step result passed as a keyword argument, or a compile-time value.
-    The result is the answer text; ``.usage`` holds the token counts.
+    """Send a prompt to a Bedrock model: a Task state calling ``bedrock:invokeModel`` (or
+    the Converse API, for a model made with ``api="converse"``).
+
+    ``template`` is Jinja2: ``{{ x }}`` inserts a workflow input, a step result passed as
+    a keyword argument (``desc=desc``), or a compile-time value. Anything done to a
+    run-time value other than inserting it (``{{ x }}``, ``{{ x | tojson }}``) is a
+    compile error naming the template line.
+
+    Unless ``retry`` replaces it, every call gets this policy: throttling 2 s, x2,
+    6 attempts, at most 60 s, FULL jitter; transient service errors 3 s, x2, 4 attempts;
+    a state timeout once; validation and access errors are never retried.
 
     Big requests and answers can bypass the state payload (256 KiB) through InvokeModel's
     S3 fields: ``body_from_s3="s3://bucket/request.json"`` sends the request body stored
     there (in the model family's format) instead of a template; ``answer_to_s3=
     "s3://bucket/answer.json"`` writes the model's response there, and the result is
-    then that URI. Either may be a run-time value."""
+    then that URI. Either may be a run-time value.
+
+    Args:
+        name: The state name, unique in the workflow.
+        model: The model, from [`bedrock.model`][sfnchain.bedrock.model].
+        template: The prompt, a Jinja2 template.
+        system: A system prompt (text, or a template for families that take one at run
+            time); it replaces the model's own ``system``.
+        images: References to base64 images in the input, or
+            [`bedrock.s3_image`][sfnchain.bedrock.s3_image] blocks, for families that
+            read images.
+        retry: Rules from [`retry`][sfnchain.retry] replacing the default policy.
+        timeout: The Task's ``TimeoutSeconds``: seconds, or ``"45s"``, ``"10m"``, ...
+        fallbacks: Models or [`fallback`][sfnchain.fallback] rules tried in order when
+            the call fails after its retries.
+        on_error: [`catch`][sfnchain.catch] handlers, for when the call and every
+            fallback failed.
+        comment: The state's ``Comment``.
+        body_from_s3: An ``s3://`` URI of the request body, instead of ``template``.
+        answer_to_s3: An ``s3://`` URI the response is written to; the result is the URI.
+        **variables: What the template inserts: step results or compile-time values.
+
+    Returns:
+        A reference to the answer text; ``.usage.input_tokens`` and
+        ``.usage.output_tokens`` are the token counts.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import answer, case
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=300)
+
+
+        @workflow(name="describe-then-tag")
+        def describe_then_tag(spec: str):
+            desc = prompt("Describe", haiku, "Describe this vehicle: {{ spec }}")
+            tag = prompt("Tagline", haiku, "One tagline for: {{ desc }}", desc=desc)
+            return {"tagline": tag, "tokens": tag.usage.output_tokens}
+
+
+        describe_then_tag.add_cases(
+            case(
+                "two calls",
+                input={"spec": "7 seats"},
+                mocks={
+                    "Describe": answer("A roomy SUV."),
+                    "Tagline": answer("Room for all.", output_tokens=4),
+                },
+                output={"tagline": "Room for all.", "tokens": 4},
+                path=["Describe", "Tagline"],
+            )
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "prompt", loc)
     if not isinstance(model, ModelSpec):
@@ -170,9 +281,9 @@ def prompt(
     body_uri = answer_uri = None
     uses: tuple[Use, ...] = ()
     if body_from_s3 is not None:
-        body_uri, uses = bedrock.s3_uri(body_from_s3, "body_from_s3", loc)
+        body_uri, uses = bedrock._s3_uri(body_from_s3, "body_from_s3", loc)
     if answer_to_s3 is not None:
-        answer_uri, answer_uses = bedrock.s3_uri(answer_to_s3, "answer_to_s3", loc)
+        answer_uri, answer_uses = bedrock._s3_uri(answer_to_s3, "answer_to_s3", loc)
         uses += answer_uses
     text: Any = None
     if body_uri is not None:
@@ -248,7 +359,7 @@ def prompt(
         body_uri=body_uri,
         answer_uri=answer_uri,
     )
-    bedrock.check_s3_route(step)
+    bedrock._check_s3_route(step)
     record(step)
     return bedrock.S3AnswerResult(step) if answer_uri is not None else PromptResult(step)
 
@@ -334,7 +445,45 @@ def task(
     heartbeat: int | str | None = None,
     comment: str | None = None,
 ) -> StepResult:
-    """Any Task state: ``resource`` is the ARN; ``parameters`` may hold refs."""
+    """Any Task state, for an integration without a builder of its own.
+
+    Args:
+        name: The state name, unique in the workflow.
+        resource: The Task's ``Resource`` ARN (``arn:aws:states:::sns:publish``, an
+            activity, a Lambda function ARN, ...).
+        parameters: The Task's arguments; they may hold references.
+        result_selector: The ASL ``ResultSelector`` (JSONPath form), to keep part of the
+            result.
+        discard_result: Keep nothing of the result (``ResultPath: null``).
+        retry: Rules from [`retry`][sfnchain.retry].
+        on_error: [`catch`][sfnchain.catch] handlers.
+        timeout: The Task's ``TimeoutSeconds`` (seconds or ``"10m"``, ...).
+        heartbeat: The Task's ``HeartbeatSeconds``.
+        comment: The state's ``Comment``.
+
+    Returns:
+        A reference to the task's result; read its fields as attributes
+        (``sent.MessageId``).
+
+    Examples:
+        ```python
+        from sfnchain import compile, task, workflow
+
+
+        @workflow(name="notify")
+        def notify(message: str):
+            sent = task(
+                "Notify",
+                "arn:aws:states:::sns:publish",
+                {"TopicArn": "arn:aws:sns:us-east-1:123456789012:alerts", "Message": message},
+            )
+            return {"id": sent.MessageId}
+
+
+        state = compile(notify).definition["States"]["Notify"]
+        assert state["Resource"] == "arn:aws:states:::sns:publish"
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "task", loc)
     args.text(resource, f"task {name!r}: the resource ARN", loc, "INVALID_ARGUMENT")
@@ -392,7 +541,45 @@ def invoke_lambda(
     timeout: int | str | None = None,
     comment: str | None = None,
 ) -> Ref:
-    """Invoke a Lambda function (name or ARN); the result is the function's payload."""
+    """Invoke a Lambda function (``arn:aws:states:::lambda:invoke``).
+
+    Lambda's transient errors (service, SDK client and throttling errors) are retried
+    by default.
+
+    Args:
+        name: The state name, unique in the workflow.
+        function: The function's name or ARN (or a reference to one).
+        payload_: The event sent to the function; it may hold references.
+        retry: Rules from [`retry`][sfnchain.retry] replacing the default policy.
+        on_error: [`catch`][sfnchain.catch] handlers.
+        timeout: The Task's ``TimeoutSeconds``.
+        comment: The state's ``Comment``.
+
+    Returns:
+        A reference to the function's result payload.
+
+    Examples:
+        ```python
+        from sfnchain import invoke_lambda, workflow
+        from sfnchain.testing import case, returns
+
+
+        @workflow(name="price-check")
+        def price_check(model: str):
+            price = invoke_lambda("Price", "price-lookup", {"model": model})
+            return {"price": price.usd}
+
+
+        price_check.add_cases(
+            case(
+                "priced",
+                input={"model": "Roamer"},
+                mocks={"Price": returns({"Payload": {"usd": 30000}})},
+                output={"price": 30000},
+            )
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "invoke_lambda", loc)
     if not isinstance(function, Ref):
@@ -432,7 +619,46 @@ def aws_sdk(
     compile time (unknown names get a did-you-mean, required arguments must be there),
     and so is every field a later step reads from the result (``result.Item.answer.S``:
     the response's member names, PascalCase); ``check=False`` skips both, for an API
-    newer than the installed botocore."""
+    newer than the installed botocore.
+
+    Args:
+        name: The state name, unique in the workflow.
+        service: The SDK client name in lower case (``dynamodb``).
+        action: The API action in camelCase (``getItem``).
+        parameters: The API's arguments in PascalCase; they may hold references.
+        check: Check the names, and the fields read from the result, against botocore's
+            service models.
+        **kwargs: Passed to [`task`][sfnchain.task]: ``retry``, ``on_error``,
+            ``timeout``, ``result_selector``, ...
+
+    Returns:
+        A reference to the API's response.
+
+    Examples:
+        ```python
+        from sfnchain import aws_sdk, workflow
+        from sfnchain.testing import case, returns
+
+
+        @workflow(name="stock-lookup")
+        def stock_lookup(model: str):
+            item = aws_sdk(
+                "Lookup", "dynamodb", "getItem",
+                {"TableName": "stock", "Key": {"model": {"S": model}}},
+            )
+            return {"count": item.Item.count.N}
+
+
+        stock_lookup.add_cases(
+            case(
+                "in stock",
+                input={"model": "Roamer"},
+                mocks={"Lookup": returns({"Item": {"count": {"N": "4"}}})},
+                output={"count": "4"},
+            )
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "aws_sdk", loc)
     args.text(service, f"aws_sdk {name!r}: the service name", loc, "INVALID_ARGUMENT")
@@ -463,7 +689,34 @@ def aws_sdk(
 def pass_state(
     name: str, value: Any = None, *, comment: str | None = None, store: bool = True
 ) -> StepResult:
-    """A Pass state storing ``value`` (which may hold refs) at ``$.<key>``."""
+    """A Pass state producing ``value``.
+
+    Args:
+        name: The state name, unique in the workflow.
+        value: What the state produces; it may hold references.
+        comment: The state's ``Comment``.
+        store: Keep the value for later steps (``False``: the state only passes).
+
+    Returns:
+        A reference to the value.
+
+    Examples:
+        ```python
+        from sfnchain import pass_state, workflow
+        from sfnchain.testing import case
+
+
+        @workflow(name="defaults")
+        def defaults(spec: str):
+            settings = pass_state("Defaults", {"tone": "warm", "spec": spec})
+            return {"tone": settings.tone, "spec": settings.spec}
+
+
+        defaults.add_cases(
+            case("passes", input={"spec": "SUV"}, output={"tone": "warm", "spec": "SUV"})
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "pass_state", loc)
     comment = _comment(comment, loc)
@@ -498,7 +751,32 @@ def wait(
     until: str | Ref | None = None,
     comment: str | None = None,
 ) -> None:
-    """Wait a number of seconds (or a ref to one), or until an ISO-8601 timestamp."""
+    """A Wait state: a number of seconds, or until a timestamp.
+
+    Give exactly one of ``seconds_`` and ``until``. In tests the wait runs in virtual
+    time: it takes no real time.
+
+    Args:
+        name: The state name, unique in the workflow.
+        seconds_: Seconds (an int, ``"10m"``, ...) or a reference to a number.
+        until: An ISO-8601 timestamp (text or a reference).
+        comment: The state's ``Comment``.
+
+    Examples:
+        ```python
+        from sfnchain import compile, wait, workflow
+
+
+        @workflow(name="cool-down")
+        def cool_down(launch_at: str):
+            wait("Pause", "5m")
+            wait("Until launch", until=launch_at)
+
+
+        states = compile(cool_down).definition["States"]
+        assert states["Pause"]["Seconds"] == 300
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "wait", loc)
     comment = _comment(comment, loc)
@@ -521,6 +799,33 @@ def wait(
 
 
 def succeed(name: str, *, comment: str | None = None) -> None:
+    """End the execution (or the Parallel branch, or the Map iteration) successfully.
+
+    Args:
+        name: The state name, unique in the workflow.
+        comment: The state's ``Comment``.
+
+    Examples:
+        ```python
+        from sfnchain import choose, fail, succeed, when, workflow
+        from sfnchain.testing import case
+
+
+        @workflow(name="gate")
+        def gate(approved: bool):
+            choose(
+                "Approved?",
+                when(approved == True, lambda: succeed("Publish")),  # noqa: E712
+                otherwise=lambda: fail("Rejected", error="NotApproved"),
+            )
+
+
+        gate.add_cases(
+            case("yes", input={"approved": True}, path=["Approved?", "Publish"]),
+            case("no", input={"approved": False}, error="NotApproved"),
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "succeed", loc)
     record(SucceedStep(name=name, key=builder.session().new_key(name), location=loc))
@@ -528,7 +833,37 @@ def succeed(name: str, *, comment: str | None = None) -> None:
 
 
 def fail(name: str, *, error_: str | None = None, cause: str | None = None, **kw: Any) -> None:
-    """End the execution as failed with ``error`` and ``cause``."""
+    """End the execution as failed: write ``fail("Rejected", error="Bad", cause="...")``.
+
+    Args:
+        name: The state name, unique in the workflow.
+        error_: The error name (also accepted as ``error=``).
+        cause: A human-readable cause.
+        **kw: ``error=``, the usual spelling of ``error_``.
+
+    Examples:
+        ```python
+        from sfnchain import catch, fail, prompt, bedrock, workflow
+        from sfnchain.testing import case, timeout
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0")
+
+
+        @workflow(name="must-answer")
+        def must_answer(spec: str):
+            text = prompt(
+                "Describe", haiku, "Describe: {{ spec }}",
+                on_error=[catch("States.ALL", lambda: fail("No answer", error="ModelDown"))],
+            )
+            return {"text": text}
+
+
+        must_answer.add_cases(
+            case("model down", input={"spec": "x"}, mocks={"Describe": timeout()},
+                 error="ModelDown")
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "fail", loc)
     err = kw.pop("error", error_)
@@ -551,7 +886,28 @@ def fail(name: str, *, error_: str | None = None, cause: str | None = None, **kw
 
 
 def raw(name: str, fragment: dict[str, Any], *, terminal: bool = False) -> None:
-    """Insert an ASL state verbatim (without Next/End, which the compiler adds)."""
+    """Insert an ASL state as written (without ``Next``/``End``, which the compiler adds).
+
+    The validator still checks it.
+
+    Args:
+        name: The state name, unique in the workflow.
+        fragment: The state's ASL (a dict with ``Type``); it may hold references.
+        terminal: The state ends its chain (a ``Succeed`` or ``Fail``).
+
+    Examples:
+        ```python
+        from sfnchain import compile, raw, workflow
+
+
+        @workflow(name="stamp")
+        def stamp():
+            raw("Stamp", {"Type": "Pass", "Output": {"at": "{% $states.context.Execution.Id %}"}})
+
+
+        assert compile(stamp).definition["States"]["Stamp"]["Type"] == "Pass"
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "raw", loc)
     if not isinstance(fragment, dict):
@@ -577,7 +933,41 @@ def raw(name: str, fragment: dict[str, Any], *, terminal: bool = False) -> None:
 
 
 def goto(target: str) -> None:
-    """Continue at the state named ``target`` (a loop back, or a jump forward)."""
+    """Continue at the state named ``target``: a loop back (poll until done) or a jump
+    forward. Used as the last step of a [`when`][sfnchain.when] or ``otherwise`` branch.
+
+    Args:
+        target: The name of the state to continue at.
+
+    Examples:
+        ```python
+        from sfnchain import aws_sdk, choose, goto, succeed, wait, when, workflow
+        from sfnchain.testing import case, returns
+
+
+        @workflow(name="poll-job")
+        def poll_job(job: str):
+            status = aws_sdk("Poll", "batch", "describeJobs", {"Jobs": [job]})
+            choose(
+                "Finished?",
+                when(status.Jobs[0].Status == "SUCCEEDED", lambda: succeed("Done")),
+                otherwise=lambda: (wait("Sleep", 30), goto("Poll")),
+            )
+
+
+        poll_job.add_cases(
+            case(
+                "running, then done",
+                input={"job": "j-1"},
+                mocks={
+                    "Poll": returns({"Jobs": [{"Status": "RUNNING"}]}, times=1)
+                    + returns({"Jobs": [{"Status": "SUCCEEDED"}]}),
+                },
+                path=["Poll", "Finished?", "Sleep", "Poll", "Finished?", "Done"],
+            )
+        )
+        ```
+    """
     loc = caller_location()
     args.text(target, "goto's target state name", loc, "INVALID_ARGUMENT")
     record(GotoStep(name=f"goto {target}", key="", location=loc, target=target))
@@ -605,9 +995,51 @@ def parallel(
     on_error: OnError | Sequence[OnError] = (),
     comment: str | None = None,
 ) -> tuple[Any, ...]:
-    """Run branches at the same time; each is a step or a function that builds a chain.
-    Returns the branches' results, in order; after the Parallel state all their step
-    results are merged into the workflow's state."""
+    """A Parallel state: run branches at the same time.
+
+    Each branch is a step (a ``prompt(...)``) or a function building a chain of steps;
+    the call returns the branches' results in order, so
+    ``advert, tagline = parallel(prompt(...), prompt(...))``.
+
+    Args:
+        *branches: Steps, or functions that build steps and return a result.
+        name: The state name (default ``"Parallel"``, then ``"Parallel 2"``, ...).
+        retry: Rules from [`retry`][sfnchain.retry] for the whole Parallel.
+        on_error: [`catch`][sfnchain.catch] handlers for the whole Parallel.
+        comment: The state's ``Comment``.
+
+    Returns:
+        The branches' results, in the order of ``branches``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, parallel, prompt, workflow
+        from sfnchain.testing import answer, case
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=300)
+
+
+        @workflow(name="copy-at-once")
+        def copy_at_once(spec: str):
+            advert, tagline = parallel(
+                prompt("Advert", haiku, "An advert for: {{ spec }}"),
+                prompt("Tagline", haiku, "A tagline for: {{ spec }}"),
+                name="Copy",
+            )
+            return {"advert": advert, "tagline": tagline}
+
+
+        copy_at_once.add_cases(
+            case(
+                "both answer",
+                input={"spec": "7 seats"},
+                mocks={"Advert": answer("Room for all."), "Tagline": answer("Seven up.")},
+                output={"advert": "Room for all.", "tagline": "Seven up."},
+                path=["Copy", "Advert", "Tagline"],
+            )
+        )
+        ```
+    """
     loc = caller_location()
     if len(branches) < 1:
         raise error("INVALID_BRANCH", "parallel() needs at least one branch", location=loc)
@@ -636,6 +1068,8 @@ def parallel(
 
 
 class When:
+    """One case of [`choose`][sfnchain.choose], made by [`when`][sfnchain.when]."""
+
     __slots__ = ("condition", "location", "then")
 
     def __init__(self, condition: Condition, then: Callable[[], Any], loc: SourceLocation | None):
@@ -645,7 +1079,41 @@ class When:
 
 
 def when(condition: Condition, then: Callable[[], Any]) -> When:
-    """A case of :func:`choose`: if ``condition`` holds, run the steps ``then`` builds."""
+    """A case of [`choose`][sfnchain.choose]: if ``condition`` holds, run the steps
+    ``then`` builds.
+
+    Conditions are written on references: ``ref == "x"``, ``!=``, ``<``, ``<=``, ``>``,
+    ``>=`` (string, number or boolean by the compared value), ``ref.is_present()``,
+    ``ref.is_null()``, ``ref.matches("*.pdf")``, combined with ``&``, ``|`` and ``~``.
+
+    Args:
+        condition: A [`Condition`][sfnchain.Condition] built from references.
+        then: A function (no parameters) building the steps of this case.
+
+    Returns:
+        The case, for ``choose(name, *cases)``.
+
+    Examples:
+        ```python
+        from sfnchain import choose, pass_state, when, workflow
+        from sfnchain.testing import case
+
+
+        @workflow(name="size-band")
+        def size_band(seats: int):
+            choose(
+                "Seats",
+                when((seats >= 7) & (seats < 10), lambda: pass_state("Family", "family")),
+                otherwise=lambda: pass_state("Other", "other"),
+            )
+
+
+        size_band.add_cases(
+            case("seven", input={"seats": 7}, path=["Seats", "Family"]),
+            case("two", input={"seats": 2}, path=["Seats", "Other"]),
+        )
+        ```
+    """
     loc = caller_location()
     if not isinstance(condition, Condition):
         raise error(
@@ -666,8 +1134,47 @@ def when(condition: Condition, then: Callable[[], Any]) -> When:
 def choose(
     name: str, *cases: When, otherwise: Callable[[], Any] | None = None, comment: str | None = None
 ) -> None:
-    """A Choice state: the first case whose condition holds runs; else ``otherwise``.
-    Every path continues with the next step unless it ends (succeed/fail/goto)."""
+    """A Choice state: the first [`when`][sfnchain.when] case whose condition holds
+    runs the steps its ``then`` builds; if none does, ``otherwise`` runs.
+
+    Every path continues with the step after the ``choose``, unless it ends with
+    [`succeed`][sfnchain.succeed], [`fail`][sfnchain.fail] or [`goto`][sfnchain.goto].
+    A condition cannot be used as a Python ``bool`` (``if ref == "x":`` is an error).
+
+    Args:
+        name: The state name, unique in the workflow.
+        *cases: ``when(condition, then)`` cases, tried in order.
+        otherwise: A function building the steps run when no case holds (``None``:
+            continue with the next step).
+        comment: The state's ``Comment``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, choose, prompt, when, workflow
+        from sfnchain.testing import answer, case
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=200)
+
+
+        @workflow(name="by-language")
+        def by_language(lang: str, spec: str):
+            choose(
+                "Language",
+                when(lang == "fr", lambda: prompt("French", haiku, "En français : {{ spec }}")),
+                otherwise=lambda: prompt("English", haiku, "In English: {{ spec }}"),
+            )
+
+
+        by_language.add_cases(
+            case(
+                "french",
+                input={"lang": "fr", "spec": "SUV"},
+                mocks={"French": answer("Un SUV.")},
+                path=["Language", "French"],
+            )
+        )
+        ```
+    """
     loc = caller_location()
     args.step_name(name, "choose", loc)
     if not cases:
@@ -707,7 +1214,26 @@ def choose(
 
 
 def output(value: Any) -> None:
-    """Shape the workflow's output (what a workflow function returns does the same)."""
+    """Set the workflow's output, as returning ``value`` from the workflow function does.
+
+    Args:
+        value: The output; it may hold references.
+
+    Examples:
+        ```python
+        from sfnchain import output, pass_state, workflow
+        from sfnchain.testing import case
+
+
+        @workflow(name="echo")
+        def echo(spec: str):
+            pass_state("Note", "seen")
+            output({"spec": spec})
+
+
+        echo.add_cases(case("echoes", input={"spec": "SUV"}, output={"spec": "SUV"}))
+        ```
+    """
     loc = caller_location()
     params, uses = payload(value, loc, "the output")
     record(OutputStep(name="", key="", location=loc, uses=uses, value=params))

@@ -21,7 +21,25 @@ MAX_TIMEOUT = 31_536_000  # TimeoutSeconds upper bound: one year
 
 
 class Workflow:
-    """A workflow definition; ``compile()`` turns it into ASL."""
+    """What [`@workflow`][sfnchain.dsl.workflow.workflow] returns: a workflow definition that
+    [`compile`][sfnchain.compile] turns into ASL.
+
+    Build one through the decorator; the constructor is listed for type annotations.
+
+    Examples:
+        ```python
+        from sfnchain import Workflow, pass_state, workflow
+
+
+        @workflow(name="hello")
+        def hello(who: str):
+            return {"greeting": pass_state("Greet", {"to": who})}
+
+
+        assert isinstance(hello, Workflow)
+        assert hello.compile().name == "hello"
+        ```
+    """
 
     def __init__(
         self,
@@ -56,7 +74,9 @@ class Workflow:
         )
 
     def add_cases(self, *cases: object) -> Workflow:
-        """Attach test cases (see ``sfnchain.testing``) to run with ``sfnchain test``."""
+        """Attach test cases (see ``sfnchain.testing``) to run with ``sfnchain test``.
+
+        Returns the workflow, so calls can be chained."""
         self.cases = (*self.cases, *cases)
         return self
 
@@ -84,6 +104,7 @@ class Workflow:
         )
 
     def compile(self) -> CompiledWorkflow:
+        """``sfnchain.compile(self)``."""
         from sfnchain.compiler import compile
 
         return compile(self)
@@ -129,7 +150,50 @@ def workflow(
 
     ``query_language`` chooses the ASL the compiler writes: "JSONata" (the default: step
     results in Variables, AWS's recommendation for new workflows) or "JSONPath" (for
-    tooling that reads only JSONPath)."""
+    tooling that reads only JSONPath).
+
+    The function runs once, at compile time, to record the steps its body calls. Its
+    return value (a dict of references and constants, or one reference) is the
+    execution's output.
+
+    Args:
+        fn: The workflow function (when used as ``@workflow`` without arguments).
+        name: The state machine name (default: the function's name).
+        comment: The ASL ``Comment`` (default: the function's docstring).
+        type: ``"STANDARD"`` or ``"EXPRESS"``.
+        timeout: The machine's ``TimeoutSeconds``: seconds, ``"15m"``, a timedelta.
+        log_level: ``ALL``, ``ERROR``, ``FATAL`` or ``OFF`` (CloudWatch Logs), applied
+            by ``sfnchain deploy`` and the exports.
+        tracing: Turn on X-Ray tracing (deploy and exports).
+        tags: The state machine's tags (deploy and exports).
+        query_language: ``"JSONata"`` (default) or ``"JSONPath"``.
+
+    Returns:
+        A [`Workflow`][sfnchain.Workflow].
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import answer, case
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=300)
+
+
+        @workflow(name="showroom-lite", type="EXPRESS", timeout="5m", tags={"team": "ads"})
+        def showroom_lite(spec: str):
+            return {"description": prompt("Describe", haiku, "Describe: {{ spec }}")}
+
+
+        showroom_lite.add_cases(
+            case(
+                "describes",
+                input={"spec": "7 seats"},
+                mocks={"Describe": answer("Roomy.")},
+                output={"description": "Roomy."},
+            )
+        )
+        ```
+    """
     loc = builder.caller_location()
 
     def wrap(f: Callable[..., Any]) -> Workflow:

@@ -55,9 +55,42 @@ def run_workflow(
     Without ``engine``, a fresh embedded engine is used and closed afterwards. With one,
     its services keep their data between runs (a second run sees the first one's cache
     entries); the definition's tables and buckets are created when missing, and
-    ``seed`` (see :mod:`sfnchain.testing.seed`) is loaded first. ``quotas``
-    (:func:`sfnchain.testing.quota`) throttles model calls as Bedrock's on-demand quotas
+    ``seed`` (see ``sfnchain.testing.seed``) is loaded first. ``quotas``
+    (``sfnchain.testing.quota``) throttles model calls as Bedrock's on-demand quotas
     would, in virtual time (embedded engine); ``ExecutionResult.throttles`` lists them.
+
+    Args:
+        workflow: A ``@workflow``, a CompiledWorkflow, a workflow file's path or an ASL
+            definition (dict).
+        input: The execution input.
+        mocks: Mocks by state name.
+        engine: The engine to run on (default: a fresh embedded engine).
+        seed: S3 objects and DynamoDB items to create first, as in ``case(seed=...)``.
+        jitter_seed: Seed of the retry jitter, for repeatable waits.
+        timeout: Seconds to wait for the execution to stop.
+        quotas: Bedrock quotas (``quota(...)``) the model calls run against.
+
+    Returns:
+        The [`ExecutionResult`][sfnchain.testing.ExecutionResult].
+
+    Examples:
+        ```python
+        from sfnchain.testing import answer, run_workflow, throttled
+
+        result = run_workflow(
+            "workflows/parallel.py",
+            {"spec": "7-seat SUV"},
+            mocks={
+                "Describe": answer("Roomy."),
+                "Advert": answer("Ad."),
+                "Tagline": throttled(times=2) + answer("Go."),
+                "Social": answer("#suv"),
+            },
+        )
+        assert result.succeeded and result.output["tagline"] == "Go."
+        assert [r.attempt for r in result.retries("Tagline")] == [1, 2]
+        print(result.path)
+        ```
     """
     machine, kind, definition = _target(workflow)
     run_case = case("run", input=input, mocks=mocks or {})

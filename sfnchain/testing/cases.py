@@ -65,6 +65,22 @@ class _Any:
 
 
 ANY: Any = _Any()
+"""Matches any value inside a case's expected ``output`` (ids, timestamps, text).
+
+Examples:
+    ```python
+    from sfnchain import pass_state, workflow
+    from sfnchain.testing import ANY, case
+
+
+    @workflow(name="stamped")
+    def stamped(spec: str):
+        return {"spec": spec, "at": pass_state("At", {"t": "2026-12-02"})}
+
+
+    stamped.add_cases(case("any time", input={"spec": "SUV"}, output={"spec": "SUV", "at": ANY}))
+    ```
+"""
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,22 @@ class Mock:
     """The answers of one mocked Task state, invocation after invocation.
 
     Combine with ``+``: ``throttled() + answer("Hi")`` is throttled on invocation 0 and
-    answers "Hi" from invocation 1 on.
+    answers "Hi" from invocation 1 on. The last step also answers every later invocation
+    (all retries, all Map iterations) unless it was given ``times=n``. Invocations are
+    numbered across the whole execution, as Step Functions Local numbers them.
+
+    Made by [`answer`][sfnchain.testing.answer],
+    [`throttled`][sfnchain.testing.throttled], [`timeout`][sfnchain.testing.timeout],
+    [`returns`][sfnchain.testing.returns] and [`throws`][sfnchain.testing.throws].
+
+    Examples:
+        ```python
+        from sfnchain.testing import Mock, answer, throttled
+
+        flaky = throttled(times=2) + answer("Hi")
+        assert isinstance(flaky, Mock)
+        assert [step.kind for step in flaky.steps] == ["throttle", "answer"]
+        ```
     """
 
     steps: tuple[Step, ...]
@@ -127,7 +158,43 @@ def answer(
 ) -> Mock:
     """A Bedrock model answering ``text``: the exact task result of the state's model.
 
-    The model family comes from the state's ``ModelId`` (``model=`` when it is dynamic).
+    The model family comes from the state's ``ModelId`` (``model=`` when it is dynamic):
+    the mock has the InvokeModel (or Converse) result shape of that family.
+
+    Args:
+        text: The answer text.
+        input_tokens: The input token count reported.
+        output_tokens: The output token count reported.
+        times: Answer this many invocations (default: one, or every later one when it
+            is the last step).
+        model: The model ID whose result shape to use, when the state's is dynamic.
+
+    Returns:
+        A [`Mock`][sfnchain.testing.Mock]; join mocks with ``+``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import answer, case
+
+        nova = bedrock.model("amazon.nova-lite-v1:0", max_tokens=100)
+
+
+        @workflow(name="count-tokens")
+        def count_tokens(spec: str):
+            text = prompt("Describe", nova, "Describe: {{ spec }}")
+            return {"text": text, "used": text.usage.output_tokens}
+
+
+        count_tokens.add_cases(
+            case(
+                "nova answers",
+                input={"spec": "SUV"},
+                mocks={"Describe": answer("Roomy.", output_tokens=3)},
+                output={"text": "Roomy.", "used": 3},
+            )
+        )
+        ```
     """
     return _step(
         "answer", text, times, input_tokens=input_tokens, output_tokens=output_tokens, model=model
@@ -135,22 +202,141 @@ def answer(
 
 
 def throttled(times: int | None = None, *, error: str | None = None, cause: str = "") -> Mock:
-    """The service throttles (``<Service>.ThrottlingException``, e.g. Bedrock's)."""
+    """The service throttles (``<Service>.ThrottlingException``, e.g. Bedrock's).
+
+    Args:
+        times: Throttle this many invocations (default: one, or every later one when
+            it is the last step).
+        error: Another error name to throw (default: the service's throttling error).
+        cause: The error's cause.
+
+    Returns:
+        A [`Mock`][sfnchain.testing.Mock]; join mocks with ``+``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import answer, case, throttled
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=100)
+
+
+        @workflow(name="retried")
+        def retried(spec: str):
+            return {"text": prompt("Describe", haiku, "Describe: {{ spec }}")}
+
+
+        retried.add_cases(
+            case(
+                "two throttles, then an answer",
+                input={"spec": "SUV"},
+                mocks={"Describe": throttled(times=2) + answer("Roomy.")},
+                output={"text": "Roomy."},
+            )
+        )
+        ```
+    """
     return _step("throttle", error, times, cause=cause or "Rate exceeded")
 
 
 def timeout(times: int | None = None) -> Mock:
-    """The task runs past its TimeoutSeconds: ``States.Timeout``."""
+    """The task runs past its TimeoutSeconds: ``States.Timeout``.
+
+    Args:
+        times: Time out this many invocations (default: one, or every later one when
+            it is the last step).
+
+    Returns:
+        A [`Mock`][sfnchain.testing.Mock]; join mocks with ``+``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import case, timeout
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=100)
+
+
+        @workflow(name="slow-model")
+        def slow_model(spec: str):
+            return {"text": prompt("Describe", haiku, "Describe: {{ spec }}", timeout=30)}
+
+
+        slow_model.add_cases(
+            case("always too slow", input={"spec": "SUV"}, mocks={"Describe": timeout()},
+                 error="States.Timeout")
+        )
+        ```
+    """
     return _step("timeout", None, times)
 
 
 def returns(payload: Any, times: int | None = None) -> Mock:
-    """Any task result, as the service integration returns it (MockConfigFile Return)."""
+    """Any task result, as the service integration returns it (MockConfigFile Return).
+
+    Args:
+        payload: The task's result (JSON-serialisable).
+        times: Return it for this many invocations (default: one, or every later one
+            when it is the last step).
+
+    Returns:
+        A [`Mock`][sfnchain.testing.Mock]; join mocks with ``+``.
+
+    Examples:
+        ```python
+        from sfnchain import aws_sdk, workflow
+        from sfnchain.testing import case, returns
+
+
+        @workflow(name="read-item")
+        def read_item(id: str):
+            got = aws_sdk("Get", "dynamodb", "getItem",
+                          {"TableName": "cars", "Key": {"id": {"S": id}}})
+            return {"name": got.Item.name.S}
+
+
+        read_item.add_cases(
+            case("found", input={"id": "1"},
+                 mocks={"Get": returns({"Item": {"name": {"S": "Roamer"}}})},
+                 output={"name": "Roamer"})
+        )
+        ```
+    """
     return _step("return", payload, times)
 
 
 def throws(error: str, cause: str = "", times: int | None = None) -> Mock:
-    """Any task error (MockConfigFile Throw): Retry and Catch match on ``error``."""
+    """Any task error (MockConfigFile Throw): Retry and Catch match on ``error``.
+
+    Args:
+        error: The error name (``Bedrock.ValidationException``, ``Lambda.Unknown``...).
+        cause: The error's cause.
+        times: Throw for this many invocations (default: one, or every later one when
+            it is the last step).
+
+    Returns:
+        A [`Mock`][sfnchain.testing.Mock]; join mocks with ``+``.
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import case, throws
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=100)
+
+
+        @workflow(name="refused")
+        def refused(spec: str):
+            return {"text": prompt("Describe", haiku, "Describe: {{ spec }}")}
+
+
+        refused.add_cases(
+            case("validation errors are not retried", input={"spec": "SUV"},
+                 mocks={"Describe": throws("Bedrock.ValidationException", "bad input")},
+                 error="Bedrock.ValidationException", path=["Describe"])
+        )
+        ```
+    """
     return _step("throw", error, times, cause=cause)
 
 
@@ -226,7 +412,18 @@ _ID = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 @dataclass(frozen=True)
 class Case:
-    """One end-to-end test of a workflow (build it with :func:`case`)."""
+    """One end-to-end test of a workflow; build it with [`case`][sfnchain.testing.case],
+    whose parameters are its fields.
+
+    Examples:
+        ```python
+        from sfnchain.testing import Case, answer, case
+
+        c = case("happy path", input={"spec": "SUV"}, mocks={"Describe": answer("Hi")})
+        assert isinstance(c, Case)
+        assert c.test_case_id == "happy_path" and c.status == "SUCCEEDED"
+        ```
+    """
 
     name: str
     input: Any = None
@@ -297,6 +494,54 @@ def case(
       time, on the embedded engine: a call that does not fit is throttled before it
       reaches its mock, and the state's Retry plays out as on AWS;
     - ``throttles``: the number of throttled model calls expected (with ``quotas``).
+
+    Attach cases to a workflow with ``Workflow.add_cases(...)``; ``sfnchain test`` runs
+    them, each from empty services on the embedded engine.
+
+    Args:
+        name: The case's name (``happy path`` is test case ``happy_path`` in a
+            MockConfigFile).
+        input: The execution input.
+        mocks: Mocks by state name.
+        output: The expected output, compared exactly.
+        path: The steps expected, in order.
+        error: The error the execution must fail with.
+        status: The expected status (``TIMED_OUT``, ...).
+        seed: ``{"s3": {bucket: {key: text}}, "dynamodb": {table: [items]}}`` created
+            first.
+        runs: Runs on the same services; the last is judged.
+        exact_path: Compare ``path`` with every state entered.
+        quotas: Bedrock quotas the model calls run against (embedded engine).
+        throttles: The number of throttled model calls expected.
+
+    Returns:
+        The [`Case`][sfnchain.testing.Case].
+
+    Examples:
+        ```python
+        from sfnchain import bedrock, prompt, workflow
+        from sfnchain.testing import answer, case, throttled
+
+        haiku = bedrock.model("anthropic.claude-3-haiku-20240307-v1:0", max_tokens=100)
+
+
+        @workflow(name="tagline")
+        def tagline(spec: str):
+            return {"tagline": prompt("Tagline", haiku, "A tagline for: {{ spec }}")}
+
+
+        tagline.add_cases(
+            case(
+                "throttled once",
+                input={"spec": "7 seats"},
+                mocks={"Tagline": throttled() + answer("Seven up.")},
+                output={"tagline": "Seven up."},
+                path=["Tagline"],
+            ),
+            case("always throttled", input={"spec": "x"}, mocks={"Tagline": throttled()},
+                 error="Bedrock.ThrottlingException"),
+        )
+        ```
     """
     where = _caller()
     if not isinstance(runs, int) or runs < 1:
@@ -371,7 +616,34 @@ def quota(
     count against their base model's quota) in ``region`` (default: the engine's).
 
     Bedrock reserves a request's input tokens (estimated here at 1 token per 4 characters
-    of prompt text) plus its ``max_tokens`` when it starts, over a sliding minute."""
+    of prompt text) plus its ``max_tokens`` when it starts, over a sliding minute.
+
+    Args:
+        model_id: The base model ID the quota applies to.
+        tokens_per_minute: Input plus ``max_tokens`` of the requests started in a minute.
+        requests_per_minute: Requests started in a minute.
+        region: The Region of the quota (default: the engine's).
+
+    Returns:
+        A quota for ``case(..., quotas=[...])`` and ``run_workflow(..., quotas=[...])``.
+
+    Raises:
+        SfnchainError: No model ID, a limit that is not a positive integer, or no limit.
+
+    Examples:
+        ```python
+        from sfnchain.testing import answer, quota, run_workflow
+
+        result = run_workflow(
+            "workflows/parallel.py",
+            {"spec": "7-seat SUV"},
+            mocks={s: answer("ok") for s in ("Describe", "Advert", "Tagline", "Social")},
+            quotas=[quota("anthropic.claude-3-sonnet-20240229-v1:0", requests_per_minute=2)],
+        )
+        # two of the four calls fit the first minute; the retries absorb the rest
+        assert result.succeeded and len(result.throttles) >= 2
+        ```
+    """
     where = _caller()
     if not isinstance(model_id, str) or not model_id.strip():
         raise error_("INVALID_CASE", "quota() needs the model ID it applies to", where)

@@ -101,6 +101,27 @@ class ExecutionResult:
     child when the engine keeps child histories, else the failed ones, without events);
     ``waits`` the exact virtual waits (state, kind, seconds); ``throttles`` the model
     calls a run with Bedrock quotas throttled (state, virtual time, model, which quota).
+
+    Returned by [`run_workflow`][sfnchain.testing.run_workflow] and ``Engine.run``.
+
+    Examples:
+        ```python
+        from sfnchain.testing import answer, run_workflow, throttled
+
+        result = run_workflow(
+            "workflows/parallel.py",
+            {"spec": "7-seat SUV"},
+            mocks={
+                "Describe": answer("Roomy."),
+                "Advert": answer("Ad."),
+                "Tagline": throttled(times=2) + answer("Go."),
+                "Social": answer("#suv"),
+            },
+        )
+        assert result.succeeded and result.output["tagline"] == "Go."
+        assert [r.attempt for r in result.retries("Tagline")] == [1, 2]
+        print(result.path)
+        ```
     """
 
     name: str
@@ -121,6 +142,7 @@ class ExecutionResult:
 
     @property
     def succeeded(self) -> bool:
+        """Whether the status is ``SUCCEEDED``."""
         return self.status == "SUCCEEDED"
 
     def failed_items(self, state: str | None = None) -> list[ChildExecution]:
@@ -200,7 +222,23 @@ def execution_name(label: str) -> str:
 
 
 class Engine:
-    """Base of the engines: the Step Functions API calls shared by all of them."""
+    """Base of the engines: the Step Functions API calls shared by all of them.
+
+    Every engine is used the same way: ``run`` deploys a definition, starts an execution,
+    polls until it stops and reads its history. Close an engine when done (or use it as
+    a context manager).
+
+    Examples:
+        ```python
+        from sfnchain.testing import Engine, open_engine
+
+        definition = {"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "End": True}}}
+        with open_engine() as engine:
+            assert isinstance(engine, Engine)
+            result = engine.run(definition, {"x": 1}, machine="hello")
+        assert result.status == "SUCCEEDED" and result.output == {"x": 1}
+        ```
+    """
 
     kind = "engine"
     # Whether history timestamps are purely virtual (waits and backoff advance them, run
@@ -433,6 +471,29 @@ class EndpointEngine(Engine):
 
     Mocks are not sent over the API: start the endpoint with the MockConfigFile that
     ``sfnchain mocks`` writes (``SFN_MOCK_CONFIG``); executions name the test case.
+
+    Args:
+        endpoint_url: The Step Functions API endpoint.
+        region: The Region (default: ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the
+            profile's, else ``us-east-1``).
+        role_arn: The role state machines are created with.
+        connect_timeout: Seconds to wait for a connection.
+
+    Raises:
+        SfnchainError: ``ENGINE_UNREACHABLE`` when nothing answers at ``endpoint_url``.
+
+    Examples:
+        <!-- not-run: needs a Step Functions endpoint listening (docker/README.md) -->
+        ```python
+        from sfnchain.testing import EndpointEngine, answer, run_workflow
+
+        with EndpointEngine("http://localhost:8083") as engine:
+            result = run_workflow(
+                "workflows/chain.py", {"spec": "SUV"}, engine=engine,
+                mocks={"Describe": answer("Roomy.")},
+            )
+        print(result.status, result.output)
+        ```
     """
 
     kind = "endpoint"
@@ -513,7 +574,32 @@ class EndpointEngine(Engine):
 
 
 def open_engine(kind: str = "embedded", endpoint_url: str | None = None) -> Engine:
-    """The engine named ``kind`` (see :data:`ENGINE_KINDS`; "endpoint" needs a URL)."""
+    """The engine named ``kind``: ``"embedded"`` (alias ``"interpreter"``) or
+    ``"endpoint"``, which needs ``endpoint_url``.
+
+    Args:
+        kind: The engine's name.
+        endpoint_url: The Step Functions endpoint, for ``"endpoint"``.
+
+    Returns:
+        An [`EmbeddedEngine`][sfnchain.testing.interpreter_engine.InterpreterEngine] or
+        an [`EndpointEngine`][sfnchain.testing.EndpointEngine].
+
+    Raises:
+        SfnchainError: An unknown kind, or ``"endpoint"`` without a URL (exit code 2).
+
+    Examples:
+        ```python
+        from sfnchain import compile_file
+        from sfnchain.testing import open_engine
+        from sfnchain.testing.runner import run_cases
+
+        compiled = compile_file("workflows/chain.py")
+        with open_engine("embedded") as engine:
+            outcomes = run_cases(engine, compiled)
+        assert all(not outcome.problems for outcome in outcomes)
+        ```
+    """
     if checked_engine_kind(kind) != "endpoint":
         from sfnchain.testing.interpreter_engine import InterpreterEngine
 

@@ -44,6 +44,27 @@ class InterpreterEngine(Engine):
     """sfnchain's interpreter in this process; S3 and DynamoDB in moto's memory backends.
 
     State (machines, tables, buckets, finished executions) lives as long as the engine.
+    Public as ``sfnchain.testing.EmbeddedEngine``. Retries, backoff, jitter and waits
+    run in virtual time: a run takes no real time for them.
+
+    Args:
+        region: The Region the services claim to be in.
+        child_history: Keep the histories of Distributed Map child executions.
+
+    Examples:
+        ```python
+        from sfnchain.testing import EmbeddedEngine
+
+        definition = {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Nap",
+            "States": {"Nap": {"Type": "Wait", "Seconds": 3600, "End": True}},
+        }
+        with EmbeddedEngine() as engine:
+            result = engine.run(definition, {"spec": "SUV"}, machine="nap")
+        assert result.succeeded
+        assert result.waits[0][2] == 3600  # an hour, in virtual time
+        ```
     """
 
     kind = "embedded"

@@ -104,6 +104,22 @@ class MockConfig:
 
     ``test_cases[machine][case][state]`` names a mocked response in ``responses``.
     ``source`` is the file it came from (used in messages).
+
+    ``sfnchain mocks`` writes one from a workflow's cases; Step Functions Local and
+    LocalStack read it from ``SFN_MOCK_CONFIG``.
+
+    Examples:
+        ```python
+        from sfnchain.testing import MockConfig, parse_mock_config
+
+        config = parse_mock_config({
+            "StateMachines": {"showroom": {"TestCases": {"ok": {"Describe": "Roomy"}}}},
+            "MockedResponses": {"Roomy": {"0": {"Return": {"Body": {"text": "Roomy."}}}}},
+        })
+        assert isinstance(config, MockConfig)
+        assert list(config.test_case("showroom", "ok")) == ["Describe"]
+        print(config.dumps())
+        ```
     """
 
     test_cases: Mapping[str, Mapping[str, Mapping[str, str]]]
@@ -136,6 +152,7 @@ class MockConfig:
         return error(code, message, pointer=pointer, location=SourceLocation(self.source))
 
     def to_json(self) -> dict[str, Any]:
+        """The MockConfigFile as JSON data."""
         return {
             "StateMachines": {
                 machine: {"TestCases": {case: dict(states) for case, states in cases.items()}}
@@ -145,6 +162,7 @@ class MockConfig:
         }
 
     def dumps(self) -> str:
+        """The MockConfigFile as JSON text, as ``sfnchain mocks`` writes it."""
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -314,12 +332,64 @@ def _kind(value: Any) -> str:
 
 
 def parse_mock_config(data: Any, source: str = "<mock config>") -> MockConfig:
-    """Validate a decoded MockConfigFile (raises SfnchainError naming the problem)."""
+    """Validate a decoded MockConfigFile (raises SfnchainError naming the problem).
+
+    Args:
+        data: The decoded JSON of a MockConfigFile.
+        source: Where it came from, for messages.
+
+    Returns:
+        The [`MockConfig`][sfnchain.testing.MockConfig].
+
+    Raises:
+        SfnchainError: A field is missing or of the wrong kind (with its JSON pointer).
+
+    Examples:
+        ```python
+        from sfnchain import SfnchainError
+        from sfnchain.testing import parse_mock_config
+
+        try:
+            parse_mock_config({"StateMachines": {}, "MockedResponses": {"R": {"0": {}}}})
+        except SfnchainError as exc:
+            print(exc.diagnostics[0].format())  # names the response and what it lacks
+        else:
+            raise AssertionError("an empty response is accepted")
+        ```
+    """
     return _Parser(source).parse(data)
 
 
 def load_mock_config(path: str | Path) -> MockConfig:
-    """Read and validate a MockConfigFile from disk."""
+    """Read and validate a MockConfigFile from disk.
+
+    Args:
+        path: The file (JSON), e.g. what ``sfnchain mocks`` wrote.
+
+    Returns:
+        The [`MockConfig`][sfnchain.testing.MockConfig].
+
+    Raises:
+        SfnchainError: The file is missing, is not JSON or is not a MockConfigFile.
+
+    Examples:
+        ```python
+        import json
+        import tempfile
+        from pathlib import Path
+
+        from sfnchain.testing import load_mock_config
+
+        with tempfile.TemporaryDirectory() as tmp:
+            file = Path(tmp, "MockConfigFile.json")
+            file.write_text(json.dumps({
+                "StateMachines": {"m": {"TestCases": {"c": {"S": "R"}}}},
+                "MockedResponses": {"R": {"0-2": {"Throw": {"Error": "E", "Cause": "x"}}}},
+            }))
+            config = load_mock_config(file)
+        assert list(config.responses) == ["R"]
+        ```
+    """
     data = read_json_file(
         path,
         what="the mock config file",

@@ -60,7 +60,21 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def sfn_engine(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """The engine a test runs workflows on (closed after the test)."""
+    """The engine a test runs workflows on (closed after the test): the embedded engine,
+    fresh for every test, or with ``--sfn-engine endpoint --sfn-endpoint-url URL`` that
+    endpoint.
+
+    Examples:
+        ```python
+        from sfnchain import compile_file
+        from sfnchain.testing.runner import run_cases
+
+
+        def test_chain_cases_pass(sfn_engine):
+            outcomes = run_cases(sfn_engine, compile_file("workflows/chain.py"))
+            assert [o.case.name for o in outcomes if o.problems] == []
+        ```
+    """
     from sfnchain.testing.engine import open_engine
 
     # defaults apply when the fixtures are imported without the plugin's options
@@ -75,7 +89,33 @@ def sfn_engine(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 @pytest.fixture
 def run_workflow(sfn_engine: Any) -> Callable[..., Any]:
-    """Run a workflow with mocks on ``sfn_engine``; returns its ExecutionResult."""
+    """Run a workflow with mocks on ``sfn_engine``; returns its ExecutionResult.
+
+    Called as ``run_workflow(workflow, input=None, *, mocks=None, seed=None,
+    jitter_seed=None)``, like [`sfnchain.testing.run_workflow`][sfnchain.testing.run_workflow]
+    with the test's engine. Runs within one test share the engine's services, so a
+    second run sees what the first one wrote (e.g. a cache entry).
+
+    Examples:
+        ```python
+        from sfnchain.testing import answer, throttled
+
+
+        def test_tagline_retries(run_workflow):
+            result = run_workflow(
+                "workflows/parallel.py",
+                {"spec": "7-seat SUV"},
+                mocks={
+                    "Describe": answer("Roomy."),
+                    "Advert": answer("Ad."),
+                    "Tagline": throttled(times=2) + answer("Go."),
+                    "Social": answer("#suv"),
+                },
+            )
+            assert result.output["tagline"] == "Go."
+            assert [r.attempt for r in result.retries("Tagline")] == [1, 2]
+        ```
+    """
     from sfnchain.testing.api import run_workflow as run
 
     def runner(workflow: Any, input: Any = None, **kwargs: Any) -> Any:
