@@ -73,6 +73,9 @@ def _processor(
             f"{fn.__name__}()",
             location=loc,
         )
+    # The parameters are fields of each iteration's payload ($.<name> on the JSONPath
+    # target): no step of the processor may keep its result under one of those names.
+    builder.session().reserved.update(refs)
     chain, result = builder.run_block(fn, **refs, scope=dict(refs))
     if result is not None:
         out, out_uses = payload(result, loc)
