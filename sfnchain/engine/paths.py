@@ -89,9 +89,12 @@ def select(data: Any, path: str, *, field: str = "InputPath", where: str = "inpu
     return [m.value for m in expr.find(data)]
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(value: Any) -> str:
     """JSON text as Step Functions writes payloads (compact, non-ASCII kept)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def place(data: Any, path: str | None, result: Any, *, field: str = "ResultPath") -> Any:
