@@ -7,28 +7,51 @@ Targets (issue 9): per run after warm-up, a Parallel of 3 mocked model calls <= 
 the SUV pipeline (workflows/parallel.py) <= 20 ms; ``sfnchain run-local`` of the chain
 workflow <= 1 s and <= 100 MB RSS; ``sfnchain test workflows/`` <= 2 s; a Distributed Map
 over 1,000 S3 items <= 1 s and 10,000 <= 10 s, with memory <= 100 MB + the results.
-Whole-process figures come from a fresh subprocess each (wall time, peak RSS).
+Whole-process figures come from a fresh subprocess each (wall time, CPU time = user +
+system of that process, peak RSS); the Distributed Map rows time the run inside its
+process (wall and CPU). On a shared machine CPU time is the steadier figure.
+
+``--baseline-rev REV`` runs the whole-process and Distributed Map rows also on the
+sfnchain of git revision REV (extracted with ``git archive``), interleaved with this
+tree's runs, and puts it in the "old" column (before/after ratios from one run);
+``--runs N`` (default 1) repeats each measurement and keeps the best.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# the code measured: this tree, or (in a child process) a baseline revision's copy
+CODE = Path(os.environ.get("SFNCHAIN_BENCH_CODE") or ROOT)
 sys.path.insert(0, str(ROOT / "tests" / "testing"))
+sys.path.insert(0, str(ROOT))
+if CODE != ROOT:
+    sys.path.insert(0, str(CODE))
 
 WITH_MOTO = "--moto" in sys.argv
 KINDS = ("moto", "interpreter") if WITH_MOTO else ("interpreter",)
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _option(name: str, default: str) -> str:
+    if name in sys.argv and sys.argv.index(name) + 1 < len(sys.argv):
+        return sys.argv[sys.argv.index(name) + 1]
+    return default
+
+
+BASELINE_REV = _option("--baseline-rev", "")
+RUNS = max(1, int(_option("--runs", "1")))
 
 
 def median_ms(fn: Callable[[], Any], runs: int) -> float:
@@ -41,10 +64,18 @@ def median_ms(fn: Callable[[], Any], runs: int) -> float:
     return statistics.median(times) * 1000
 
 
-def process(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one fresh process.
+class Figures:
+    """One process's figures: wall and CPU seconds, peak RSS (MB), its stdout."""
 
-    The peak RSS comes from a small launcher process: a child forked from this (large)
+    def __init__(self, wall: float, cpu: float, rss: float, out: str) -> None:
+        self.wall, self.cpu, self.rss, self.out = wall, cpu, rss, out
+
+
+def process(args: list[str], env: dict[str, str] | None = None) -> Figures:
+    """Wall seconds, CPU seconds (user + system), peak RSS (MB) and stdout of one fresh
+    process.
+
+    The figures come from a small launcher process: a child forked from this (large)
     benchmark process would report this process's pages as its own.
     """
     launcher = (
@@ -52,28 +83,81 @@ def process(args: list[str]) -> tuple[float, float, str]:
         "t = time.perf_counter();"
         "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL);"
         "t = time.perf_counter() - t;"
-        "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024;"
-        "sys.stdout.write(p.stdout.decode() + '\\n' + json.dumps([t, r]))"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "sys.stdout.write(p.stdout.decode() + '\\n' + json.dumps("
+        "[t, u.ru_utime + u.ru_stime, u.ru_maxrss / 1024, p.returncode]))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", launcher, *args], capture_output=True, cwd=ROOT, env=ENV
+        [sys.executable, "-c", launcher, *args], capture_output=True, cwd=ROOT, env=env or ENV
     )
     text, _, figures = done.stdout.decode().rpartition("\n")
-    elapsed, rss = json.loads(figures)
-    return float(elapsed), float(rss), text
+    elapsed, cpu, rss, code = json.loads(figures)
+    if code != 0:
+        raise SystemExit(f"benchmark process failed (exit {code}): {' '.join(args)}")
+    return Figures(float(elapsed), float(cpu), float(rss), text)
 
 
-def row(label: str, old: float | None, new: float, unit: str, target: str, ok: bool) -> None:
+def baseline_tree() -> Path | None:
+    """The sfnchain of --baseline-rev, extracted once into a temporary directory."""
+    if not BASELINE_REV:
+        return None
+    target = Path(tempfile.mkdtemp(prefix="sfnchain-baseline-"))
+    archive = subprocess.run(
+        ["git", "archive", BASELINE_REV], cwd=ROOT, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+def cli(code: Path | None) -> list[str]:
+    """The command line of ``sfnchain`` from this tree, or from ``code`` (a baseline)."""
+    if code is None:
+        return [sys.executable, "-m", "sfnchain"]
+    return [
+        sys.executable,
+        "-c",
+        f"import sys; sys.path.insert(0, {str(code)!r}); "
+        "from sfnchain.cli import main; main(prog_name='sfnchain')",
+    ]
+
+
+def best(measure: Callable[[Path | None], Figures], base: Path | None) -> dict[str, Figures]:
+    """``measure`` on this tree ("new") and on the baseline ("old"), interleaved, RUNS
+    times each; per figure the best (lowest) run is kept."""
+    runs: dict[str, list[Figures]] = {"new": []}
+    if base is not None:
+        runs["old"] = []
+    for _ in range(RUNS):
+        if base is not None:
+            runs["old"].append(measure(base))
+        runs["new"].append(measure(None))
+    return {
+        kind: Figures(
+            min(f.wall for f in got),
+            min(f.cpu for f in got),
+            min(f.rss for f in got),
+            got[-1].out,
+        )
+        for kind, got in runs.items()
+    }
+
+
+def row(
+    label: str,
+    old: float | None,
+    new: float,
+    unit: str,
+    target: str = "",
+    ok: bool | None = None,
+) -> None:
     if old is None:
         before = f"{'-':>13}"
         ratio = f"{'':>8}"
     else:
         before = f"{old:>9.2f} {unit:<3}"
         ratio = f"{old / new if new else float('inf'):>7.1f}x"
-    print(
-        f"{label:<44} {before} {new:>9.2f} {unit:<3} {ratio}"
-        f"   target {target:<10} {'ok' if ok else 'MISSED'}"
-    )
+    verdict = "" if ok is None else f"   target {target:<10} {'ok' if ok else 'MISSED'}"
+    print(f"{label:<44} {before} {new:>9.2f} {unit:<3} {ratio}{verdict}")
 
 
 def open_kind(kind: str) -> Any:
@@ -204,7 +288,7 @@ def peer() -> None:
     )
 
 
-def whole_process() -> None:
+def whole_process(base: Path | None) -> None:
     mock_file = Path("/tmp/sfnchain-bench-chain-mocks.json")
     mocks = subprocess.run(
         [sys.executable, "-m", "sfnchain", "mocks", "workflows/chain.py"],
@@ -214,19 +298,17 @@ def whole_process() -> None:
         check=True,
     ).stdout
     mock_file.write_bytes(mocks)
-    local: dict[str, tuple[float, float, str]] = {}
-    tests: dict[str, tuple[float, float, str]] = {}
-    # the moto engine has no command line any more (a test-only oracle): no old column
-    for kind in ("interpreter",):
-        local[kind] = process(
+    data = json.dumps({"spec": "x", "image": "s3://b/k.png"})
+    # the moto engine has no command line any more (a test-only oracle): the old column
+    # is the baseline revision, when one is given
+    local = best(
+        lambda code: process(
             [
-                sys.executable,
-                "-m",
-                "sfnchain",
+                *cli(code),
                 "run-local",
                 "workflows/chain.asl.json",
                 "--input",
-                json.dumps({"spec": "x", "image": "s3://b/k.png"}),
+                data,
                 "--mock-config",
                 str(mock_file),
                 "--test-case",
@@ -234,61 +316,80 @@ def whole_process() -> None:
                 "--name",
                 "showroom-chain",
                 "--engine",
-                kind,
+                "interpreter",
             ]
-        )
-        tests[kind] = process(
-            [sys.executable, "-m", "sfnchain", "test", "workflows", "--engine", kind]
-        )
+        ),
+        base,
+    )
+    tests = best(
+        lambda code: process([*cli(code), "test", "workflows", "--engine", "interpreter"]),
+        base,
+    )
+    old_local, new_local = local.get("old"), local["new"]
+    old_tests, new_tests = tests.get("old"), tests["new"]
     row(
         "run-local chain workflow, wall",
-        None,
-        local["interpreter"][0],
+        old_local and old_local.wall,
+        new_local.wall,
         "s",
         "<= 1 s",
-        local["interpreter"][0] <= 1,
+        new_local.wall <= 1,
     )
+    row("  CPU (user + sys) of that process", old_local and old_local.cpu, new_local.cpu, "s")
     row(
         "run-local chain workflow, peak RSS",
-        None,
-        local["interpreter"][1],
+        old_local and old_local.rss,
+        new_local.rss,
         "MB",
         "<= 100 MB",
-        local["interpreter"][1] <= 100,
+        new_local.rss <= 100,
     )
     row(
         "sfnchain test workflows/, wall",
-        None,
-        tests["interpreter"][0],
+        old_tests and old_tests.wall,
+        new_tests.wall,
         "s",
         "<= 2 s",
-        tests["interpreter"][0] <= 2,
+        new_tests.wall <= 2,
     )
+    row("  CPU (user + sys) of that process", old_tests and old_tests.cpu, new_tests.cpu, "s")
+    row("  peak RSS of that process", old_tests and old_tests.rss, new_tests.rss, "MB")
 
 
-def distributed_map(quick: bool) -> None:
+def distributed_map(quick: bool, base: Path | None) -> None:
+    def measure(kind: str, items: int, code: Path | None) -> Figures:
+        env = dict(ENV, SFNCHAIN_BENCH_CODE=str(code)) if code is not None else ENV
+        done = process([sys.executable, __file__, "--map", kind, str(items)], env)
+        timed = json.loads(done.out.strip().splitlines()[-1])
+        # the run's own wall and CPU time (not the process's start-up), the process's RSS
+        return Figures(timed["seconds"], timed["cpu"], done.rss, done.out)
+
     for items, target in ((1000, 1.0), (10_000, 10.0)):
         if quick and items > 1000:
             continue
-        got: dict[str, tuple[float, float]] = {}
-        for kind in KINDS:
-            _, rss, out = process([sys.executable, __file__, "--map", kind, str(items)])
-            got[kind] = (json.loads(out.strip().splitlines()[-1])["seconds"], rss)
+        if base is not None:
+            got = best(lambda code, n=items: measure("interpreter", n, code), base)
+        else:
+            got = {"new": best(lambda code, n=items: measure("interpreter", n, code), None)["new"]}
+            if WITH_MOTO:
+                got["old"] = measure("moto", items, None)
+        old, new = got.get("old"), got["new"]
         row(
             f"Distributed Map over {items:,} S3 items, run",
-            got["moto"][0] if WITH_MOTO else None,
-            got["interpreter"][0],
+            old and old.wall,
+            new.wall,
             "s",
             f"<= {target:g} s",
-            got["interpreter"][0] <= target,
+            new.wall <= target,
         )
+        row("  CPU (user + sys) of that run", old and old.cpu, new.cpu, "s")
         row(
             "  peak RSS of that process",
-            got["moto"][1] if WITH_MOTO else None,
-            got["interpreter"][1],
+            old and old.rss,
+            new.rss,
             "MB",
             "<= 100 MB+",
-            got["interpreter"][1] <= 100 + items * 0.002,
+            new.rss <= 100 + items * 0.002,
         )
 
 
@@ -307,11 +408,12 @@ def one_map(kind: str, items: int) -> None:
     with engine:
         # warm-up: imports, S3 bucket and object, clients (a run over the same records)
         run_workflow(fleet, {"tone": "up"}, mocks=mocks, engine=engine, seed=seed, timeout=600)
-        began = time.perf_counter()
+        del seed, records
+        began, cpu = time.perf_counter(), time.process_time()
         result = run_workflow(fleet, {"tone": "up"}, mocks=mocks, engine=engine, timeout=600)
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    print(json.dumps({"seconds": seconds}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu}))
 
 
 def limits_and_time(quick: bool) -> None:
@@ -435,13 +537,18 @@ def main() -> None:
         one_map(sys.argv[2], int(sys.argv[3]))
         return
     quick = "--quick" in sys.argv
-    old = "moto (old)" if WITH_MOTO else ""
+    base = baseline_tree()
+    old = f"@{BASELINE_REV[:11]} (old)" if base else "moto (old)" if WITH_MOTO else ""
     print(f"{'':<44} {old:>13} {'interpreter':>13} {'ratio':>8}")
-    per_run()
-    peer()
-    whole_process()
-    limits_and_time(quick)
-    distributed_map(quick)
+    try:
+        per_run()
+        peer()
+        whole_process(base)
+        limits_and_time(quick)
+        distributed_map(quick, base)
+    finally:
+        if base is not None:
+            shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":

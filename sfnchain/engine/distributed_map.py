@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Generator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from sfnchain.engine import limits
 from sfnchain.engine.dataflow import Step
@@ -162,33 +162,32 @@ def _child(
         quota=run.quota,
     )
     body, clock = interpreter.started(value, name=f"{arn.rsplit(':', 1)[-1]}-{index}")
-    return (body if run.child_history else _slim(body)), clock
+    return _kept(body, value, "ResultWriter" in step.state, run.child_history), clock
 
 
-class _Ended(NamedTuple):
-    """What the Map Run keeps of a child whose history is not kept (memory: no events,
-    waits or children per item)."""
-
-    arn: str
-    name: str
-    status: str
-    output: Any
-    error: str | None
-    cause: str | None
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status == "SUCCEEDED"
+# What the Map Run keeps of one child: the execution itself (when its history is kept, or
+# when it failed, so the failure can name its item, error and cause), whether it
+# succeeded, and its record (with a ResultWriter) or its output.
+_Kept = tuple[Execution | None, bool, Any]
 
 
-def _slim(body: Body) -> Body:
+def _kept(body: Body, value: Any, writes: bool, whole: bool) -> Body:
+    """Child ``body`` (whose input was ``value``) returning only what the Map Run keeps of
+    it: its output or record is made as it ends, so no child's execution, output object
+    or input outlives it unless asked (memory: a few hundred bytes per item)."""
     ended: Execution = yield from body
-    if not ended.succeeded:
-        return ended  # kept for the Map's failure report (its events were not recorded)
-    return _Ended(ended.arn, ended.name, ended.status, ended.output, ended.error, ended.cause)
+    payload: Any
+    if writes:
+        payload = _record(ended, value)
+    elif ended.succeeded:
+        payload = ended.output
+    else:
+        payload = {"Error": ended.error, "Cause": ended.cause}
+    kept: _Kept = (ended if whole or not ended.succeeded else None, ended.succeeded, payload)
+    return kept
 
 
-def _record(child: Execution | _Ended, value: Any) -> dict[str, Any]:
+def _record(child: Execution, value: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
         "ExecutionArn": child.arn,
         "Name": child.name,
@@ -210,7 +209,8 @@ def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
     def attempt() -> Generator[Any, Any, Any]:
         value = step.raw if step.jsonata else step.input_path()
         items = _read(step, value) if "ItemReader" in st else items_of(step, value)
-        inputs = _batches(step, value, items)
+        inputs: list[Any] = _batches(step, value, items)
+        del items  # the children's inputs are all that is needed of the items
         run_ = frame.run
         run_.map_runs += 1
         # mapRun:<machine>/<Label>:<id>; without a Label AWS puts a generated id there
@@ -229,31 +229,27 @@ def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
         outputs: list[Any] = []
         failed = 0
         began = frame.clock
+        total = len(inputs)
 
         def start(index: int, at: float) -> Started:
-            return _child(step, proc, index, inputs[index], arn, at)
+            child_input, inputs[index] = inputs[index], None  # the child holds it now
+            return _child(step, proc, index, child_input, arn, at)
 
-        ran: list[Execution | _Ended] = yield from joined(step, len(inputs), start, limit)
+        ran: list[_Kept] = yield from joined(step, total, start, limit)
         end, frame.clock = frame.clock, began
         # Per item only what the result needs: the outputs, or (with a ResultWriter) the
-        # records it writes. A child is kept whole when its history is asked for, and
-        # when it failed (without its events unless asked), so the failure can name its
-        # item, error and cause.
-        for child_input, child in zip(inputs, ran, strict=True):
-            if isinstance(child, Execution):
+        # records it writes, and the children kept whole (see _kept).
+        for child, succeeded, payload in ran:
+            if child is not None:
                 children.append(child)
-            if not child.succeeded:
+            if not succeeded:
                 failed += 1
-            if "ResultWriter" in st:
-                records.append(_record(child, child_input))
-            elif child.succeeded:
-                outputs.append(child.output)
-            else:
-                outputs.append({"Error": child.error, "Cause": child.cause})
+            (records if "ResultWriter" in st else outputs).append(payload)
+        del ran
         if children:
             run_.children.setdefault(step.name, []).extend(children)
         yield from frame.advance(end - frame.clock, step.name, "map run")
-        if not _tolerated(tolerated, failed, len(inputs)):
+        if not _tolerated(tolerated, failed, total):
             cause = "The specified tolerated failure threshold was exceeded"
             frame.record(
                 "MapRunFailed", {"error": "States.ExceedToleratedFailureThreshold", "cause": cause}

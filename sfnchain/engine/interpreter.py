@@ -11,7 +11,7 @@ from sfnchain.engine import flow_states, limits
 from sfnchain.engine.dataflow import Step
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.execution import Execution
-from sfnchain.engine.history import LIMIT_CAUSE, MAX_EVENTS, History, HistoryLimit
+from sfnchain.engine.history import LIMIT_CAUSE, MAX_EVENTS, History, HistoryLimit, entered
 from sfnchain.engine.paths import dumps
 from sfnchain.engine.scheduler import Body, Scheduler, Started
 from sfnchain.engine.scope import Frame, MachineTimeout, Run
@@ -124,13 +124,16 @@ class Interpreter:
 
     def _body(self, run: Run, frame: Frame, value: Any, limit_what: str) -> Body:
         express = self.type == "EXPRESS"
+        keeps = run.history.keep  # a history not kept only counts its events
         frame.record(
             "ExecutionStarted",
             {
                 "input": dumps(value),
                 "inputDetails": {"truncated": False},
                 "roleArn": f"arn:aws:iam::{run.machine_arn.split(':')[4]}:role/sfnchain-test",
-            },
+            }
+            if keeps
+            else None,
         )
         status, output, error, cause = "SUCCEEDED", None, None, None
         try:
@@ -138,7 +141,7 @@ class Interpreter:
             output = yield from run_states(frame, self.definition, value)
             frame.record(
                 "ExecutionSucceeded",
-                {"output": dumps(output), "outputDetails": {"truncated": False}},
+                {"output": dumps(output), "outputDetails": {"truncated": False}} if keeps else None,
             )
         except MachineTimeout:
             status, error = "TIMED_OUT", "States.Timeout"
@@ -179,6 +182,7 @@ def run_states(frame: Frame, machine: Mapping[str, Any], value: Any) -> Body:
     """Run the states of ``machine`` (a definition, branch or ItemProcessor) on ``value``
     (a scheduler task body: ``yield from run_states(...)``; returns the last output)."""
     states: Mapping[str, Any] = machine["States"]
+    keeps = frame.run.history.keep
     name: str | None = machine["StartAt"]
     if "QueryLanguage" in machine:
         frame.query_language = str(machine["QueryLanguage"])
@@ -188,10 +192,8 @@ def run_states(frame: Frame, machine: Mapping[str, Any], value: Any) -> Body:
             raise StatesError("States.Runtime", f"the state {name!r} does not exist")
         step = Step(frame, name, state, value)
         kind = str(state.get("Type"))
-        frame.record(
-            f"{kind}StateEntered",
-            {"name": name, "input": dumps(value), "inputDetails": {"truncated": False}},
-        )
+        # a history that is not kept (a Distributed Map child's) only counts its events
+        frame.record(f"{kind}StateEntered", entered(name, value) if keeps else None)
         handler = flow_states.HANDLERS.get(kind)
         if handler is not None:
             value, name = handler(step)

@@ -18,7 +18,9 @@ from typing import Any
 import jsonata
 from jsonata import utils as jutils
 
+from sfnchain.engine import jsonata_fast
 from sfnchain.engine.errors import StatesError
+from sfnchain.engine.jsonata_fast import MISS
 
 _HASHES = {
     "MD5": "md5",
@@ -123,6 +125,9 @@ def evaluate(
     body = expression[2:-2].strip()
     try:
         compiled = _compiled(body)
+        fast = jsonata_fast.plan(body, compiled.ast)
+        if fast is not None and (found := jsonata_fast.run(fast, bindings)) is not MISS:
+            return found  # a plain selection or string: the library's answer, sooner
         # jsonata-python's $now()/$millis() read the instance last *constructed* in this
         # thread; compiled expressions are reused, so point it at this one
         jsonata.Jsonata.CURRENT.jsonata = compiled

@@ -21,13 +21,13 @@ A :class:`Mocks` counts invocations, so each execution needs its own:
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from sfnchain.engine.errors import StatesError
+from sfnchain.engine.jsoncopy import copy_json
 from sfnchain.engine.services.shapes import PREFIX, ShapeChecker
 from sfnchain.testing.mockconfig import MockConfig, MockedResponse, Throw, all_states
 
@@ -177,7 +177,7 @@ class Mocks:
             if entry.error is not None:
                 raise StatesError(*entry.error)
             self._validate(state, resource, entry)
-            return copy.deepcopy(entry.result)
+            return copy_json(entry.result)
         response = entry.for_attempt(call)
         if response is None:
             raise StatesError(
@@ -189,7 +189,7 @@ class Mocks:
             )
         if isinstance(response, Throw):
             raise StatesError(response.error, response.cause)
-        return copy.deepcopy(response.payload)
+        return copy_json(response.payload)
 
     def _validate(self, state: str, resource: str, mock: TestStateMock) -> None:
         if mock.mode == "NONE" or (state, resource) in self._valid:

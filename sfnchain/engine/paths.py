@@ -183,9 +183,12 @@ def select(
     raise PathMissing(path, data, cause)
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(value: Any) -> str:
     """JSON text as Step Functions writes payloads (compact, non-ASCII kept)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def place(data: Any, path: str | None, result: Any, *, field: str = "ResultPath") -> Any:

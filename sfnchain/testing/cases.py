@@ -454,10 +454,14 @@ class Case:
 
 
 def _caller() -> SourceLocation | None:
+    # the frames themselves: inspect.stack() would read every caller's source lines
     here = __file__
-    for frame in inspect.stack()[1:]:
-        if frame.filename != here:
-            return SourceLocation(frame.filename, frame.lineno)
+    frame = inspect.currentframe()
+    frame = frame.f_back if frame is not None else None
+    while frame is not None:
+        if frame.f_code.co_filename != here:
+            return SourceLocation(frame.f_code.co_filename, frame.f_lineno)
+        frame = frame.f_back
     return None
 
 

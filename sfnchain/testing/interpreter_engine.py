@@ -95,7 +95,7 @@ class InterpreterEngine(Engine):
         services = self.services
         if not self._fresh:
             self._fresh = True
-            services.s3  # noqa: B018  (starts the in-memory backends)
+            services.start()
             services.reset()
         return services
 

@@ -91,10 +91,13 @@ def provision(engine: Any, definition: Mapping[str, Any], seed: Mapping[str, Any
             schema.append((attr, next(iter(first[attr]))))
     if not buckets and not tables:
         return  # nothing to create: an in-process engine need not start its S3/DynamoDB
-    existing = {b["Name"] for b in engine.s3.list_buckets().get("Buckets", [])}
+    # only the services the run uses are started (each costs its client and backend)
+    existing = (
+        {b["Name"] for b in engine.s3.list_buckets().get("Buckets", [])} if buckets else set()
+    )
     for bucket in sorted(buckets - existing):
         engine.s3.create_bucket(Bucket=bucket)
-    have = set(engine.dynamodb.list_tables().get("TableNames", []))
+    have = set(engine.dynamodb.list_tables().get("TableNames", [])) if tables else set()
     for table, schema in sorted(tables.items()):
         if table in have or not schema:
             continue

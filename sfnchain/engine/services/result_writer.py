@@ -33,6 +33,9 @@ from sfnchain.engine.services.convert import timestamp
 from sfnchain.engine.services.item_reader import arguments_of
 
 WRITER_FAILED = "States.ResultWriterFailed"
+# every record's InputDetails/OutputDetails: one shared object (it is only serialised),
+# not one per item
+_INCLUDED: dict[str, Any] = {"Included": True}
 STATUSES = ("FAILED", "PENDING", "SUCCEEDED")
 
 
@@ -61,12 +64,12 @@ def child_record(map_run_arn: str, index: int, result: Mapping[str, Any]) -> dic
     record: dict[str, Any] = {
         "ExecutionArn": result.get("ExecutionArn", execution),
         "Input": _text(result.get("Input")),
-        "InputDetails": {"Included": True},
+        "InputDetails": _INCLUDED,
         "Name": name,
     }
     if status == "SUCCEEDED":
         record["Output"] = _text(result.get("Output"))
-        record["OutputDetails"] = {"Included": True}
+        record["OutputDetails"] = _INCLUDED
     elif status != "PENDING":
         record["Error"] = result.get("Error") or ""
         record["Cause"] = result.get("Cause") or ""
@@ -142,6 +145,7 @@ def write_results(
             if not grouped[status]:
                 continue
             body = _dump(grouped[status], lines)
+            grouped[status] = []  # the records are in the body now: free them before the put
             key = f"{base}{status}_0.{'jsonl' if lines else 'json'}"
             s3.put_object(Bucket=bucket, Key=key, Body=body)
             files[status].append({"Key": key, "Size": len(body)})
