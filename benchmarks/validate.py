@@ -3,6 +3,7 @@
 Run from the repository root:
 
     python benchmarks/validate.py [--statelint-lib DIR ...] [--baseline-rev REV] [--runs 3]
+                                  [--keep DIR]
 
 The corpus (the test corpus, the compiled reference workflows and generated chains, >= 240
 files, about a third of them invalid) and a 1 MB definition with one error are written to a
@@ -17,8 +18,11 @@ validates only its first argument, so it is driven here by a four-line Ruby scri
 loads its Linter once and validates every file, which is how it runs fastest. Point
 --statelint-lib at the `lib` directories of statelint and j2119 when they are not installed
 as gems. --baseline-rev REV runs the sfnchain of that git revision (extracted with
-`git archive`) on the same files, for before/after figures. Issue 11's target: the
-`validate` command no slower than statelint on the same files.
+`git archive`, its bytecode compiled beforehand as an install would) on the same files,
+for before/after figures. --keep DIR writes the files to DIR and leaves them there (for
+profiling). sfnchain is run as a user runs it: the `sfnchain` console script installed
+beside the Python running this script (``python -m sfnchain`` when there is none).
+The target: the `validate` command no slower than statelint on the same files.
 """
 
 from __future__ import annotations
@@ -184,15 +188,30 @@ exit(failed > 0 ? 1 : 0)
 """
 
 
+def installed_command() -> list[str]:
+    """The console script beside this Python (what `pip install` puts on PATH), else
+    ``python -m sfnchain``."""
+    script = Path(sys.executable).with_name("sfnchain")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-m", "sfnchain"]
+
+
 def tools(args: argparse.Namespace, scratch: Path) -> dict[str, list[str]]:
-    out = {"sfnchain": [sys.executable, "-m", "sfnchain", "validate"]}
+    out = {"sfnchain": [*installed_command(), "validate"]}
     if args.baseline_rev:
         before = scratch / "baseline"
-        before.mkdir()
+        before.mkdir(exist_ok=True)
         archive = subprocess.run(
             ["git", "archive", args.baseline_rev], cwd=ROOT, capture_output=True, check=True
         )
         subprocess.run(["tar", "x", "-C", str(before)], input=archive.stdout, check=True)
+        # An installed package has its bytecode; the timed runs do not write any.
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(before / "sfnchain")],
+            capture_output=True,
+            check=True,
+        )
         out[f"sfnchain@{args.baseline_rev}"] = [
             sys.executable,
             "-c",
@@ -273,10 +292,11 @@ def main() -> None:
     parser.add_argument("--statelint-lib", action="append", default=[], metavar="DIR")
     parser.add_argument("--baseline-rev", default="", metavar="REV")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", default="", metavar="DIR", help="write the files here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="validate-bench-") as tmp:
-        scratch = Path(tmp)
-        (scratch / "corpus").mkdir()
+        scratch = Path(args.keep or tmp)
+        (scratch / "corpus").mkdir(parents=True, exist_ok=args.keep != "")
         files = write_corpus(scratch / "corpus")
         big = write_big_file(scratch)
         commands = tools(args, scratch)
