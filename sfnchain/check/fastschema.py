@@ -23,7 +23,6 @@ import marshal
 import os
 import re
 import sys
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -183,6 +182,8 @@ _FORM = "dispatch-1"
 
 def _store(path: Path, data: bytes) -> None:
     """Write atomically; a cache that cannot be written is only a missed speed-up."""
+    import tempfile  # only when the cache is written (shutil, random and more)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".asl-schema-", dir=path.parent)

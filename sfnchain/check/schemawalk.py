@@ -14,7 +14,6 @@ the schema to keywords this module knows.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import numbers
@@ -399,6 +398,8 @@ def _explain(error: ErrorLike, prefix: str) -> Iterator[Diagnostic]:
             where = _container(error.instance, path)
             fix = _FIELD_HINTS.get(str(key)) if "state" in where else None
             if fix is None:
+                import difflib
+
                 hint = difflib.get_close_matches(str(key), allowed, n=1)
                 fix = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
             message = f"The field '{key}' is not supported {where}; {fix}"
