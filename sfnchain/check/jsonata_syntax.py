@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -43,7 +44,14 @@ def syntax_error(expression: str) -> str | None:
     from jsonata.jexception import JException
 
     try:
-        Jsonata(expression)
+        # What Jsonata(expression) does first, and the only step that can fail: the rest
+        # (an evaluation environment) is not needed to know the syntax is right. A regex
+        # literal is compiled while parsing; Python's warnings about it are not ours.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Jsonata.get_parser().parse(expression)
+    except re.error as exc:  # a /regex/ literal that does not compile
+        return f"its regular expression cannot be compiled ({exc}); fix or escape it"
     except JException as exc:
         position = getattr(exc, "location", None)
         where = f" at character {position}" if isinstance(position, int) and position else ""
