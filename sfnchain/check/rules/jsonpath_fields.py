@@ -79,8 +79,16 @@ def check_jsonpath_fields(machine: Machine) -> Iterator[Diagnostic]:
                 )
 
 
+# Every field _check_paths reads: most states hold one or two of them.
+_PATH_READ = frozenset(
+    {*PATH_FIELDS, *REFERENCE_FIELDS, *PATH_OR_INTRINSIC_FIELDS, "ItemReader", "ItemBatcher"}
+)
+
+
 def _check_paths(ref: StateRef) -> Iterator[Diagnostic]:
     state = ref.state
+    if _PATH_READ.isdisjoint(state):
+        return
     for name in PATH_FIELDS:
         value = state.get(name)
         if isinstance(value, str):
