@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sfnchain.check import WorkflowType, validate
+from sfnchain.check import WorkflowType, validate, validate_document
 from sfnchain.check.positions import line_index, locate_in_file
 from sfnchain.check.templates import Found, find_definitions, parse_text
 from sfnchain.cli.common import echo_err, read_stdin, stdout_closed, write_output
@@ -267,7 +267,9 @@ def _check_file(name: str, workflow_type: str | None) -> list[Report]:
         # point into the definition, which sits at found.pointer in the file.
         placed = [(d, d.pointer) for d in found.problems]
         if found.definition is not None or not found.problems:
-            for d in _validate(found, workflow_type):
+            # A plain ASL file parsed as JSON: its text bounds the definition's size.
+            whole = found.definition is parsed and text.lstrip().startswith("{")
+            for d in _validate(found, workflow_type, text if whole else None):
                 inner = "" if d.pointer == "/" else d.pointer
                 placed.append((d, found.pointer + inner))
         diags = [_move(d, pointer) for d, pointer in placed]
@@ -277,11 +279,13 @@ def _check_file(name: str, workflow_type: str | None) -> list[Report]:
     return reports
 
 
-def _validate(found: Found, workflow_type: str | None) -> list[Diagnostic]:
+def _validate(found: Found, workflow_type: str | None, text: str | None) -> list[Diagnostic]:
     kind = found.workflow_type or workflow_type
     typed: WorkflowType | None = "EXPRESS" if kind == "EXPRESS" else None
     if kind == "STANDARD":
         typed = "STANDARD"
+    if text is not None:
+        return validate_document(found.definition, text, workflow_type=typed)
     return validate(found.definition, workflow_type=typed)
 
 
