@@ -3,12 +3,13 @@
 Run from the repository root:
 
     python benchmarks/validate.py [--statelint-lib DIR ...] [--baseline-rev REV] [--runs 3]
+                                  [--keep DIR]
 
 The corpus (the test corpus, the compiled reference workflows and generated chains, >= 240
 files, about a third of them invalid) and a 1 MB definition with one error are written to a
 temporary directory. Each tool validates all the files in one process, the runs of the
-tools interleaved, and the best and median wall times, the CPU time (user + system) of the
-best run, and their ratios are printed. On a shared machine CPU time is the steadier figure.
+tools interleaved, and the best and median wall and CPU times (user + system) and their
+ratios are printed. On a shared machine CPU time is the steadier figure.
 Last, sfnchain alone on three hostile files (a YAML alias bomb, JSON nested 100,000 deep,
 a 5,000-digit integer): all three must be refused, and the time it took is printed.
 
@@ -17,8 +18,11 @@ validates only its first argument, so it is driven here by a four-line Ruby scri
 loads its Linter once and validates every file, which is how it runs fastest. Point
 --statelint-lib at the `lib` directories of statelint and j2119 when they are not installed
 as gems. --baseline-rev REV runs the sfnchain of that git revision (extracted with
-`git archive`) on the same files, for before/after figures. Issue 11's target: the
-`validate` command no slower than statelint on the same files.
+`git archive`, its bytecode compiled beforehand as an install would) on the same files,
+for before/after figures. --keep DIR writes the files to DIR and leaves them there (for
+profiling). sfnchain is run as a user runs it: the `sfnchain` console script installed
+beside the Python running this script (``python -m sfnchain`` when there is none).
+The target: the `validate` command no slower than statelint on the same files.
 """
 
 from __future__ import annotations
@@ -184,15 +188,30 @@ exit(failed > 0 ? 1 : 0)
 """
 
 
+def installed_command() -> list[str]:
+    """The console script beside this Python (what `pip install` puts on PATH), else
+    ``python -m sfnchain``."""
+    script = Path(sys.executable).with_name("sfnchain")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-m", "sfnchain"]
+
+
 def tools(args: argparse.Namespace, scratch: Path) -> dict[str, list[str]]:
-    out = {"sfnchain": [sys.executable, "-m", "sfnchain", "validate"]}
+    out = {"sfnchain": [*installed_command(), "validate"]}
     if args.baseline_rev:
         before = scratch / "baseline"
-        before.mkdir()
+        before.mkdir(exist_ok=True)
         archive = subprocess.run(
             ["git", "archive", args.baseline_rev], cwd=ROOT, capture_output=True, check=True
         )
         subprocess.run(["tar", "x", "-C", str(before)], input=archive.stdout, check=True)
+        # An installed package has its bytecode; the timed runs do not write any.
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(before / "sfnchain")],
+            capture_output=True,
+            check=True,
+        )
         out[f"sfnchain@{args.baseline_rev}"] = [
             sys.executable,
             "-c",
@@ -217,19 +236,28 @@ def tools(args: argparse.Namespace, scratch: Path) -> dict[str, list[str]]:
     return out
 
 
+def children_cpu() -> float:
+    """User + system CPU time of the finished child processes: getrusage counts in
+    microseconds where os.times counts in clock ticks (10 ms)."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        times = os.times()
+        return times.children_user + times.children_system
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_once(command: list[str], files: list[Path]) -> tuple[float, float, str]:
     """Wall time, CPU time (user + system of the child) and output of one run."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    before = os.times()
+    before = children_cpu()
     t0 = time.perf_counter()
     done = subprocess.run(
         [*command, *map(str, files)], capture_output=True, text=True, cwd=ROOT, env=env
     )
     elapsed = time.perf_counter() - t0
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (
-        after.children_system - before.children_system
-    )
+    cpu = children_cpu() - before
     if done.returncode not in (0, 1):
         raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
     return elapsed, cpu, done.stdout + done.stderr
@@ -244,17 +272,31 @@ def compare(label: str, commands: dict[str, list[str]], files: list[Path], runs:
     print(f"\n{label}: {len(files)} file(s), {runs} run(s) each, whole process")
     for name, ts in times.items():
         walls = [w for w, _ in ts]
-        cpu = min(c for _, c in ts)
+        cpus = [c for _, c in ts]
         print(
             f"  {name:<28} wall best {min(walls):6.3f} s  median {statistics.median(walls):6.3f} s"
-            f"   CPU best {cpu:6.3f} s"
+            f"   CPU best {min(cpus):6.3f} s  median {statistics.median(cpus):6.3f} s"
         )
     base = times["sfnchain"]
     for name, ts in times.items():
         if name != "sfnchain":
-            wall = min(w for w, _ in base) / min(w for w, _ in ts)
-            cpu = min(c for _, c in base) / min(c for _, c in ts)
-            print(f"  sfnchain / {name}: wall {wall:.2f}x, CPU {cpu:.2f}x (best of each)")
+            print(
+                f"  sfnchain / {name}: wall {_ratio(base, ts, 0, min):.2f}x best, "
+                f"{_ratio(base, ts, 0, statistics.median):.2f}x median; "
+                f"CPU {_ratio(base, ts, 1, min):.2f}x best, "
+                f"{_ratio(base, ts, 1, statistics.median):.2f}x median"
+            )
+
+
+def _ratio(
+    ours: list[tuple[float, float]],
+    theirs: list[tuple[float, float]],
+    index: int,
+    pick: Any,
+) -> float:
+    mine = float(pick([t[index] for t in ours]))
+    other = float(pick([t[index] for t in theirs]))
+    return mine / other if other else float("nan")
 
 
 def errors_per_file(command: list[str], files: list[Path]) -> int:
@@ -273,10 +315,11 @@ def main() -> None:
     parser.add_argument("--statelint-lib", action="append", default=[], metavar="DIR")
     parser.add_argument("--baseline-rev", default="", metavar="REV")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", default="", metavar="DIR", help="write the files here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="validate-bench-") as tmp:
-        scratch = Path(tmp)
-        (scratch / "corpus").mkdir()
+        scratch = Path(args.keep or tmp)
+        (scratch / "corpus").mkdir(parents=True, exist_ok=args.keep != "")
         files = write_corpus(scratch / "corpus")
         big = write_big_file(scratch)
         commands = tools(args, scratch)

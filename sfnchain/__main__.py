@@ -1,3 +1,3 @@
-from sfnchain.cli import main
+from sfnchain.cli import run
 
-main()
+run()

@@ -59,6 +59,31 @@ def validate(
         assert validate({"StartAt": "Go", "States": {"Go": {"Type": "Succeed"}}}) == []
         ```
     """
+    return _validate(definition, source_map, workflow_type, sized=False)
+
+
+# A JSON text of at most this many characters cannot hold a definition over the size
+# quota: a character takes at most 4 bytes of UTF-8, and the compact JSON of a parsed
+# text is at most 4.5 times as long as the text (strings, names and structure can only
+# shrink; a number can grow, 1e15 coming back as 1000000000000000.0).
+SHORT_TEXT = MAX_DEFINITION_BYTES // 20
+
+
+def validate_document(
+    definition: Mapping[str, Any], text: str, workflow_type: WorkflowType | None = None
+) -> list[Diagnostic]:
+    """``validate(definition)`` for a definition that is the whole of the JSON ``text`` it
+    was just parsed from (an ASL file): a short text is not serialized again to measure
+    the definition against the size quota."""
+    return _validate(definition, None, workflow_type, sized=len(text) <= SHORT_TEXT)
+
+
+def _validate(
+    definition: Mapping[str, Any] | str,
+    source_map: SourceMap | None,
+    workflow_type: WorkflowType | None,
+    sized: bool,
+) -> list[Diagnostic]:
     if isinstance(definition, str):
         parsed, problems = parse_json(definition)
         if problems:
@@ -72,9 +97,9 @@ def validate(
     if deep is not None:
         return _placed([as_aws(deep)], source_map)
     try:
-        found = _check(definition, workflow_type)
+        found = _check(definition, workflow_type, sized)
     except RecursionError:
-        found = _on_fresh_stack(definition, workflow_type)
+        found = _on_fresh_stack(definition, workflow_type, sized)
     diags = [as_aws(d) for d in _one_schema_error_per_field(found)]
     diags.sort(key=lambda d: (not d.is_error, d.pointer))
     return _placed(diags, source_map)
@@ -112,8 +137,10 @@ def too_large(definition: Mapping[str, Any]) -> Diagnostic | None:
     )
 
 
-def _check(definition: Mapping[str, Any], workflow_type: WorkflowType | None) -> list[Diagnostic]:
-    large = too_large(definition)  # before anything else reads it
+def _check(
+    definition: Mapping[str, Any], workflow_type: WorkflowType | None, sized: bool = False
+) -> list[Diagnostic]:
+    large = None if sized else too_large(definition)  # before anything else reads it
     if large is not None:
         return [large]
     machine = Machine.of(definition, workflow_type)
@@ -121,12 +148,12 @@ def _check(definition: Mapping[str, Any], workflow_type: WorkflowType | None) ->
 
 
 def _on_fresh_stack(
-    definition: Mapping[str, Any], workflow_type: WorkflowType | None
+    definition: Mapping[str, Any], workflow_type: WorkflowType | None, sized: bool
 ) -> list[Diagnostic]:
     """Run the checks on a new thread: its recursion depth starts at zero, and a definition
     within MAX_DEPTH needs far fewer frames than the limit (the caller was already deep)."""
     try:
-        return on_fresh_stack(lambda: _check(definition, workflow_type))
+        return on_fresh_stack(lambda: _check(definition, workflow_type, sized))
     except RecursionError:
         # Within MAX_DEPTH this does not happen with the checks as written; should a rule
         # still recurse too far, the verdict is the depth limit, never a crash.

@@ -1,11 +1,12 @@
-"""A compiled accept-check for the ASL schema, so valid definitions skip ``jsonschema``.
+"""A compiled accept-check for the ASL schema, so valid definitions skip the full walk.
 
 ``schemas/asl.schema.json`` stays the one source. fastjsonschema turns it into Python code
 (once per schema version: the code object is cached on disk, keyed by a digest of the
-schema, fastjsonschema's version and Python's); that code answers "valid or not" about
-4x faster than jsonschema's prepared validator, but stops at the first error and words it
-its own way. So it is used only as a gate: a definition it accepts has no schema error;
-anything it rejects goes through :mod:`sfnchain.check.schema`, which lists every error.
+schema, fastjsonschema's version and Python's; running it imports nothing of
+fastjsonschema); that code answers "valid or not" about 4x faster than jsonschema's
+prepared validator, but stops at the first error and words it its own way. So it is used
+only as a gate: a definition it accepts has no schema error; anything it rejects goes
+through :mod:`sfnchain.check.schemawalk`, which lists every error.
 
 The schema is draft 2020-12 and uses only keywords that draft 7 has with the same meaning,
 except that 2020-12 applies the keywords beside a ``$ref`` and draft 7 ignores them; those
@@ -20,8 +21,8 @@ import functools
 import json
 import marshal
 import os
+import re
 import sys
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -92,26 +93,85 @@ def gate_schema(schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@functools.cache
-def _namespace() -> dict[str, Any] | None:
+class GateRejected(ValueError):
+    """Raised by the compiled code for a value the schema rejects. It stands in for
+    fastjsonschema's exception, so that running the cached code imports nothing of
+    fastjsonschema (only building the code does)."""
+
+    def __init__(self, message: str = "", *args: Any, **details: Any) -> None:
+        super().__init__(message)
+
+
+class _AnyDecimal(type):
+    """``Decimal`` for the compiled code's number checks without importing ``decimal``:
+    no value can be a Decimal unless that module was imported."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        decimal = sys.modules.get("decimal")
+        return decimal is not None and isinstance(instance, decimal.Decimal)
+
+
+class _Decimal(metaclass=_AnyDecimal):
+    pass
+
+
+# The generated module's imports, supplied in its namespace instead (_namespace).
+_IMPORTS = (
+    "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n",
+    "from decimal import Decimal\n",
+)
+_VERSION = re.compile(r"""^VERSION\s*=\s*['"]([^'"]+)['"]""", re.MULTILINE)
+
+
+def generator_version() -> str | None:
+    """fastjsonschema's version, read from its ``version.py`` (importing the package costs
+    more than validating a definition); None when it is not installed. The version is part
+    of the cache file's name, so an upgrade builds the code again."""
+    for entry in sys.path:
+        try:
+            text = (Path(entry or ".") / "fastjsonschema" / "version.py").read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        found = _VERSION.search(text)
+        if found:
+            return found.group(1)
     try:
         import fastjsonschema
     except ImportError:  # an install without it still validates, only slower
         return None
+    return str(fastjsonschema.VERSION)
+
+
+@functools.cache
+def _namespace() -> dict[str, Any] | None:
+    version = generator_version()
+    if version is None:
+        return None
     source = schema_path().read_bytes()
     # The cache key: two 32-bit checksums from zlib (hashlib would load OpenSSL, a
     # noticeable part of the validate command's start-up, for a cache key).
-    material = source + fastjsonschema.VERSION.encode() + sys.version.encode() + _FORM.encode()
+    material = source + sys.version.encode() + _FORM.encode()
     key = f"{zlib.crc32(material):08x}{zlib.adler32(material):08x}{len(material):x}"
-    cached = cache_dir() / f"asl-schema-{key}.marshal"
+    safe = re.sub(r"[^A-Za-z0-9.]", "_", version)
+    cached = cache_dir() / f"asl-schema-{key}-fastjsonschema{safe}.marshal"
     code = None
     with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
         code = marshal.loads(cached.read_bytes())
     if code is None:
+        try:
+            import fastjsonschema
+        except ImportError:
+            return None
         text = fastjsonschema.compile_to_code(gate_schema(json.loads(source)))
+        for line in _IMPORTS:  # should a line differ, the code imports it itself
+            text = text.replace(line, "", 1)
         code = compile(text, "<asl-schema>", "exec")
         _store(cached, marshal.dumps(code))
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {
+        "JsonSchemaValueException": GateRejected,
+        "JsonSchemaValuesException": GateRejected,
+        "Decimal": _Decimal,
+    }
     exec(code, namespace)
     return namespace
 
@@ -122,6 +182,8 @@ _FORM = "dispatch-1"
 
 def _store(path: Path, data: bytes) -> None:
     """Write atomically; a cache that cannot be written is only a missed speed-up."""
+    import tempfile  # only when the cache is written (shutil, random and more)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".asl-schema-", dir=path.parent)
@@ -176,12 +238,12 @@ def schema_errors(
     states: Iterable[StateRef] | None = None,
 ) -> list[Diagnostic]:
     """Every schema error of ``instance`` (against the schema or one ``$defs`` entry), with
-    jsonschema consulted only when the compiled gate rejects it."""
+    the full walk only when the compiled gate rejects it."""
     if definition and accepts(gate(definition), instance):
         return []
     if not definition and accepts_definition(instance, states):
         return []
-    from sfnchain.check.schema import check_against, check_schema
+    from sfnchain.check.schemawalk import check_against, check_schema
 
     if definition:
         return check_against(definition, instance, prefix)
@@ -192,11 +254,9 @@ def accepts(check: Check | None, instance: Any) -> bool:
     """True when the compiled check accepts ``instance`` (False when there is no check)."""
     if check is None:
         return False
-    from fastjsonschema import JsonSchemaValueException
-
     try:
         check(instance)
-    except JsonSchemaValueException:
+    except ValueError:  # GateRejected, or fastjsonschema's own exception (a ValueError)
         return False
     except RecursionError:
         return False  # let the full validator decide (it runs on a fresh stack if needed)

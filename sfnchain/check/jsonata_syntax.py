@@ -2,12 +2,22 @@
 
 Step Functions evaluates ``{% ... %}`` strings in JSONata states with JSONata 2.0; parsing
 the expression with a real JSONata implementation finds the syntax errors AWS reports.
+
+Importing jsonata-python costs more than validating a hundred definitions, and its parser
+about 0.2 ms an expression, while most expressions in state machines are plain: paths,
+function calls, literals, operators, array and object constructors. Those are recognised
+here, by a small grammar whose every sentence JSONata parses (tests/check/test_jsonata_plain.py
+holds this against the parser); anything else, including every error, goes to the parser.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
+import sys
+import warnings
+from pathlib import Path
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -17,6 +27,10 @@ _EVAL = re.compile(r"\$eval\s*\(")
 
 @functools.cache
 def parser_available() -> bool:
+    """Whether jsonata-python is installed, without importing it when its files are found."""
+    for entry in sys.path:
+        if (Path(entry or ".") / "jsonata" / "__init__.py").is_file():
+            return True
     try:
         import jsonata  # noqa: F401
     except ImportError:
@@ -39,11 +53,23 @@ def syntax_error(expression: str) -> str | None:
     """The parser's complaint about ``expression`` (the text between {% and %}), or None."""
     if not expression.strip():
         return "the expression between {% and %} is empty"
-    from jsonata import Jsonata  # imported on first use: parsing is the only need
-    from jsonata.jexception import JException
+    if plain(expression):
+        return _EVAL_MESSAGE if _EVAL.search(expression) else None
+    try:
+        from jsonata import Jsonata  # imported on first use: parsing is the only need
+        from jsonata.jexception import JException
+    except ImportError:  # installed but broken: as if it were absent, unchecked
+        return None
 
     try:
-        Jsonata(expression)
+        # What Jsonata(expression) does first, and the only step that can fail: the rest
+        # (an evaluation environment) is not needed to know the syntax is right. A regex
+        # literal is compiled while parsing; Python's warnings about it are not ours.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Jsonata.get_parser().parse(expression)
+    except re.error as exc:  # a /regex/ literal that does not compile
+        return f"its regular expression cannot be compiled ({exc}); fix or escape it"
     except JException as exc:
         position = getattr(exc, "location", None)
         where = f" at character {position}" if isinstance(position, int) and position else ""
@@ -51,5 +77,151 @@ def syntax_error(expression: str) -> str | None:
     except (RecursionError, ValueError, TypeError, IndexError, KeyError) as exc:
         return f"cannot be parsed ({type(exc).__name__})"
     if _EVAL.search(expression):
-        return "$eval is not available in Step Functions; use $parse"
+        return _EVAL_MESSAGE
     return None
+
+
+_EVAL_MESSAGE = "$eval is not available in Step Functions; use $parse"
+
+# -- plain expressions -----------------------------------------------------------------
+#
+#   expr    := operand (operator operand)*
+#   operand := number | string | true | false | null | path | call | ( expr )
+#            | [ expr, ... ] | { string: expr, ... }
+#   path    := ($name | name) (.name | [integer])*        call := $name( expr, ... )
+#
+# with JSONata's own token rules: whitespace is space, tab, CR and LF; a name or number
+# ends only at whitespace, an operator character or the end; strings take JSONata's
+# escapes only. Keywords are never names. Deeper or longer expressions go to the parser.
+
+_TOKEN = re.compile(
+    r"""[ \t\n\r]*(?:
+      (?P<number>(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)
+    | (?P<string>'(?:[^'\\]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*'
+               |"(?:[^"\\]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*")
+    | (?P<variable>\$[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<operator>!=|<=|>=|[=<>+\-*/%&])
+    | (?P<punctuation>[.,()\[\]{}:])
+    )""",
+    re.VERBOSE,
+)
+# Where JSONata ends a name or a number: whitespace or a one-character operator.
+_BOUNDARY = frozenset(" \t\n\r!#%&()*+,-./:;<=>?@[]^{|}~")
+_KEYWORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
+_MAX_LENGTH = 2000
+_MAX_DEPTH = 32
+
+
+def _tokens(expression: str) -> list[tuple[str, str]] | None:
+    out: list[tuple[str, str]] = []
+    pos, end = 0, len(expression.rstrip(" \t\n\r"))
+    while pos < end:
+        m = _TOKEN.match(expression, pos, end)
+        if m is None or m.lastgroup is None:
+            return None
+        kind, text = m.lastgroup, m.group(m.lastgroup)
+        pos = m.end()
+        if kind in ("number", "variable", "name"):
+            if pos < end and expression[pos] not in _BOUNDARY:
+                return None  # JSONata would read on: not the token seen here
+            if kind == "number" and not math.isfinite(float(text)):
+                return None
+            if kind == "name" and text in ("and", "or"):
+                kind = "operator"
+        out.append((kind, text))
+    return out
+
+
+class _Grammar:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
+
+    def take(self, text: str) -> bool:
+        if self.peek() == ("punctuation", text):
+            self.pos += 1
+            return True
+        return False
+
+    def expr(self, depth: int) -> bool:
+        if depth > _MAX_DEPTH or not self.operand(depth):
+            return False
+        while self.peek()[0] == "operator":
+            self.pos += 1
+            if not self.operand(depth):
+                return False
+        return True
+
+    def operand(self, depth: int) -> bool:
+        kind, text = self.peek()
+        self.pos += 1
+        if kind in ("number", "string"):
+            return True
+        if kind == "name":
+            return text in ("true", "false", "null") or (text not in _KEYWORDS and self.steps())
+        if kind == "variable":
+            if self.take("("):
+                return self.items(")", depth)
+            return self.steps()
+        if (kind, text) == ("punctuation", "("):
+            return self.expr(depth + 1) and self.take(")")
+        if (kind, text) == ("punctuation", "["):
+            return self.items("]", depth)
+        if (kind, text) == ("punctuation", "{"):
+            return self.pairs(depth)
+        return False
+
+    def steps(self) -> bool:
+        while True:
+            if self.take("."):
+                kind, text = self.peek()
+                if kind != "name" or text in _KEYWORDS:
+                    return False
+                self.pos += 1
+            elif self.take("["):
+                kind, text = self.peek()
+                if kind != "number" or not text.isdigit():
+                    return False
+                self.pos += 1
+                if not self.take("]"):
+                    return False
+            else:
+                return True
+
+    def items(self, close: str, depth: int) -> bool:
+        if self.take(close):
+            return True
+        while self.expr(depth + 1):
+            if self.take(close):
+                return True
+            if not self.take(","):
+                return False
+        return False
+
+    def pairs(self, depth: int) -> bool:
+        if self.take("}"):
+            return True
+        while self.peek()[0] == "string":
+            self.pos += 1
+            if not self.take(":") or not self.expr(depth + 1):
+                return False
+            if self.take("}"):
+                return True
+            if not self.take(","):
+                return False
+        return False
+
+
+def plain(expression: str) -> bool:
+    """True when ``expression`` is in the grammar above (so JSONata parses it)."""
+    if len(expression) > _MAX_LENGTH:
+        return False
+    tokens = _tokens(expression)
+    if not tokens:
+        return False
+    grammar = _Grammar(tokens)
+    return grammar.expr(0) and grammar.pos == len(tokens)

@@ -14,6 +14,7 @@ that dialect exactly, so two checks are made here:
 
 from __future__ import annotations
 
+import functools
 import re
 
 _VARIABLE_ROOT = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -35,6 +36,9 @@ def root_of(path: str) -> tuple[str, int] | None:
     return None
 
 
+# Both checks are pure functions of the text, and the same paths recur across states and
+# files ($.Body.usage on every task): each distinct path is checked once.
+@functools.lru_cache(maxsize=4096)
 def reference_path_error(
     path: str, *, allow_context: bool = True, allow_variables: bool = True
 ) -> str | None:
@@ -62,6 +66,7 @@ def reference_path_error(
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def path_error(path: str) -> str | None:
     """Why ``path`` can never be a valid JsonPath, or None."""
     root = root_of(path)

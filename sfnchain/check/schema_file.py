@@ -6,9 +6,9 @@ The schema file lives at the top of the source tree; the package carries it as
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,6 +17,12 @@ SCHEMA_FILE = "asl.schema.json"
 
 def schema_path() -> Path:
     """Where the schema is read from: the package copy, else the checkout's ``schemas/``."""
+    beside = Path(__file__).with_name(SCHEMA_FILE)  # a package installed as files
+    with contextlib.suppress(OSError), beside.open("rb") as fh:
+        if fh.read(64).lstrip()[:1] == b"{":
+            return beside
+    from importlib import resources  # a package in a zip file
+
     packaged = resources.files("sfnchain.check").joinpath(SCHEMA_FILE)
     # A checkout without symlink support holds the link's target path as text instead.
     if packaged.is_file() and packaged.read_bytes().lstrip()[:1] == b"{":

@@ -4,18 +4,22 @@ stdout carries only machine output (ASL, JSON, policies); messages go to stderr.
 Each subcommand lives in its own module and is imported only when it runs, so
 ``sfnchain compile`` never pays for boto3 or moto, and ``sfnchain --help`` lists the
 commands from ``SUMMARIES`` without importing any of them.
+
+The console script runs :func:`run`. ``sfnchain validate`` with plain arguments (files and
+valid option values) runs without importing click, which costs more than validating a
+hundred definitions; anything else (``--help``, a usage error, every other command) goes
+through the click group ``main``, built on first use.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
+if TYPE_CHECKING:
+    import click
 
-from sfnchain.diagnostics import SfnchainError
+    main: click.Group
 
 # name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
@@ -64,78 +68,105 @@ SUMMARIES: dict[str, str] = {
 }
 
 
-def _available(name: str) -> bool:
-    module = COMMANDS[name].split(":", 1)[0]
-    return importlib.util.find_spec(module) is not None
+def _build() -> dict[str, Any]:
+    """The click group and its class (click is imported here, not with the module)."""
+    import importlib
+    import importlib.util
 
+    import click
 
-def _summary(name: str) -> click.Command:
-    """A stand-in command carrying only the help text (click shortens it as usual)."""
-    return click.Command(name, help=SUMMARIES.get(name, ""))
+    from sfnchain.diagnostics import SfnchainError
 
+    def _available(name: str) -> bool:
+        module = COMMANDS[name].split(":", 1)[0]
+        return importlib.util.find_spec(module) is not None
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(n for n in COMMANDS if _available(n))
+    def _summary(name: str) -> click.Command:
+        """A stand-in command carrying only the help text (click shortens it as usual)."""
+        return click.Command(name, help=SUMMARIES.get(name, ""))
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS or not _available(cmd_name):
-            return None
-        module, attr = COMMANDS[cmd_name].split(":", 1)
-        cmd = getattr(importlib.import_module(module), attr)
-        assert isinstance(cmd, click.Command)
-        return cmd
+    class LazyGroup(click.Group):
+        def list_commands(self, ctx: click.Context) -> list[str]:
+            return sorted(n for n in COMMANDS if _available(n))
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The command list of ``--help``, from SUMMARIES: no subcommand is imported."""
-        names = self.list_commands(ctx)
-        if not names:
-            return
-        limit = formatter.width - 6 - max(len(n) for n in names)
-        rows = [(n, _summary(n).get_short_help_str(limit)) for n in names]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+        def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+            if cmd_name not in COMMANDS or not _available(cmd_name):
+                return None
+            module, attr = COMMANDS[cmd_name].split(":", 1)
+            cmd = getattr(importlib.import_module(module), attr)
+            assert isinstance(cmd, click.Command)
+            return cmd
 
-    def main(  # type: ignore[override]
-        self, args: Any = None, prog_name: str | None = None, **extra: Any
-    ) -> Any:
-        """As click's, except that a usage error is one line (`error USAGE: ...`, exit 2)
-        like every other error, instead of click's usage block."""
-        if extra.pop("standalone_mode", True) is False:
-            return super().main(args, prog_name, standalone_mode=False, **extra)
-        try:
-            code = super().main(args, prog_name, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            exc.show()  # `sfnchain` alone: the help, as click shows it
-            sys.exit(exc.exit_code)
-        except click.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx is not None else "sfnchain"
-            message = " ".join(exc.format_message().split()).rstrip(".")
-            click.echo(f"error USAGE: {message}; see '{where} --help'", err=True)
-            sys.exit(exc.exit_code)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(1)
-        sys.exit(code if isinstance(code, int) else 0)
+        def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+            """The command list of ``--help``, from SUMMARIES: no subcommand is imported."""
+            names = self.list_commands(ctx)
+            if not names:
+                return
+            limit = formatter.width - 6 - max(len(n) for n in names)
+            rows = [(n, _summary(n).get_short_help_str(limit)) for n in names]
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
+        def main(  # type: ignore[override]
+            self, args: Any = None, prog_name: str | None = None, **extra: Any
+        ) -> Any:
+            """As click's, except that a usage error is one line (`error USAGE: ...`, exit 2)
+            like every other error, instead of click's usage block."""
+            if extra.pop("standalone_mode", True) is False:
+                return super().main(args, prog_name, standalone_mode=False, **extra)
             try:
-                return super().invoke(ctx)
-            except BrokenPipeError:
-                from sfnchain.cli.common import stdout_closed
+                code = super().main(args, prog_name, standalone_mode=False, **extra)
+            except click.exceptions.NoArgsIsHelpError as exc:
+                exc.show()  # `sfnchain` alone: the help, as click shows it
+                sys.exit(exc.exit_code)
+            except click.UsageError as exc:
+                where = exc.ctx.command_path if exc.ctx is not None else "sfnchain"
+                message = " ".join(exc.format_message().split()).rstrip(".")
+                click.echo(f"error USAGE: {message}; see '{where} --help'", err=True)
+                sys.exit(exc.exit_code)
+            except click.ClickException as exc:
+                exc.show()
+                sys.exit(exc.exit_code)
+            except click.Abort:
+                click.echo("Aborted!", err=True)
+                sys.exit(1)
+            sys.exit(code if isinstance(code, int) else 0)
 
-                stdout_closed("broken pipe")
-        except SfnchainError as exc:
-            for diag in exc.diagnostics:
-                click.echo(diag.format(), err=True)
-            ctx.exit(exc.exit_code)
+        def invoke(self, ctx: click.Context) -> Any:
+            try:
+                try:
+                    return super().invoke(ctx)
+                except BrokenPipeError:
+                    from sfnchain.cli.common import stdout_closed
+
+                    stdout_closed("broken pipe")
+            except SfnchainError as exc:
+                for diag in exc.diagnostics:
+                    click.echo(diag.format(), err=True)
+                ctx.exit(exc.exit_code)
+
+    @click.group(cls=LazyGroup)
+    @click.version_option(package_name="sfnchain")
+    def main() -> None:
+        """Compile, check, test and ship LLM workflows on AWS Step Functions."""
+
+    return {"LazyGroup": LazyGroup, "main": main}
 
 
-@click.group(cls=LazyGroup)
-@click.version_option(package_name="sfnchain")
-def main() -> None:
-    """Compile, check, test and ship LLM workflows on AWS Step Functions."""
+def __getattr__(name: str) -> Any:
+    if name in ("main", "LazyGroup"):
+        built = _build()
+        globals().update(built)
+        return built[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def run() -> None:
+    """The console script: ``sfnchain ARGS``."""
+    args = sys.argv[1:]
+    if args[:1] == ["validate"]:
+        from sfnchain.cli.validate_cmd import run_plain
+
+        run_plain(args[1:])  # returns only when click must parse the arguments
+    group = __getattr__("main")  # (a name looked up inside the module skips __getattr__)
+    group()

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
-
-import click
 
 from sfnchain.diagnostics import Diagnostic, SfnchainError, SourceLocation, error
 
@@ -65,6 +63,8 @@ def _write_in_place(target: Path, data: bytes) -> None:
 
 
 def _replace_atomically(target: Path, data: bytes, existing: os.stat_result | None) -> None:
+    import tempfile  # only when a file is written (it imports shutil, random and more)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -163,6 +163,33 @@ def read_stdin(what: str = "the input") -> str:
     return decode_utf8(raw, "<stdin>")
 
 
+def echo_err(line: str) -> None:
+    """``click.echo(line, err=True)``, without importing click where click would write the
+    line unchanged: no escape character (click strips ANSI codes when stderr is not a
+    terminal) and a stderr with a known, non-ASCII encoding, outside Windows."""
+    stream = sys.stderr
+    if stream is None or "\x1b" in line or sys.platform == "win32" or not _plain(stream):
+        import click
+
+        click.echo(line, err=True)
+        return
+    stream.write(line + "\n")
+    stream.flush()
+
+
+def _plain(stream: object) -> bool:
+    """Whether click would use ``stream`` as it is (it rewraps ASCII or unknown ones)."""
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str) or getattr(stream, "errors", None) is None:
+        return False
+    try:
+        return codecs.lookup(encoding).name != "ascii"
+    except LookupError:
+        return False
+
+
 def echo_diagnostics(diags: Iterable[Diagnostic]) -> None:
+    import click
+
     for d in diags:
         click.echo(d.format(), err=True)

@@ -8,19 +8,24 @@ have some.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import stat
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
-
-from sfnchain.check import WorkflowType, validate
+from sfnchain.check import WorkflowType, validate, validate_document
 from sfnchain.check.positions import line_index, locate_in_file
 from sfnchain.check.templates import Found, find_definitions, parse_text
-from sfnchain.cli.common import read_stdin, write_output
+from sfnchain.cli.common import echo_err, read_stdin, stdout_closed, write_output
 from sfnchain.diagnostics import Diagnostic, Severity, SfnchainError, has_errors
 from sfnchain.jsonfile import read_text_file
+
+if TYPE_CHECKING:
+    import click
 
 # ValidateStateMachineDefinition returns at most maxResults diagnostics (default and
 # maximum 100) and says `truncated` when it found more.
@@ -38,54 +43,185 @@ class Report:
     anchors: list[str] = field(default_factory=list, repr=False)
 
 
-@click.command(name="validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
-    default="text",
-    show_default=True,
-    help="text: diagnostics on stderr; json: the ValidateStateMachineDefinition response "
-    "(result, diagnostics, truncated) on stdout; sarif: a SARIF 2.1.0 log on stdout for "
-    "code-scanning annotations.",
-)
-@click.option(
-    "--severity",
-    type=click.Choice(["error", "warning"], case_sensitive=False),
-    default="warning",
-    show_default=True,
-    help="Lowest severity to show (errors always decide the exit code).",
-)
-@click.option(
-    "--type",
-    "workflow_type",
-    type=click.Choice(["STANDARD", "EXPRESS"], case_sensitive=False),
-    default=None,
-    help="Workflow type of plain ASL files (templates state their own); EXPRESS rejects "
-    ".sync and .waitForTaskToken.",
-)
-@click.option(
-    "--max-results",
-    type=click.IntRange(min=1),
-    default=MAX_RESULTS,
-    show_default=True,
-    help="With --format json: at most this many diagnostics, as the API's maxResults "
-    "(the report says truncated when there were more).",
-)
-def command(
+def _build_command() -> click.Command:
+    import click
+
+    @click.command(name="validate")
+    @click.argument(
+        "files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False)
+    )
+    @click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json", "sarif"]),
+        default="text",
+        show_default=True,
+        help="text: diagnostics on stderr; json: the ValidateStateMachineDefinition response "
+        "(result, diagnostics, truncated) on stdout; sarif: a SARIF 2.1.0 log on stdout for "
+        "code-scanning annotations.",
+    )
+    @click.option(
+        "--severity",
+        type=click.Choice(["error", "warning"], case_sensitive=False),
+        default="warning",
+        show_default=True,
+        help="Lowest severity to show (errors always decide the exit code).",
+    )
+    @click.option(
+        "--type",
+        "workflow_type",
+        type=click.Choice(["STANDARD", "EXPRESS"], case_sensitive=False),
+        default=None,
+        help="Workflow type of plain ASL files (templates state their own); EXPRESS rejects "
+        ".sync and .waitForTaskToken.",
+    )
+    @click.option(
+        "--max-results",
+        type=click.IntRange(min=1),
+        default=MAX_RESULTS,
+        show_default=True,
+        help="With --format json: at most this many diagnostics, as the API's maxResults "
+        "(the report says truncated when there were more).",
+    )
+    def command(
+        files: tuple[str, ...],
+        output_format: str,
+        severity: str,
+        workflow_type: str | None,
+        max_results: int,
+    ) -> None:
+        """Validate Amazon States Language definitions offline.
+
+        FILE is an ASL JSON file, or a CloudFormation/SAM template (JSON or YAML) whose
+        AWS::StepFunctions::StateMachine and AWS::Serverless::StateMachine resources are
+        checked. Use - to read standard input. Exits 0 when valid, 1 when not.
+        """
+        run(files, output_format, severity, workflow_type, max_results)
+
+    return command
+
+
+def __getattr__(name: str) -> Any:
+    if name == "command":  # the click command, built on first use
+        built = globals()["command"] = _build_command()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# What run_plain accepts; anything else is parsed by click (and usually refused by it).
+_FORMATS = ("text", "json", "sarif")
+_SEVERITIES = ("error", "warning")
+_TYPES = ("STANDARD", "EXPRESS")
+_OPTIONS = ("--format", "--severity", "--type", "--max-results")
+
+
+def run_plain(args: list[str]) -> None:
+    """Run ``sfnchain validate ARGS`` without click when ARGS are files (or -) and valid
+    values of the command's options, each given once: what click would parse them into
+    is then known, and the run is the same (output, exit code, error handling as the
+    group's). Returns, having done nothing, for anything else (--help, an unknown option,
+    a bad value, no file, a directory, a shell-completion request, Windows): click parses
+    those and says what is wrong."""
+    if os.name == "nt" or any(name.endswith("_COMPLETE") for name in os.environ):
+        return
+    parsed = _parse_plain(args)
+    if parsed is None:
+        return
+    files, values = parsed
+    kind = values.get("--type")
+    try:
+        try:
+            try:
+                run(
+                    tuple(files),
+                    values.get("--format", "text"),
+                    values.get("--severity", "warning").lower(),
+                    kind.upper() if kind is not None else None,
+                    int(values.get("--max-results", MAX_RESULTS)),
+                )
+            except BrokenPipeError:
+                stdout_closed("broken pipe")
+        except SfnchainError as exc:
+            for diag in exc.diagnostics:
+                echo_err(diag.format())
+            sys.exit(exc.exit_code)
+    except (EOFError, KeyboardInterrupt):
+        echo_err("")  # as click: a blank line closes the terminal's ^C
+        echo_err("Aborted!")
+        sys.exit(1)
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        # A closed pipe on stderr too: exit 1 in silence (as click does), the final
+        # flushes of both streams going nowhere.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _parse_plain(args: list[str]) -> tuple[list[str], dict[str, str]] | None:
+    files: list[str] = []
+    values: dict[str, str] = {}
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            files.extend(rest)
+            break
+        if arg == "-" or not arg.startswith("-"):
+            files.append(arg)
+            continue
+        name, equals, value = arg.partition("=")
+        if name not in _OPTIONS or name in values:
+            return None
+        if not equals:
+            following = next(rest, None)
+            if following is None:
+                return None
+            value = following
+        values[name] = value
+    if not files or not all(_plain_value(name, value) for name, value in values.items()):
+        return None
+    return (files, values) if all(_plain_file(name) for name in files) else None
+
+
+def _plain_value(option: str, value: str) -> bool:
+    if not value.isascii():
+        return False  # click compares case-insensitive choices case-folded
+    if option == "--format":
+        return value in _FORMATS
+    if option == "--severity":
+        return value.lower() in _SEVERITIES
+    if option == "--type":
+        return value.upper() in _TYPES
+    return value.isdigit() and len(value) < 10 and int(value) >= 1
+
+
+def _plain_file(name: str) -> bool:
+    """What click's Path(allow_dash=True, dir_okay=False) lets through unchanged: -, a
+    path that does not exist, a readable non-directory."""
+    if name == "-":
+        return True
+    try:
+        info = os.stat(name)
+    except OSError:
+        return True  # not there: the command reports it
+    except ValueError:
+        return False  # not a path (a NUL byte): click decides
+    return not stat.S_ISDIR(info.st_mode) and os.access(name, os.R_OK)
+
+
+def run(
     files: tuple[str, ...],
     output_format: str,
     severity: str,
     workflow_type: str | None,
     max_results: int,
 ) -> None:
-    """Validate Amazon States Language definitions offline.
-
-    FILE is an ASL JSON file, or a CloudFormation/SAM template (JSON or YAML) whose
-    AWS::StepFunctions::StateMachine and AWS::Serverless::StateMachine resources are
-    checked. Use - to read standard input. Exits 0 when valid, 1 when not.
-    """
+    """The command's work, after its arguments were parsed (by click or run_plain)."""
     kind = workflow_type.upper() if workflow_type else None
     reports = [report for name in files for report in _check_file(name, kind)]
     failed = any(has_errors(r.diagnostics) for r in reports)
@@ -103,13 +239,13 @@ def command(
         write_output(json.dumps(log, indent=2) + "\n", None)
     else:
         for _, d in shown:
-            click.echo(d.format(), err=True)
+            echo_err(d.format())
         for report in reports:
             if not has_errors(report.diagnostics):
                 label = f" ({report.state_machine})" if report.state_machine else ""
                 warnings = sum(1 for d in report.diagnostics if not d.is_error)
                 note = f", {warnings} warning(s)" if warnings else ""
-                click.echo(f"{report.file}{label}: valid{note}", err=True)
+                echo_err(f"{report.file}{label}: valid{note}")
     if failed:
         sys.exit(1)
 
@@ -131,7 +267,9 @@ def _check_file(name: str, workflow_type: str | None) -> list[Report]:
         # point into the definition, which sits at found.pointer in the file.
         placed = [(d, d.pointer) for d in found.problems]
         if found.definition is not None or not found.problems:
-            for d in _validate(found, workflow_type):
+            # A plain ASL file parsed as JSON: its text bounds the definition's size.
+            whole = found.definition is parsed and text.lstrip().startswith("{")
+            for d in _validate(found, workflow_type, text if whole else None):
                 inner = "" if d.pointer == "/" else d.pointer
                 placed.append((d, found.pointer + inner))
         diags = [_move(d, pointer) for d, pointer in placed]
@@ -141,11 +279,13 @@ def _check_file(name: str, workflow_type: str | None) -> list[Report]:
     return reports
 
 
-def _validate(found: Found, workflow_type: str | None) -> list[Diagnostic]:
+def _validate(found: Found, workflow_type: str | None, text: str | None) -> list[Diagnostic]:
     kind = found.workflow_type or workflow_type
     typed: WorkflowType | None = "EXPRESS" if kind == "EXPRESS" else None
     if kind == "STANDARD":
         typed = "STANDARD"
+    if text is not None:
+        return validate_document(found.definition, text, workflow_type=typed)
     return validate(found.definition, workflow_type=typed)
 
 

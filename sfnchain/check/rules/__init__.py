@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 from sfnchain.check.model import Machine
@@ -10,7 +11,8 @@ from sfnchain.diagnostics import Diagnostic
 Rule = Callable[[Machine], Iterable[Diagnostic]]
 
 
-def _all_rules() -> list[Rule]:
+@functools.cache
+def _all_rules() -> tuple[Rule, ...]:
     from sfnchain.check.rules import (
         choice,
         errors,
@@ -23,7 +25,7 @@ def _all_rules() -> list[Rule]:
         variables,
     )
 
-    return [
+    return (
         structure.check_names,
         structure.check_transitions,
         errors.check_error_handlers,
@@ -37,7 +39,7 @@ def _all_rules() -> list[Rule]:
         choice.check_choices,
         maps.check_maps,
         resources.check_resources,
-    ]
+    )
 
 
 def run_rules(machine: Machine) -> list[Diagnostic]:

@@ -79,8 +79,16 @@ def check_jsonpath_fields(machine: Machine) -> Iterator[Diagnostic]:
                 )
 
 
+# Every field _check_paths reads: most states hold one or two of them.
+_PATH_READ = frozenset(
+    {*PATH_FIELDS, *REFERENCE_FIELDS, *PATH_OR_INTRINSIC_FIELDS, "ItemReader", "ItemBatcher"}
+)
+
+
 def _check_paths(ref: StateRef) -> Iterator[Diagnostic]:
     state = ref.state
+    if _PATH_READ.isdisjoint(state):
+        return
     for name in PATH_FIELDS:
         value = state.get(name)
         if isinstance(value, str):
@@ -152,33 +160,38 @@ def _intrinsic_problems(value: str) -> tuple[str, ...]:
 
 def check_template(node: Any, pointer: str) -> Iterator[Diagnostic]:
     """Every ``.$`` field under ``node`` (recursively), and NO_DOLLAR hints."""
-    yield from _template(node, pointer, ())
+    found: list[Diagnostic] = []
+    _template(node, pointer, (), found)
+    yield from found
 
 
-def _template(node: Any, base: str, parts: tuple[str | int, ...]) -> Iterator[Diagnostic]:
+def _template(node: Any, base: str, parts: tuple[str | int, ...], found: list[Diagnostic]) -> None:
     # Pointers are built only for fields that get a diagnostic: templates can be large.
-    # (type() checks first: this runs on every value of every template.)
+    # (type() checks first: this runs on every value of every template; and diagnostics
+    # are appended to one list rather than passed up through a generator per level.)
     if type(node) is dict or isinstance(node, Mapping):
         for key, value in node.items():
             if type(key) is str and key.endswith(".$"):
-                yield from check_dynamic_value(value, base + json_pointer(*parts, key))
+                found.extend(check_dynamic_value(value, base + json_pointer(*parts, key)))
             elif type(value) in _SCALARS:
                 continue
             elif isinstance(value, str):
                 if _looks_dynamic(value):
-                    yield warn(
-                        codes.NO_DOLLAR,
-                        f"The value of '{key}' looks like a path or intrinsic function but "
-                        f"the field name does not end in .$, so it is passed literally; "
-                        f"rename it '{key}.$' to evaluate it",
-                        base + json_pointer(*parts, key),
+                    found.append(
+                        warn(
+                            codes.NO_DOLLAR,
+                            f"The value of '{key}' looks like a path or intrinsic function "
+                            f"but the field name does not end in .$, so it is passed "
+                            f"literally; rename it '{key}.$' to evaluate it",
+                            base + json_pointer(*parts, key),
+                        )
                     )
             elif isinstance(value, Mapping | list):
-                yield from _template(value, base, (*parts, key))
+                _template(value, base, (*parts, key), found)
     elif isinstance(node, list):
         for i, item in enumerate(node):
             if type(item) not in _SCALARS and isinstance(item, Mapping | list):
-                yield from _template(item, base, (*parts, i))
+                _template(item, base, (*parts, i), found)
 
 
 def _static_result(node: Any, pointer: str) -> Iterator[Diagnostic]:

@@ -42,21 +42,22 @@ def _assigned(ref: StateRef) -> Iterator[tuple[str, str]]:
 def check_variable_scope(machine: Machine) -> Iterator[Diagnostic]:
     by_scope: dict[str, set[str]] = {}
     kinds: dict[str, bool] = {}
-    for ref in machine.states:
+    assigned = [list(_assigned(ref)) for ref in machine.states]
+    for ref, pairs in zip(machine.states, assigned, strict=True):
         kinds[ref.scope.pointer] = ref.scope.distributed
         names = by_scope.setdefault(ref.scope.pointer, set())
-        names.update(name for name, _ in _assigned(ref))
-    for ref in machine.states:
+        names.update(name for name, _ in pairs)
+    # The names of the scopes around each scope, worked out once per scope and only for
+    # scopes with an assignment (most states assign nothing).
+    outer_of: dict[str, set[str]] = {}
+    for ref, pairs in zip(machine.states, assigned, strict=True):
         scope = ref.scope.pointer
-        if scope == "" or ref.scope.distributed:
+        if not pairs or scope == "" or ref.scope.distributed:
             continue
-        outer = set()
-        for other, names in by_scope.items():
-            encloses = other == "" or scope.startswith(other + "/States/")
-            # A Distributed Map's children are executions of their own: no outer scope.
-            if other != scope and encloses and not _crosses_distributed(scope, other, kinds):
-                outer |= names
-        for name, pointer in _assigned(ref):
+        outer = outer_of.get(scope)
+        if outer is None:
+            outer = outer_of[scope] = _outer_names(scope, by_scope, kinds)
+        for name, pointer in pairs:
             if name in outer:
                 yield diag(
                     codes.INVALID_VARIABLE_SCOPE,
@@ -66,6 +67,18 @@ def check_variable_scope(machine: Machine) -> Iterator[Diagnostic]:
                     "Parallel or Map state, or use another name",
                     pointer,
                 )
+
+
+def _outer_names(scope: str, by_scope: dict[str, set[str]], kinds: dict[str, bool]) -> set[str]:
+    outer: set[str] = set()
+    for other, names in by_scope.items():
+        if not names or other == scope:
+            continue
+        encloses = other == "" or scope.startswith(other + "/States/")
+        # A Distributed Map's children are executions of their own: no outer scope.
+        if encloses and not _crosses_distributed(scope, other, kinds):
+            outer |= names
+    return outer
 
 
 def _crosses_distributed(scope: str, outer: str, kinds: dict[str, bool]) -> bool:
