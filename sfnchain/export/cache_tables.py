@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfnchain.diagnostics import Diagnostic, json_pointer
-from sfnchain.passes.cache import GET_ITEM, PUT_ITEM, written_ttl
+from sfnchain.passes.cache import GET_ITEM, PUT_ITEM, key_model_spans, written_ttl
 
 
 @dataclass(frozen=True)
@@ -118,3 +118,27 @@ def _disagree(
         "ttl_attribute (or different tables), or export with --no-cache-table",
         pointer=pointer,
     )
+
+
+def key_models(definition: Mapping[str, Any]) -> list[tuple[str, str, list[tuple[int, int]]]]:
+    """The cache key expressions that name model IDs: (JSON pointer, expression, where
+    the model IDs are in it). An export puts its model parameter there, so the key
+    follows the model the deployed machine calls."""
+    out: list[tuple[str, str, list[tuple[int, int]]]] = []
+    for _, pointer, state in _states(definition):
+        if not isinstance(state, Mapping) or state.get("Resource") not in (GET_ITEM, PUT_ITEM):
+            continue
+        field = "Arguments" if "Arguments" in state else "Parameters"
+        args = _arguments(state)
+        attributes = args.get("Key") if state["Resource"] == GET_ITEM else args.get("Item")
+        if not isinstance(attributes, Mapping):
+            continue
+        for attribute, typed in attributes.items():
+            if not isinstance(typed, Mapping):
+                continue
+            for kind, value in typed.items():
+                spans = key_model_spans(value) if isinstance(value, str) else []
+                if spans:
+                    where = json_pointer(field, "Key" if "Key" in args else "Item", attribute)
+                    out.append((pointer + where + json_pointer(kind), value, spans))
+    return out

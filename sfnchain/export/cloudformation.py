@@ -15,6 +15,7 @@ from sfnchain.export.params import (
     literal_tokens,
     renamer,
     templated_definition,
+    templated_keys,
 )
 from sfnchain.iam import Scope
 
@@ -58,6 +59,7 @@ def _pieces(machine: Machine) -> tuple[list[Parameter], dict[str, Any], Any, dic
     keys = substitution_keys(machine.definition, params)
     in_definition = lambda p: "${" + keys[p.camel] + "}"  # noqa: E731
     definition = templated_definition(machine.definition, params, in_definition)
+    definition = templated_keys(definition, machine.definition, params, in_definition)
     # The policy is written with Fn::Sub, where ${Name} is the template parameter.
     in_policy = lambda p: "${" + p.camel + "}"  # noqa: E731
     scope = Scope(rename=renamer(params, in_policy))

@@ -6,7 +6,12 @@ from sfnchain.diagnostics import Diagnostic
 from sfnchain.export import hcl
 from sfnchain.export.cache_tables import CacheTable, cache_tables
 from sfnchain.export.machine import Machine
-from sfnchain.export.params import collect_parameters, renamer, templated_definition
+from sfnchain.export.params import (
+    collect_parameters,
+    renamer,
+    templated_definition,
+    templated_keys,
+)
 from sfnchain.iam import Scope
 
 INLINE_POLICY_NAME = "sfnchain-permissions"
@@ -54,6 +59,7 @@ def terraform_config(machine: Machine, cache_table: bool = True) -> tuple[str, l
     # The definition's own text is literal (a prompt may say "${price}"); only the
     # variables sfnchain put in for names interpolate.
     definition = templated_definition(machine.definition, params, placeholder, hcl.Raw)
+    definition = templated_keys(definition, machine.definition, params, placeholder, hcl.Spliced)
     policy = machine.policy(Scope(**TF_SCOPE, rename=renamer(params, placeholder)))
     out: list[str] = [
         f"# Step Functions state machine {machine.name} with its least-privilege role.\n"

@@ -232,3 +232,89 @@ def test_export_cli_creates_the_table_of_a_reference_workflow(tmp_path: Path) ->
     t = yaml.safe_load(out.read_text())
     table = t["Resources"]["CacheTableShowroomLlmCache"]["Properties"]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+# --- the deployed model ID is in the cache key -----------------------------------------
+
+OTHER = "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+
+def _deployed_cfn(compiled: Any, model_id: str | None) -> Any:
+    """The definition CloudFormation deploys with the model parameter set to ``model_id``
+    (None: its default)."""
+    from .test_export import _cfn_substitute
+
+    t = yaml.safe_load(export_template(Machine.from_compiled(compiled), "cloudformation")[0])
+    props = t["Resources"]["StateMachine"]["Properties"]
+    values = {k: v["Default"] for k, v in t["Parameters"].items()}
+    (model_param,) = [k for k in values if k.startswith("Model")]
+    if model_id is not None:
+        values[model_param] = model_id
+    return _cfn_substitute(props["Definition"], props["DefinitionSubstitutions"], values)
+
+
+def _keys_after_runs(definitions: list[tuple[Any, str]]) -> tuple[list[str], list[Any]]:
+    """Run each (definition, answer) on one embedded engine; the table's keys after."""
+    from sfnchain.testing import EmbeddedEngine, answer, run_workflow
+
+    engine = EmbeddedEngine()
+    results = []
+    try:
+        for definition, text in definitions:
+            mocks = {"Ask": answer(text), "Again": answer(text + " (short)")}
+            result = run_workflow(definition, {"spec": "SUV"}, engine=engine, mocks=mocks)
+            assert result.status == "SUCCEEDED", (result.error, result.cause)
+            results.append(result)
+        items = engine.dynamodb.scan(TableName="answers-cache")["Items"]
+    finally:
+        engine.close()
+    return sorted(item["pk"]["S"] for item in items), results
+
+
+@pytest.mark.parametrize("target", ["JSONata", "JSONPath"])
+def test_cloudformation_model_parameter_is_in_the_cache_key(target: str) -> None:
+    compiled = _compiled(target)
+    as_compiled = _deployed_cfn(compiled, None)
+    assert as_compiled == compiled.definition  # the defaults give back what was compiled
+    haiku, other = as_compiled, _deployed_cfn(compiled, OTHER)
+    assert other["States"]["Ask"]["Arguments" if target == "JSONata" else "Parameters"][
+        "ModelId"
+    ] == (OTHER)
+    keys, results = _keys_after_runs([(haiku, "from haiku"), (other, "from 3.5"), (haiku, "")])
+    # two prompts per model: four entries, none shared between the models
+    assert len(keys) == 4 and len(set(keys)) == 4
+    assert results[1].output["a"] == "from 3.5"  # the other model's run was a miss
+    assert results[2].output["a"] == "from haiku"  # and the first model's entry still served
+    assert "Ask" not in results[2].path
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="the terraform CLI is not installed")
+def test_terraform_model_variable_is_in_the_cache_key(tmp_path: Path) -> None:
+    import json
+
+    from .test_export import _terraform_definition
+
+    compiled = _compiled("JSONata")
+    text = _terraform(compiled)
+    (variable,) = [
+        line.split('"')[1] for line in text.splitlines() if line.startswith('variable "model_')
+    ]
+    (tmp_path / "main.tf").write_text(_terraform_definition(text))
+
+    def deployed(model_id: str) -> Any:
+        done = subprocess.run(
+            ["terraform", "console", "-var", f"{variable}={model_id}"],
+            input="local.d\n",
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    haiku, other = deployed(HAIKU), deployed(OTHER)
+    assert haiku == compiled.definition
+    keys, _ = _keys_after_runs([(haiku, "from haiku"), (other, "from 3.5")])
+    assert len(set(keys)) == 4
