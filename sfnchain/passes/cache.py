@@ -14,7 +14,8 @@ using ``$millis()``. The getItem adds the item to its input (``<key>_cache``); a
 hit's Choice rule puts the answer where the model's would be and drops the item.
 DynamoDB deletes expired items only eventually, so the Choice also treats an expired
 entry as a miss. Cache errors are never fatal: a failed lookup is a miss and a failed
-store is skipped.
+store is skipped; the TaskFailed event stays in the history, where
+``sfnchain.testing.cache_warnings`` finds it.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ base64 image) ever enters the state payload. The Choice reads the getItem result
 its input and, on a fresh hit, keeps the stored answer with the rule's ``Assign``.
 Expiry is checked against ``$millis()``: DynamoDB deletes expired items only
 eventually. Cache errors are never fatal: a failed lookup is a miss and a failed store
-is skipped.
+is skipped; the TaskFailed event stays in the history, where
+``sfnchain.testing.cache_warnings`` finds it.
 """
 
 from __future__ import annotations
