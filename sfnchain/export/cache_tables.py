@@ -139,6 +139,7 @@ def key_models(definition: Mapping[str, Any]) -> list[tuple[str, str, list[tuple
             for kind, value in typed.items():
                 spans = key_model_spans(value) if isinstance(value, str) else []
                 if spans:
-                    where = json_pointer(field, "Key" if "Key" in args else "Item", attribute)
+                    block = "Key" if state["Resource"] == GET_ITEM else "Item"
+                    where = json_pointer(field, block, attribute)
                     out.append((pointer + where + json_pointer(kind), value, spans))
     return out

@@ -318,3 +318,23 @@ def test_terraform_model_variable_is_in_the_cache_key(tmp_path: Path) -> None:
     assert haiku == compiled.definition
     keys, _ = _keys_after_runs([(haiku, "from haiku"), (other, "from 3.5")])
     assert len(set(keys)) == 4
+
+
+def test_a_cached_chain_key_gets_the_model_parameter_too() -> None:
+    model = bedrock.model(HAIKU)
+
+    @workflow(name="chained")
+    def w(spec: str) -> Any:
+        def chain() -> Any:
+            return {"final": prompt("Draft", model, "Advert: {{ spec }}")}
+
+        return {"a": cached(chain, name="Copy", key=[spec], table="answers-cache").final}
+
+    compiled = compile(w)
+    t = _cfn(Machine.from_compiled(compiled))
+    states = t["Resources"]["StateMachine"]["Properties"]["Definition"]["States"]
+    for state in ("Copy cache lookup", "Copy cache store"):
+        block = states[state]["Arguments"].get("Key") or states[state]["Arguments"]["Item"]
+        key = block["pk"]["S"]
+        assert "|${ModelAnthropicClaude3Haiku20240307V10}'" in key and HAIKU not in key
+    assert _deployed_cfn(compiled, None) == compiled.definition
