@@ -145,6 +145,15 @@ def _log_group(machine: Machine, resources: dict[str, Any]) -> Any:
     return {"Fn::GetAtt": ["StateMachineLogGroup", "Arn"]}
 
 
+def _machine_resource(kind: str, props: dict[str, Any], created: dict[str, str]) -> dict[str, Any]:
+    resource: dict[str, Any] = {"Type": kind}
+    if created:
+        # The machine names its cache tables by the parameters: wait for the tables.
+        resource["DependsOn"] = sorted(created.values())
+    resource["Properties"] = props
+    return resource
+
+
 def cloudformation_template(
     machine: Machine, sam: bool = False, cache_table: bool = True
 ) -> tuple[dict[str, Any], list[Diagnostic]]:
@@ -180,9 +189,9 @@ def cloudformation_template(
             props["Tracing"] = {"Enabled": True}
         if machine.tags:
             props["Tags"] = dict(sorted(machine.tags.items()))
-        resources["StateMachine"] = {"Type": "AWS::Serverless::StateMachine", "Properties": props}
-        if created:
-            resources["StateMachine"]["DependsOn"] = sorted(created.values())
+        resources["StateMachine"] = _machine_resource(
+            "AWS::Serverless::StateMachine", props, created
+        )
     else:
         props = {
             "StateMachineName": {"Ref": "StateMachineName"},
@@ -199,13 +208,9 @@ def cloudformation_template(
             props["TracingConfiguration"] = {"Enabled": True}
         if machine.tags:
             props["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(machine.tags.items())]
-        resources["StateMachine"] = {
-            "Type": "AWS::StepFunctions::StateMachine",
-            "Properties": props,
-        }
-        if created:
-            # The machine reads the table by the parameter's name: wait for the table.
-            resources["StateMachine"]["DependsOn"] = sorted(created.values())
+        resources["StateMachine"] = _machine_resource(
+            "AWS::StepFunctions::StateMachine", props, created
+        )
     template: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
     if sam:
         template["Transform"] = "AWS::Serverless-2016-10-31"
