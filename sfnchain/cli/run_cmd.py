@@ -113,6 +113,10 @@ def command(
         poll_seconds=poll,
         timeout_seconds=left,
     )
+    from sfnchain.testing.cache_warnings import cache_warnings
+
+    for warning in cache_warnings(result.events):
+        click.echo(warning.line(), err=True)
     if result.status == "RUNNING":
         raise error(
             "EXECUTION_RUNNING",

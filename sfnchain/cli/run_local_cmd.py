@@ -247,6 +247,13 @@ def _run_local(
     failures = result.map_failures()
     if failures:
         doc["map_failures"] = [m.to_json() for m in failures]
+    from sfnchain.testing.cache_warnings import cache_warnings
+
+    warnings = cache_warnings(result.events, result.child_events.values())
+    if warnings:
+        doc["warnings"] = [w.to_json() for w in warnings]
+    for w in warnings:
+        click.echo(w.line(), err=True)
     retries = result.retries()
     if retries:
         doc["retries"] = [

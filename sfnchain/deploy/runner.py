@@ -25,6 +25,7 @@ class RunResult:
     output: Any = None
     error: str | None = None
     cause: str | None = None
+    events: tuple[dict[str, Any], ...] = ()  # the execution history (none for EXPRESS)
 
     @property
     def succeeded(self) -> bool:
@@ -166,7 +167,7 @@ def start_and_follow(
                 on_event(line)
         seen = len(events)
         if status != "RUNNING":
-            return _result(arn, described)
+            return _result(arn, described, events)
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
             return RunResult(arn, "RUNNING")
@@ -185,12 +186,19 @@ def bounded(work: Callable[[], T], seconds: float, on_timeout: Callable[[], T]) 
         return on_timeout()
 
 
-def _result(arn: str, described: dict[str, Any]) -> RunResult:
+def _result(
+    arn: str, described: dict[str, Any], events: list[dict[str, Any]] | None = None
+) -> RunResult:
     raw = described.get("output")
     try:
         output = json.loads(raw) if isinstance(raw, str) else raw
     except json.JSONDecodeError:
         output = raw
     return RunResult(
-        arn, str(described["status"]), output, described.get("error"), described.get("cause")
+        arn,
+        str(described["status"]),
+        output,
+        described.get("error"),
+        described.get("cause"),
+        tuple(events or ()),
     )

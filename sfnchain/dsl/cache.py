@@ -35,11 +35,12 @@ def cached(
 ) -> Any:
     """Serve the prompt's answer from DynamoDB ``table`` when a fresh entry exists.
 
-    The key is the SHA-256 of the model, its parameters and the rendered prompt; the
-    entry expires ``ttl`` after it was written (``ttl_attribute`` holds the epoch second,
-    so the table's TTL setting can delete it; the workflow also treats an expired entry
-    as a miss, since DynamoDB deletes expired items only eventually). A cache hit gives
-    the answer in the same shape as a fresh call.
+    The key is the SHA-256 of the model's parameters, the model ID (kept readable in the
+    key expression, so an exported template's model parameter flows into it) and the
+    rendered prompt; the entry expires ``ttl`` after it was written (``ttl_attribute``
+    holds the epoch second, so the table's TTL setting can delete it; the workflow also
+    treats an expired entry as a miss, since DynamoDB deletes expired items only
+    eventually). A cache hit gives the answer in the same shape as a fresh call.
 
     A whole chain can be cached too: ``cached(fn, name="Copy", key=[spec], table=...)``
     runs ``fn`` (a function building steps) on a miss and caches what it returns, keyed
@@ -49,6 +50,11 @@ def cached(
     A prompt's fallback answers are returned but not stored: the key names the primary
     model, and an entry would serve the fallback's answer for the whole TTL.
     ``store_fallbacks=True`` stores them too.
+
+    A table that is missing or cannot be read never fails the workflow (a lookup error
+    is a miss, a store error is skipped); ``run-local``, ``run`` and ``sfnchain test``
+    report it from the execution history as a ``CACHE_UNAVAILABLE`` warning.
+    ``sfnchain export`` creates the table, with TTL on ``ttl_attribute``.
 
     Args:
         step: A ``prompt(...)`` to cache, or a function building a chain of steps (then
@@ -61,7 +67,7 @@ def cached(
         answer_attribute: The attribute holding the answer.
         usage_attribute: The attribute holding the token counts.
         ttl_attribute: The attribute holding the expiry (epoch seconds); turn on the
-            table's TTL on it to have DynamoDB delete old entries.
+            table's TTL on it to have DynamoDB delete old entries (exports do).
         store_fallbacks: Store a fallback model's answer under the primary's key too.
 
     Returns:

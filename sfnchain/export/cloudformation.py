@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 
 from sfnchain.diagnostics import Diagnostic
+from sfnchain.export.cache_tables import CacheTable, cache_tables
 from sfnchain.export.machine import Machine
 from sfnchain.export.params import (
     Parameter,
@@ -14,6 +15,7 @@ from sfnchain.export.params import (
     literal_tokens,
     renamer,
     templated_definition,
+    templated_keys,
 )
 from sfnchain.iam import Scope
 
@@ -57,6 +59,7 @@ def _pieces(machine: Machine) -> tuple[list[Parameter], dict[str, Any], Any, dic
     keys = substitution_keys(machine.definition, params)
     in_definition = lambda p: "${" + keys[p.camel] + "}"  # noqa: E731
     definition = templated_definition(machine.definition, params, in_definition)
+    definition = templated_keys(definition, machine.definition, params, in_definition)
     # The policy is written with Fn::Sub, where ${Name} is the template parameter.
     in_policy = lambda p: "${" + p.camel + "}"  # noqa: E731
     scope = Scope(rename=renamer(params, in_policy))
@@ -64,7 +67,9 @@ def _pieces(machine: Machine) -> tuple[list[Parameter], dict[str, Any], Any, dic
     return params, definition, machine.policy(scope), substitutions
 
 
-def _parameters(machine: Machine, params: list[Parameter]) -> dict[str, Any]:
+def _parameters(
+    machine: Machine, params: list[Parameter], created: dict[str, str]
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "StateMachineName": {
             "Type": "String",
@@ -75,8 +80,31 @@ def _parameters(machine: Machine, params: list[Parameter]) -> dict[str, Any]:
         }
     }
     for p in params:
-        out[p.camel] = {"Type": "String", "Default": p.value, "Description": p.description}
+        description = p.description
+        if p.camel in created:
+            description = "Name of the DynamoDB table this stack creates for the workflow's cache"
+        out[p.camel] = {"Type": "String", "Default": p.value, "Description": description}
     return out
+
+
+def _cache_table(table: CacheTable, parameter: str) -> dict[str, Any]:
+    """A table for ``cached()``: on-demand, keyed as the lookups read it, with DynamoDB's
+    TTL deleting expired entries (the workflow also ignores them until then). A cache
+    holds nothing that cannot be asked for again, so it goes with the stack."""
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Delete",
+        "UpdateReplacePolicy": "Delete",
+        "Properties": {
+            "TableName": {"Ref": parameter},
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": table.key_attribute, "AttributeType": table.key_type}
+            ],
+            "KeySchema": [{"AttributeName": table.key_attribute, "KeyType": "HASH"}],
+            "TimeToLiveSpecification": {"AttributeName": table.ttl_attribute, "Enabled": True},
+        },
+    }
 
 
 def _logging(machine: Machine, log_group_ref: Any) -> dict[str, Any] | None:
@@ -117,11 +145,33 @@ def _log_group(machine: Machine, resources: dict[str, Any]) -> Any:
     return {"Fn::GetAtt": ["StateMachineLogGroup", "Arn"]}
 
 
+def _machine_resource(kind: str, props: dict[str, Any], created: dict[str, str]) -> dict[str, Any]:
+    resource: dict[str, Any] = {"Type": kind}
+    if created:
+        # The machine names its cache tables by the parameters: wait for the tables.
+        resource["DependsOn"] = sorted(created.values())
+    resource["Properties"] = props
+    return resource
+
+
 def cloudformation_template(
-    machine: Machine, sam: bool = False
+    machine: Machine, sam: bool = False, cache_table: bool = True
 ) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The template and its diagnostics: the policy's warnings, and an error for a cache
+    table used with two key schemas or TTL attributes (not created then).
+    ``cache_table``: create the tables ``cached()`` steps use (else they are only
+    parameters, the names of tables that exist)."""
     params, definition, policy, substitutions = _pieces(machine)
     resources: dict[str, Any] = {"StateMachineRole": _role(policy)}
+    tables, problems = cache_tables(machine.definition) if cache_table else ([], [])
+    by_name = {p.value: p.camel for p in params if p.kind == "table"}
+    created: dict[str, str] = {}  # parameter -> resource
+    for table in tables:
+        parameter = by_name.get(table.name)
+        if parameter is None:
+            continue
+        created[parameter] = "Cache" + parameter
+        resources[created[parameter]] = _cache_table(table, parameter)
     log_ref = _log_group(machine, resources)
     if sam:
         props: dict[str, Any] = {
@@ -139,7 +189,9 @@ def cloudformation_template(
             props["Tracing"] = {"Enabled": True}
         if machine.tags:
             props["Tags"] = dict(sorted(machine.tags.items()))
-        resources["StateMachine"] = {"Type": "AWS::Serverless::StateMachine", "Properties": props}
+        resources["StateMachine"] = _machine_resource(
+            "AWS::Serverless::StateMachine", props, created
+        )
     else:
         props = {
             "StateMachineName": {"Ref": "StateMachineName"},
@@ -156,10 +208,9 @@ def cloudformation_template(
             props["TracingConfiguration"] = {"Enabled": True}
         if machine.tags:
             props["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(machine.tags.items())]
-        resources["StateMachine"] = {
-            "Type": "AWS::StepFunctions::StateMachine",
-            "Properties": props,
-        }
+        resources["StateMachine"] = _machine_resource(
+            "AWS::StepFunctions::StateMachine", props, created
+        )
     template: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
     if sam:
         template["Transform"] = "AWS::Serverless-2016-10-31"
@@ -167,14 +218,16 @@ def cloudformation_template(
         f"Step Functions state machine {machine.name} with its least-privilege role "
         "(generated by sfnchain)"
     )
-    template["Parameters"] = _parameters(machine, params)
+    template["Parameters"] = _parameters(machine, params, created)
     template["Resources"] = resources
     arn_ref = {"Ref": "StateMachine"}  # Ref of either resource type is the ARN
     template["Outputs"] = {
         "StateMachineArn": {"Value": arn_ref},
         "RoleArn": {"Value": {"Fn::GetAtt": ["StateMachineRole", "Arn"]}},
     }
-    return template, list(policy.diagnostics)
+    for resource in sorted(created.values()):
+        template["Outputs"][resource + "Name"] = {"Value": {"Ref": resource}}
+    return template, [*problems, *policy.diagnostics]
 
 
 class _Dumper(yaml.SafeDumper):

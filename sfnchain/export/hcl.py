@@ -26,6 +26,19 @@ class Raw(str):
     __slots__ = ()
 
 
+class Spliced:
+    """A string of literal text and sfnchain's own interpolations, kept apart: the text
+    is escaped whatever it holds, the interpolations stay live."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[tuple[str, bool]]) -> None:
+        self.parts = tuple(parts)  # (text, is an interpolation)
+
+    def render(self) -> str:
+        return '"' + "".join(t if live else _escape(t) for t, live in self.parts) + '"'
+
+
 def literal(text: str) -> str:
     """``text`` as an HCL string that Terraform leaves exactly as it is."""
     return '"' + _escape(text) + '"'
@@ -55,6 +68,8 @@ def value(data: Any, indent: int = 0, *, strict: bool = False) -> str:
     pad = "  " * indent
     if isinstance(data, Raw):
         return string(data)
+    if isinstance(data, Spliced):
+        return data.render()
     if isinstance(data, str):
         return literal(data) if strict else string(data)
     if isinstance(data, bool):

@@ -99,6 +99,38 @@ def templated_definition(
     return out
 
 
+def templated_keys(
+    templated: dict[str, Any],
+    definition: Mapping[str, Any],
+    params: list[Parameter],
+    placeholder: Any,
+    splice: Callable[[list[tuple[str, bool]]], Any] | None = None,
+) -> dict[str, Any]:
+    """``templated`` with the model IDs in its cache keys replaced by the model
+    parameter, so a deployed machine's cache key names the model it calls, not the one
+    compiled. ``splice`` joins (text, is-placeholder) pieces in the caller's format."""
+    from sfnchain.export.cache_tables import key_models
+
+    models = {
+        prefix + p.value: (prefix, p) for p in params if p.kind == "model" for prefix in p.prefixes
+    }
+    for pointer, expression, spans in key_models(definition):
+        parts: list[tuple[str, bool]] = []
+        pos = 0
+        for start, end in spans:
+            found = models.get(expression[start:end])
+            if found is None:
+                continue
+            prefix, param = found
+            parts += [(expression[pos:start] + prefix, False), (str(placeholder(param)), True)]
+            pos = end
+        if parts:
+            parts.append((expression[pos:], False))
+            joined = "".join(t for t, _ in parts) if splice is None else splice(parts)
+            set_pointer(templated, pointer, joined)
+    return templated
+
+
 def literal_tokens(definition: Any) -> set[str]:
     """Every ``${...}`` written in the definition's strings (keys included)."""
     found: set[str] = set()

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from sfnchain.diagnostics import Diagnostic
 from sfnchain.export import hcl
+from sfnchain.export.cache_tables import CacheTable, cache_tables
 from sfnchain.export.machine import Machine
-from sfnchain.export.params import collect_parameters, renamer, templated_definition
+from sfnchain.export.params import (
+    collect_parameters,
+    renamer,
+    templated_definition,
+    templated_keys,
+)
 from sfnchain.iam import Scope
 
 INLINE_POLICY_NAME = "sfnchain-permissions"
@@ -27,12 +33,33 @@ def _variable(name: str, default: str, description: str) -> str:
     )
 
 
-def terraform_config(machine: Machine) -> tuple[str, list[Diagnostic]]:
+def _cache_table(table: CacheTable, variable: str, resource: str) -> str:
+    """On demand, keyed as the lookups read it, DynamoDB's TTL deleting expired entries."""
+    return (
+        f'resource "aws_dynamodb_table" "{resource}" {{\n'
+        f"  name         = var.{variable}\n"
+        '  billing_mode = "PAY_PER_REQUEST"\n'
+        f"  hash_key     = {hcl.literal(table.key_attribute)}\n\n"
+        "  attribute {\n"
+        f"    name = {hcl.literal(table.key_attribute)}\n"
+        f"    type = {hcl.literal(table.key_type)}\n"
+        "  }\n\n"
+        "  ttl {\n"
+        f"    attribute_name = {hcl.literal(table.ttl_attribute)}\n"
+        "    enabled        = true\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def terraform_config(machine: Machine, cache_table: bool = True) -> tuple[str, list[Diagnostic]]:
+    """The configuration and its diagnostics (see ``cloudformation_template``)."""
     params = collect_parameters(machine.definition)
     placeholder = lambda p: "${var." + p.snake + "}"  # noqa: E731
     # The definition's own text is literal (a prompt may say "${price}"); only the
     # variables sfnchain put in for names interpolate.
     definition = templated_definition(machine.definition, params, placeholder, hcl.Raw)
+    definition = templated_keys(definition, machine.definition, params, placeholder, hcl.Spliced)
     policy = machine.policy(Scope(**TF_SCOPE, rename=renamer(params, placeholder)))
     out: list[str] = [
         f"# Step Functions state machine {machine.name} with its least-privilege role.\n"
@@ -41,7 +68,14 @@ def terraform_config(machine: Machine) -> tuple[str, list[Diagnostic]]:
         '      source  = "hashicorp/aws"\n      version = ">= 5.0"\n    }\n  }\n}\n',
         _variable("state_machine_name", machine.name, "Name of the state machine"),
     ]
-    out += [_variable(p.snake, p.value, p.description) for p in params]
+    tables, problems = cache_tables(machine.definition) if cache_table else ([], [])
+    by_name = {p.value: p.snake for p in params if p.kind == "table"}
+    created = {by_name[t.name]: t for t in tables if t.name in by_name}  # variable -> table
+    for p in params:
+        description = p.description
+        if p.snake in created:
+            description = "Name of the DynamoDB table this configuration creates for the cache"
+        out.append(_variable(p.snake, p.value, description))
     out.append(
         'data "aws_partition" "current" {}\n'
         'data "aws_region" "current" {}\n'
@@ -55,8 +89,10 @@ def terraform_config(machine: Machine) -> tuple[str, list[Diagnostic]]:
         f"  assume_role_policy = jsonencode({hcl.value(policy.trust_policy(), 1)})\n"
         "}\n"
     )
+    for variable, table in sorted(created.items()):
+        out.append(_cache_table(table, variable, "cache_" + variable))
+    depends_on = [f"aws_dynamodb_table.cache_{v}" for v in sorted(created)]
     permissions = policy.permission_policy()
-    depends = ""
     if permissions["Statement"]:
         out.append(
             'resource "aws_iam_role_policy" "state_machine" {\n'
@@ -65,7 +101,9 @@ def terraform_config(machine: Machine) -> tuple[str, list[Diagnostic]]:
             f"  policy = jsonencode({hcl.value(permissions, 1)})\n"
             "}\n"
         )
-        depends = "\n  depends_on = [aws_iam_role_policy.state_machine]\n"
+        depends_on.insert(0, "aws_iam_role_policy.state_machine")
+    # The machine names the tables by variable: wait for the tables, and for the policy.
+    depends = f"\n  depends_on = [{', '.join(depends_on)}]\n" if depends_on else ""
     logging = ""
     settings = machine.logging
     if settings is not None and settings.level != "OFF":
@@ -103,4 +141,4 @@ def terraform_config(machine: Machine) -> tuple[str, list[Diagnostic]]:
         'output "state_machine_arn" {\n  value = aws_sfn_state_machine.this.arn\n}\n'
         'output "role_arn" {\n  value = aws_iam_role.state_machine.arn\n}\n'
     )
-    return "\n".join(out), list(policy.diagnostics)
+    return "\n".join(out), [*problems, *policy.diagnostics]

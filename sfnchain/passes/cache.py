@@ -14,13 +14,16 @@ using ``$millis()``. The getItem adds the item to its input (``<key>_cache``); a
 hit's Choice rule puts the answer where the model's would be and drops the item.
 DynamoDB deletes expired items only eventually, so the Choice also treats an expired
 entry as a miss. Cache errors are never fatal: a failed lookup is a miss and a failed
-store is skipped.
+store is skipped; the TaskFailed event stays in the history, where
+``sfnchain.testing.cache_warnings`` finds it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from sfnchain.codegen import jsonata as J
@@ -44,17 +47,91 @@ from sfnchain.payload import Code, Expr
 
 GET_ITEM = "arn:aws:states:::dynamodb:getItem"
 PUT_ITEM = "arn:aws:states:::dynamodb:putItem"
+# The suffixes of the lookup's and the store's state names (``derived`` may drop the
+# first word when the step's name ends with it: "Advert cache" -> "Advert cache lookup").
+LOOKUP, STORE = "cache lookup", "cache store"
+
+
+def ttl_expression(seconds: int) -> str:
+    """JSONata: the epoch second at which an entry written now expires."""
+    return f"$string($floor($millis() / 1000) + {seconds})"
+
+
+_TTL = re.compile(r"^\{% \$string\(\$floor\(\$millis\(\) / 1000\) \+ (\d+)\) %\}$")
+
+
+def written_ttl(value: Any) -> int | None:
+    """The TTL in seconds if ``value`` (a putItem attribute's ``N``) is the expiry the
+    compiler writes, else None: how a compiled definition shows its TTL attribute."""
+    match = _TTL.match(value) if isinstance(value, str) else None
+    return int(match.group(1)) if match else None
+
+
+def model_ids_in(value: Any) -> list[str]:
+    """The literal Bedrock model IDs of the ASL ``value`` (a state or list of states):
+    every ``ModelId`` that is not an expression."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if k == "ModelId" and isinstance(v, str) and not v.startswith("{%"):
+                found.append(v)
+            else:
+                found.extend(model_ids_in(v))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            found.extend(model_ids_in(v))
+    return found
+
+
+def key_head(digest: str, model_ids: list[str]) -> str:
+    """The first part of the cache text: the digest of what is static, then the model IDs
+    the answer comes from, each its own ``|``-separated field. The model IDs stay
+    readable (not hashed) so an export can put its model parameter there."""
+    return "|".join([digest, *dict.fromkeys(model_ids)])
+
+
+def chain_head(states: list[Any]) -> str:
+    """The head of a cached chain's key: a digest of its compiled states (``states``, as
+    ASL) with their model IDs left out, then those model IDs (see ``key_head``)."""
+    models = list(dict.fromkeys(model_ids_in(states)))
+    text = json.dumps(states, sort_keys=True, default=repr)
+    for model in models:
+        text = text.replace(model, "{model}")
+    return key_head("chain|" + hashlib.sha256(text.encode()).hexdigest()[:32], models)
+
+
+# The head as it appears in a key expression: ($t:='<digest>|<model>|<model>'...; the
+# digest is 16 hex digits (a prompt) or "chain|" and 32 (a cached chain).
+_KEY_HEAD = re.compile(r"\(\$t:='((?:chain\|)?[0-9a-f]{16,64})((?:\|[^'|\\]+)*)'")
+
+
+def key_model_spans(expression: str) -> list[tuple[int, int]]:
+    """Where the model IDs are in a compiled cache key expression (start, end), so an
+    export can replace them with its model parameter; [] for anything else."""
+    match = _KEY_HEAD.search(expression)
+    if match is None:
+        return []
+    spans: list[tuple[int, int]] = []
+    pos = match.start(2)
+    for field in match.group(2).split("|")[1:]:
+        pos += 1  # the "|"
+        spans.append((pos, pos + len(field)))
+        pos += len(field)
+    return spans
 
 
 def _fingerprint(step: PromptStep) -> str:
     """A digest of everything static that changes the answer: model, API, parameters and
     the request body's shape. Hashed at compile time to keep the intrinsic short."""
     params = model_parameters(step, step.model, "{prompt}")
+    # The model ID is not hashed: it follows the digest as it is (``key_head``), so a
+    # model ID an export substitutes at deploy time changes the key. 64 bits tell
+    # parameter sets apart (the prompt is hashed in full with them), and the digest is
+    # written twice per cached prompt (lookup and store).
+    params.pop("ModelId", None)
     static = json.dumps(_strip_exprs(params), sort_keys=True, separators=(",", ":"))
-    # The model ID is part of the parameters hashed; 64 bits tell parameter sets apart
-    # (the prompt is hashed in full with them), and the digest is written twice per
-    # cached prompt (lookup and store).
-    return hashlib.sha256(f"{step.model.api}|{static}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{step.model.api}|{static}".encode()).hexdigest()[:16]
+    return key_head(digest, [step.model.model_id])
 
 
 def _strip_exprs(value: Any) -> Any:
@@ -151,10 +228,8 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
         )
         body = lower_chain(inner.chain, Next(result.name), scope, step.name)
         model = Lowered(body.entry, [*body.states, result])
-        digest = hashlib.sha256(
-            json.dumps([state_to_asl(s) for s in model.states], sort_keys=True).encode()
-        ).hexdigest()[:32]
-        text = text_code([f"chain|{digest}", *inner.key_parts])
+        head = chain_head([state_to_asl(s) for s in model.states])
+        text = text_code([head, *inner.key_parts])
         hit = f"{{'value':$parse({answer})}}"
         stored = {step.answer_attribute: {"S": f"{{% $string({INPUT}.{key}.value) %}}"}}
     cache_key = J.wrap(J.render(tree_hash(text), env))
@@ -195,9 +270,7 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
         default=model.entry,
     )
     entry: dict[str, Any] = {step.key_attribute: {"S": cache_key}, **stored}
-    entry[step.ttl_attribute] = {
-        "N": f"{{% $string($floor($millis() / 1000) + {step.ttl_seconds}) %}}"
-    }
+    entry[step.ttl_attribute] = {"N": f"{{% {ttl_expression(step.ttl_seconds)} %}}"}
     put = Task(
         name=names["put"],
         location=step.location,

@@ -7,13 +7,12 @@ base64 image) ever enters the state payload. The Choice reads the getItem result
 its input and, on a fresh hit, keeps the stored answer with the rule's ``Assign``.
 Expiry is checked against ``$millis()``: DynamoDB deletes expired items only
 eventually. Cache errors are never fatal: a failed lookup is a miss and a failed store
-is skipped.
+is skipped; the TaskFailed event stays in the history, where
+``sfnchain.testing.cache_warnings`` finds it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from sfnchain.codegen.asl import state_to_asl
@@ -21,7 +20,15 @@ from sfnchain.dsl.errors import default_dynamodb_retry
 from sfnchain.ir.states import CatchRule, Choice, ChoiceBranch, Next, Pass, Task, Transition, Use
 from sfnchain.ir.steps import CachedStep, PromptStep
 from sfnchain.passes.bedrock import adapter, lower_prompt
-from sfnchain.passes.cache import GET_ITEM, PUT_ITEM, _fingerprint, text_code, tree_hash
+from sfnchain.passes.cache import (
+    GET_ITEM,
+    PUT_ITEM,
+    _fingerprint,
+    chain_head,
+    text_code,
+    tree_hash,
+    ttl_expression,
+)
 from sfnchain.passes.context import Lowered, Scope
 from sfnchain.passes.names import derived
 from sfnchain.payload import Code, Expr, IfRead
@@ -74,13 +81,9 @@ def lower_cached_jsonata(
         )
         body = lower_chain(inner.chain, Next(result.name), scope, step.name)
         model = Lowered(body.entry, [*body.states, result])
-        digest = hashlib.sha256(
-            # Code/Expr leaves (a cached prompt inside) are fingerprinted by their repr.
-            json.dumps(
-                [state_to_asl(s) for s in model.states], sort_keys=True, default=repr
-            ).encode()
-        ).hexdigest()[:32]
-        text = text_code([f"chain|{digest}", *inner.key_parts])
+        # Code/Expr leaves (a cached prompt inside) are fingerprinted by their repr.
+        head = chain_head([state_to_asl(s) for s in model.states])
+        text = text_code([head, *inner.key_parts])
         hit = {"value": Code((f"$parse({answer})",))}
         stored = {step.answer_attribute: {"S": Code(("$string(", Expr(f"$.{key}.value"), ")"))}}
     cache_key = tree_hash(text)
@@ -117,9 +120,7 @@ def lower_cached_jsonata(
         default=model.entry,
     )
     item: dict[str, Any] = {step.key_attribute: {"S": cache_key}, **stored}
-    item[step.ttl_attribute] = {
-        "N": Code((f"$string($floor($millis() / 1000) + {step.ttl_seconds})",))
-    }
+    item[step.ttl_attribute] = {"N": Code((ttl_expression(step.ttl_seconds),))}
     put = Task(
         name=names["put"],
         location=step.location,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sfnchain.testing.cache_warnings import cache_warnings
 from sfnchain.testing.history import short_path
 from sfnchain.testing.runner import CaseOutcome, Coverage, Report
 
@@ -29,6 +30,8 @@ def case_lines(o: CaseOutcome) -> list[str]:
         lines.append(f"      quotas: {len(o.result.throttles)} model call(s) throttled")
     for problem in o.problems:
         lines.append(f"      {problem}")
+    if o.result is not None:
+        lines.extend(f"      {w.line()}" for w in _warnings(o))
     if o.result is not None and not o.passed:
         lines.extend(f"      {m.line()}" for m in o.result.map_failures())
     if o.diff:
@@ -36,6 +39,12 @@ def case_lines(o: CaseOutcome) -> list[str]:
     if o.case.location is not None and not o.passed:
         lines.append(f"      case declared at {o.case.location}")
     return lines
+
+
+def _warnings(o: CaseOutcome) -> list[Any]:
+    """What the case's run caught and went on from (a cache it could not reach)."""
+    r = o.result
+    return [] if r is None else cache_warnings(r.events, r.child_events.values())
 
 
 def coverage_lines(cov: Coverage) -> list[str]:
@@ -111,6 +120,7 @@ def as_json(report: Report, seconds: float) -> str:
             failures = r.map_failures()
             if failures:
                 out["map_failures"] = [m.to_json() for m in failures]
+            out["warnings"] = [w.to_json() for w in _warnings(o)]
         if o.diff:
             out["diff"] = o.diff
         return out
