@@ -102,7 +102,7 @@ def chain_head(states: list[Any]) -> str:
 
 # The head as it appears in a key expression: ($t:='<digest>|<model>|<model>'...; the
 # digest is 16 hex digits (a prompt) or "chain|" and 32 (a cached chain).
-_KEY_HEAD = re.compile(r"\(\$t:='((?:chain\|)?[0-9a-f]{16,64})((?:\|[^'|\\]+)*)'")
+_KEY_HEAD = re.compile(r"\(\$t:='((?:chain\|)?[0-9a-f]{16,64})((?:\|[^'|\\]+)*)(?:'|\\n)")
 
 
 def key_model_spans(expression: str) -> list[tuple[int, int]]:
@@ -150,17 +150,31 @@ RESULT = "$states.result"
 
 
 def text_code(parts: list[Any]) -> Code:
-    """The cache text: the parts joined by newlines (literals quoted, values rendered)."""
+    """The cache text: the parts joined by newlines (literals quoted, values rendered).
+    Neighbouring literals and the newlines next to them are written as one literal
+    (``'head\\nnext'`` rather than ``'head'&'\\n'&'next'``): the same text, fewer bytes."""
     pieces: list[str | Expr | Code] = []
+    pending: str | None = None  # literal text not yet written
     for i, part in enumerate(parts):
-        if i:
+        if not isinstance(part, (Expr, Code)):
+            text = part if isinstance(part, str) else json.dumps(part)
+            if pending is not None:
+                pending += "\n" + text
+            else:
+                pending = ("\n" if i else "") + text
+            continue
+        if pending is not None:
+            pieces.extend([J.string_literal(pending + "\n"), "&"])
+            pending = None
+        elif i:
             pieces.append("&'\\n'&")
         if isinstance(part, Expr):
             pieces.append(part)  # a path, a call or a parenthesised concatenation
-        elif isinstance(part, Code):
-            pieces.extend(["(", part, ")"])
         else:
-            pieces.append(J.string_literal(part if isinstance(part, str) else json.dumps(part)))
+            pieces.extend(["(", part, ")"])
+    if pending is not None:
+        pieces.extend(["&"] if pieces else [])
+        pieces.append(J.string_literal(pending))
     return Code.of(*pieces)
 
 

@@ -336,5 +336,5 @@ def test_a_cached_chain_key_gets_the_model_parameter_too() -> None:
     for state in ("Copy cache lookup", "Copy cache store"):
         block = states[state]["Arguments"].get("Key") or states[state]["Arguments"]["Item"]
         key = block["pk"]["S"]
-        assert "|${ModelAnthropicClaude3Haiku20240307V10}'" in key and HAIKU not in key
+        assert "|${ModelAnthropicClaude3Haiku20240307V10}\\n'" in key and HAIKU not in key
     assert _deployed_cfn(compiled, None) == compiled.definition
