@@ -90,6 +90,13 @@ def _pascal(member: str) -> str:
     return member[:1].upper() + member[1:]
 
 
+def _hint(name: str, members: Iterable[str]) -> str:
+    """`` (did you mean X?)`` for a member that differs from ``name`` only in case (the
+    commonest slip: camelCase for PascalCase), else for the closest member, else ``""``."""
+    same = [m for m in members if m.lower() == name.lower()]
+    return f" (did you mean {same[0]}?)" if same else suggest(name, members)
+
+
 def check_call(
     service: str, action: str, parameters: Any, loc: SourceLocation | None, step: str
 ) -> None:
@@ -153,11 +160,10 @@ def _check_structure(
     given = {k[:-2] if k.endswith(".$") else k: v for k, v in value.items()}
     for key in given:
         if key not in members:
-            known: Iterable[str] = members
             listing = ", ".join(sorted(members)) or "none"
             raise error(
                 "UNKNOWN_SDK_PARAMETER",
-                f"{what}: {call} has no parameter {where}{key}{suggest(key, known)}; "
+                f"{what}: {call} has no parameter {where}{key}{_hint(key, members)}; "
                 f"parameters are PascalCase (known here: {listing})",
                 location=loc,
             )
@@ -236,10 +242,7 @@ def field_shape(
         members = {_pascal(m): s for m, s in shape.members.items()}
         if isinstance(name, str) and name in members:
             return members[name]
-        hint = ""
-        if isinstance(name, str):
-            same = [m for m in members if m.lower() == name.lower()]
-            hint = f" (did you mean {same[0]}?)" if same else suggest(name, members)
+        hint = _hint(name, members) if isinstance(name, str) else ""
         listing = ", ".join(sorted(members)) or "none"
         raise error(
             "UNKNOWN_RESULT_FIELD",
