@@ -1,6 +1,13 @@
 """Pins the IAM policy behaviour that a mutation-testing sample of sfnchain/iam showed
 untested: dynamic Bedrock model ARNs, guardrails, Converse images in S3, warnings of
-run-time resource names, logging/tracing grants, partitions and JSONata narrowing."""
+run-time resource names, logging/tracing grants, partitions and JSONata narrowing.
+
+Mutations of that sample that cannot change a policy or a warning, so no test here:
+- services.py nested_execution: ``.split(":", 1)[0]`` and ``.split(":")[0]`` are equal.
+- services.py sdk: the ``pattern`` argument passed to ``lambda_invoke`` is never read.
+- walk.py: ``StateRef.query_language`` and ``StateRef.distributed_map`` (and so
+  ``is_distributed``) are never read by the rules; maps.py tests the Map mode itself.
+"""
 
 from __future__ import annotations
 
@@ -195,11 +202,15 @@ def jsonata_table(expression: str) -> list[str]:
     return derive(definition)[0]["dynamodb:GetItem"]
 
 
-def test_jsonata_terms_that_are_not_plain_string_literals_become_wildcards() -> None:
+def test_a_jsonata_term_with_equal_first_and_last_characters_is_no_literal() -> None:
+    # "4 - $n % 4" starts and ends with "4" but is a number expression, not a string.
     table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/"
-    # A number expression that starts and ends with the same character is no literal.
     assert jsonata_table("{% 'shard-' & 4 - $n % 4 %}") == [table + "shard-*"]
-    # A literal holding an escaped quote is not read character for character.
+
+
+def test_a_jsonata_literal_with_an_escaped_quote_becomes_a_wildcard() -> None:
+    # 'tbl\'' is not read character for character: the whole name is widened.
+    table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/"
     assert jsonata_table("{% 'tbl\\'' %}") == [table + "*"]
 
 
