@@ -7,7 +7,7 @@ from typing import Any
 
 from sfnchain.iam.rules_base import RuleBase, dynamic_warning
 from sfnchain.iam.values import FieldValue, read_field
-from sfnchain.iam.walk import StateRef, payload_field
+from sfnchain.iam.walk import StateRef, is_distributed, payload_field
 
 
 class MapRules(RuleBase):
@@ -19,9 +19,7 @@ class MapRules(RuleBase):
         writer = state.get("ResultWriter")
         if isinstance(writer, Mapping):
             self.result_writer(ref, writer)
-        processor = state.get("ItemProcessor")
-        config = processor.get("ProcessorConfig") if isinstance(processor, Mapping) else None
-        if isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED":
+        if is_distributed(state):
             self.distributed(ref)
 
     def item_reader(self, ref: StateRef, reader: Mapping[str, Any]) -> None:

@@ -5,8 +5,8 @@ run-time resource names, logging/tracing grants, partitions and JSONata narrowin
 Mutations of that sample that cannot change a policy or a warning, so no test here:
 - services.py nested_execution: ``.split(":", 1)[0]`` and ``.split(":")[0]`` are equal.
 - services.py sdk: the ``pattern`` argument passed to ``lambda_invoke`` is never read.
-- walk.py: ``StateRef.query_language`` and ``StateRef.distributed_map`` (and so
-  ``is_distributed``) are never read by the rules; maps.py tests the Map mode itself.
+(walk.py's unread ``StateRef.query_language`` and ``StateRef.distributed_map``, where
+four more such mutants lived, were removed; maps.py now asks ``is_distributed``.)
 """
 
 from __future__ import annotations
