@@ -82,7 +82,7 @@ class _StateWriter:
     def env(self, with_own: bool = False) -> J.Env:
         def root(head: str, tail: list[str | int]) -> str:
             flat = self.a.flat(head) if head in self.a.keys else None
-            if flat is not None and tail[:1] == [flat] and self._flattened(head):
+            if flat is not None and tail[:1] == [flat]:
                 tail = tail[1:]
             if with_own and head in self.own:
                 value, env = self.own[head]
@@ -105,10 +105,6 @@ class _StateWriter:
             return self.input_field(head) + J.path_tail(tail)
 
         return J.Env(root, "$states.input" if self.is_entry else None)
-
-    def _flattened(self, key: str) -> bool:
-        """Whether ``key``'s variable holds one field (see Analysis.flat)."""
-        return True
 
     def input_field(self, name: str) -> str:
         if self.is_entry:
