@@ -106,21 +106,18 @@ class ExecutionResult:
 
     Examples:
         ```python
-        from sfnchain.testing import answer, run_workflow, throttled
+        from sfnchain.testing import answer, run_workflow, timeout
 
         result = run_workflow(
-            "workflows/parallel.py",
-            {"spec": "7-seat SUV"},
-            mocks={
-                "Describe": answer("Roomy."),
-                "Advert": answer("Ad."),
-                "Tagline": throttled(times=2) + answer("Go."),
-                "Social": answer("#suv"),
-            },
+            "workflows/chain.py",
+            {"spec": "7-seat SUV", "image": "aW1hZ2U="},
+            mocks={"Describe": answer("Roomy."), "Advert": timeout()},
         )
-        assert result.succeeded and result.output["tagline"] == "Go."
-        assert [r.attempt for r in result.retries("Tagline")] == [1, 2]
-        print(result.path)
+        # every attempt at Advert timed out: the run failed with the task's error, and
+        # the retry waits it went through are kept, in virtual seconds
+        assert (result.status, result.error) == ("FAILED", "States.Timeout")
+        assert result.path == ["Describe", "Advert"]
+        assert all(seconds >= 0 for _, _, seconds in result.waits)
         ```
     """
 
