@@ -164,6 +164,8 @@ def text_code(parts: list[Any]) -> Code:
                 pending = ("\n" if i else "") + text
             continue
         if pending is not None:
+            if pieces:
+                pieces.append("&")
             pieces.extend([J.string_literal(pending + "\n"), "&"])
             pending = None
         elif i:
