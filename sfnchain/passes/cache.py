@@ -197,6 +197,16 @@ def _state_env() -> J.Env:
     return J.Env(lambda head, tail: INPUT + J.field(head) + J.path_tail(tail), INPUT)
 
 
+def state_names(step: CachedStep) -> dict[str, str]:
+    """The names of a cached step's lookup, check and store states (both targets; the
+    run reports find the lookup and store by these suffixes)."""
+    return {
+        "get": derived(step.name, LOOKUP),
+        "choice": derived(step.name, "cached?"),
+        "put": derived(step.name, STORE),
+    }
+
+
 def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: Any) -> Lowered:
     """getItem → Choice → (hit | model → putItem), the key hashed inside the getItem's and
     the putItem's Arguments (JSONata states): the text hashed (a prompt with a base64
@@ -204,11 +214,7 @@ def lower_cached(step: CachedStep, cont: Transition, scope: Scope, lower_chain: 
     inner = step.inner
     key = step.key
     meta = f"{key}_cache"
-    names = {
-        "get": derived(step.name, "cache lookup"),
-        "choice": derived(step.name, "cached?"),
-        "put": derived(step.name, "cache store"),
-    }
+    names = state_names(step)
     item = f"{INPUT}.{meta}.Item"
     answer = f"{item}.{step.answer_attribute}.S"
     env = _state_env()

@@ -25,6 +25,7 @@ from sfnchain.passes.cache import (
     PUT_ITEM,
     _fingerprint,
     chain_head,
+    state_names,
     text_code,
     tree_hash,
     ttl_expression,
@@ -41,11 +42,7 @@ def lower_cached_jsonata(
 ) -> Lowered:
     inner = step.inner
     key = step.key
-    names = {
-        "get": derived(step.name, "cache lookup"),
-        "choice": derived(step.name, "cached?"),
-        "put": derived(step.name, "cache store"),
-    }
+    names = state_names(step)
     answer = f"{ITEM}.{step.answer_attribute}.S"
     stored: dict[str, Any]
     if isinstance(inner, PromptStep):
