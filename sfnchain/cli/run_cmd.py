@@ -77,6 +77,15 @@ def _payload(text: str | None, file: str | None) -> Any:
     help="Give up after this many seconds in all (every call and the polling included); "
     "an execution already started is left running.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: print one document (ARN, status, output or error and cause, failed Map "
+    "items, warnings) on stdout, whatever the outcome.",
+)
 @aws_options
 def command(
     target: str,
@@ -87,6 +96,7 @@ def command(
     workflow: str | None,
     poll: float,
     timeout: float | None,
+    fmt: str,
     **aws: Any,
 ) -> None:
     """Start an execution of TARGET — a deployed machine's name or ARN, or a workflow
@@ -115,8 +125,25 @@ def command(
     )
     from sfnchain.testing.cache_warnings import cache_warnings
 
-    for warning in cache_warnings(result.events):
+    warnings = cache_warnings(result.events)
+    for warning in warnings:
         click.echo(warning.line(), err=True)
+    for failures in result.map_failures:
+        click.echo(failures.line(), err=True)
+    if fmt == "json":
+        doc: dict[str, Any] = {"execution_arn": result.execution_arn, "status": result.status}
+        if result.succeeded:
+            doc["output"] = result.output
+        elif result.status != "RUNNING":
+            doc["error"], doc["cause"] = result.error, result.cause
+        if result.map_failures:
+            doc["map_failures"] = [m.to_json() for m in result.map_failures]
+        if warnings:
+            doc["warnings"] = [w.to_json() for w in warnings]
+        write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", None)
+        if not result.succeeded:
+            click.get_current_context().exit(1)
+        return
     if result.status == "RUNNING":
         raise error(
             "EXECUTION_RUNNING",

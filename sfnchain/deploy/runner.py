@@ -7,11 +7,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sfnchain.deploy.aws import Aws, aws_errors, retry_refused
 from sfnchain.threads import StillRunning, on_thread
+
+if TYPE_CHECKING:
+    from sfnchain.testing.engine import MapFailures
 
 DEFAULT_POLL_SECONDS = 1.0
 T = TypeVar("T")
@@ -26,6 +29,8 @@ class RunResult:
     error: str | None = None
     cause: str | None = None
     events: tuple[dict[str, Any], ...] = ()  # the execution history (none for EXPRESS)
+    # per Distributed Map with failed items: counts by error and the first few items
+    map_failures: tuple[MapFailures, ...] = ()
 
     @property
     def succeeded(self) -> bool:
@@ -167,7 +172,13 @@ def start_and_follow(
                 on_event(line)
         seen = len(events)
         if status != "RUNNING":
-            return _result(arn, described, events)
+            from sfnchain.testing.map_runs import map_run_failures
+
+            action = f"reading the Map Runs of {arn}"
+            follow.at(action)
+            with aws_errors(action):
+                failures = map_run_failures(sfn, events, on_problem=on_event)
+            return replace(_result(arn, described, events), map_failures=tuple(failures))
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
             return RunResult(arn, "RUNNING")

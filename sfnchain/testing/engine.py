@@ -12,6 +12,7 @@ execution with a name, poll ``DescribeExecution`` until it stops, read
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -40,11 +41,13 @@ _NAME_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 class ChildExecution:
     """One Distributed Map child execution: item (or batch) ``index`` of Map ``state``.
 
-    ``events`` is its own history (empty unless the engine keeps child histories).
+    ``events`` is its own history (empty unless the engine keeps child histories);
+    ``index`` is None for a child read through the Step Functions API, which does not
+    return it.
     """
 
     state: str
-    index: int
+    index: int | None
     name: str
     status: str
     error: str | None
@@ -65,18 +68,23 @@ class MapFailures:
     items: int | None  # the Map Run's item (or batch) count, from MapStateStarted
     errors: Mapping[str, int]
     first: tuple[ChildExecution, ...]
+    # how many failed children ``errors`` counts, when fewer than ``failed`` were read
+    described: int | None = None
 
     def line(self, cause_chars: int = 300) -> str:
         """One line as a person reads it: counts, errors, then the first failed item."""
         of = f" of {self.items}" if self.items is not None else ""
         errors = ", ".join(f"{name} ×{n}" for name, n in self.errors.items())
+        if self.described is not None and self.described < self.failed:
+            errors += f" among the first {self.described} read"
         text = f"Map '{self.state}': {self.failed}{of} items failed ({errors})"
         if self.first:
             child = self.first[0]
             cause = (child.cause or "").replace("\n", " ")
             if len(cause) > cause_chars:
                 cause = cause[: cause_chars - 1] + "…"
-            text += f"; first: item {child.index}: {child.error}: {cause}"
+            which = f"item {child.index}" if child.index is not None else child.name
+            text += f"; first: {which}: {child.error}: {cause}"
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -89,7 +97,7 @@ class MapFailures:
                 {"index": c.index, "error": c.error, "cause": c.cause, "execution": c.name}
                 for c in self.first
             ],
-        }
+        } | ({} if self.described is None else {"described": self.described})
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,8 @@ class ExecutionResult:
     children: Mapping[str, tuple[ChildExecution, ...]] = field(default_factory=dict)
     # model calls throttled by the run's Bedrock quotas (run with quotas; embedded engine)
     throttles: tuple[Throttle, ...] = ()
+    # failed Distributed Map items read through the API (an endpoint engine: see map_runs)
+    map_runs: tuple[MapFailures, ...] = ()
 
     @property
     def succeeded(self) -> bool:
@@ -148,12 +158,14 @@ class ExecutionResult:
             child
             for name, runs in self.children.items()
             if state is None or name == state
-            for child in sorted(runs, key=lambda c: c.index)
+            for child in sorted(runs, key=lambda c: (c.index is None, c.index or 0))
             if not child.succeeded
         ]
 
     def map_failures(self, first: int = 3) -> list[MapFailures]:
         """Per Distributed Map state with failed items: counts by error, the first few."""
+        if self.map_runs:
+            return [dataclasses.replace(m, first=m.first[:first]) for m in self.map_runs]
         lengths: dict[str, int] = {}
         current = ""
         for event in self.events:
@@ -391,6 +403,11 @@ class Engine:
         """The Distributed Map child executions an engine keeps (none through the API)."""
         return {}
 
+    def _map_runs(self, events: Sequence[dict[str, Any]]) -> tuple[MapFailures, ...]:
+        """Failed Distributed Map items read through the API (none for an engine that
+        knows its child executions itself)."""
+        return ()
+
     def _throttles(self, execution_arn: str) -> tuple[Throttle, ...]:
         """The model calls a run's Bedrock quotas throttled (none through the API)."""
         return ()
@@ -460,6 +477,7 @@ class Engine:
             waits=waits,
             children=child_runs,
             throttles=throttles,
+            map_runs=self._map_runs(events),
         )
 
 
@@ -533,6 +551,11 @@ class EndpointEngine(Engine):
         self._session = session
         self._keys = (key, secret)
         self._call("ListStateMachines", self.client.list_state_machines, maxResults=1)
+
+    def _map_runs(self, events: Sequence[dict[str, Any]]) -> tuple[MapFailures, ...]:
+        from sfnchain.testing.map_runs import map_run_failures
+
+        return tuple(map_run_failures(self.client, events))
 
     def _service(self, name: str) -> Any:
         # LocalStack serves S3 and DynamoDB at the same URL; Step Functions Local does not
