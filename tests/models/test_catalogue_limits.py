@@ -255,6 +255,37 @@ def test_gpt_oss_as_the_bedrock_openai_parameters_page_says() -> None:
         assert entry.family is None  # Converse only
 
 
+def test_deepseek_r1_output_as_the_bedrock_deepseek_parameters_page_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-deepseek.html:
+    # "a text-to-text model"; max_tokens "minimum of 1 to a max of 32,768 tokens".
+    entry = lookup("deepseek.r1-v1:0")
+    assert entry.max_output_tokens == 32_768 and entry.input_modalities == ("text",)
+    assert entry.context_window is None  # the page gives none
+    assert "8,192" in entry.max_output_tokens_note  # its advice for response quality
+
+
+def test_writer_palmyra_limits_and_where_the_pages_differ() -> None:
+    # model-parameters-palmyra-x4.html: context window up to 128,000 tokens, output 8192.
+    x4 = lookup("writer.palmyra-x4-v1:0")
+    assert (x4.context_window, x4.max_output_tokens) == (128_000, 8_192)
+    # model-card-writer-palmyra-x5.html says 128K context; model-parameters-palmyra-x5
+    # .html gives input up to 1,040,000 and output 8192: the card's context is kept,
+    # the other figure is in the note.
+    x5 = lookup("writer.palmyra-x5-v1:0")
+    assert (x5.context_window, x5.max_output_tokens) == (128_000, 8_192)
+    assert "model-card-writer-palmyra-x5" in x5.context_window_source
+    assert "1,040,000" in x5.context_window_note
+
+
+def test_jamba_context_as_the_bedrock_jamba_parameters_page_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html:
+    # "Maximum total size for the list is about 256K tokens".
+    for model_id in ("ai21.jamba-1-5-large-v1:0", "ai21.jamba-1-5-mini-v1:0"):
+        entry = lookup(model_id)
+        assert entry.context_window == 256_000 and "about 256K" in entry.context_window_note
+        assert entry.max_output_tokens is None
+
+
 def test_claude_limits_read_on_their_own_pages() -> None:
     # model-card-anthropic-claude-opus-4-7.html and model-card-anthropic-claude-mythos-5
     # .html (Bedrock): context window 1M tokens, max output tokens 128K.
