@@ -310,9 +310,23 @@ def test_a_figure_read_off_another_models_page_says_so() -> None:
     assert "Fable 5.1" in entry.context_window_note
 
 
-def test_an_unpublished_limit_stays_unknown() -> None:
-    # No Nova Micro or Nova Pro model card was found: nothing is filled in from elsewhere.
+def test_nova_micro_and_pro_output_as_the_nova_request_schema_says() -> None:
+    # https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html:
+    # maxTokens "equal or less than 5k", one schema for every Nova understanding model.
+    # No Nova Micro or Pro model card was found, so their context windows stay unknown.
     for model_id in ("amazon.nova-micro-v1:0", "amazon.nova-pro-v1:0"):
+        entry = lookup(model_id)
+        assert entry.max_output_tokens == 5_000 and entry.context_window is None
+        assert "5k" in entry.max_output_tokens_note
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-cards-amazon.html:
+    # "Nova Micro is Amazon's fastest text-only model"
+    assert lookup("amazon.nova-micro-v1:0").input_modalities == ("text",)
+    assert lookup("amazon.nova-pro-v1:0").input_modalities is None
+
+
+def test_an_unpublished_limit_stays_unknown() -> None:
+    # No page stating these was found: nothing is filled in from elsewhere.
+    for model_id in ("meta.llama3-1-8b-instruct-v1:0", "qwen.qwen3-32b-v1:0"):
         entry = lookup(model_id)
         assert entry.context_window is None and entry.max_output_tokens is None
         assert entry.input_modalities is None
@@ -390,7 +404,7 @@ def test_max_tokens_at_the_limit_passes() -> None:
 
 def test_max_tokens_is_not_checked_where_no_limit_is_known() -> None:
     # no published limit recorded; a model newer than the catalogue; an ARN of one
-    assert check_max_tokens("amazon.nova-micro-v1:0", 1_000_000) is None
+    assert check_max_tokens("qwen.qwen3-32b-v1:0", 1_000_000) is None
     assert check_max_tokens("anthropic.claude-opus-9-v1:0", 1_000_000) is None
     arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123"
     assert check_max_tokens(arn, 1_000_000) is None
