@@ -8,9 +8,11 @@ inference profile, a provisioned-throughput or custom model) is never looked up.
 
 Where AWS or the provider publishes them, an entry also holds the model's input
 modalities, context window and maximum output tokens, each with the page it was read
-from; a limit nobody publishes is ``None`` (unknown, not unlimited). Per-token prices
-stay in one place, ``sfnchain/estimate/prices.json``: :func:`price` reads them from
-there, so the catalogue answers for both without a second copy.
+from; a limit nobody publishes is ``None`` (unknown, not unlimited). A ``*_note`` says
+how a figure was read (a card's "4K" is 4000) or what a second page says where two
+differ. Per-token prices stay in one place, ``sfnchain/estimate/prices.json``:
+:func:`price` reads them from there, so the catalogue answers for both without a second
+copy.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ class CatalogueEntry:
     context_window_source: str = ""
     input_modalities: tuple[str, ...] | None = None
     input_modalities_source: str = ""
+    # How a figure was read, or what another page says where two differ ("" for none).
+    max_output_tokens_note: str = ""
+    context_window_note: str = ""
+    input_modalities_note: str = ""
 
     @property
     def family(self) -> str | None:
@@ -88,12 +94,15 @@ def _entry(model_id: str, entry: dict[str, Any]) -> CatalogueEntry:
         model_id,
         entry["provider"],
         entry["output"],
-        entry.get("max_output_tokens"),
-        entry.get("max_output_tokens_source", ""),
-        entry.get("context_window"),
-        entry.get("context_window_source", ""),
-        None if inputs is None else tuple(inputs),
-        entry.get("input_modalities_source", ""),
+        max_output_tokens=entry.get("max_output_tokens"),
+        max_output_tokens_source=entry.get("max_output_tokens_source", ""),
+        context_window=entry.get("context_window"),
+        context_window_source=entry.get("context_window_source", ""),
+        input_modalities=None if inputs is None else tuple(inputs),
+        input_modalities_source=entry.get("input_modalities_source", ""),
+        max_output_tokens_note=entry.get("max_output_tokens_note", ""),
+        context_window_note=entry.get("context_window_note", ""),
+        input_modalities_note=entry.get("input_modalities_note", ""),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from urllib.parse import urlparse
 
 import pytest
 
@@ -49,6 +50,9 @@ def test_every_entry_has_the_known_fields_with_the_right_types() -> None:
         "context_window_source",
         "max_output_tokens",
         "max_output_tokens_source",
+        "input_modalities_note",
+        "context_window_note",
+        "max_output_tokens_note",
     }
     models = raw["models"]
     assert isinstance(models, dict)
@@ -66,6 +70,12 @@ def test_every_entry_has_the_known_fields_with_the_right_types() -> None:
             assert isinstance(inputs, list) and inputs, model_id
             assert set(inputs) <= MODALITIES, (model_id, inputs)
             assert len(set(inputs)) == len(inputs), model_id
+        for field in ("input_modalities", "context_window", "max_output_tokens"):
+            # a note explains a recorded figure: never one without the figure
+            if field + "_note" in entry:
+                assert field in entry, (model_id, field)
+                note = entry[field + "_note"]
+                assert isinstance(note, str) and note.strip(), (model_id, field)
 
 
 def test_every_published_fact_names_the_page_it_was_read_from() -> None:
@@ -81,6 +91,78 @@ def test_every_published_fact_names_the_page_it_was_read_from() -> None:
                 assert source.startswith("https://"), (entry.model_id, value)
 
 
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _model_key(model_id: str) -> str:
+    """The part of a model ID its own page's address names: 'meta.llama3-1-405b-instruct-
+    v1:0' -> 'llama31405b', 'anthropic.claude-opus-4-7' -> 'opus47'."""
+    name = model_id.split(".", 1)[1]
+    name = re.sub(r"-v\d+(:\d+)?$|-\d+:\d+$", "", name)  # -v1:0, -v1, -1:0
+    name = re.sub(r"-\d{8}$", "", name)  # a release date
+    name = re.sub(r"^claude-|-instruct$", "", name)
+    return _squashed(name)
+
+
+def _names_the_model_or_its_family(model_id: str, provider: str, url: str) -> bool:
+    path = urlparse(url).path.lower()
+    if _model_key(model_id) in _squashed(path):
+        return True  # the model's own page: model card, provider page
+    page = path.rstrip("/").rsplit("/", 1)[-1]
+    family_word = re.split(r"[-.]", model_id.split(".", 1)[1])[0]  # titan, claude, gpt...
+    if page.startswith("model-parameters-"):
+        # a Bedrock model-parameters page of the provider's or the family's models
+        return provider in page or family_word in page
+    # a provider's overview of all its models
+    return path.endswith("/models/overview") or path.endswith("/models-overview")
+
+
+def test_every_source_is_https_and_names_the_model_or_a_family_page() -> None:
+    raw = _raw_catalogue()
+    models = raw["models"]
+    assert isinstance(models, dict)
+    checked = 0
+    for model_id, entry in models.items():
+        for field in ("input_modalities", "context_window", "max_output_tokens"):
+            source = entry.get(field + "_source")
+            if source is None:
+                continue
+            checked += 1
+            parts = urlparse(source)
+            assert parts.scheme == "https" and parts.netloc, (model_id, field, source)
+            # mirrors (docs.aws.eu, *.rproxy.*, translated copies) are recorded as the
+            # English docs.aws.amazon.com page
+            assert "rproxy" not in parts.netloc and parts.netloc != "docs.aws.eu", source
+            assert not re.match(r"^/[a-z]{2}_[a-z]{2}/", parts.path), source
+            # a page about another model is allowed only with a note saying where on it
+            # the figure stands
+            assert (
+                _names_the_model_or_its_family(model_id, entry["provider"], source)
+                or field + "_note" in entry
+            ), (model_id, field, source)
+    assert checked >= 60
+
+
+def test_the_source_check_refuses_a_page_about_another_model() -> None:
+    # the mismatch this check exists for: Sonnet 5.5's limits once pointed at Haiku 5.5
+    haiku_page = "https://platform.claude.com/docs/en/models/haiku-5-5/overview"
+    assert not _names_the_model_or_its_family(
+        "anthropic.claude-sonnet-5-5", "anthropic", haiku_page
+    )
+    assert _names_the_model_or_its_family(
+        "anthropic.claude-sonnet-5-5",
+        "anthropic",
+        "https://platform.claude.com/docs/en/models/sonnet-5-5/overview",
+    )
+    llama_card = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-meta-llama-3-1-405b-instruct.html"
+    assert _names_the_model_or_its_family("meta.llama3-1-405b-instruct-v1:0", "meta", llama_card)
+    assert not _names_the_model_or_its_family("meta.llama3-1-8b-instruct-v1:0", "meta", llama_card)
+    titan = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html"
+    assert _names_the_model_or_its_family("amazon.titan-text-lite-v1", "amazon", titan)
+    assert not _names_the_model_or_its_family("mistral.mistral-7b-instruct-v0:2", "mistral", titan)
+
+
 def test_a_model_answers_with_no_more_than_its_context_holds() -> None:
     checked = 0
     for entry in catalogue().models.values():
@@ -91,10 +173,11 @@ def test_a_model_answers_with_no_more_than_its_context_holds() -> None:
 
 
 def test_limits_are_only_given_for_models_that_answer_in_text() -> None:
+    # a model no InvokeModel family covers (gpt-oss, ...) is still used through Converse,
+    # where max_tokens is checked against the same limit
     for entry in catalogue().models.values():
         if entry.max_output_tokens is not None or entry.context_window is not None:
             assert entry.output == "text", entry.model_id
-            assert entry.family is not None, entry.model_id
 
 
 # --- facts, as read on the pages named ------------------------------------------------
@@ -137,11 +220,116 @@ def test_nova_premier_context_window_as_its_model_card_says() -> None:
     assert entry.family == "amazon-nova"
 
 
-def test_an_unpublished_limit_stays_unknown() -> None:
-    # Nova Lite's model card was not read: nothing is filled in from elsewhere.
+def test_nova_lite_as_its_bedrock_model_card_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-amazon-nova-lite.html:
+    # context window 300K tokens, max output tokens 5K; input image, text and video (no
+    # audio, no speech).
     entry = lookup("amazon.nova-lite-v1:0")
-    assert entry.context_window is None and entry.max_output_tokens is None
-    assert entry.input_modalities is None
+    assert (entry.context_window, entry.max_output_tokens) == (300_000, 5_000)
+    assert entry.input_modalities == ("text", "image", "video")
+    assert "5K" in entry.max_output_tokens_note
+    assert entry.family == "amazon-nova"
+
+
+def test_llama_limits_as_their_bedrock_model_cards_say() -> None:
+    # model-card-meta-llama-3-1-405b-instruct.html and model-card-meta-llama-3-2-90b-
+    # instruct.html: context window 128K tokens, max output tokens 4K.
+    for model_id in ("meta.llama3-1-405b-instruct-v1:0", "meta.llama3-2-90b-instruct-v1:0"):
+        entry = lookup(model_id)
+        assert (entry.context_window, entry.max_output_tokens) == (128_000, 4_000)
+        assert "2048" in entry.max_output_tokens_note  # the InvokeModel body's own cap
+    # model-card-meta-llama-4-maverick-17b-instruct.html: 1M context, 8K output, input
+    # image and text (no audio, speech or video).
+    maverick = lookup("meta.llama4-maverick-17b-instruct-v1:0")
+    assert (maverick.context_window, maverick.max_output_tokens) == (1_000_000, 8_000)
+    assert maverick.input_modalities == ("text", "image")
+
+
+def test_gpt_oss_as_the_bedrock_openai_parameters_page_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html:
+    # input modalities Text, context window 128,000 for both; no output limit published.
+    for model_id in ("openai.gpt-oss-120b-1:0", "openai.gpt-oss-20b-1:0"):
+        entry = lookup(model_id)
+        assert entry.context_window == 128_000 and entry.input_modalities == ("text",)
+        assert entry.max_output_tokens is None
+        assert entry.family is None  # Converse only
+
+
+def test_deepseek_r1_output_as_the_bedrock_deepseek_parameters_page_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-deepseek.html:
+    # "a text-to-text model"; max_tokens "minimum of 1 to a max of 32,768 tokens".
+    entry = lookup("deepseek.r1-v1:0")
+    assert entry.max_output_tokens == 32_768 and entry.input_modalities == ("text",)
+    assert entry.context_window is None  # the page gives none
+    assert "8,192" in entry.max_output_tokens_note  # its advice for response quality
+
+
+def test_writer_palmyra_limits_and_where_the_pages_differ() -> None:
+    # model-parameters-palmyra-x4.html: context window up to 128,000 tokens, output 8192.
+    x4 = lookup("writer.palmyra-x4-v1:0")
+    assert (x4.context_window, x4.max_output_tokens) == (128_000, 8_192)
+    # model-card-writer-palmyra-x5.html says 128K context; model-parameters-palmyra-x5
+    # .html gives input up to 1,040,000 and output 8192: the card's context is kept,
+    # the other figure is in the note.
+    x5 = lookup("writer.palmyra-x5-v1:0")
+    assert (x5.context_window, x5.max_output_tokens) == (128_000, 8_192)
+    assert "model-card-writer-palmyra-x5" in x5.context_window_source
+    assert "1,040,000" in x5.context_window_note
+
+
+def test_jamba_context_as_the_bedrock_jamba_parameters_page_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html:
+    # "Maximum total size for the list is about 256K tokens".
+    for model_id in ("ai21.jamba-1-5-large-v1:0", "ai21.jamba-1-5-mini-v1:0"):
+        entry = lookup(model_id)
+        assert entry.context_window == 256_000 and "about 256K" in entry.context_window_note
+        assert entry.max_output_tokens is None
+
+
+def test_claude_limits_read_on_their_own_pages() -> None:
+    # model-card-anthropic-claude-opus-4-7.html and model-card-anthropic-claude-mythos-5
+    # .html (Bedrock): context window 1M tokens, max output tokens 128K.
+    for model_id in ("anthropic.claude-opus-4-7", "anthropic.claude-mythos-5"):
+        entry = lookup(model_id)
+        assert (entry.context_window, entry.max_output_tokens) == (1_000_000, 128_000)
+        assert "model-card-" + model_id.replace(".", "-") in entry.max_output_tokens_source
+    # platform.claude.com/docs/en/models/sonnet-5-5/overview: 1M context, 128K output
+    # (the entry once cited the Haiku 5.5 page)
+    sonnet55 = lookup("anthropic.claude-sonnet-5-5")
+    assert (sonnet55.context_window, sonnet55.max_output_tokens) == (1_000_000, 128_000)
+    assert "/sonnet-5-5/" in sonnet55.context_window_source
+    assert "/opus-5-5/" in lookup("anthropic.claude-opus-5-5").max_output_tokens_source
+    # platform.claude.com/docs/en/models/sonnet-5/overview: "Text and images -> text"
+    assert lookup("anthropic.claude-sonnet-5").input_modalities == ("text", "image")
+
+
+def test_a_figure_read_off_another_models_page_says_so() -> None:
+    # Fable 5.1's figures stand in the comparison table of the Claude Opus 5 page
+    entry = lookup("anthropic.claude-fable-5-1")
+    assert "/opus-5/" in entry.context_window_source
+    assert "Fable 5.1" in entry.context_window_note
+
+
+def test_nova_micro_and_pro_output_as_the_nova_request_schema_says() -> None:
+    # https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html:
+    # maxTokens "equal or less than 5k", one schema for every Nova understanding model.
+    # No Nova Micro or Pro model card was found, so their context windows stay unknown.
+    for model_id in ("amazon.nova-micro-v1:0", "amazon.nova-pro-v1:0"):
+        entry = lookup(model_id)
+        assert entry.max_output_tokens == 5_000 and entry.context_window is None
+        assert "5k" in entry.max_output_tokens_note
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-cards-amazon.html:
+    # "Nova Micro is Amazon's fastest text-only model"
+    assert lookup("amazon.nova-micro-v1:0").input_modalities == ("text",)
+    assert lookup("amazon.nova-pro-v1:0").input_modalities is None
+
+
+def test_an_unpublished_limit_stays_unknown() -> None:
+    # No page stating these was found: nothing is filled in from elsewhere.
+    for model_id in ("meta.llama3-1-8b-instruct-v1:0", "qwen.qwen3-32b-v1:0"):
+        entry = lookup(model_id)
+        assert entry.context_window is None and entry.max_output_tokens is None
+        assert entry.input_modalities is None
 
 
 # --- profile prefixes and ARNs --------------------------------------------------------
@@ -216,7 +404,7 @@ def test_max_tokens_at_the_limit_passes() -> None:
 
 def test_max_tokens_is_not_checked_where_no_limit_is_known() -> None:
     # no published limit recorded; a model newer than the catalogue; an ARN of one
-    assert check_max_tokens("amazon.nova-lite-v1:0", 1_000_000) is None
+    assert check_max_tokens("qwen.qwen3-32b-v1:0", 1_000_000) is None
     assert check_max_tokens("anthropic.claude-opus-9-v1:0", 1_000_000) is None
     arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123"
     assert check_max_tokens(arn, 1_000_000) is None
