@@ -27,6 +27,7 @@ S3 records. Each case's final outputs are compared and a difference is printed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -291,7 +292,6 @@ class PeerCase:
         return {
             "definition": self.definition,
             "input": self.data,
-            "runs": self.runs,
             "results": results,
             "reads": {state: text for state, (_, _, text) in self.objects.items()},
         }
@@ -399,50 +399,102 @@ def first_difference(ours: Any, theirs: Any, at: str = "") -> str:
     return f"{at or '/'}: ours {json.dumps(ours)[:80]}, peer {json.dumps(theirs)[:80]}"
 
 
+class PeerDriver:
+    """benchmarks/peer_sfnx.py running in ``python``, asked one JSON line at a time."""
+
+    def __init__(self, python: str, errors: Any) -> None:
+        # errors: a file for the driver's stderr, read when it fails
+        self.python, self.errors = python, errors
+        self.process = subprocess.Popen(
+            [python, str(Path(__file__).with_name("peer_sfnx.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            cwd=ROOT,
+            text=True,
+        )
+
+    def ask(self, request: Any) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline()
+        except BrokenPipeError:  # the driver has stopped
+            answer = ""
+        if not answer:
+            self.process.wait()
+            self.errors.seek(0)
+            lines = self.errors.read().decode().strip().splitlines() or ["no output"]
+            raise SystemExit(
+                f"{self.python} peer_sfnx.py failed (exit {self.process.returncode}): {lines[-1]}"
+            )
+        reply: dict[str, Any] = json.loads(answer)
+        return reply
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # it stopped already; ask() said why
+            self.process.stdin.close()
+        self.process.wait()
+
+
 def peer_table(python: str) -> None:
     """Ours and sfnx's local runner (``sfnx.testing.run``, in ``python``) per run, after
-    warm-up, on the same cases; each case's final outputs are compared."""
+    one warm-up run each, on the same cases; each case's final outputs are compared. The
+    timed runs alternate between the two engines (ours first, then theirs, then theirs
+    first...), so that a busy spell of a shared machine falls on both."""
+    if not Path(python).exists():
+        raise SystemExit(f"--peer-python {python}: no such interpreter; give a venv's bin/python")
+    with tempfile.TemporaryFile() as errors:
+        peer = PeerDriver(python, errors)
+        try:
+            peer_rows(peer)
+        finally:
+            peer.close()
+
+
+def peer_rows(peer: PeerDriver) -> None:
     from sfnchain.testing import run_workflow
     from sfnchain.testing.interpreter_engine import InterpreterEngine
 
-    if not Path(python).exists():
-        raise SystemExit(f"--peer-python {python}: no such interpreter; give a venv's bin/python")
-    driver = Path(__file__).with_name("peer_sfnx.py")
     head = "per run after warm-up: median of N runs"
     print(f"\n{head:<44} {'ours':>12} {'sfnx':>12} {'sfnx/ours':>10}")
     for case in peer_cases():
         label = f"{case.label}, N={case.runs}"
-        # ours: the embedded interpreter, no per-child history kept (as the peer keeps none)
+        # ours: the embedded interpreter, no per-child history kept (the peer keeps none)
         with InterpreterEngine(child_history=False) as engine:
-            first = run_workflow(
-                case.definition,
-                case.data,
-                mocks=case.mocks,
-                engine=engine,
-                seed=case.seed(),
-                timeout=600,
-            )
 
-            def again(e: Any = engine, c: PeerCase = case) -> Any:
-                return run_workflow(c.definition, c.data, mocks=c.mocks, engine=e, timeout=600)
+            def once(c: PeerCase = case, e: Any = engine, **more: Any) -> Any:
+                return run_workflow(
+                    c.definition, c.data, mocks=c.mocks, engine=e, timeout=600, **more
+                )
 
-            mine = median_ms(again, case.runs)
-        done = subprocess.run(
-            [python, str(driver)],
-            input=json.dumps(case.request()).encode(),
-            capture_output=True,
-            cwd=ROOT,
-        )
-        if done.returncode != 0:
-            last = (done.stderr.decode().strip().splitlines() or ["no output"])[-1]
-            raise SystemExit(f"{python} {driver.name} failed (exit {done.returncode}): {last}")
-        theirs = json.loads(done.stdout.decode().strip().splitlines()[-1])
+            def timed_once() -> float:
+                began = time.perf_counter()
+                once()
+                return (time.perf_counter() - began) * 1000
+
+            first = once(seed=case.seed())
+            theirs = peer.ask(case.request())
+            mine: list[float] = []
+            peers: list[float] = []
+            for i in range(case.runs):
+                if "unsupported" in theirs:
+                    mine.append(timed_once())
+                elif i % 2 == 0:
+                    mine.append(timed_once())
+                    peers.append(float(peer.ask("run")["ms"]))
+                else:
+                    peers.append(float(peer.ask("run")["ms"]))
+                    mine.append(timed_once())
+        ours_ms = statistics.median(mine)
         if "unsupported" in theirs:
-            print(f"{label:<44} {mine:>9.2f} ms {'-':>12}")
+            print(f"{label:<44} {ours_ms:>9.2f} ms {'-':>12}")
             print(f"  sfnx cannot run it: {theirs['unsupported']}")
             continue
-        peer_ms = float(theirs["ms"])
-        print(f"{label:<44} {mine:>9.2f} ms {peer_ms:>9.2f} ms {peer_ms / mine:>9.1f}x")
+        peer_ms = statistics.median(peers)
+        print(f"{label:<44} {ours_ms:>9.2f} ms {peer_ms:>9.2f} ms {peer_ms / ours_ms:>9.1f}x")
         if first.status != "SUCCEEDED" or theirs["error"]:
             print(
                 f"  MISMATCH: ours {first.status} {first.error or ''}, "

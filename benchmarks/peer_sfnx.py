@@ -1,24 +1,24 @@
-"""Driver for the peer column of benchmarks/engine.py: one case on sfnx's local runner.
+"""Driver for the peer column of benchmarks/engine.py: cases on sfnx's local runner.
 
 Run by ``benchmarks/engine.py --peer-python PYTHON`` in PYTHON, an interpreter that has
 sfnx installed (a scratch venv; sfnx is never a dependency of this project). It reads
-one case as JSON on stdin::
+JSON lines on stdin and answers each with one JSON line on stdout:
 
-    {"definition": {...}, "input": ..., "runs": 30,
-     "results": {"<Task state>": <its mocked task result>, ...},
-     "reads": {"<Map state>": "<text of the S3 object its ItemReader reads>"}}
+- a case, ``{"definition": {...}, "input": ..., "results": {"<Task state>": <its
+  mocked task result>}, "reads": {"<Map state>": "<text of the S3 object its
+  ItemReader reads>"}}``: runs it once with ``sfnx.testing.run`` (the warm-up) and
+  answers ``{"output": ..., "error": ..., "cause": ...}``, or ``{"unsupported": "<why>"}``
+  when sfnx does not run the definition;
+- ``"run"``: runs the current case once more and answers ``{"ms": <wall ms>}``, so the
+  caller can interleave these runs with its own.
 
-runs the definition once to warm up and ``runs`` more times with ``sfnx.testing.run``,
-each Task answered with the result given for its state, each ItemReader with the
-object's text parsed as JSON (on every call, as a read would), and prints one JSON
-line: ``{"ms": <median ms per run>, "output": ..., "error": ..., "cause": ...}`` from
-the warm-up run, or ``{"unsupported": "<why>"}`` when sfnx does not run the definition.
+Each Task is answered with the result given for its state, each ItemReader with the
+object's text parsed as JSON (on every call, as a read would).
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -32,7 +32,33 @@ def main() -> None:
         where = sys.executable
         raise SystemExit(f"{where}: cannot import sfnx ({exc}); pip install sfnx") from None
 
-    case = json.load(sys.stdin)
+    once: Callable[[], Any] | None = None
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request == "run":
+            if once is None:
+                raise SystemExit("peer_sfnx.py: 'run' before any case")
+            began = time.perf_counter()
+            once()
+            reply: dict[str, Any] = {"ms": (time.perf_counter() - began) * 1000}
+        else:
+            once = runner(peer, request)
+            try:
+                first = once()
+            except (peer.Unsupported, peer.InvalidDefinition) as exc:
+                once = None
+                reply = {"unsupported": f"{type(exc).__name__}: {exc}"}
+            else:
+                reply = {
+                    "output": None if first.error else first.output,
+                    "error": first.error,
+                    "cause": first.cause,
+                }
+        print(json.dumps(reply), flush=True)
+
+
+def runner(peer: Any, case: dict[str, Any]) -> Callable[[], Any]:
+    """One run of ``case`` on ``sfnx.testing.run``: its Execution."""
     definition: dict[str, Any] = case["definition"]
     data = case["input"]
     results: dict[str, Any] = case.get("results", {})
@@ -48,30 +74,7 @@ def main() -> None:
     def once() -> Any:
         return peer.run(definition, data, tasks)
 
-    try:
-        first = once()  # warm-up: imports, JSONata parsing caches
-    except (peer.Unsupported, peer.InvalidDefinition) as exc:
-        print(json.dumps({"unsupported": f"{type(exc).__name__}: {exc}"}))
-        return
-    print(
-        json.dumps(
-            {
-                "ms": median_ms(once, int(case["runs"])),
-                "output": None if first.error else first.output,
-                "error": first.error,
-                "cause": first.cause,
-            }
-        )
-    )
-
-
-def median_ms(fn: Callable[[], Any], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times) * 1000
+    return once
 
 
 if __name__ == "__main__":
