@@ -443,7 +443,8 @@ def peer_table(python: str) -> None:
     """Ours and sfnx's local runner (``sfnx.testing.run``, in ``python``) per run, after
     one warm-up run each, on the same cases; each case's final outputs are compared. The
     timed runs alternate between the two engines (ours first, then theirs, then theirs
-    first...), so that a busy spell of a shared machine falls on both."""
+    first...), so that a busy spell of a shared machine falls on both. Wall time and
+    CPU time (of each engine's process) per run; CPU is the steadier on a busy machine."""
     if not Path(python).exists():
         raise SystemExit(f"--peer-python {python}: no such interpreter; give a venv's bin/python")
     with tempfile.TemporaryFile() as errors:
@@ -459,7 +460,10 @@ def peer_rows(peer: PeerDriver) -> None:
     from sfnchain.testing.interpreter_engine import InterpreterEngine
 
     head = "per run after warm-up: median of N runs"
-    print(f"\n{head:<44} {'ours':>12} {'sfnx':>12} {'sfnx/ours':>10}")
+    print(
+        f"\n{head:<44} {'ours':>12} {'sfnx':>12} {'sfnx/ours':>10}"
+        f" {'CPU: ours':>12} {'sfnx':>12} {'sfnx/ours':>10}"
+    )
     for case in peer_cases():
         label = f"{case.label}, N={case.runs}"
         # ours: the embedded interpreter, no per-child history kept (the peer keeps none)
@@ -470,31 +474,41 @@ def peer_rows(peer: PeerDriver) -> None:
                     c.definition, c.data, mocks=c.mocks, engine=e, timeout=600, **more
                 )
 
-            def timed_once() -> float:
-                began = time.perf_counter()
+            def timed_once() -> tuple[float, float]:
+                began, cpu = time.perf_counter(), time.process_time()
                 once()
-                return (time.perf_counter() - began) * 1000
+                return (time.perf_counter() - began) * 1000, (time.process_time() - cpu) * 1000
+
+            def timed_peer() -> tuple[float, float]:
+                got = peer.ask("run")
+                return float(got["ms"]), float(got["cpu_ms"])
 
             first = once(seed=case.seed())
             theirs = peer.ask(case.request())
-            mine: list[float] = []
-            peers: list[float] = []
+            mine: list[tuple[float, float]] = []
+            peers: list[tuple[float, float]] = []
             for i in range(case.runs):
                 if "unsupported" in theirs:
                     mine.append(timed_once())
                 elif i % 2 == 0:
                     mine.append(timed_once())
-                    peers.append(float(peer.ask("run")["ms"]))
+                    peers.append(timed_peer())
                 else:
-                    peers.append(float(peer.ask("run")["ms"]))
+                    peers.append(timed_peer())
                     mine.append(timed_once())
-        ours_ms = statistics.median(mine)
+        ours_ms = statistics.median(wall for wall, _ in mine)
+        ours_cpu = statistics.median(cpu for _, cpu in mine)
         if "unsupported" in theirs:
-            print(f"{label:<44} {ours_ms:>9.2f} ms {'-':>12}")
+            none = f"{'-':>12} {'':>10}"
+            print(f"{label:<44} {ours_ms:>9.2f} ms {none} {ours_cpu:>9.2f} ms {'-':>12}")
             print(f"  sfnx cannot run it: {theirs['unsupported']}")
             continue
-        peer_ms = statistics.median(peers)
-        print(f"{label:<44} {ours_ms:>9.2f} ms {peer_ms:>9.2f} ms {peer_ms / ours_ms:>9.1f}x")
+        peer_ms = statistics.median(wall for wall, _ in peers)
+        peer_cpu = statistics.median(cpu for _, cpu in peers)
+        print(
+            f"{label:<44} {ours_ms:>9.2f} ms {peer_ms:>9.2f} ms {peer_ms / ours_ms:>9.1f}x"
+            f" {ours_cpu:>9.2f} ms {peer_cpu:>9.2f} ms {peer_cpu / ours_cpu:>9.1f}x"
+        )
         if first.status != "SUCCEEDED" or theirs["error"]:
             print(
                 f"  MISMATCH: ours {first.status} {first.error or ''}, "

@@ -9,8 +9,8 @@ JSON lines on stdin and answers each with one JSON line on stdout:
   ItemReader reads>"}}``: runs it once with ``sfnx.testing.run`` (the warm-up) and
   answers ``{"output": ..., "error": ..., "cause": ...}``, or ``{"unsupported": "<why>"}``
   when sfnx does not run the definition;
-- ``"run"``: runs the current case once more and answers ``{"ms": <wall ms>}``, so the
-  caller can interleave these runs with its own.
+- ``"run"``: runs the current case once more and answers ``{"ms": <wall ms>, "cpu_ms":
+  <CPU ms of this process>}``, so the caller can interleave these runs with its own.
 
 Each Task is answered with the result given for its state, each ItemReader with the
 object's text parsed as JSON (on every call, as a read would).
@@ -38,9 +38,12 @@ def main() -> None:
         if request == "run":
             if once is None:
                 raise SystemExit("peer_sfnx.py: 'run' before any case")
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             once()
-            reply: dict[str, Any] = {"ms": (time.perf_counter() - began) * 1000}
+            reply: dict[str, Any] = {
+                "ms": (time.perf_counter() - began) * 1000,
+                "cpu_ms": (time.process_time() - cpu) * 1000,
+            }
         else:
             once = runner(peer, request)
             try:
