@@ -15,10 +15,19 @@ process (wall and CPU). On a shared machine CPU time is the steadier figure.
 sfnchain of git revision REV (extracted with ``git archive``), interleaved with this
 tree's runs, and puts it in the "old" column (before/after ratios from one run);
 ``--runs N`` (default 1) repeats each measurement and keeps the best.
+
+``--peer-python PYTHON`` adds a second table: the closest Python peer, sfnx's local
+runner (``sfnx.testing.run``), run by benchmarks/peer_sfnx.py in PYTHON (a scratch venv
+with ``pip install sfnx``; sfnx is never a dependency here) beside ours, per run after
+warm-up (median), on the same JSONata definitions, inputs and mocked results: a Parallel
+of 3 model calls, the SUV pipeline, and the fleet's Distributed Map over 100 and 1,000
+S3 records. Each case's final outputs are compared and a difference is printed.
+``--peer-only`` prints only that table.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -52,6 +61,7 @@ def _option(name: str, default: str) -> str:
 
 BASELINE_REV = _option("--baseline-rev", "")
 RUNS = max(1, int(_option("--runs", "1")))
+PEER_PYTHON = _option("--peer-python", "")
 
 
 def median_ms(fn: Callable[[], Any], runs: int) -> float:
@@ -235,57 +245,277 @@ def per_run() -> None:
     print(f"{'  interpreter core (sfnchain.engine.run) only':<44} {'':>13} {core:>9.2f} ms")
 
 
-def peer() -> None:
-    """The SUV pipeline (JSONata) on sfnx's local runner (``sfnx.testing.run``) and on ours,
-    with the same model answers, in this process. Optional: sfnx is never a dependency;
-    install it into a scratch venv and name its site-packages in SFNX_SITE_PACKAGES."""
-    extra = os.environ.get("SFNX_SITE_PACKAGES")
-    if extra:
-        sys.path.append(extra)  # after ours: shared libraries resolve to this venv's
-    try:
-        import sfnx.testing  # type: ignore[import-not-found]
-    except ImportError:
-        print(
-            "  peer row skipped: sfnx is not importable (python -m venv /tmp/sfnx && "
-            "/tmp/sfnx/bin/pip install sfnx; SFNX_SITE_PACKAGES=<its site-packages>)"
+def peer_hint() -> None:
+    print(
+        f"{'  peer table: add --peer-python PYTHON':<44} (an interpreter with sfnx installed;"
+        " see benchmarks/peer_sfnx.py)"
+    )
+
+
+class PeerCase:
+    """One case run on both engines: the same definition, input and mocked results
+    (the peer's are what our mocks resolve to), and the S3 objects read."""
+
+    def __init__(
+        self,
+        label: str,
+        definition: dict[str, Any],
+        data: Any,
+        mocks: dict[str, Any],
+        runs: int,
+        objects: dict[str, tuple[str, str, str]] | None = None,
+    ) -> None:
+        # objects: the ItemReader state -> (bucket, key, text of the object it reads)
+        self.label, self.definition, self.data, self.mocks, self.runs = (
+            label,
+            definition,
+            data,
+            mocks,
+            runs,
         )
-        return
-    from sfnchain.compiler import compile_file
-    from sfnchain.testing import answer, run_workflow
+        self.objects = objects or {}
 
-    suv = compile_file(ROOT / "workflows" / "parallel.py", query_language="JSONata")
-    data = {"spec": "x", "image": "s3://b/k.png"}
-    texts = {"Describe": "d", "Advert": "ad", "Tagline": "tag", "Social": "#suv"}
+    def seed(self) -> dict[str, Any] | None:
+        if not self.objects:
+            return None
+        return {"s3": {bucket: {key: text} for bucket, key, text in self.objects.values()}}
 
-    def model(call: Any) -> Any:
-        # the same response the mocks below give (answer(text): an Anthropic message)
+    def request(self) -> dict[str, Any]:
+        """The case as benchmarks/peer_sfnx.py reads it."""
+        from sfnchain.testing.mockconfig import Return
+
+        results = {}
+        for state, mock in self.mocks.items():
+            response = mock.resolve(state, self.definition)[0].response
+            assert isinstance(response, Return), (state, response)
+            results[state] = response.payload
         return {
-            "Body": {
-                "id": "msg_mock",
-                "type": "message",
-                "role": "assistant",
-                "content": [{"type": "text", "text": texts[call.state]}],
-                "stop_reason": "end_turn",
-                "usage": {"input_tokens": 10, "output_tokens": 20},
-            },
-            "ContentType": "application/json",
+            "definition": self.definition,
+            "input": self.data,
+            "results": results,
+            "reads": {state: text for state, (_, _, text) in self.objects.items()},
         }
 
-    mocks = {state: answer(text) for state, text in texts.items()}
-    theirs = sfnx.testing.run(suv.definition, data, model)
-    with open_kind("interpreter") as engine:
-        ours = run_workflow(suv, data, mocks=mocks, engine=engine)
-        assert ours.output == theirs.output, (ours.output, theirs.output)
-        mine = median_ms(lambda: run_workflow(suv, data, mocks=mocks, engine=engine), 30)
-    peer_ms = median_ms(lambda: sfnx.testing.run(suv.definition, data, model), 30)
-    row(
-        "SUV pipeline, JSONata: sfnx.testing vs ours",
-        peer_ms,
-        mine,
-        "ms",
-        "<= peer",
-        mine <= peer_ms,
+
+def peer_cases() -> list[PeerCase]:
+    """Parallel of 3 model calls, the SUV pipeline and the fleet's Distributed Map over
+    100 and 1,000 S3 records, in JSONata (the only language sfnx runs); then the
+    target row's JSONPath Parallel, which sfnx declines (shown as such)."""
+    import asl  # tests/testing/asl.py: hand-written definitions
+
+    from sfnchain.compiler import compile_file
+    from sfnchain.testing import answer
+
+    model = "anthropic.claude-3-haiku-20240307-v1:0"
+
+    def branch(name: str) -> dict[str, Any]:
+        # the JSONata twin of tests/testing/asl.py's parallel3 branch: prompt from the
+        # input, the answer's text and usage kept beside the input under "out"
+        ask = {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::bedrock:invokeModel",
+            "Arguments": {
+                "ModelId": model,
+                "Body": {
+                    "anthropic_version": "bedrock-2023-05-31",
+                    "max_tokens": 200,
+                    "messages": [
+                        {
+                            "role": "user",
+                            "content": [
+                                {"type": "text", "text": f"{{% '{name}: ' & $states.input.spec %}}"}
+                            ],
+                        }
+                    ],
+                },
+            },
+            "Output": "{% $merge([$states.input, {'out': {"
+            "'text': $states.result.Body.content[0].text, 'usage': {"
+            "'input_tokens': $states.result.Body.usage.input_tokens, "
+            "'output_tokens': $states.result.Body.usage.output_tokens}}}]) %}",
+            "End": True,
+        }
+        return {"StartAt": name, "States": {name: ask}}
+
+    parallel = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Fanout",
+        "States": {
+            "Fanout": {
+                "Type": "Parallel",
+                "Branches": [branch("Advert"), branch("Tagline"), branch("Social")],
+                "Output": "{% {'advert': $states.result[0].out.text, "
+                "'tagline': $states.result[1].out.text, 'social': $states.result[2].out.text} %}",
+                "End": True,
+            }
+        },
+    }
+    mocks = {"Advert": answer("ad"), "Tagline": answer("tag"), "Social": answer("#suv")}
+    suv = compile_file(ROOT / "workflows" / "parallel.py", query_language="JSONata").definition
+    cases = [
+        PeerCase("Parallel of 3 mocked model calls", parallel, {"spec": "x"}, mocks, 30),
+        PeerCase(
+            "SUV pipeline (workflows/parallel.py)",
+            suv,
+            {"spec": "x", "image": "s3://b/k.png"},
+            {"Describe": answer("d"), **mocks},
+            30,
+        ),
+    ]
+    # the fleet's Distributed Map without its ResultWriter: the Map's result is then
+    # every child's output, compared in full (a written manifest's key is a run id)
+    compiled = compile_file(ROOT / "workflows" / "fleet.py", query_language="JSONata")
+    fleet = json.loads(json.dumps(compiled.definition))
+    fleet["States"]["Fleet"].pop("ResultWriter")
+    fleet["States"]["Fleet"]["Output"] = "{% {'fleet': $states.result} %}"
+    reader = fleet["States"]["Fleet"]["ItemReader"]["Arguments"]
+    for items, runs in ((100, 10), (1000, 5)):
+        records = [{"model": f"Roamer {i}", "trim": "LX", "spec": "hybrid"} for i in range(items)]
+        cases.append(
+            PeerCase(
+                f"Distributed Map over {items:,} S3 items",
+                fleet,
+                {"tone": "up"},
+                {"Describe vehicle": answer("A capable SUV."), "Vehicle tagline": answer("Go.")},
+                runs,
+                {"Fleet": (reader["Bucket"], reader["Key"], json.dumps(records))},
+            )
+        )
+    jsonpath = asl.parallel3()
+    cases.append(PeerCase("Parallel of 3, in JSONPath", jsonpath, {"spec": "x"}, mocks, 30))
+    return cases
+
+
+def first_difference(ours: Any, theirs: Any, at: str = "") -> str:
+    """The JSON pointer of the first place two values differ, with both values there."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        for key in sorted(set(ours) | set(theirs)):
+            if key not in ours or key not in theirs or ours[key] != theirs[key]:
+                return first_difference(ours.get(key), theirs.get(key), f"{at}/{key}")
+    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+        for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            if a != b:
+                return first_difference(a, b, f"{at}/{i}")
+    return f"{at or '/'}: ours {json.dumps(ours)[:80]}, peer {json.dumps(theirs)[:80]}"
+
+
+class PeerDriver:
+    """benchmarks/peer_sfnx.py running in ``python``, asked one JSON line at a time."""
+
+    def __init__(self, python: str, errors: Any) -> None:
+        # errors: a file for the driver's stderr, read when it fails
+        self.python, self.errors = python, errors
+        self.process = subprocess.Popen(
+            [python, str(Path(__file__).with_name("peer_sfnx.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            cwd=ROOT,
+            text=True,
+        )
+
+    def ask(self, request: Any) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline()
+        except BrokenPipeError:  # the driver has stopped
+            answer = ""
+        if not answer:
+            self.process.wait()
+            self.errors.seek(0)
+            lines = self.errors.read().decode().strip().splitlines() or ["no output"]
+            raise SystemExit(
+                f"{self.python} peer_sfnx.py failed (exit {self.process.returncode}): {lines[-1]}"
+            )
+        reply: dict[str, Any] = json.loads(answer)
+        return reply
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # it stopped already; ask() said why
+            self.process.stdin.close()
+        self.process.wait()
+
+
+def peer_table(python: str) -> None:
+    """Ours and sfnx's local runner (``sfnx.testing.run``, in ``python``) per run, after
+    one warm-up run each, on the same cases; each case's final outputs are compared. The
+    timed runs alternate between the two engines (ours first, then theirs, then theirs
+    first...), so that a busy spell of a shared machine falls on both. Wall time and
+    CPU time (of each engine's process) per run; CPU is the steadier on a busy machine."""
+    if not Path(python).exists():
+        raise SystemExit(f"--peer-python {python}: no such interpreter; give a venv's bin/python")
+    with tempfile.TemporaryFile() as errors:
+        peer = PeerDriver(python, errors)
+        try:
+            peer_rows(peer)
+        finally:
+            peer.close()
+
+
+def peer_rows(peer: PeerDriver) -> None:
+    from sfnchain.testing import run_workflow
+    from sfnchain.testing.interpreter_engine import InterpreterEngine
+
+    head = "per run after warm-up: median of N runs"
+    print(
+        f"\n{head:<44} {'ours':>12} {'sfnx':>12} {'sfnx/ours':>10}"
+        f" {'CPU: ours':>12} {'sfnx':>12} {'sfnx/ours':>10}"
     )
+    for case in peer_cases():
+        label = f"{case.label}, N={case.runs}"
+        # ours: the embedded interpreter, no per-child history kept (the peer keeps none)
+        with InterpreterEngine(child_history=False) as engine:
+
+            def once(c: PeerCase = case, e: Any = engine, **more: Any) -> Any:
+                return run_workflow(
+                    c.definition, c.data, mocks=c.mocks, engine=e, timeout=600, **more
+                )
+
+            def timed_once() -> tuple[float, float]:
+                began, cpu = time.perf_counter(), time.process_time()
+                once()
+                return (time.perf_counter() - began) * 1000, (time.process_time() - cpu) * 1000
+
+            def timed_peer() -> tuple[float, float]:
+                got = peer.ask("run")
+                return float(got["ms"]), float(got["cpu_ms"])
+
+            first = once(seed=case.seed())
+            theirs = peer.ask(case.request())
+            mine: list[tuple[float, float]] = []
+            peers: list[tuple[float, float]] = []
+            for i in range(case.runs):
+                if "unsupported" in theirs:
+                    mine.append(timed_once())
+                elif i % 2 == 0:
+                    mine.append(timed_once())
+                    peers.append(timed_peer())
+                else:
+                    peers.append(timed_peer())
+                    mine.append(timed_once())
+        ours_ms = statistics.median(wall for wall, _ in mine)
+        ours_cpu = statistics.median(cpu for _, cpu in mine)
+        if "unsupported" in theirs:
+            none = f"{'-':>12} {'':>10}"
+            print(f"{label:<44} {ours_ms:>9.2f} ms {none} {ours_cpu:>9.2f} ms {'-':>12}")
+            print(f"  sfnx cannot run it: {theirs['unsupported']}")
+            continue
+        peer_ms = statistics.median(wall for wall, _ in peers)
+        peer_cpu = statistics.median(cpu for _, cpu in peers)
+        print(
+            f"{label:<44} {ours_ms:>9.2f} ms {peer_ms:>9.2f} ms {peer_ms / ours_ms:>9.1f}x"
+            f" {ours_cpu:>9.2f} ms {peer_cpu:>9.2f} ms {peer_cpu / ours_cpu:>9.1f}x"
+        )
+        if first.status != "SUCCEEDED" or theirs["error"]:
+            print(
+                f"  MISMATCH: ours {first.status} {first.error or ''}, "
+                f"sfnx {theirs['error'] or 'SUCCEEDED'} {theirs['cause'] or ''}"
+            )
+        elif first.output != theirs["output"]:
+            print(f"  MISMATCH at {first_difference(first.output, theirs['output'])}")
 
 
 def whole_process(base: Path | None) -> None:
@@ -536,19 +766,27 @@ def main() -> None:
     if sys.argv[1:2] == ["--map"]:
         one_map(sys.argv[2], int(sys.argv[3]))
         return
+    if "--peer-only" in sys.argv:
+        if not PEER_PYTHON:
+            raise SystemExit("--peer-only needs --peer-python PYTHON (a venv with sfnx)")
+        peer_table(PEER_PYTHON)
+        return
     quick = "--quick" in sys.argv
     base = baseline_tree()
     old = f"@{BASELINE_REV[:11]} (old)" if base else "moto (old)" if WITH_MOTO else ""
     print(f"{'':<44} {old:>13} {'interpreter':>13} {'ratio':>8}")
     try:
         per_run()
-        peer()
+        if not PEER_PYTHON:
+            peer_hint()
         whole_process(base)
         limits_and_time(quick)
         distributed_map(quick, base)
     finally:
         if base is not None:
             shutil.rmtree(base, ignore_errors=True)
+    if PEER_PYTHON:
+        peer_table(PEER_PYTHON)
 
 
 if __name__ == "__main__":
