@@ -186,15 +186,9 @@ def _max_tokens(
 ) -> Any:
     """max_tokens within the family's range and the model's own output limit."""
     checked = _bounded(adapter, "max_tokens", value, loc)
-    if entry is None or entry.max_output_tokens is None or checked is None:
-        return checked
-    if checked > entry.max_output_tokens:
-        raise error(
-            "INVALID_MODEL",
-            f"max_tokens for {entry.model_id} must be at most {entry.max_output_tokens} "
-            f"({entry.max_output_tokens_source}), got {checked}",
-            location=loc,
-        )
+    problem = None if entry is None or checked is None else entry.max_tokens_problem(checked)
+    if problem is not None:
+        raise error("INVALID_MODEL", problem, location=loc)
     return checked
 
 

@@ -46,6 +46,8 @@ class CatalogueEntry:
     output: str  # text | embedding | image | video | speech | rerank
     max_output_tokens: int | None = None
     max_output_tokens_source: str = ""
+    # the page gives the figure rounded ("4K", recorded as 4000): it may mean up to 4096
+    max_output_tokens_rounded: bool = False
     context_window: int | None = None
     context_window_source: str = ""
     input_modalities: tuple[str, ...] | None = None
@@ -54,6 +56,33 @@ class CatalogueEntry:
     max_output_tokens_note: str = ""
     context_window_note: str = ""
     input_modalities_note: str = ""
+
+    @property
+    def output_ceiling(self) -> int | None:
+        """The largest max_tokens the published maximum output allows: the figure itself,
+        or for a rounded one ("4K", recorded as 4000) its largest reading (4096), so that
+        no request AWS may accept is refused."""
+        limit = self.max_output_tokens
+        if limit is None or not self.max_output_tokens_rounded:
+            return limit
+        return -(-limit // 1000) * 1024
+
+    def max_tokens_problem(self, max_tokens: int) -> str | None:
+        """Why ``max_tokens`` is more than the model answers with (its published maximum,
+        the page that says so and the fix), or None when it fits or no limit is known."""
+        ceiling = self.output_ceiling
+        if ceiling is None or max_tokens <= ceiling:
+            return None
+        limit = (
+            f"{ceiling} (the page gives about {self.max_output_tokens // 1000}K)"
+            if self.max_output_tokens_rounded and self.max_output_tokens is not None
+            else str(ceiling)
+        )
+        return (
+            f"max_tokens for {self.model_id} must be at most {limit} (the model's maximum "
+            f"output tokens, {self.max_output_tokens_source}), got {max_tokens}; lower "
+            "max_tokens to fit"
+        )
 
     @property
     def family(self) -> str | None:
@@ -96,6 +125,7 @@ def _entry(model_id: str, entry: dict[str, Any]) -> CatalogueEntry:
         entry["output"],
         max_output_tokens=entry.get("max_output_tokens"),
         max_output_tokens_source=entry.get("max_output_tokens_source", ""),
+        max_output_tokens_rounded=bool(entry.get("max_output_tokens_rounded", False)),
         context_window=entry.get("context_window"),
         context_window_source=entry.get("context_window_source", ""),
         input_modalities=None if inputs is None else tuple(inputs),
@@ -151,14 +181,7 @@ def check_max_tokens(model_id: str, max_tokens: int) -> str | None:
         entry = _resolve(model_id)
     except UnknownModelId:
         return None
-    limit = entry.max_output_tokens
-    if limit is None or max_tokens <= limit:
-        return None
-    return (
-        f"max_tokens for {model_id} must be at most {limit} (the model's maximum output "
-        f"tokens, {entry.max_output_tokens_source}), got {max_tokens}; lower max_tokens to "
-        f"{limit} or less"
-    )
+    return entry.max_tokens_problem(max_tokens)
 
 
 @functools.cache

@@ -50,6 +50,7 @@ def test_every_entry_has_the_known_fields_with_the_right_types() -> None:
         "context_window_source",
         "max_output_tokens",
         "max_output_tokens_source",
+        "max_output_tokens_rounded",
         "input_modalities_note",
         "context_window_note",
         "max_output_tokens_note",
@@ -65,6 +66,11 @@ def test_every_entry_has_the_known_fields_with_the_right_types() -> None:
                 value = entry[field]
                 # bool is an int in Python: refuse it explicitly
                 assert type(value) is int and value > 0, (model_id, field, value)
+        if "max_output_tokens_rounded" in entry:
+            # only a figure a page rounds ("4K"), recorded in thousands, with its note
+            assert entry["max_output_tokens_rounded"] is True, model_id
+            assert entry["max_output_tokens"] % 1000 == 0, model_id
+            assert "max_output_tokens_note" in entry, model_id
         if "input_modalities" in entry:
             inputs = entry["input_modalities"]
             assert isinstance(inputs, list) and inputs, model_id
@@ -408,6 +414,18 @@ def test_max_tokens_is_not_checked_where_no_limit_is_known() -> None:
     assert check_max_tokens("anthropic.claude-opus-9-v1:0", 1_000_000) is None
     arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123"
     assert check_max_tokens(arn, 1_000_000) is None
+
+
+def test_a_rounded_limit_refuses_only_what_is_over_its_largest_reading() -> None:
+    # the Nova Lite card gives the maximum output as "5K" and the Llama 3.2 90B card as
+    # "4K": 5000/4000 may mean 5120/4096, so nothing AWS may accept is refused
+    assert check_max_tokens("amazon.nova-lite-v1:0", 5120) is None
+    message = check_max_tokens("us.amazon.nova-lite-v1:0", 5121)
+    assert message is not None and "at most 5120 (the page gives about 5K)" in message
+    assert check_max_tokens("meta.llama3-2-90b-instruct-v1:0", 4096) is None
+    assert check_max_tokens("meta.llama3-2-90b-instruct-v1:0", 4097) is not None
+    # an exact figure is not stretched: Claude 3 Haiku answers with at most 4096
+    assert check_max_tokens("anthropic.claude-3-haiku-20240307-v1:0", 4097) is not None
 
 
 def test_the_dsl_refuses_max_tokens_above_a_newly_recorded_limit() -> None:
