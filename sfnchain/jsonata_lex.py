@@ -38,15 +38,17 @@ STOPS = frozenset(" \t\n\r.[]{}(),@#;:?+-*/%|=<>^&!~")
 
 _STOP = r" \t\n\r.\[\]{}(),@#;:?+\-*/%|=<>^&!~"
 _ESCAPED = r"""\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})"""
+# The alternatives start with distinct characters (a digit starts a number, never a name),
+# the most frequent first.
 _TOKEN = re.compile(
     rf"""[ \t\n\r]*(?:
-      (?P<comment>/\*(?s:.*?)\*/)
+      (?P<word>[^{_STOP}'"`$0-9][^{_STOP}]*)
     | (?P<operator>\.\.|:=|!=|>=|<=|\*\*|~>|\?:|\?\?|/(?!\*)|[.\[\]{{}}(),@#;:?+\-*%|=<>^&!~])
+    | (?P<variable>\$[^{_STOP}]*)
     | (?P<string>'(?:[^'\\]|{_ESCAPED})*'|"(?:[^"\\]|{_ESCAPED})*")
     | (?P<number>(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)
+    | (?P<comment>/\*(?s:.*?)\*/)
     | (?P<quoted>`[^`]*`)
-    | (?P<variable>\$[^{_STOP}]*)
-    | (?P<word>[^{_STOP}'"`][^{_STOP}]*)
     )""",
     re.VERBOSE,
 )
@@ -65,27 +67,27 @@ _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))")
 def tokens(expression: str) -> list[tuple[str, str]] | None:
     """``expression``'s tokens as ``(kind, text)``, or None where JSONata reads it otherwise."""
     out: list[tuple[str, str]] = []
+    append = out.append
     pos, end = 0, len(expression.rstrip(" \t\n\r"))
     match = _TOKEN.match
     while pos < end:
         m = match(expression, pos, end)
-        if m is None:
+        kind = None if m is None else m.lastgroup
+        if m is None or kind is None:
             return None
-        kind = m.lastgroup
-        if kind is None:
-            return None
-        text = m.group(kind)
+        text = m[kind]
         pos = m.end()
         if kind == "word":
-            kind = _WORDS.get(text, "name")
-        elif kind == "number":
+            append((_WORDS.get(text, "name"), text))
+            continue
+        if kind == "number":
             if pos < end and expression[pos] not in STOPS:
                 return None
             if not math.isfinite(float(text)):
                 return None
         elif kind == "quoted":
             kind = "name"
-        out.append((kind, text))
+        append((kind, text))
     return out
 
 

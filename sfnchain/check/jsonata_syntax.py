@@ -96,16 +96,15 @@ _EVAL_MESSAGE = "$eval is not available in Step Functions; use $parse"
 # JSONata's escapes only. Keywords are never names, comments never plain. Deeper or longer
 # expressions go to the parser.
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _BINARY = frozenset({"!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "&", "and", "or"})
 _KEYWORDS = frozenset({"function"})
 _MAX_LENGTH = 2000
 _MAX_DEPTH = 32
 
 
-def _name(text: str) -> bool:
-    return text not in _KEYWORDS and _NAME.fullmatch(text) is not None
+def _ascii_name(text: str) -> bool:
+    # an ASCII identifier: [A-Za-z_][A-Za-z0-9_]*
+    return text.isidentifier() and text.isascii() and text not in _KEYWORDS
 
 
 class _Grammar:
@@ -125,8 +124,8 @@ class _Grammar:
     def expr(self, depth: int) -> bool:
         if depth > _MAX_DEPTH or not self.operand(depth):
             return False
-        while self.peek()[0] == "operator" and self.peek()[1] in _BINARY:
-            self.pos += 1
+        while self.pos < len(self.tokens) and self.tokens[self.pos][1] in _BINARY:
+            self.pos += 1  # an operator: no other token's text is one of theirs
             if not self.operand(depth):
                 return False
         return True
@@ -137,8 +136,8 @@ class _Grammar:
         if kind in ("number", "string", "value"):
             return True
         if kind == "name":
-            return _name(text) and self.steps()
-        if kind == "variable" and _VARIABLE.fullmatch(text):
+            return _ascii_name(text) and self.steps()
+        if kind == "variable" and text.isascii() and text[1:].isidentifier():
             if self.take("("):
                 return self.items(")", depth)
             return self.steps()
@@ -154,7 +153,7 @@ class _Grammar:
         while True:
             if self.take("."):
                 kind, text = self.peek()
-                if kind != "name" or not _name(text):
+                if kind != "name" or not _ascii_name(text):
                     return False
                 self.pos += 1
             elif self.take("["):

@@ -107,27 +107,14 @@ def _path(first: Fn, rest: list[Callable[[Any], Any]], block: Fn | None) -> Fn:
     return path
 
 
-def _join(parts: list[Fn]) -> Fn:
-    if len(parts) == 2:
-        left, right = parts
+def _join(left: Fn, right: Fn) -> Fn:
+    def join(scope: Mapping[str, Any], here: Any) -> Any:
+        a, b = left(scope, here), right(scope, here)
+        if type(a) is not str or type(b) is not str:
+            raise _MISSED  # numbers and others are formatted by the library's $string
+        return a + b
 
-        def join(scope: Mapping[str, Any], here: Any) -> Any:
-            a, b = left(scope, here), right(scope, here)
-            if type(a) is not str or type(b) is not str:
-                raise _MISSED  # numbers and others are formatted by the library's $string
-            return a + b
-
-        return join
-    every = tuple(parts)
-
-    def join_all(scope: Mapping[str, Any], here: Any) -> Any:
-        texts = [part(scope, here) for part in every]
-        for text in texts:
-            if type(text) is not str:
-                raise _MISSED
-        return "".join(texts)
-
-    return join_all
+    return join
 
 
 def _object(fields: tuple[tuple[str, Fn], ...]) -> Fn:
@@ -170,14 +157,11 @@ class _Reader:
     def expr(self, depth: int) -> Fn | None:
         if depth > _MAX_DEPTH:
             return None
-        parts: list[Fn] = []
-        while True:
-            made = self.term(depth)
-            if made is None:
-                return None
-            parts.append(made)
-            if not self.take("&"):
-                return parts[0] if len(parts) == 1 else _join(parts)
+        made = self.term(depth)
+        while made is not None and self.take("&"):  # a & b & c is (a & b) & c
+            right = self.term(depth)
+            made = None if right is None else _join(made, right)
+        return made
 
     def term(self, depth: int) -> Fn | None:
         kind, text = self.peek()
