@@ -61,7 +61,7 @@ _WORDS = {
     "null": "value",
 }
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))")
+_ESCAPE = r"\\(?:u([0-9a-fA-F]{4})|(.))"  # compiled on first use: validate needs no values
 
 
 def tokens(expression: str) -> list[tuple[str, str]] | None:
@@ -97,7 +97,7 @@ def string_value(text: str) -> str:
     if "\\" not in body:
         return body
     # each \uXXXX is one character, as in jsonata-python: a surrogate pair stays two
-    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)) if m[1] else _ESCAPES[m[2]], body)
+    return re.sub(_ESCAPE, lambda m: chr(int(m[1], 16)) if m[1] else _ESCAPES[m[2]], body)
 
 
 def number_value(text: str) -> int | float:

@@ -18,7 +18,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from sfnchain import jsonata_lex
+from sfnchain.jsonata_lex import tokens
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -194,8 +194,8 @@ def plain(expression: str) -> bool:
     """True when ``expression`` is in the grammar above (so JSONata parses it)."""
     if len(expression) > _MAX_LENGTH:
         return False
-    tokens = jsonata_lex.tokens(expression)
-    if not tokens:
+    read = tokens(expression)
+    if not read:
         return False
-    grammar = _Grammar(tokens)
-    return grammar.expr(0) and grammar.pos == len(tokens)
+    grammar = _Grammar(read)
+    return grammar.expr(0) and grammar.pos == len(read)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sfnchain import jsonata_lex
+from sfnchain.jsonata_lex import name_value, number_value, string_value, tokens
 
 MISS: Any = object()  # the plan does not answer: evaluate with the library
 
@@ -141,8 +141,8 @@ class _Reader:
     to it (a predicate, a group, another operator) is a node no plan evaluates.
     """
 
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
-        self.tokens = tokens
+    def __init__(self, read: list[tuple[str, str]]) -> None:
+        self.tokens = read
         self.pos = 0
 
     def peek(self) -> tuple[str, str]:
@@ -168,8 +168,8 @@ class _Reader:
         self.pos += 1
         if kind == "string":
             if self.peek() == ("operator", "."):  # JSONata reads a string step as a name
-                return self.path(_variable(""), [_field(jsonata_lex.string_value(text))], depth)
-            return _constant(jsonata_lex.string_value(text))
+                return self.path(_variable(""), [_field(string_value(text))], depth)
+            return _constant(string_value(text))
         if kind == "variable":
             variable = _variable(text[1:])
             if self.peek() == ("operator", "."):
@@ -196,7 +196,7 @@ class _Reader:
                 if block is None or not self.take(")"):
                     return None
                 break  # only a last step may be a block
-            name = jsonata_lex.string_value(text) if kind == "string" else _name(kind, text)
+            name = string_value(text) if kind == "string" else _name(kind, text)
             step = None if name is None else self.indexed(name)
             if step is None:
                 return None
@@ -214,7 +214,7 @@ class _Reader:
         self.pos += 1
         if kind != "number" or not self.take("]"):
             return None
-        position = jsonata_lex.number_value(text)
+        position = number_value(text)
         for _ in range(negated):  # JSONata folds -n into the number literal
             position = _integral(-float(position))
         if type(position) is not int or position < 0:
@@ -232,7 +232,7 @@ class _Reader:
             made = self.expr(depth + 1)
             if made is None:
                 return None
-            fields[jsonata_lex.string_value(text)] = made
+            fields[string_value(text)] = made
             count += 1
             if self.take("}"):
                 break
@@ -245,7 +245,7 @@ class _Reader:
 
 def _name(kind: str, text: str) -> str | None:
     if kind == "name" or (kind == "operator" and text in ("and", "or", "in")):
-        return jsonata_lex.name_value(text)  # JSONata reads the three words as names here
+        return name_value(text)  # JSONata reads the three words as names here
     return None
 
 
@@ -254,10 +254,10 @@ def _integral(value: float) -> int | float:
 
 
 def _plan(body: str) -> Fn | None:
-    tokens = jsonata_lex.tokens(body)
-    if not tokens or tokens[-1][0] == "comment":
+    read = tokens(body)
+    if not read or read[-1][0] == "comment":
         return None  # jsonata-python fails on a comment that ends the expression
-    reader = _Reader([token for token in tokens if token[0] != "comment"])
+    reader = _Reader([token for token in read if token[0] != "comment"])
     made = reader.expr(0)
     return made if reader.pos == len(reader.tokens) else None
 
