@@ -96,7 +96,10 @@ _EVAL_MESSAGE = "$eval is not available in Step Functions; use $parse"
 # JSONata's escapes only. Keywords are never names, comments never plain. Deeper or longer
 # expressions go to the parser.
 
-_BINARY = frozenset({"!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "&", "and", "or"})
+_BINARY = frozenset(
+    ("operator", op)
+    for op in ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "&", "and", "or")
+)
 _KEYWORDS = frozenset({"function"})
 _MAX_LENGTH = 2000
 _MAX_DEPTH = 32
@@ -124,8 +127,8 @@ class _Grammar:
     def expr(self, depth: int) -> bool:
         if depth > _MAX_DEPTH or not self.operand(depth):
             return False
-        while self.pos < len(self.tokens) and self.tokens[self.pos][1] in _BINARY:
-            self.pos += 1  # an operator: no other token's text is one of theirs
+        while self.pos < len(self.tokens) and self.tokens[self.pos] in _BINARY:
+            self.pos += 1
             if not self.operand(depth):
                 return False
         return True
