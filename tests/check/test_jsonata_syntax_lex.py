@@ -162,13 +162,13 @@ def test_corpus_tokens_are_the_librarys_and_plain_verdicts_unchanged() -> None:
         assert plain(expression) == jsonata_syntax_before.plain(expression), expression
 
 
-@settings(max_examples=examples(3000), deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(random_expressions)
 def test_random_tokens_are_the_librarys(expression: str) -> None:
     assert _same_tokens(expression), expression
 
 
-@settings(max_examples=examples(3000), deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(random_expressions)
 def test_random_plain_verdicts_are_unchanged(expression: str) -> None:
     assert plain(expression) == jsonata_syntax_before.plain(expression), expression
