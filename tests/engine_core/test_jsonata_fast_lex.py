@@ -171,3 +171,13 @@ def _sample(rng: random.Random) -> str:
     steps = "".join(rng.choice(STEPS[:14]) for _ in range(rng.randrange(4)))
     other = rng.choice(STRINGS)
     return rng.choice([f"{head}{steps}", f"{other} & {head}{steps}", f"{{'k': {head}{steps}}}"])
+
+
+def test_deep_nesting_is_left_to_the_library() -> None:
+    # the plans' grammar reads 32 levels of parentheses, blocks and objects; the library more
+    body = "(" * 40 + "$states.input.model" + ")" * 40
+    assert jsonata_fast.plan(body) is None
+    assert jsonata_fast.plan(body[8:-8]) is not None
+    functions = jsonata.Functions(random.Random(0))
+    bindings = {"states": {"input": DATA[0]}}
+    assert jsonata.evaluate("{% " + body + " %}", bindings, functions, field="F") == "Roamer"
