@@ -13,11 +13,12 @@ holds this against the parser); anything else, including every error, goes to th
 from __future__ import annotations
 
 import functools
-import math
 import re
 import sys
 import warnings
 from pathlib import Path
+
+from sfnchain.jsonata_lex import tokens
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -90,47 +91,23 @@ _EVAL_MESSAGE = "$eval is not available in Step Functions; use $parse"
 #            | [ expr, ... ] | { string: expr, ... }
 #   path    := ($name | name) (.name | [integer])*        call := $name( expr, ... )
 #
-# with JSONata's own token rules: whitespace is space, tab, CR and LF; a name or number
-# ends only at whitespace, an operator character or the end; strings take JSONata's
-# escapes only. Keywords are never names. Deeper or longer expressions go to the parser.
+# with JSONata's own tokens (sfnchain.jsonata_lex) of which names and variables are ASCII
+# identifiers and a number ends at whitespace or an operator character; strings take
+# JSONata's escapes only. Keywords are never names, comments never plain. Deeper or longer
+# expressions go to the parser.
 
-_TOKEN = re.compile(
-    r"""[ \t\n\r]*(?:
-      (?P<number>(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)
-    | (?P<string>'(?:[^'\\]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*'
-               |"(?:[^"\\]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*")
-    | (?P<variable>\$[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<operator>!=|<=|>=|[=<>+\-*/%&])
-    | (?P<punctuation>[.,()\[\]{}:])
-    )""",
-    re.VERBOSE,
+_BINARY = frozenset(
+    ("operator", op)
+    for op in ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "&", "and", "or")
 )
-# Where JSONata ends a name or a number: whitespace or a one-character operator.
-_BOUNDARY = frozenset(" \t\n\r!#%&()*+,-./:;<=>?@[]^{|}~")
-_KEYWORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
+_KEYWORDS = frozenset({"function"})
 _MAX_LENGTH = 2000
 _MAX_DEPTH = 32
 
 
-def _tokens(expression: str) -> list[tuple[str, str]] | None:
-    out: list[tuple[str, str]] = []
-    pos, end = 0, len(expression.rstrip(" \t\n\r"))
-    while pos < end:
-        m = _TOKEN.match(expression, pos, end)
-        if m is None or m.lastgroup is None:
-            return None
-        kind, text = m.lastgroup, m.group(m.lastgroup)
-        pos = m.end()
-        if kind in ("number", "variable", "name"):
-            if pos < end and expression[pos] not in _BOUNDARY:
-                return None  # JSONata would read on: not the token seen here
-            if kind == "number" and not math.isfinite(float(text)):
-                return None
-            if kind == "name" and text in ("and", "or"):
-                kind = "operator"
-        out.append((kind, text))
-    return out
+def _ascii_name(text: str) -> bool:
+    # an ASCII identifier: [A-Za-z_][A-Za-z0-9_]*
+    return text.isidentifier() and text.isascii() and text not in _KEYWORDS
 
 
 class _Grammar:
@@ -142,7 +119,7 @@ class _Grammar:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
 
     def take(self, text: str) -> bool:
-        if self.peek() == ("punctuation", text):
+        if self.peek() == ("operator", text):
             self.pos += 1
             return True
         return False
@@ -150,7 +127,7 @@ class _Grammar:
     def expr(self, depth: int) -> bool:
         if depth > _MAX_DEPTH or not self.operand(depth):
             return False
-        while self.peek()[0] == "operator":
+        while self.pos < len(self.tokens) and self.tokens[self.pos] in _BINARY:
             self.pos += 1
             if not self.operand(depth):
                 return False
@@ -159,19 +136,19 @@ class _Grammar:
     def operand(self, depth: int) -> bool:
         kind, text = self.peek()
         self.pos += 1
-        if kind in ("number", "string"):
+        if kind in ("number", "string", "value"):
             return True
         if kind == "name":
-            return text in ("true", "false", "null") or (text not in _KEYWORDS and self.steps())
-        if kind == "variable":
+            return _ascii_name(text) and self.steps()
+        if kind == "variable" and text.isascii() and text[1:].isidentifier():
             if self.take("("):
                 return self.items(")", depth)
             return self.steps()
-        if (kind, text) == ("punctuation", "("):
+        if (kind, text) == ("operator", "("):
             return self.expr(depth + 1) and self.take(")")
-        if (kind, text) == ("punctuation", "["):
+        if (kind, text) == ("operator", "["):
             return self.items("]", depth)
-        if (kind, text) == ("punctuation", "{"):
+        if (kind, text) == ("operator", "{"):
             return self.pairs(depth)
         return False
 
@@ -179,7 +156,7 @@ class _Grammar:
         while True:
             if self.take("."):
                 kind, text = self.peek()
-                if kind != "name" or text in _KEYWORDS:
+                if kind != "name" or not _ascii_name(text):
                     return False
                 self.pos += 1
             elif self.take("["):
@@ -220,8 +197,8 @@ def plain(expression: str) -> bool:
     """True when ``expression`` is in the grammar above (so JSONata parses it)."""
     if len(expression) > _MAX_LENGTH:
         return False
-    tokens = _tokens(expression)
-    if not tokens:
+    read = tokens(expression)
+    if not read:
         return False
-    grammar = _Grammar(tokens)
-    return grammar.expr(0) and grammar.pos == len(tokens)
+    grammar = _Grammar(read)
+    return grammar.expr(0) and grammar.pos == len(read)

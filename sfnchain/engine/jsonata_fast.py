@@ -7,10 +7,11 @@ Most expressions in Step Functions definitions are plain selections and string b
 (a new environment per evaluation, two environment look-ups per node); these plans do it
 in a few µs, which matters when a Distributed Map evaluates them for every item.
 
-A *plan* is built only from the parsed expression's nodes listed below, and it answers
+A *plan* is read from the expression's tokens (:mod:`sfnchain.jsonata_lex`) by the
+small grammar of :class:`_Reader`, which reads them as JSONata's parser does, and it answers
 only where the library's answer is plain: every value on a path is an object (a dict)
 until the last, which is a string, number, boolean or object; ``[n]`` indexes an array
-whose element is not an array; ``&`` joins two strings; an object constructor has literal,
+whose element is not an array; ``&`` joins strings; an object constructor has literal,
 distinct keys. Anything else (a missing field, null, an array where sequences and
 flattening begin, a number to format as text, a function, any other operator) makes the
 plan give up (:data:`MISS`) and the caller evaluates the expression with the library, so
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from sfnchain.jsonata_lex import name_value, number_value, string_value, tokens
 
 MISS: Any = object()  # the plan does not answer: evaluate with the library
 
@@ -34,16 +37,8 @@ _MISSED = _Miss()
 # Scope of one evaluation: the variable bindings and the context value (``$``).
 Fn = Callable[[Mapping[str, Any], Any], Any]
 
-# Attributes every parsed node carries that do not change what it means.
-_BENIGN = frozenset(
-    {"_outer_instance", "bp", "lbp", "position", "id", "level", "type", "value", "descending"}
-)
 _PLAIN = (str, int, float, bool, dict)
-
-
-def _only(node: Any, *allowed: str) -> bool:
-    """Whether ``node`` sets nothing besides the benign attributes and ``allowed``."""
-    return all(key in _BENIGN or key in allowed or not value for key, value in vars(node).items())
+_MAX_DEPTH = 32
 
 
 def _value(found: Any) -> Any:
@@ -98,57 +93,7 @@ def _then_field(name: str) -> Callable[[Any], Any]:
     return field
 
 
-def _step(node: Any) -> list[Callable[[Any], Any]] | None:
-    """A name step (optionally ``[n]``) as functions from one value to the next."""
-    if node.type != "name" or not isinstance(node.value, str):
-        return None
-    stages = node.stages
-    if not stages:
-        return [_field(node.value)] if _only(node) else None
-    if not _only(node, "stages") or len(stages) != 1:
-        return None
-    stage = stages[0]
-    literal = stage.expr
-    if (
-        stage.type != "filter"
-        or not _only(stage, "expr")
-        or literal is None
-        or literal.type != "number"
-        or not _only(literal)
-        or type(literal.value) is not int
-        or literal.value < 0
-    ):
-        return None
-    return [_then_field(node.value), _index(literal.value)]
-
-
-def _path(node: Any) -> Fn | None:
-    steps = node.steps
-    if not _only(node, "steps") or not steps:
-        return None
-    head = steps[0]
-    first: Fn
-    rest: list[Callable[[Any], Any]] = []
-    if head.type == "variable" and isinstance(head.value, str) and _only(head):
-        first = _variable(head.value)
-    else:
-        made = _step(head)
-        if made is None:
-            return None
-        first = _variable("")  # a relative path starts at the context value
-        rest.extend(made)
-    block: Fn | None = None
-    for i, node_ in enumerate(steps[1:], start=1):
-        if node_.type == "block" and i == len(steps) - 1:
-            block = _block(node_)
-            if block is None:
-                return None
-            continue
-        made = _step(node_)
-        if made is None:
-            return None
-        rest.extend(made)
-
+def _path(first: Fn, rest: list[Callable[[Any], Any]], block: Fn | None) -> Fn:
     def path(scope: Mapping[str, Any], here: Any) -> Any:
         found = first(scope, here)
         for follow in rest:
@@ -162,20 +107,7 @@ def _path(node: Any) -> Fn | None:
     return path
 
 
-def _block(node: Any) -> Fn | None:
-    expressions = node.expressions
-    if not _only(node, "expressions") or not expressions or len(expressions) != 1:
-        return None
-    return _plan(expressions[0])
-
-
-def _join(node: Any) -> Fn | None:
-    if node.value != "&" or not _only(node, "lhs", "rhs"):
-        return None
-    left, right = _plan(node.lhs), _plan(node.rhs)
-    if left is None or right is None:
-        return None
-
+def _join(left: Fn, right: Fn) -> Fn:
     def join(scope: Mapping[str, Any], here: Any) -> Any:
         a, b = left(scope, here), right(scope, here)
         if type(a) is not str or type(b) is not str:
@@ -185,64 +117,165 @@ def _join(node: Any) -> Fn | None:
     return join
 
 
-def _object(node: Any) -> Fn | None:
-    pairs = node.lhs_object
-    if node.value != "{" or not _only(node, "lhs_object") or not pairs:
-        return None
-    keys: list[str] = []
-    values: list[Fn] = []
-    for pair in pairs:
-        key, value = pair
-        if key.type != "string" or not isinstance(key.value, str) or not _only(key):
-            return None
-        made = _plan(value)
-        if made is None:
-            return None
-        keys.append(key.value)
-        values.append(made)
-    if len(set(keys)) != len(keys):
-        return None  # the library's error for a duplicate key
-    fields = tuple(zip(keys, values, strict=True))
-
+def _object(fields: tuple[tuple[str, Fn], ...]) -> Fn:
     def construct(scope: Mapping[str, Any], here: Any) -> Any:
         return {key: value(scope, here) for key, value in fields}
 
     return construct
 
 
-def _plan(node: Any) -> Fn | None:
-    kind = getattr(node, "type", None)
-    if kind == "path":
-        return _path(node)
-    if kind == "variable":
-        return _variable(node.value) if isinstance(node.value, str) and _only(node) else None
-    if kind == "string":
-        if not isinstance(node.value, str) or not _only(node):
+def _constant(text: str) -> Fn:
+    return lambda scope, here: text
+
+
+class _Reader:
+    """The grammar of plans, on JSONata's tokens (sfnchain.jsonata_lex)::
+
+        expr  := term ('&' term)*
+        term  := string | $name | path | '(' expr ')' | '{' string ':' expr (',' ...)* '}'
+        path  := head ('.' step)* ['.' '(' expr ')']         (at least one '.' after $name)
+        head  := $name | name ['[' n ']'] | string           (a string before '.' is a name)
+        step  := name ['[' n ']'] | string ['[' n ']']       (n: an integer >= 0, '-' folded)
+
+    A term is followed only by '&', ')', ',', '}' or the end: whatever else JSONata binds
+    to it (a predicate, a group, another operator) is a node no plan evaluates.
+    """
+
+    def __init__(self, read: list[tuple[str, str]]) -> None:
+        self.tokens = read
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
+
+    def take(self, text: str) -> bool:
+        if self.peek() == ("operator", text):
+            self.pos += 1
+            return True
+        return False
+
+    def expr(self, depth: int) -> Fn | None:
+        if depth > _MAX_DEPTH:
             return None
-        text = node.value
-        return lambda scope, here: text
-    if kind == "binary":
-        return _join(node)
-    if kind == "unary":
-        return _object(node)
-    if kind == "block":
-        return _block(node)
+        made = self.term(depth)
+        while made is not None and self.take("&"):  # a & b & c is (a & b) & c
+            right = self.term(depth)
+            made = None if right is None else _join(made, right)
+        return made
+
+    def term(self, depth: int) -> Fn | None:
+        kind, text = self.peek()
+        self.pos += 1
+        if kind == "string":
+            if self.peek() == ("operator", "."):  # JSONata reads a string step as a name
+                return self.path(_variable(""), [_field(string_value(text))], depth)
+            return _constant(string_value(text))
+        if kind == "variable":
+            variable = _variable(text[1:])
+            if self.peek() == ("operator", "."):
+                return self.path(variable, [], depth)
+            return variable
+        name = _name(kind, text)
+        if name is not None:  # a relative path: it starts at the context value
+            step = self.indexed(name)
+            return None if step is None else self.path(_variable(""), step, depth)
+        if (kind, text) == ("operator", "("):
+            made = self.expr(depth + 1)
+            return made if self.take(")") else None
+        if (kind, text) == ("operator", "{"):
+            return self.constructor(depth)
+        return None
+
+    def path(self, first: Fn, rest: list[Callable[[Any], Any]], depth: int) -> Fn | None:
+        block: Fn | None = None
+        while self.take("."):
+            kind, text = self.peek()
+            self.pos += 1
+            if (kind, text) == ("operator", "("):
+                block = self.expr(depth + 1)
+                if block is None or not self.take(")"):
+                    return None
+                break  # only a last step may be a block
+            name = string_value(text) if kind == "string" else _name(kind, text)
+            step = None if name is None else self.indexed(name)
+            if step is None:
+                return None
+            rest.extend(step)
+        return _path(first, rest, block)
+
+    def indexed(self, name: str) -> list[Callable[[Any], Any]] | None:
+        """A name step and its ``[n]``, if any, or None for a predicate no plan evaluates."""
+        if not self.take("["):
+            return [_field(name)]
+        negated = 0
+        while self.take("-"):
+            negated += 1
+        kind, text = self.peek()
+        self.pos += 1
+        if kind != "number" or not self.take("]"):
+            return None
+        position = number_value(text)
+        for _ in range(negated):  # JSONata folds -n into the number literal
+            position = _integral(-float(position))
+        if type(position) is not int or position < 0:
+            return None
+        return [_then_field(name), _index(position)]
+
+    def constructor(self, depth: int) -> Fn | None:
+        fields: dict[str, Fn] = {}
+        count = 0
+        while True:
+            kind, text = self.peek()
+            self.pos += 1
+            if kind != "string" or not self.take(":"):
+                return None  # {} too: the library's empty object
+            made = self.expr(depth + 1)
+            if made is None:
+                return None
+            fields[string_value(text)] = made
+            count += 1
+            if self.take("}"):
+                break
+            if not self.take(","):
+                return None
+        if len(fields) != count:
+            return None  # the library's error for a duplicate key
+        return _object(tuple(fields.items()))
+
+
+def _name(kind: str, text: str) -> str | None:
+    if kind == "name" or (kind == "operator" and text in ("and", "or", "in")):
+        return name_value(text)  # JSONata reads the three words as names here
     return None
+
+
+def _integral(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def _plan(body: str) -> Fn | None:
+    read = tokens(body)
+    if not read or read[-1][0] == "comment":
+        return None  # jsonata-python fails on a comment that ends the expression
+    reader = _Reader([token for token in read if token[0] != "comment"])
+    made = reader.expr(0)
+    return made if reader.pos == len(reader.tokens) else None
 
 
 _PLANS: dict[str, Fn | None] = {}
 
 
-def plan(body: str, ast: Any) -> Fn | None:
-    """The plan for expression ``body`` (parsed: ``ast``), or None when it has none."""
+def plan(body: str, ast: Any = None) -> Fn | None:
+    """The plan for expression ``body``, or None when it has none.
+
+    The plan is read from ``body``'s tokens; ``ast``, the library's parse of it, is not
+    needed (callers that hold it may pass it).
+    """
     try:
         return _PLANS[body]
     except KeyError:
         pass
-    try:
-        made = _plan(ast)
-    except (AttributeError, TypeError, ValueError):  # a node shaped unlike the above
-        made = None
+    made = _plan(body)
     if len(_PLANS) >= 4096:
         _PLANS.clear()
     _PLANS[body] = made
