@@ -138,6 +138,7 @@ PROVIDER_GITHUB_ORGS = {
     "meta": frozenset({"meta-llama"}),
     "qwen": frozenset({"QwenLM"}),
     "deepseek": frozenset({"deepseek-ai"}),
+    "zai": frozenset({"zai-org"}),
 }
 
 
@@ -403,7 +404,7 @@ def test_nova_micro_and_pro_output_as_the_nova_request_schema_says() -> None:
 def test_an_unpublished_limit_stays_unknown() -> None:
     # No page of AWS or of the provider stating these was found: nothing is filled in
     # from elsewhere (aggregators' tables are not sources).
-    for model_id in ("minimax.minimax-m2", "zai.glm-4.7", "twelvelabs.pegasus-1-2-v1:0"):
+    for model_id in ("minimax.minimax-m2", "zai.glm-4.7", "openai.gpt-oss-safeguard-20b"):
         entry = lookup(model_id)
         assert entry.context_window is None and entry.max_output_tokens is None
         assert entry.input_modalities is None
@@ -489,6 +490,22 @@ def test_titan_text_premier_context_as_the_titan_text_models_page_says() -> None
     premier = lookup("amazon.titan-text-premier-v1:0")
     assert (premier.context_window, premier.max_output_tokens) == (32_000, 3072)
     assert lookup("amazon.titan-text-express-v1").context_window is None
+
+
+def test_pegasus_as_the_bedrock_pegasus_parameters_page_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-pegasus.html:
+    # input modality video; maxOutputTokens at most 4096
+    entry = lookup("twelvelabs.pegasus-1-2-v1:0")
+    assert entry.input_modalities == ("video",) and entry.max_output_tokens == 4096
+    assert "inputPrompt" in entry.input_modalities_note  # the text prompt beside the video
+    assert check_max_tokens("twelvelabs.pegasus-1-2-v1:0", 4097) is not None
+
+
+def test_glm_4_7_flash_context_as_z_ais_readme_says() -> None:
+    # https://github.com/zai-org/GLM-4.5/blob/main/README.md: GLM-4.7-Flash among the
+    # models that 'can utilize their full 128K context length'; GLM-4.7's own is not given
+    assert lookup("zai.glm-4.7-flash").context_window == 128_000
+    assert lookup("zai.glm-4.7").context_window is None
 
 
 # --- profile prefixes and ARNs --------------------------------------------------------
