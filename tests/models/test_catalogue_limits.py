@@ -124,6 +124,75 @@ def _names_the_model_or_its_family(model_id: str, provider: str, url: str) -> bo
     return path.endswith("/models/overview") or path.endswith("/models-overview")
 
 
+# Where a figure may be read: AWS's documentation, for every provider's model on Bedrock,
+# and the provider's own publications (its documentation site, or a file in its own
+# GitHub organisation, cited as https://github.com/<org>/<repo>/blob/<branch>/<path>).
+# Aggregators (litellm, openrouter, vercel, blogs) and forks are not sources.
+AWS_DOCS = "docs.aws.amazon.com"
+PROVIDER_DOCS_HOSTS = {
+    "anthropic": frozenset({"docs.anthropic.com", "platform.claude.com"}),
+    "mistral": frozenset({"docs.mistral.ai"}),
+    "cohere": frozenset({"docs.cohere.com"}),
+}
+PROVIDER_GITHUB_ORGS = {
+    "meta": frozenset({"meta-llama"}),
+    "qwen": frozenset({"QwenLM"}),
+    "deepseek": frozenset({"deepseek-ai"}),
+    "zai": frozenset({"zai-org"}),
+}
+
+
+def _is_allowed_source(provider: str, url: str) -> bool:
+    parts = urlparse(url)
+    if parts.scheme != "https":
+        return False
+    if parts.netloc == AWS_DOCS or parts.netloc in PROVIDER_DOCS_HOSTS.get(provider, ()):
+        return True
+    if parts.netloc == "github.com":
+        segments = parts.path.split("/")
+        # ['', org, repo, 'blob', branch, path...]
+        return (
+            len(segments) >= 6
+            and segments[1] in PROVIDER_GITHUB_ORGS.get(provider, ())
+            and segments[3] == "blob"
+        )
+    return False
+
+
+def test_every_source_is_on_aws_docs_or_the_providers_own_pages() -> None:
+    raw = _raw_catalogue()
+    models = raw["models"]
+    assert isinstance(models, dict)
+    hosts: set[str] = set()
+    for model_id, entry in models.items():
+        for field in ("input_modalities", "context_window", "max_output_tokens"):
+            source = entry.get(field + "_source")
+            if source is not None:
+                assert _is_allowed_source(entry["provider"], source), (model_id, source)
+                hosts.add(urlparse(source).netloc)
+    # every listed host is one a figure was read from: the list stays no longer than needed
+    listed = {AWS_DOCS, "github.com"}.union(*PROVIDER_DOCS_HOSTS.values())
+    assert hosts == listed
+
+
+def test_the_host_check_refuses_aggregators_forks_and_other_providers_pages() -> None:
+    card = "https://github.com/meta-llama/llama-models/blob/main/models/llama3_3/MODEL_CARD.md"
+    assert _is_allowed_source("meta", card)
+    # a fork or a copy of the same card
+    assert not _is_allowed_source("meta", card.replace("meta-llama/", "someone/"))
+    # the provider's organisation, but not a file (a repository or an issue)
+    assert not _is_allowed_source("meta", "https://github.com/meta-llama/llama-models")
+    assert not _is_allowed_source("meta", "https://github.com/meta-llama/llama/issues/1")
+    # another provider's organisation or documentation
+    assert not _is_allowed_source("qwen", card)
+    assert not _is_allowed_source("mistral", "https://docs.cohere.com/docs/models")
+    # aggregators, and plain http
+    assert not _is_allowed_source("amazon", "https://docs.litellm.ai/docs/providers/bedrock")
+    assert not _is_allowed_source("meta", "https://openrouter.ai/meta-llama/llama-3.3-70b")
+    assert not _is_allowed_source("amazon", "http://docs.aws.amazon.com/bedrock/")
+    assert _is_allowed_source("writer", "https://docs.aws.amazon.com/bedrock/latest/userguide/")
+
+
 def test_every_source_is_https_and_names_the_model_or_a_family_page() -> None:
     raw = _raw_catalogue()
     models = raw["models"]
@@ -173,7 +242,8 @@ def test_a_model_answers_with_no_more_than_its_context_holds() -> None:
     checked = 0
     for entry in catalogue().models.values():
         if entry.context_window is not None and entry.max_output_tokens is not None:
-            assert entry.max_output_tokens < entry.context_window, entry.model_id
+            # equal where a page gives both alike: Cohere's Command is '4k' and '4k'
+            assert entry.max_output_tokens <= entry.context_window, entry.model_id
             checked += 1
     assert checked >= 10
 
@@ -266,7 +336,8 @@ def test_deepseek_r1_output_as_the_bedrock_deepseek_parameters_page_says() -> No
     # "a text-to-text model"; max_tokens "minimum of 1 to a max of 32,768 tokens".
     entry = lookup("deepseek.r1-v1:0")
     assert entry.max_output_tokens == 32_768 and entry.input_modalities == ("text",)
-    assert entry.context_window is None  # the page gives none
+    # the page gives no context window: it is read from DeepSeek's own README
+    assert "docs.aws.amazon.com" not in entry.context_window_source
     assert "8,192" in entry.max_output_tokens_note  # its advice for response quality
 
 
@@ -331,11 +402,110 @@ def test_nova_micro_and_pro_output_as_the_nova_request_schema_says() -> None:
 
 
 def test_an_unpublished_limit_stays_unknown() -> None:
-    # No page stating these was found: nothing is filled in from elsewhere.
-    for model_id in ("meta.llama3-1-8b-instruct-v1:0", "qwen.qwen3-32b-v1:0"):
+    # No page of AWS or of the provider stating these was found: nothing is filled in
+    # from elsewhere (aggregators' tables are not sources).
+    for model_id in ("minimax.minimax-m2", "zai.glm-4.7", "openai.gpt-oss-safeguard-20b"):
         entry = lookup(model_id)
         assert entry.context_window is None and entry.max_output_tokens is None
         assert entry.input_modalities is None
+    # a provider page that gives the context window but no output limit: only the first
+    qwen = lookup("qwen.qwen3-32b-v1:0")
+    assert qwen.context_window is not None and qwen.max_output_tokens is None
+
+
+def test_llama_limits_as_metas_model_cards_say() -> None:
+    # https://github.com/meta-llama/llama-models/blob/main/models/llama3_3/MODEL_CARD.md:
+    # context length 128k, input modalities 'Multilingual Text'
+    llama33 = lookup("meta.llama3-3-70b-instruct-v1:0")
+    assert llama33.context_window == 128_000 and llama33.input_modalities == ("text",)
+    assert llama33.context_window_source.startswith("https://github.com/meta-llama/")
+    # .../models/llama3/MODEL_CARD.md: context length 8k, trained on sequences of 8,192
+    assert lookup("meta.llama3-8b-instruct-v1:0").context_window == 8192
+    # .../models/llama2/MODEL_CARD.md: context length '4k', read as 4000 and said so
+    llama2 = lookup("meta.llama2-70b-chat-v1")
+    assert llama2.context_window == 4000 and "'4k'" in llama2.context_window_note
+    # .../models/llama3_2/MODEL_CARD_VISION.md: 'Text + Image' in, 128k context
+    vision = lookup("meta.llama3-2-11b-instruct-v1:0")
+    assert (vision.context_window, vision.input_modalities) == (128_000, ("text", "image"))
+    # .../models/llama4/MODEL_CARD.md: Llama 4 Scout's context length is 10M
+    assert lookup("meta.llama4-scout-17b-instruct-v1:0").context_window == 10_000_000
+    # no output limit is on any of these cards: none is recorded, none is checked
+    assert llama33.max_output_tokens is None
+    assert check_max_tokens("meta.llama3-3-70b-instruct-v1:0", 100_000) is None
+    # a figure from a Bedrock model card stays where both publish one
+    assert "docs.aws.amazon.com" in lookup("meta.llama3-1-405b-instruct-v1:0").context_window_source
+
+
+def test_qwen_context_windows_as_qwens_readmes_say() -> None:
+    # https://github.com/QwenLM/Qwen3-Coder/blob/main/README.md: model table, '256k'
+    for model_id in ("qwen.qwen3-coder-30b-a3b-v1:0", "qwen.qwen3-coder-480b-a35b-v1:0"):
+        assert lookup(model_id).context_window == 256_000
+    # https://github.com/QwenLM/Qwen3/blob/main/README.md: Qwen3-235B-A22B-Instruct-2507
+    # supports '256K-token long-context understanding'
+    assert lookup("qwen.qwen3-235b-a22b-2507-v1:0").context_window == 256_000
+    # .../docs/source/getting_started/concepts.md: 32,768 in pre-training, 131,072 with YaRN
+    qwen32 = lookup("qwen.qwen3-32b-v1:0")
+    assert qwen32.context_window == 32_768 and "131,072" in qwen32.context_window_note
+
+
+def test_deepseek_r1_context_as_its_readme_says() -> None:
+    # https://github.com/deepseek-ai/DeepSeek-R1/blob/main/README.md: Context Length 128K;
+    # the output limit stays the Bedrock page's 32,768
+    entry = lookup("deepseek.r1-v1:0")
+    assert (entry.context_window, entry.max_output_tokens) == (128_000, 32_768)
+
+
+def test_mistral_context_windows_as_mistrals_model_cards_say() -> None:
+    # https://docs.mistral.ai/models/model-cards/mistral-large-2-0-24-07: 128k, text in
+    large2 = lookup("mistral.mistral-large-2407-v1:0")
+    assert (large2.context_window, large2.input_modalities) == (128_000, ("text",))
+    # https://docs.mistral.ai/models/model-cards/mixtral-8x7b-0-1: 32k; its output limit
+    # stays the Bedrock parameters page's 4096
+    mixtral = lookup("mistral.mixtral-8x7b-instruct-v0:1")
+    assert (mixtral.context_window, mixtral.max_output_tokens) == (32_000, 4096)
+    # Bedrock's Pixtral Large is version 25.02; Mistral's card is for 24.11: not recorded
+    assert lookup("mistral.pixtral-large-2502-v1:0").context_window is None
+
+
+def test_cohere_limits_as_cohere_models_overview_says() -> None:
+    # https://docs.cohere.com/docs/models: command-r (cohere.command-r-v1:0 on Bedrock)
+    # 128k context, 4k maximum output; command and command-light 4k and 4k
+    command_r = lookup("cohere.command-r-v1:0")
+    assert (command_r.context_window, command_r.max_output_tokens) == (128_000, 4000)
+    assert command_r.max_output_tokens_rounded and command_r.output_ceiling == 4096
+    for model_id in ("cohere.command-text-v14", "cohere.command-light-text-v14"):
+        entry = lookup(model_id)
+        assert (entry.context_window, entry.max_output_tokens) == (4000, 4000)
+        assert entry.input_modalities == ("text",)
+    # the output limit is checked: over the '4k' figure's largest reading is refused
+    assert check_max_tokens("cohere.command-r-v1:0", 4096) is None
+    message = check_max_tokens("us.cohere.command-r-v1:0", 4097)
+    assert message is not None and "https://docs.cohere.com/docs/models" in message
+
+
+def test_titan_text_premier_context_as_the_titan_text_models_page_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/titan-text-models.html: a 32k
+    # context window for Premier; Express and Lite are given only "max tokens" (8K, 4K),
+    # the same figures as their output limits, so no context window is read from them
+    premier = lookup("amazon.titan-text-premier-v1:0")
+    assert (premier.context_window, premier.max_output_tokens) == (32_000, 3072)
+    assert lookup("amazon.titan-text-express-v1").context_window is None
+
+
+def test_pegasus_as_the_bedrock_pegasus_parameters_page_says() -> None:
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-pegasus.html:
+    # input modality video; maxOutputTokens at most 4096
+    entry = lookup("twelvelabs.pegasus-1-2-v1:0")
+    assert entry.input_modalities == ("video",) and entry.max_output_tokens == 4096
+    assert "inputPrompt" in entry.input_modalities_note  # the text prompt beside the video
+    assert check_max_tokens("twelvelabs.pegasus-1-2-v1:0", 4097) is not None
+
+
+def test_glm_4_7_flash_context_as_z_ais_readme_says() -> None:
+    # https://github.com/zai-org/GLM-4.5/blob/main/README.md: GLM-4.7-Flash among the
+    # models that 'can utilize their full 128K context length'; GLM-4.7's own is not given
+    assert lookup("zai.glm-4.7-flash").context_window == 128_000
+    assert lookup("zai.glm-4.7").context_window is None
 
 
 # --- profile prefixes and ARNs --------------------------------------------------------
