@@ -655,24 +655,6 @@ def test_timeout_seconds_path_reads_the_timeout_from_the_input() -> None:
     assert scheduled["timeoutInSeconds"] == 30
 
 
-# --- Fail ------------------------------------------------------------------------------
-# state-fail.html: ErrorPath and CausePath take a path or an intrinsic function
-
-
-def test_fail_cause_path_with_an_intrinsic_function() -> None:
-    state = {
-        "Type": "Fail",
-        "ErrorPath": "$.code",
-        "CausePath": "States.Format('This is a custom error message for {}, caused by {}.', "
-        "$.Error, $.Cause)",
-    }
-    data = {"code": "MyError", "Error": "Lambda.Unknown", "Cause": "oom"}
-    assert failure(single(state), data) == (
-        "MyError",
-        "This is a custom error message for Lambda.Unknown, caused by oom.",
-    )
-
-
 # --- Error handling --------------------------------------------------------------------
 # concepts-error-handling.html
 
@@ -994,3 +976,272 @@ def test_a_variable_assigned_in_a_map_iteration_is_not_seen_after_the_map() -> N
         }
     )
     assert output(definition, {}) == {"map": ["outer/inner", "outer/inner"], "x": "outer"}
+
+
+def test_assign_and_output_of_a_state_read_the_values_from_its_entry() -> None:
+    # "Evaluation order": a state's Assign and Output are evaluated with the variable
+    # values the state started with; the new values are seen from the next state on
+    definition = jsonata(
+        {
+            "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "B"},
+            "B": {
+                "Type": "Pass",
+                "Assign": {"x": 2, "y": "{% $x %}"},
+                "Output": {"x": "{% $x %}"},
+                "Next": "C",
+            },
+            "C": {
+                "Type": "Pass",
+                "Output": {"before": "{% $states.input.x %}", "x": "{% $x %}", "y": "{% $y %}"},
+                "End": True,
+            },
+        }
+    )
+    assert output(definition, {}) == {"before": 1, "x": 2, "y": 1}
+
+
+def test_a_parallel_branch_does_not_see_a_sibling_branch_s_variables() -> None:
+    # "Variable scope": each branch has its own scope; it reads the outer variables only
+    first = {
+        "StartAt": "Set",
+        "States": {"Set": {"Type": "Pass", "Assign": {"mine": 1}, "Output": "set", "End": True}},
+    }
+    second = {
+        "StartAt": "Wait",
+        "States": {
+            "Wait": {"Type": "Wait", "Seconds": 5, "Next": "Read"},
+            "Read": {"Type": "Pass", "Output": "{% $outer & ':' & $exists($mine) %}", "End": True},
+        },
+    }
+    definition = jsonata(
+        {
+            "A": {"Type": "Pass", "Assign": {"outer": "o"}, "Next": "P"},
+            "P": {"Type": "Parallel", "Branches": [first, second], "End": True},
+        }
+    )
+    assert output(definition, {}) == ["set", "o:false"]
+
+
+# --- Intrinsic functions ---------------------------------------------------------------
+# intrinsic-functions.html
+
+
+def test_states_array_documented_example() -> None:
+    # {"Id": 123456} with "BuildId.$": "States.Array($.Id)" gives "BuildId": [123456]
+    state = {"Type": "Pass", "Parameters": {"BuildId.$": "States.Array($.Id)"}}
+    assert output(single(state), {"Id": 123456}) == {"BuildId": [123456]}
+
+
+def test_intrinsics_nest_nine_deep() -> None:
+    # "You can nest up to 10 intrinsic functions within a field": the page's myArn field
+    # nests nine (here with a template of two placeholders for its two values)
+    arn = "arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/recipe/1.2.3"
+    expression = (
+        "States.Format('{}.{}', "
+        "States.ArrayGetItem(States.StringSplit(States.ArrayGetItem("
+        "States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 0), "
+        "States.ArrayGetItem(States.StringSplit(States.ArrayGetItem("
+        "States.StringSplit($.ImageRecipe.Arn, '/'), 2), '.'), 1))"
+    )
+    state = {"Type": "Pass", "Parameters": {"myArn.$": expression}}
+    assert output(single(state), {"ImageRecipe": {"Arn": arn}}) == {"myArn": "1.2"}
+
+
+def test_intrinsics_in_parallel_parameters_and_map_result_selector() -> None:
+    # "Fields that support intrinsic functions": Parallel Parameters and ResultSelector,
+    # Map Parameters and ResultSelector
+    branch = {"StartAt": "B", "States": {"B": _pass_end()}}
+    parallel = {
+        "Type": "Parallel",
+        "Parameters": {"pair.$": "States.Array($.a, $.b)"},
+        "Branches": [branch],
+        "ResultSelector": {"n.$": "States.ArrayLength($)"},
+    }
+    assert output(single(parallel), {"a": 1, "b": 2}) == {"n": 1}
+    mapped = {
+        "Type": "Map",
+        "ItemSelector": {"s.$": "States.Format('#{}', $$.Map.Item.Value)"},
+        "ItemProcessor": _processor({"P": _pass_end()}),
+        "ResultSelector": {"all.$": "States.JsonToString($)"},
+    }
+    assert output(single(mapped), [1, 2]) == {"all": '[{"s":"#1"},{"s":"#2"}]'}
+
+
+def test_array_range_of_more_than_1000_elements_fails() -> None:
+    # States.ArrayRange: "The array can contain up to 1000 elements"
+    state = {"Type": "Pass", "Parameters": {"v.$": "States.ArrayRange(1, 1001, 1)"}}
+    error, _ = failure(single(state), {})
+    assert error == "States.IntrinsicFailure"
+    state = {
+        "Type": "Pass",
+        "Parameters": {"v.$": "States.ArrayLength(States.ArrayRange(1, 1000, 1))"},
+    }
+    assert output(single(state), {}) == {"v": 1000}
+
+
+# --- Error names -----------------------------------------------------------------------
+# concepts-error-handling.html ("Error names")
+
+
+def test_input_path_on_a_null_payload_is_states_runtime() -> None:
+    # "States.Runtime ... attempting to apply InputPath or OutputPath on a null JSON
+    # payload"; a Retry or Catch on States.ALL does not catch it
+    definition = machine(
+        {
+            "N": {"Type": "Pass", "Result": None, "Next": "S"},
+            "S": task(
+                InputPath="$.x",
+                Catch=[{"ErrorEquals": ["States.ALL"], "Next": "R"}],
+                End=True,
+            ),
+            "R": _pass_end(),
+        }
+    )
+    error, _ = failure(definition, {}, mocks=returns(S="never"))
+    assert error == "States.Runtime"
+
+
+def test_a_jsonata_choice_condition_that_is_not_a_boolean_fails() -> None:
+    # a JSONata evaluation failure is States.QueryEvaluationError
+    definition = jsonata(
+        {
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Condition": "{% $states.input.n %}", "Next": "T"}],
+                "Default": "T",
+            },
+            "T": _pass_end(),
+        }
+    )
+    error, _ = failure(definition, {"n": 3})
+    assert error == "States.QueryEvaluationError"
+
+
+def test_a_jsonata_division_by_zero_is_a_query_evaluation_error() -> None:
+    assert ata_failure("1 / 0") == "States.QueryEvaluationError"
+
+
+def test_item_reader_failed_when_the_object_does_not_exist(services: Any, bucket: str) -> None:
+    # "States.ItemReaderFailed: ... the ItemReader field ... cannot read from the source"
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "JSON"},
+        "Parameters": {"Bucket": "data", "Key": "missing.json"},
+    }
+    error, _ = failure(_distributed(reader), {}, services=services)
+    assert error == "States.ItemReaderFailed"
+
+
+def test_result_writer_failed_when_the_bucket_does_not_exist(services: Any, bucket: str) -> None:
+    # "States.ResultWriterFailed: ... the ResultWriter field ... cannot write the results"
+    state = {
+        "Type": "Map",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+            "StartAt": "P",
+            "States": {"P": _pass_end()},
+        },
+        "ResultWriter": {
+            "Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "no-such-bucket", "Prefix": "out"},
+        },
+    }
+    error, _ = failure(single(state), [1, 2], services=services)
+    assert error == "States.ResultWriterFailed"
+
+
+def _distributed(reader: dict[str, Any]) -> dict[str, Any]:
+    return single(
+        {
+            "Type": "Map",
+            "ItemReader": reader,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "P",
+                "States": {"P": _pass_end()},
+            },
+        }
+    )
+
+
+# --- JSONata fields --------------------------------------------------------------------
+# transforming-data.html, state-task.html, state-map.html (JSONata)
+
+
+def test_jsonata_output_may_be_null() -> None:
+    # "The output field accepts any JSON value (object, array, string, number, boolean,
+    # null)"; an expression whose value is null gives null (it is not undefined)
+    assert output(jsonata({"S": {"Type": "Pass", "Output": None, "End": True}}), {"a": 1}) is None
+    assert ata("null") is None
+    assert ata("$states.input.v", {"v": None}) is None
+
+
+def test_jsonata_task_timeout_seconds_expression() -> None:
+    # "TimeoutSeconds": "{% $timeout %}": the timeout may be an expression
+    definition = jsonata(
+        {
+            "A": {"Type": "Pass", "Assign": {"timeout": 7}, "Next": "S"},
+            "S": task(TimeoutSeconds="{% $timeout %}", End=True),
+        }
+    )
+    ex = execute(definition, {}, mocks=sequence(S=[Throw("States.Timeout")]))
+    assert ex.error == "States.Timeout" and ex.seconds == 7
+
+
+def test_jsonata_map_max_concurrency_expression() -> None:
+    state = {
+        "Type": "Map",
+        "Items": [1, 2, 3, 4],
+        "MaxConcurrency": "{% $states.input.limit %}",
+        "ItemProcessor": _processor({"W": {"Type": "Wait", "Seconds": 10, "End": True}}),
+        "End": True,
+    }
+    assert execute(jsonata({"M": state}), {"limit": 2}).seconds == 20
+
+
+def test_jsonata_choice_rule_output_and_default() -> None:
+    # state-choice.html (JSONata): the first rule whose Condition is true is taken, with
+    # its own Output; otherwise the Default
+    definition = jsonata(
+        {
+            "C": {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "Condition": "{% $states.input.type != 'Private' %}",
+                        "Output": {"went": "Public"},
+                        "Next": "End",
+                    },
+                    {
+                        "Condition": "{% $states.input.value >= 20 and $states.input.value < 30 %}",
+                        "Output": {"went": "ValueInTwenties"},
+                        "Next": "End",
+                    },
+                ],
+                "Default": "End",
+            },
+            "End": _pass_end(),
+        }
+    )
+    assert output(definition, {"type": "Private", "value": 22}) == {"went": "ValueInTwenties"}
+    assert output(definition, {"type": "Public", "value": 22}) == {"went": "Public"}
+    assert output(definition, {"type": "Private", "value": 2}) == {"type": "Private", "value": 2}
+
+
+def test_jsonata_context_fields() -> None:
+    # input-output-contextobject.html: $states.context holds Execution, State and
+    # StateMachine (their Name/Input fields among them)
+    state = {
+        "Type": "Pass",
+        "Output": {
+            "input": "{% $states.context.Execution.Input %}",
+            "name": "{% $states.context.Execution.Name %}",
+            "state": "{% $states.context.State.Name %}",
+            "machine": "{% $states.context.StateMachine.Name %}",
+        },
+        "End": True,
+    }
+    got = output(jsonata({"Here": state}), {"k": 1}, name="my-run")
+    assert got["input"] == {"k": 1}
+    assert (got["name"], got["state"]) == ("my-run", "Here")
+    assert isinstance(got["machine"], str) and got["machine"]
