@@ -1245,3 +1245,177 @@ def test_jsonata_context_fields() -> None:
     assert got["input"] == {"k": 1}
     assert (got["name"], got["state"]) == ("my-run", "Here")
     assert isinstance(got["machine"], str) and got["machine"]
+
+
+# --- More context object, Map and scope rules ------------------------------------------
+
+
+def test_map_context_is_only_available_in_the_map_state_s_own_fields() -> None:
+    # input-output-contextobject.html: "You must define parameters from the context
+    # object in the Parameters block of the main Map state, not within the states
+    # included in the Iterator section" -- inside an iteration there is no $$.Map
+    state = {
+        "Type": "Map",
+        "ItemProcessor": _processor(
+            {"In": {"Type": "Pass", "Parameters": {"i.$": "$$.Map.Item.Index"}, "End": True}}
+        ),
+    }
+    error, _ = failure(single(state), [1])
+    assert error == "States.Runtime"
+
+
+def test_context_object_ids_are_arns() -> None:
+    # input-output-contextobject.html: Execution.Id is the execution ARN,
+    # StateMachine.Id the state machine ARN; RoleArn, StartTime and RedriveCount are
+    # there, RedriveTime only once an execution was redriven
+    got = output(single({"Type": "Pass", "Parameters": {"c.$": "$$"}}), {}, name="run-1")["c"]
+    execution, machine_ = got["Execution"], got["StateMachine"]
+    assert re.fullmatch(r"arn:aws:states:[a-z0-9-]+:\d{12}:execution:[^:]+:run-1", execution["Id"])
+    assert re.fullmatch(r"arn:aws:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+", machine_["Id"])
+    assert execution["Id"].split(":")[6] == machine_["Name"] == machine_["Id"].split(":")[6]
+    assert {"RoleArn", "StartTime", "RedriveCount"} <= set(execution)
+    assert "RedriveTime" not in execution
+
+
+def test_a_failed_iteration_stops_the_other_iterations() -> None:
+    # state-map.html: "If any iteration fails, entire Map state fails, and all
+    # iterations are terminated"
+    state = {
+        "Type": "Map",
+        "ItemProcessor": _processor(
+            {
+                "C": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "F"}],
+                    "Default": "W",
+                },
+                "W": {"Type": "Wait", "Seconds": 100, "Next": "After"},
+                "After": _pass_end(),
+                "F": {"Type": "Fail", "Error": "E"},
+            }
+        ),
+    }
+    ex = execute(single(state), [1, 0, 2])
+    assert (ex.status, ex.error) == ("FAILED", "E")
+    assert events(ex, "PassStateEntered") == []
+    assert events(ex, "MapIterationSucceeded") == []
+
+
+def test_a_nested_parallel_failure_keeps_its_error_name() -> None:
+    # state-parallel.html: a failed branch fails the Parallel with its error, and so on
+    # up through an enclosing Parallel
+    inner = {
+        "StartAt": "Inner",
+        "States": {
+            "Inner": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Deep"}}}],
+                "End": True,
+            }
+        },
+    }
+    error, _ = failure(single({"Type": "Parallel", "Branches": [inner]}), {})
+    assert error == "Deep"
+
+
+def test_a_choice_rule_may_test_a_variable() -> None:
+    # workflow-variables.html: JSONPath states reference variables as $name, in a Choice
+    # rule's Variable too
+    definition = machine(
+        {
+            "A": {"Type": "Pass", "Assign": {"limit": 10}, "Next": "C"},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$limit", "NumericGreaterThan": 5, "Next": "Big"}],
+                "Default": "Small",
+            },
+            "Big": {"Type": "Pass", "Result": "big", "End": True},
+            "Small": {"Type": "Pass", "Result": "small", "End": True},
+        }
+    )
+    assert output(definition, {}) == "big"
+
+
+def test_jsonata_catch_output_reads_the_original_input_and_the_error() -> None:
+    # workflow-variables.html: in a Catch, $states.errorOutput is the error output and
+    # $states.input the state's original input
+    definition = jsonata(
+        {
+            "S": task(
+                Arguments={"ignored": True},
+                Catch=[
+                    {
+                        "ErrorEquals": ["States.ALL"],
+                        "Output": {
+                            "input": "{% $states.input %}",
+                            "error": "{% $states.errorOutput.Error %}",
+                        },
+                        "Next": "R",
+                    }
+                ],
+                End=True,
+            ),
+            "R": _pass_end(),
+        }
+    )
+    got = output(definition, {"a": 1}, mocks=sequence(S=[Throw("Boom", "c")]))
+    assert got == {"input": {"a": 1}, "error": "Boom"}
+
+
+def test_an_express_execution_stops_after_five_minutes() -> None:
+    # state-wait.html: "the maximum wait time that you can specify for Standard Workflows
+    # and Express workflows is one year and five minutes respectively"; an Express
+    # execution runs at most five minutes (States.Timeout)
+    ex = execute(single({"Type": "Wait", "Seconds": 400}), {}, type="EXPRESS")
+    assert ex.status != "SUCCEEDED" and ex.error == "States.Timeout"
+
+
+def _distributed_over_items(**fields: Any) -> dict[str, Any]:
+    states = fields.pop("states", {"P": _pass_end()})
+    return {
+        "Type": "Map",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+            "StartAt": next(iter(states)),
+            "States": states,
+        },
+        **fields,
+    }
+
+
+def test_distributed_map_children_do_not_see_outer_variables(services: Any) -> None:
+    # workflow-variables.html ("Variable scope"): a Distributed Map's child workflows
+    # cannot reference the variables of the outer scope
+    child = {"P": {"Type": "Pass", "Output": {"seen": "{% $exists($outer) %}"}, "End": True}}
+    definition = jsonata(
+        {
+            "A": {"Type": "Pass", "Assign": {"outer": 1}, "Next": "M"},
+            "M": {**_distributed_over_items(states=child), "Items": [1], "End": True},
+        }
+    )
+    assert output(definition, {}, services=services) == [{"seen": False}]
+
+
+def test_item_batcher_batch_input_documented_example(services: Any) -> None:
+    # input-output-itembatcher.html: each child gets {"BatchInput": ..., "Items": [...]}
+    state = _distributed_over_items(
+        ItemsPath="$.items",
+        ItemBatcher={"MaxItemsPerBatch": 2, "BatchInput": {"factCheck": "TRUE"}},
+        MaxConcurrency=1,
+    )
+    got = output(single(state), {"items": [1, 2, 3]}, services=services)
+    assert got == [
+        {"BatchInput": {"factCheck": "TRUE"}, "Items": [1, 2]},
+        {"BatchInput": {"factCheck": "TRUE"}, "Items": [3]},
+    ]
+
+
+def test_distributed_map_item_selector_reads_the_map_context(services: Any) -> None:
+    # input-output-itemselector.html: ItemSelector with $$.Map.Item.Value/Index, in a
+    # Distributed Map as in an inline one
+    state = _distributed_over_items(
+        ItemSelector={"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index", "k.$": "$.k"},
+        ItemsPath="$.items",
+    )
+    got = output(single(state), {"items": ["a", "b"], "k": 1}, services=services)
+    assert got == [{"v": "a", "i": 0, "k": 1}, {"v": "b", "i": 1, "k": 1}]
