@@ -1468,3 +1468,54 @@ def test_the_state_level_assign_applies_when_the_matched_rule_has_none() -> None
         }
     )
     assert output(definition, {}) == {"state": 2}
+
+
+# --- Where the context object can be read ----------------------------------------------
+# input-output-contextobject.html: "You can access the context object from the following
+# fields: InputPath, OutputPath, ItemsPath (in Map states), Variable (in Choice states),
+# ResultSelector, Variable to variable comparison operators"
+
+
+def test_context_object_execution_start_time_and_name_documented_example() -> None:
+    state = {
+        "Type": "Pass",
+        "Parameters": {"startTime.$": "$$.Execution.StartTime", "execName.$": "$$.Execution.Name"},
+        "ResultPath": "$.executionContext",
+    }
+    got = output(single(state), {"a": 1}, name="executionName")
+    assert got["a"] == 1 and got["executionContext"]["execName"] == "executionName"
+    # "StartTime": "2019-03-26T20:14:13.192Z"
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", got["executionContext"]["startTime"]
+    )
+
+
+def test_items_path_may_read_the_context_object() -> None:
+    state = {
+        "Type": "Map",
+        "ItemsPath": "$$.Execution.Input.list",
+        "ItemProcessor": _processor({"P": _pass_end()}),
+    }
+    definition = machine(
+        {"First": {"Type": "Pass", "Result": {}, "Next": "M"}, "M": {**state, "End": True}}
+    )
+    assert output(definition, {"list": [1, 2]}) == [1, 2]
+
+
+def test_result_selector_may_read_the_context_object() -> None:
+    state = task(ResultSelector={"state.$": "$$.State.Name", "r.$": "$"})
+    assert output(single(state), {}, mocks=returns(S=7)) == {"state": "S", "r": 7}
+
+
+def test_input_and_output_path_may_read_the_context_object() -> None:
+    state = {"Type": "Pass", "InputPath": "$$.Execution.Input.x"}
+    definition = machine(
+        {"A": {"Type": "Pass", "Result": {}, "Next": "S"}, "S": {**state, "End": True}}
+    )
+    assert output(definition, {"x": {"y": 1}}) == {"y": 1}
+
+
+def test_a_path_comparison_may_read_the_context_object() -> None:
+    rule = {"Variable": "$.name", "StringEqualsPath": "$$.State.Name"}
+    assert choose(rule, {"name": "C"}) is True
+    assert choose(rule, {"name": "D"}) is False
