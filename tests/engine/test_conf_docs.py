@@ -1519,3 +1519,26 @@ def test_a_path_comparison_may_read_the_context_object() -> None:
     rule = {"Variable": "$.name", "StringEqualsPath": "$$.State.Name"}
     assert choose(rule, {"name": "C"}) is True
     assert choose(rule, {"name": "D"}) is False
+
+
+# --- Paths: length() -------------------------------------------------------------------
+# amazon-states-language-paths.html: "A reference path is a path whose syntax is limited
+# ...: Functions such as length() aren't supported" -- a path that is not a reference path
+# (Parameters, InputPath, a Choice Variable) may end with length()
+
+
+def test_a_path_may_end_with_length() -> None:
+    state = {"Type": "Pass", "Parameters": {"n.$": "$.bar.length()", "m.$": "$.jar[*].a.length()"}}
+    assert output(single(state), PATHS_INPUT) == {"n": 3, "m": 5}
+    assert output(single({"Type": "Pass", "InputPath": "$.bar.length()"}), PATHS_INPUT) == 3
+
+
+def test_a_choice_may_test_the_length_of_an_array() -> None:
+    rule = {"Variable": "$.items.length()", "NumericGreaterThan": 0}
+    assert choose(rule, {"items": [1]}) is True
+    assert choose(rule, {"items": []}) is False
+
+
+def test_length_in_a_reference_path_fails() -> None:
+    error, _ = failure(single({"Type": "Pass", "ResultPath": "$.bar.length()"}), PATHS_INPUT)
+    assert error == "States.Runtime"
