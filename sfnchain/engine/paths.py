@@ -101,10 +101,38 @@ def compiled(path: str) -> tuple[Any, Steps | None]:
     if steps is not None:
         return None, steps
     try:
-        expr = _parse(path)
+        expr = _parse(_undotted(path))
     except Exception as exc:
         raise PathError(f"invalid JSONPath {path!r}: {exc}") from exc
     return expr, _steps(expr)
+
+
+def _undotted(path: str) -> str:
+    """``path`` without a dot before a bracket, outside quotes: Jayway (whose syntax
+    paths follow, "Paths") reads ``$.[?(@.x > 0)]`` as ``$[?(@.x > 0)]``; jsonpath-ng
+    cannot parse a dot before a filter."""
+    if ".[" not in path:
+        return path
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(path):
+        ch = path[i]
+        if quote:
+            if ch == "\\":
+                out.append(path[i : i + 2])
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "." and path.startswith("[", i + 1) and not path.startswith("..", i - 1):
+            i += 1  # (a ".." before a bracket is a deep scan: kept)
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _steps(expr: Any) -> Steps | None:

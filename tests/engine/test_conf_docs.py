@@ -1542,3 +1542,12 @@ def test_a_choice_may_test_the_length_of_an_array() -> None:
 def test_length_in_a_reference_path_fails() -> None:
     error, _ = failure(single({"Type": "Pass", "ResultPath": "$.bar.length()"}), PATHS_INPUT)
     assert error == "States.Runtime"
+
+
+def test_a_dot_before_a_bracket_is_read_as_jayway_reads_it() -> None:
+    # amazon-states-language-paths.html: "Paths follow JsonPath syntax" (Jayway's), which
+    # reads $.[?(...)] as $[?(...)] and $.a.[0] as $.a[0]
+    state = {"Type": "Pass", "Parameters": {"v.$": "$.[?(@.OU > 0)]"}}
+    assert output(single(state), [{"OU": 1}, {"OU": 0}]) == {"v": [{"OU": 1}]}
+    state = {"Type": "Pass", "Parameters": {"v.$": "$.x.[?(@.OU > 0)].OU", "w.$": "$.x.[1]"}}
+    assert output(single(state), {"x": [{"OU": 1}, {"OU": 0}]}) == {"v": [1], "w": {"OU": 0}}
