@@ -1551,3 +1551,24 @@ def test_a_dot_before_a_bracket_is_read_as_jayway_reads_it() -> None:
     assert output(single(state), [{"OU": 1}, {"OU": 0}]) == {"v": [{"OU": 1}]}
     state = {"Type": "Pass", "Parameters": {"v.$": "$.x.[?(@.OU > 0)].OU", "w.$": "$.x.[1]"}}
     assert output(single(state), {"x": [{"OU": 1}, {"OU": 0}]}) == {"v": [1], "w": {"OU": 0}}
+
+
+# --- Map over an object ----------------------------------------------------------------
+# input-output-itemspath.html (current): "If the input to the Map state is a JSON object,
+# it runs an iteration for each key-value pair in the object, passing the pair to the
+# iteration as input"
+
+
+@xfail(
+    "the current ItemsPath page iterates over an object's key-value pairs; executions "
+    "recorded against AWS earlier failed with 'Map state input must be an array', and the "
+    "page does not show the shape of a pair"
+)
+def test_a_map_over_an_object_runs_one_iteration_per_key_value_pair() -> None:
+    state = {
+        "Type": "Map",
+        "ItemsPath": "$.servers",
+        "ItemProcessor": _processor({"P": _pass_end()}),
+    }
+    got = output(single(state), {"servers": {"web": {"port": 80}, "db": {"port": 5432}}})
+    assert isinstance(got, list) and len(got) == 2
