@@ -9,6 +9,7 @@ wording that was not seen from AWS).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from typing import Any
@@ -432,20 +433,46 @@ def test_wait_until_a_timestamp_path_in_the_past_documented_example() -> None:
 
 
 def test_jsonata_wait_until_a_timestamp_waits_until_then() -> None:
-    # JSONata Wait: "Timestamp" is an expression; five seconds after the start
+    # JSONata Wait: "Timestamp" is an expression; here 5.999 s after the start, and
+    # "Step Functions considers the time value up to seconds and truncates milliseconds"
     definition = jsonata(
         {
             "W": {
                 "Type": "Wait",
                 "Timestamp": "{% $fromMillis($toMillis($states.context.Execution.StartTime)"
-                " + 5000) %}",
+                " + 5999) %}",
+                "Output": "{% $states.context.Execution.StartTime %}",
                 "End": True,
             }
         }
     )
     ex = execute(definition, {})
     assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
-    assert [w.seconds for w in ex.waits] == [5.0]
+    start = datetime.datetime.fromisoformat(ex.output.replace("Z", "+00:00"))
+    until = (start + datetime.timedelta(milliseconds=5999)).replace(microsecond=0)
+    assert [w.seconds for w in ex.waits] == [(until - start).total_seconds()]
+    assert 5 <= ex.seconds < 6
+
+
+@pytest.mark.parametrize("seconds", [1.5, -1, 100000000, "10"])
+def test_jsonata_wait_seconds_must_be_an_integer_from_0_to_99999999(seconds: Any) -> None:
+    # "In JSONata states, you can alternatively specify a JSONata expression which must
+    # evaluate to an integer in the stated range" (0 to 99999999)
+    definition = jsonata({"W": {"Type": "Wait", "Seconds": "{% $states.input.s %}", "End": True}})
+    error, _ = failure(definition, {"s": seconds})
+    assert error == "States.QueryEvaluationError"
+
+
+def test_jsonpath_wait_timestamp_path_truncates_milliseconds() -> None:
+    # the same rule for TimestampPath: from 00:00:00.500, a wait until 00:00:05.900 ends
+    # at 00:00:05, 4.5 s later
+    from sfnchain.engine.interpreter import Interpreter
+
+    start = datetime.datetime(2024, 1, 1, 0, 0, 0, 500000, tzinfo=datetime.UTC)
+    definition = single({"Type": "Wait", "TimestampPath": "$.until"})
+    ex = Interpreter(definition, start=start).execute({"until": "2024-01-01T00:00:05.900Z"})
+    assert ex.status == "SUCCEEDED"
+    assert [w.seconds for w in ex.waits] == [4.5]
 
 
 def test_wait_timestamp_with_an_offset_is_an_instant() -> None:
