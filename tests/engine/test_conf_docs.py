@@ -834,8 +834,9 @@ def test_jsonata_parse_turns_a_json_string_into_json() -> None:
 
 
 def test_jsonata_eval_is_not_available() -> None:
-    # "$eval" is not among the functions Step Functions supports (transforming-data:
-    # "Step Functions does not support $eval")
+    # transforming-data.html ("Supported JSONata version"): every built-in function of
+    # the 2.0.6 specification is supported "with one exception: $eval is not available;
+    # use $parse instead"
     assert ata_failure("$eval('1 + 1')") == "States.QueryEvaluationError"
 
 
@@ -1599,3 +1600,69 @@ def test_a_map_over_an_object_runs_one_iteration_per_key_value_pair() -> None:
     }
     got = output(single(state), {"servers": {"web": {"port": 80}, "db": {"port": 5432}}})
     assert isinstance(got, list) and len(got) == 2
+
+
+def test_jsonpath_to_jsonata_conversion_documented_example() -> None:
+    # transforming-data.html: the JSONPath Parameters and the JSONata Arguments of the
+    # page's conversion sample give the same arguments; a string that is neither a ".$"
+    # field nor a {% %} expression is not evaluated
+    jsonpath_state = task(
+        Parameters={
+            "static": "Hello",
+            "title.$": "$.title",
+            "name.$": "$customerName",
+            "not-evaluated": "$customerName",
+        },
+        End=True,
+    )
+    jsonata_state = task(
+        Arguments={
+            "static": "Hello",
+            "title": "{% $states.input.title %}",
+            "name": "{% $customerName %}",
+            "not-evaluated": "$customerName",
+        },
+        End=True,
+    )
+    expected = '{"static":"Hello","title":"T","name":"Ana","not-evaluated":"$customerName"}'
+    for definition in (
+        machine(
+            {
+                "A": {"Type": "Pass", "Assign": {"customerName": "Ana"}, "Next": "S"},
+                "S": jsonpath_state,
+            }
+        ),
+        jsonata(
+            {
+                "A": {"Type": "Pass", "Assign": {"customerName": "Ana"}, "Next": "S"},
+                "S": jsonata_state,
+            }
+        ),
+    ):
+        ex = execute(definition, {"title": "T"}, mocks=returns(S="ok"))
+        assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
+        scheduled = events(ex, "TaskScheduled")[0]["taskScheduledEventDetails"]
+        assert scheduled["parameters"] == expected
+
+
+def test_task_get_current_price_documented_example() -> None:
+    # state-task.html: Arguments read $states.context.Execution.Input, Assign reads
+    # $states.result
+    definition = jsonata(
+        {
+            "Get Current Price": task(
+                Arguments={
+                    "Payload": {"product": "{% $states.context.Execution.Input.product %}"},
+                    "FunctionName": "priceWatcher",
+                },
+                Assign={"currentPrice": "{% $states.result.Payload.current_price %}"},
+                Next="Check Price",
+            ),
+            "Check Price": {"Type": "Pass", "Output": "{% $currentPrice %}", "End": True},
+        }
+    )
+    mocks = returns(**{"Get Current Price": {"Payload": {"current_price": 42}}})
+    ex = execute(definition, {"product": "p1"}, mocks=mocks)
+    assert ex.output == 42
+    scheduled = events(ex, "TaskScheduled")[0]["taskScheduledEventDetails"]
+    assert scheduled["parameters"] == '{"Payload":{"product":"p1"},"FunctionName":"priceWatcher"}'
