@@ -21,6 +21,11 @@ def matches(error_equals: Sequence[str], error: str) -> bool:
     """Whether a rule's ErrorEquals matches error name ``error``."""
     if error in error_equals:
         return True
+    # "States.Timeout: A Task state either ran longer than the TimeoutSeconds value, or
+    # failed to send a heartbeat for a period longer than the HeartbeatSeconds value"
+    # (error names): a heartbeat timeout is also matched by States.Timeout
+    if error == "States.HeartbeatTimeout" and "States.Timeout" in error_equals:
+        return True
     if "States.ALL" in error_equals and error not in _NOT_ALL:
         return True
     # States.TaskFailed "matches any error except States.Timeout"

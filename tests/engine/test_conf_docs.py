@@ -1666,3 +1666,58 @@ def test_task_get_current_price_documented_example() -> None:
     assert ex.output == 42
     scheduled = events(ex, "TaskScheduled")[0]["taskScheduledEventDetails"]
     assert scheduled["parameters"] == '{"Payload":{"product":"p1"},"FunctionName":"priceWatcher"}'
+
+
+# --- Timeouts --------------------------------------------------------------------------
+# concepts-error-handling.html ("Error names"): "States.Timeout: A Task state either ran
+# longer than the TimeoutSeconds value, or failed to send a heartbeat for a period longer
+# than the HeartbeatSeconds value"; "States.HeartbeatTimeout ... is only available inside
+# the Catch and Retry fields"
+
+
+def test_a_heartbeat_timeout_is_caught_by_states_timeout() -> None:
+    definition = machine(
+        {
+            "S": task(
+                HeartbeatSeconds=10,
+                Catch=[{"ErrorEquals": ["States.Timeout"], "Next": "R"}],
+                End=True,
+            ),
+            "R": _pass_end(),
+        }
+    )
+    ex = execute(definition, {}, mocks=sequence(S=[Throw("States.HeartbeatTimeout")]))
+    assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
+    assert ex.output["Error"] == "States.HeartbeatTimeout"
+    assert ex.seconds == 10
+
+
+def test_a_heartbeat_timeout_is_caught_by_its_own_name_and_not_by_task_failed() -> None:
+    catch = [
+        {"ErrorEquals": ["States.TaskFailed"], "Next": "Wrong"},
+        {"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Right"},
+    ]
+    definition = machine(
+        {
+            "S": task(HeartbeatSeconds=10, Catch=catch, End=True),
+            "Wrong": {"Type": "Pass", "Result": "wrong", "End": True},
+            "Right": {"Type": "Pass", "Result": "right", "End": True},
+        }
+    )
+    ex = execute(definition, {}, mocks=sequence(S=[Throw("States.HeartbeatTimeout")]))
+    assert ex.output == "right"
+
+
+def test_a_task_timeout_is_not_caught_by_states_heartbeat_timeout() -> None:
+    definition = machine(
+        {
+            "S": task(
+                TimeoutSeconds=5,
+                Catch=[{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "R"}],
+                End=True,
+            ),
+            "R": _pass_end(),
+        }
+    )
+    error, _ = failure(definition, {}, mocks=sequence(S=[Throw("States.Timeout")]))
+    assert error == "States.Timeout"
