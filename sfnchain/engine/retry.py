@@ -19,6 +19,10 @@ _NOT_ALL = frozenset({"States.Runtime"})
 
 def matches(error_equals: Sequence[str], error: str) -> bool:
     """Whether a rule's ErrorEquals matches error name ``error``."""
+    if error in _NOT_ALL:
+        # "A States.Runtime error is not retriable, and will always cause the execution
+        # to fail" (error names): not even a rule that names it matches
+        return False
     if error in error_equals:
         return True
     # "States.Timeout: A Task state either ran longer than the TimeoutSeconds value, or

@@ -1721,3 +1721,28 @@ def test_a_task_timeout_is_not_caught_by_states_heartbeat_timeout() -> None:
     )
     error, _ = failure(definition, {}, mocks=sequence(S=[Throw("States.Timeout")]))
     assert error == "States.Timeout"
+
+
+def test_states_runtime_is_neither_retried_nor_caught_even_by_name() -> None:
+    # concepts-error-handling.html: "A States.Runtime error is not retriable, and will
+    # always cause the execution to fail"
+    definition = machine(
+        {
+            "S": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "B",
+                        "States": {"B": {"Type": "Pass", "InputPath": "$.no", "End": True}},
+                    }
+                ],
+                "Retry": [{"ErrorEquals": ["States.Runtime"], "MaxAttempts": 2}],
+                "Catch": [{"ErrorEquals": ["States.Runtime"], "Next": "R"}],
+                "End": True,
+            },
+            "R": _pass_end(),
+        }
+    )
+    ex = execute(definition, {})
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert len(events(ex, "PassStateEntered")) == 1
