@@ -1746,3 +1746,61 @@ def test_states_runtime_is_neither_retried_nor_caught_even_by_name() -> None:
     ex = execute(definition, {})
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
     assert len(events(ex, "PassStateEntered")) == 1
+
+
+def test_states_permissions_is_matched_by_states_task_failed() -> None:
+    # "States.Permissions: A Task state failed because it had insufficient privileges";
+    # States.TaskFailed "matches any known error name except for States.Timeout"
+    definition = machine(
+        {
+            "S": task(Catch=[{"ErrorEquals": ["States.TaskFailed"], "Next": "R"}], End=True),
+            "R": _pass_end(),
+        }
+    )
+    got = output(definition, {}, mocks=sequence(S=[Throw("States.Permissions", "denied")]))
+    assert got == {"Error": "States.Permissions", "Cause": "denied"}
+
+
+def test_no_choice_matched_in_a_branch_is_caught_by_the_parallel() -> None:
+    # "States.NoChoiceMatched": a Choice state with no matching rule and no Default; in a
+    # branch it fails the Parallel, whose Catch can handle it
+    branch = {
+        "StartAt": "C",
+        "States": {
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.v", "NumericEquals": 1, "Next": "D"}],
+            },
+            "D": _pass_end(),
+        },
+    }
+    definition = machine(
+        {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [branch],
+                "Catch": [{"ErrorEquals": ["States.NoChoiceMatched"], "Next": "R"}],
+                "End": True,
+            },
+            "R": _pass_end(),
+        }
+    )
+    got = output(definition, {"v": 2})
+    assert got["Error"] == "States.NoChoiceMatched"
+
+
+def test_an_intrinsic_failure_in_task_parameters_is_caught() -> None:
+    # "States.IntrinsicFailure: ... the attempt to invoke an intrinsic function within a
+    # payload template fails"; unlike States.Runtime, States.ALL catches it
+    definition = machine(
+        {
+            "S": task(
+                Parameters={"v.$": "States.ArrayGetItem($.a, 5)"},
+                Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "R"}],
+                End=True,
+            ),
+            "R": _pass_end(),
+        }
+    )
+    got = output(definition, {"a": [1]}, mocks=returns(S="never"))
+    assert got["a"] == [1] and got["err"]["Error"] == "States.IntrinsicFailure"
