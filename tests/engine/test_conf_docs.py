@@ -1549,27 +1549,30 @@ def test_a_path_comparison_may_read_the_context_object() -> None:
     assert choose(rule, {"name": "D"}) is False
 
 
-# --- Paths: length() -------------------------------------------------------------------
-# amazon-states-language-paths.html: "A reference path is a path whose syntax is limited
-# ...: Functions such as length() aren't supported" -- a path that is not a reference path
-# (Parameters, InputPath, a Choice Variable) may end with length()
+# --- Paths: no functions ---------------------------------------------------------------
+# amazon-states-language-paths.html: "Functions such as length() aren't supported". AWS
+# answers a Parameters path ending in a JsonPath function as a path that found nothing:
+# for "Jobs.$": "$.Jobs.sum()", "The JSONPath '$.Jobs.sum()' specified for the field
+# 'Jobs.$' could not be found in the input '{...}'" (seen from AWS, re:Post question
+# "AWS StepFunctions: sum() function returns error about not finding path")
 
 
-def test_a_path_may_end_with_length() -> None:
-    state = {"Type": "Pass", "Parameters": {"n.$": "$.bar.length()", "m.$": "$.jar[*].a.length()"}}
-    assert output(single(state), PATHS_INPUT) == {"n": 3, "m": 5}
-    assert output(single({"Type": "Pass", "InputPath": "$.bar.length()"}), PATHS_INPUT) == 3
-
-
-def test_a_choice_may_test_the_length_of_an_array() -> None:
-    rule = {"Variable": "$.items.length()", "NumericGreaterThan": 0}
-    assert choose(rule, {"items": [1]}) is True
-    assert choose(rule, {"items": []}) is False
-
-
-def test_length_in_a_reference_path_fails() -> None:
-    error, _ = failure(single({"Type": "Pass", "ResultPath": "$.bar.length()"}), PATHS_INPUT)
+@pytest.mark.parametrize("function", ["sum()", "length()", "max()"])
+def test_a_path_ending_in_a_function_is_not_found(function: str) -> None:
+    path = f"$.Jobs.{function}"
+    state = {"Type": "Pass", "Parameters": {"Jobs.$": path}}
+    error, cause = failure(single(state), {"Jobs": [0, 1]})
     assert error == "States.Runtime"
+    assert cause == (
+        "An error occurred while executing the state 'S' (entered at the event id #2). "
+        f"The JSONPath '{path}' specified for the field 'Jobs.$' could not be found in the "
+        "input '{\"Jobs\":[0,1]}'"
+    )
+
+
+def test_a_choice_cannot_test_the_length_of_an_array() -> None:
+    # the function is not evaluated in a Choice rule's Variable either: IsPresent is false
+    assert choose({"Variable": "$.items.length()", "IsPresent": True}, {"items": [1]}) is False
 
 
 def test_a_dot_before_a_bracket_is_read_as_jayway_reads_it() -> None:
