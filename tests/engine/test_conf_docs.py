@@ -1575,6 +1575,17 @@ def test_a_choice_cannot_test_the_length_of_an_array() -> None:
     assert choose({"Variable": "$.items.length()", "IsPresent": True}, {"items": [1]}) is False
 
 
+@xfail(
+    "jsonpath-ng's filters test scalars too; the Paths page says @ only matches objects "
+    "(the result on AWS, an empty list or a failure, is not shown)"
+)
+def test_a_filter_does_not_match_scalar_values() -> None:
+    # amazon-states-language-paths.html: "The @ operator, matching the current node being
+    # processed in a filter, does not match scalar values. It only matches objects."
+    state = {"Type": "Pass", "Parameters": {"v.$": "$.nums[?(@ > 2)]"}}
+    assert output(single(state), {"nums": [1, 2, 3, 4]}) == {"v": []}
+
+
 def test_a_dot_before_a_bracket_is_read_as_jayway_reads_it() -> None:
     # amazon-states-language-paths.html: "Paths follow JsonPath syntax" (Jayway's), which
     # reads $.[?(...)] as $[?(...)] and $.a.[0] as $.a[0]
