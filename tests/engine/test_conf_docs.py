@@ -1586,6 +1586,16 @@ def test_a_filter_does_not_match_scalar_values() -> None:
     assert output(single(state), {"nums": [1, 2, 3, 4]}) == {"v": []}
 
 
+def test_square_brackets_for_a_field_name_with_special_characters_documented_example() -> None:
+    # amazon-states-language-paths.html: "to encode special characters, such as
+    # punctuation marks (excluding _), you must use square bracket notation. For example,
+    # $.abc.['def ghi']"
+    state = {"Type": "Pass", "Parameters": {"v.$": "$.abc.['def ghi']", "w.$": "$.abc['def ghi']"}}
+    assert output(single(state), {"abc": {"def ghi": 1}}) == {"v": 1, "w": 1}
+    error, _ = failure(single({"Type": "Pass", "InputPath": "$.abc.['x y']"}), {"abc": {}})
+    assert error == "States.Runtime"
+
+
 def test_a_dot_before_a_bracket_is_read_as_jayway_reads_it() -> None:
     # amazon-states-language-paths.html: "Paths follow JsonPath syntax" (Jayway's), which
     # reads $.[?(...)] as $[?(...)] and $.a.[0] as $.a[0]
