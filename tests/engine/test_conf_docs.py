@@ -31,8 +31,6 @@ from tests.engine.aws import (
     xfail,
 )
 
-DG = "https://docs.aws.amazon.com/step-functions/latest/dg/"
-
 
 def _pass_end() -> dict[str, Any]:
     return {"Type": "Pass", "End": True}
