@@ -40,6 +40,11 @@ def _compare(kind: str, op: str, left: Any, right: Any) -> bool:
     elif kind == "String":
         if not (isinstance(left, str) and isinstance(right, str)):
             return False
+        if op != "Equals":
+            # strings order as Java's String.compareTo orders them ("Choice workflow
+            # state": "see the Java compareTo documentation"): by UTF-16 code unit, so a
+            # character above U+FFFF (a surrogate pair) sorts before U+E000-U+FFFF
+            left, right = left.encode("utf-16-be"), right.encode("utf-16-be")
     elif kind == "Boolean":
         if op != "Equals" or not (isinstance(left, bool) and isinstance(right, bool)):
             return False

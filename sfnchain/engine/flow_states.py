@@ -6,6 +6,7 @@ the name of the next state (None when the state ends its sequence).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
@@ -87,11 +88,16 @@ def _wait_seconds(step: Step) -> float:
     if step.jsonata:
         if "Seconds" in st:
             seconds = step.expr(st["Seconds"], field="Seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            # "a JSONata expression which must evaluate to an integer" from 0 to 99999999
+            # ("Wait workflow state")
+            whole = isinstance(seconds, int) or (
+                isinstance(seconds, float) and seconds.is_integer()
+            )
+            if isinstance(seconds, bool) or not whole or not 0 <= seconds <= _MAX_WAIT:
                 raise StatesError(
                     "States.QueryEvaluationError",
-                    f"The Seconds field of the Wait state '{step.name}' must be a "
-                    f"non-negative integer, got {dumps(seconds)}",
+                    f"The Seconds field of the Wait state '{step.name}' must be an integer "
+                    f"from 0 to {_MAX_WAIT}, got {dumps(seconds)}",
                 )
             return float(seconds)
         text = step.expr(st.get("Timestamp"), field="Timestamp")
@@ -104,7 +110,7 @@ def _wait_seconds(step: Step) -> float:
                 "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
                 f"date-time format string: {_text(text)}",
             )
-        return (stamp - step.frame.now()).total_seconds()
+        return _until(step, stamp)
     effective = step.input_path()
     if "Seconds" in st:
         return float(st["Seconds"])
@@ -118,7 +124,7 @@ def _wait_seconds(step: Step) -> float:
                 "States.Runtime",
                 f"The Wait state '{step.name}' got {dumps(text)}, not an ISO-8601 timestamp",
             )
-        return (stamp - step.frame.now()).total_seconds()
+        return _until(step, stamp)
     where = st.get("TimestampPath", "$")
     text = step.resolve(where, effective, field="TimestampPath", key=True)
     stamp = parse_timestamp(text) if isinstance(text, str) else None
@@ -129,7 +135,17 @@ def _wait_seconds(step: Step) -> float:
             "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
             f"date-time format string: {where} == {_text(text)}",
         )
-    return (stamp - step.frame.now()).total_seconds()
+    return _until(step, stamp)
+
+
+_MAX_WAIT = 99999999
+
+
+def _until(step: Step, stamp: datetime.datetime) -> float:
+    """Seconds from now until ``stamp``, which counts to the second: "if you specify the
+    wait time as a timestamp, Step Functions considers the time value up to seconds and
+    truncates milliseconds" ("Wait workflow state")."""
+    return (stamp.replace(microsecond=0) - step.frame.now()).total_seconds()
 
 
 def _seconds_path(step: Step, path: str, data: Any) -> float:

@@ -69,6 +69,9 @@ class Functions:
             "random": lam(self.random),
             "uuid": lam(self.uuid),
             "parse": lam(self.parse),
+            # "$eval" is one of the JSONata functions Step Functions does not offer
+            # ("use $parse() instead of $eval"): calling it is an evaluation error
+            "eval": lam(self.unavailable),
         }
 
     @staticmethod
@@ -107,6 +110,10 @@ class Functions:
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    @staticmethod
+    def unavailable(*_: Any) -> Any:
+        raise _query_error("The function $eval is not supported by Step Functions")
 
     @staticmethod
     def parse(text: Any) -> Any:

@@ -19,7 +19,16 @@ _NOT_ALL = frozenset({"States.Runtime"})
 
 def matches(error_equals: Sequence[str], error: str) -> bool:
     """Whether a rule's ErrorEquals matches error name ``error``."""
+    if error in _NOT_ALL:
+        # "A States.Runtime error is not retriable, and will always cause the execution
+        # to fail" (error names): not even a rule that names it matches
+        return False
     if error in error_equals:
+        return True
+    # "States.Timeout: A Task state either ran longer than the TimeoutSeconds value, or
+    # failed to send a heartbeat for a period longer than the HeartbeatSeconds value"
+    # (error names): a heartbeat timeout is also matched by States.Timeout
+    if error == "States.HeartbeatTimeout" and "States.Timeout" in error_equals:
         return True
     if "States.ALL" in error_equals and error not in _NOT_ALL:
         return True
