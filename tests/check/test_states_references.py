@@ -72,3 +72,14 @@ def test_a_prompt_that_mentions_states_result_compiles(tmp_path: Any) -> None:
 
     text = compile(w).to_json()
     assert "$states.result" in text.replace("\\u0024", "$")
+
+
+@pytest.mark.parametrize("catch", [True, 3, "Catch", {"ErrorEquals": ["States.ALL"]}, None])
+def test_a_catch_that_is_not_a_list_is_the_schemas_error_only(catch: Any) -> None:
+    # a property test once crashed the rule on "Catch": true (TypeError in enumerate)
+    definition = task_arguments("{% $states.input %}")
+    definition["States"]["A"]["Catch"] = catch
+    found = validate(definition)
+    assert refused(definition) == []
+    assert all(d.pointer.startswith("/States/A") for d in found), found
+    assert any(d.pointer == "/States/A/Catch" for d in found), found

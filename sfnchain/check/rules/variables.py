@@ -99,7 +99,9 @@ def check_states_references(machine: Machine) -> Iterator[Diagnostic]:
             if not allowed:
                 yield from _refuse(value, ref.at(field), _RESULT, "$states.result", ref)
             yield from _refuse(value, ref.at(field), _ERROR, "$states.errorOutput", ref)
-        for i, entry in enumerate(ref.state.get("Catch") or []):
+        catches = ref.state.get("Catch")
+        # a Catch that is not a list is the schema's error, reported there
+        for i, entry in enumerate(catches if isinstance(catches, list) else ()):
             if isinstance(entry, Mapping):
                 yield from _refuse(entry, ref.at("Catch", i), _RESULT, "$states.result", ref)
 
