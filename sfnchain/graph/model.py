@@ -129,7 +129,7 @@ class _Builder:
         edges = self.graph.edges
         kind = state.get("Type")
         if kind == "Choice":
-            rules = [r for r in state.get("Choices") or () if isinstance(r, Mapping)]
+            rules = [r for r in _listed(state.get("Choices")) if isinstance(r, Mapping)]
             cache = _is_cache_check(state, rules, states)
             for rule in rules:
                 target = entries.get(str(rule.get("Next")))
@@ -146,7 +146,7 @@ class _Builder:
                         "cache miss" if cache else "Default",
                     )
                 )
-        for catcher in state.get("Catch") or ():
+        for catcher in _listed(state.get("Catch")):
             if isinstance(catcher, Mapping):
                 target = entries.get(str(catcher.get("Next")))
                 if target is not None:
@@ -203,3 +203,8 @@ def build_graph(definition: Mapping[str, Any], title: str = "") -> Graph:
     for node in ends:
         b.graph.edges.append(Edge(node, end))
     return b.graph
+
+
+def _listed(value: Any) -> list[Any]:
+    """A field that should be a list, or nothing when it is not (an invalid machine)."""
+    return value if isinstance(value, list) else []

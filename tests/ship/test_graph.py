@@ -123,3 +123,20 @@ def test_graph_cli_mermaid_to_stdout() -> None:
     result = CliRunner().invoke(main, ["graph", str(FIXTURES / "passwait.asl.json")])
     assert result.exit_code == 0
     assert result.stdout.startswith("flowchart TD")
+
+
+def test_the_graph_of_an_invalid_machine_skips_fields_that_are_not_lists() -> None:
+    # graph validates first; the library call may not: Catch/Choices that are not lists
+    # draw no edges instead of raising TypeError
+    from sfnchain.graph.model import build_graph
+
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Task", "Resource": "x", "Catch": True, "Next": "C"},
+            "C": {"Type": "Choice", "Choices": 5, "Default": "A"},
+        },
+    }
+    edges = {(e.style, e.label) for e in build_graph(definition).edges}
+    assert ("next", "") in edges and ("default", "Default") in edges
+    assert not any(style == "catch" for style, _ in edges)
