@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.services import calls, item_reader, result_writer
+from sfnchain.engine.services.objects import Objects
 
 _RESOURCE = re.compile(r"^arn:[^:]+:states:[^:]*:[^:]*:(?P<rest>.+)$")
 
@@ -41,7 +42,7 @@ def _integration(resource: str) -> tuple[str, str, str] | None:
 
 
 # The client the Map Run's result files are written with (see _client_config).
-_RESULTS = "s3:results"
+_RESULTS = result_writer.RESULTS_CLIENT
 
 
 def _client_config(name: str) -> Any:
@@ -73,6 +74,7 @@ class Services:
         self._mock: Any = None
         self._session: Any = None  # one session: its clients share the loaded models
         self._clients: dict[str, Any] = {}
+        self._objects: Objects | None = None
         # Map iterations may run on threads: start moto and build each client once
         self._lock = threading.Lock()
 
@@ -114,6 +116,14 @@ class Services:
         return self._client("s3")
 
     @property
+    def objects(self) -> Objects:
+        """S3 buckets and objects straight on the in-memory backend (no client unless a
+        request needs one): the Map Run's reads and writes, and seeding."""
+        if self._objects is None:
+            self._objects = Objects(self.region, self._client, self.start)
+        return self._objects
+
+    @property
     def dynamodb(self) -> Any:
         """A boto3 DynamoDB client on the in-memory backend (create and seed tables)."""
         return self._client("dynamodb")
@@ -153,7 +163,7 @@ class Services:
             ddb = self.dynamodb
             for table in ddb.list_tables().get("TableNames", []):
                 ddb.delete_table(TableName=table)
-        if "moto.s3.models" not in sys.modules:
+        if "moto.s3.models" not in sys.modules or not self.objects.bucket_names():
             return
         s3 = self.s3
         for bucket in s3.list_buckets().get("Buckets", []):
@@ -194,14 +204,15 @@ class Services:
     def read_items(self, reader: Mapping[str, Any]) -> list[Any]:
         """The items of an evaluated ItemReader (Parameters/Arguments resolved, MaxItems
         a number); failures raise ``States.ItemReaderFailed``."""
-        return item_reader.read_items(self.s3, reader)
+        return item_reader.read_items(self.objects, reader)
 
     def write_results(
-        self, writer: Mapping[str, Any], map_run_arn: str, results: Sequence[Mapping[str, Any]]
+        self, writer: Mapping[str, Any], map_run_arn: str, results: Iterable[Mapping[str, Any]]
     ) -> dict[str, Any]:
         """Export a Map Run's child results (see :mod:`.result_writer` for the record
-        fields); returns ``ResultWriterDetails``: ``{"Bucket": ..., "Key": <manifest>}``."""
-        return result_writer.write_results(self._client(_RESULTS), writer, map_run_arn, results)
+        fields; ``results`` is read once, a record at a time); returns
+        ``ResultWriterDetails``: ``{"Bucket": ..., "Key": <manifest>}``."""
+        return result_writer.write_results(self.objects, writer, map_run_arn, results)
 
 
 __all__ = ["Services"]
