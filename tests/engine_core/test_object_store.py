@@ -169,3 +169,41 @@ def test_a_seeded_map_run_with_results_builds_no_s3_client() -> None:
     found = json.loads(done.stdout.strip().splitlines()[-1])
     # the backend, but neither a client's request layer nor what it loads (IAM)
     assert found == {"moto.s3.models": True, "moto.s3.responses": False, "moto.iam.models": False}
+
+
+def test_result_records_name_each_child_execution_as_it_ran(services: Services) -> None:
+    from sfnchain.engine.interpreter import Interpreter
+
+    services.s3.create_bucket(Bucket="runs-data")
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "Label": "Fleet",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "ResultWriter": {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": {"Bucket": "runs-data", "Prefix": "r"},
+                },
+                "End": True,
+            }
+        },
+    }
+    ran = Interpreter(
+        definition, services=services, machine="fleet-machine", child_history=True
+    ).execute([1, 2, 3])
+    manifest_key = ran.output["ResultWriterDetails"]["Key"]
+    manifest = json.loads(
+        services.s3.get_object(Bucket="runs-data", Key=manifest_key)["Body"].read()
+    )
+    [file] = manifest["ResultFiles"]["SUCCEEDED"]
+    rows = json.loads(services.s3.get_object(Bucket="runs-data", Key=file["Key"])["Body"].read())
+    children = ran.children["M"]
+    assert [(r["Name"], r["ExecutionArn"]) for r in rows] == [(c.name, c.arn) for c in children]
+    assert [json.loads(r["Input"]) for r in rows] == [1, 2, 3]
+    services.reset()
