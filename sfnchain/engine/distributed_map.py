@@ -259,7 +259,9 @@ def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
             if not succeeded:
                 failed += 1
             (records if "ResultWriter" in st else outputs).append(payload)
-        del ran
+        # emptied, not just dropped: the scheduler still holds this list (the join's
+        # results) while this state goes on
+        ran.clear()
         if children:
             run_.children.setdefault(step.name, []).extend(children)
         yield from frame.advance(end - frame.clock, step.name, "map run")
