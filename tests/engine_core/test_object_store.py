@@ -3,6 +3,8 @@ on the same backend does: same objects, same listing, same errors."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import subprocess
 import sys
@@ -209,4 +211,28 @@ def test_result_records_name_each_child_execution_as_it_ran(services: Services) 
     children = ran.children["M"]
     assert [(r["Name"], r["ExecutionArn"]) for r in rows] == [(c.name, c.arn) for c in children]
     assert [json.loads(r["Input"]) for r in rows] == [1, 2, 3]
+    services.reset()
+
+
+def test_reset_drops_every_version_and_objects_under_object_lock(services: Services) -> None:
+    s3 = services.s3
+    s3.create_bucket(Bucket="kept-versions")
+    s3.put_bucket_versioning(Bucket="kept-versions", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="kept-versions", Key="k", Body=b"one")
+    s3.put_object(Bucket="kept-versions", Key="k", Body=b"two")
+    s3.delete_object(Bucket="kept-versions", Key="k")  # a delete marker
+    s3.create_bucket(Bucket="kept-locked", ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(
+        Bucket="kept-locked",
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}},
+        },
+    )
+    md5 = base64.b64encode(hashlib.md5(b"x").digest()).decode()  # S3 wants one here
+    s3.put_object(Bucket="kept-locked", Key="k", Body=b"x", ContentMD5=md5)
+    services.reset()
+    assert s3.list_buckets()["Buckets"] == []
+    s3.create_bucket(Bucket="kept-versions")  # the name is free again, and the bucket empty
+    assert s3.list_object_versions(Bucket="kept-versions").get("Versions", []) == []
     services.reset()

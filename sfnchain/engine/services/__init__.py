@@ -163,21 +163,8 @@ class Services:
             ddb = self.dynamodb
             for table in ddb.list_tables().get("TableNames", []):
                 ddb.delete_table(TableName=table)
-        if "moto.s3.models" not in sys.modules or not self.objects.bucket_names():
-            return
-        s3 = self.s3
-        for bucket in s3.list_buckets().get("Buckets", []):
-            name = bucket["Name"]
-            while True:  # delete a page at a time (DeleteObjects takes ≤ 1000 keys)
-                page = s3.list_object_versions(Bucket=name, MaxKeys=1000)
-                doomed = [
-                    {"Key": o["Key"], "VersionId": o["VersionId"]}
-                    for o in page.get("Versions", []) + page.get("DeleteMarkers", [])
-                ]
-                if not doomed:
-                    break
-                s3.delete_objects(Bucket=name, Delete={"Objects": doomed[:1000]})
-            s3.delete_bucket(Bucket=name)
+        if "moto.s3.models" in sys.modules:
+            self.objects.drop_buckets()
 
     # --- Task integrations ------------------------------------------------------------
 

@@ -91,6 +91,20 @@ class Objects:
                 pass  # the client's answer: an error, or (us-east-1) your bucket again
         self._client("s3").create_bucket(Bucket=name)
 
+    def drop_buckets(self) -> None:
+        """Delete every bucket and every version of every object in it, retained or not
+        (a reset: no client, which could not delete objects under Object Lock)."""
+        backend = self.backend()
+        for name in list(backend.buckets):
+            keys = backend.buckets[name].keys
+            for key in list(keys):
+                for version in keys.getlist(key, []):  # versions and delete markers
+                    dispose = getattr(version, "dispose", None)  # a version's buffer
+                    if dispose is not None:
+                        dispose()
+                dict.pop(keys, key)
+            backend.delete_bucket(name)
+
     # --- objects ---------------------------------------------------------------------
 
     def put(
