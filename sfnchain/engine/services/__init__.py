@@ -1,11 +1,13 @@
 """S3 and DynamoDB for the interpreter, on moto's in-memory backends.
 
-``Services`` starts moto's public ``mock_aws`` the first time a client is needed (never
-at import: ``import sfnchain.engine`` imports neither boto3 nor moto) and stops it in
-:meth:`Services.close`. It starts without resetting, so it never wipes the data of a
+``Services`` starts moto's public ``mock_aws`` the first time a client or a backend is
+needed (never at import: ``import sfnchain.engine`` imports neither boto3 nor moto) and
+stops it in :meth:`Services.close`. It starts without resetting, so it never wipes the data of a
 ``mock_aws`` the caller already runs; its tables and buckets live in moto's backend for
 the default account, so two ``Services`` open at once share them (use :meth:`reset`).
-Everything else a Task calls must be mocked (:mod:`sfnchain.engine.mocks`).
+A Map Run's ItemReader and ResultWriter, and seeding, use S3's backend without a client
+(:mod:`.objects`); Task integrations use boto3 clients. Everything else a Task calls
+must be mocked (:mod:`sfnchain.engine.mocks`).
 ``region`` is the clients' region; ``account`` is informational (ARNs are the
 interpreter's), moto keeps the data under its default account.
 """
@@ -41,7 +43,8 @@ def _integration(resource: str) -> tuple[str, str, str] | None:
     return None
 
 
-# The client the Map Run's result files are written with (see _client_config).
+# The client the Map Run's result files are written with where the backend is not
+# used directly (see _client_config and objects.Objects.put).
 _RESULTS = result_writer.RESULTS_CLIENT
 
 
