@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
 from sfnchain.engine import limits
@@ -32,6 +32,7 @@ from sfnchain.engine.parallel_map import (
 from sfnchain.engine.paths import dumps
 from sfnchain.engine.scheduler import Body, Started
 from sfnchain.engine.scope import ACCOUNT, REGION
+from sfnchain.engine.services.result_writer import child_arns
 
 
 def _field(step: Step, spec: Mapping[str, Any], key: str, value: Any) -> Any:
@@ -162,7 +163,8 @@ def _child(
         quota=run.quota,
     )
     body, clock = interpreter.started(value, name=f"{arn.rsplit(':', 1)[-1]}-{index}")
-    return _kept(body, value, "ResultWriter" in step.state, run.child_history), clock
+    writes = arn if "ResultWriter" in step.state else None
+    return _kept(body, value, writes, run.child_history), clock
 
 
 # What the Map Run keeps of one child: the execution itself (when its history is kept, or
@@ -171,14 +173,15 @@ def _child(
 _Kept = tuple[Execution | None, bool, Any]
 
 
-def _kept(body: Body, value: Any, writes: bool, whole: bool) -> Body:
+def _kept(body: Body, value: Any, writes: str | None, whole: bool) -> Body:
     """Child ``body`` (whose input was ``value``) returning only what the Map Run keeps of
-    it: its output or record is made as it ends, so no child's execution, output object
-    or input outlives it unless asked (memory: a few hundred bytes per item)."""
+    it: its output or record (``writes``: the Map Run's ARN, with a ResultWriter) is made
+    as it ends, so no child's execution, output object or input outlives it unless asked
+    (memory: a few hundred bytes per item)."""
     ended: Execution = yield from body
     payload: Any
-    if writes:
-        payload = _record(ended, value)
+    if writes is not None:
+        payload = _record(ended, value, writes)
     elif ended.succeeded:
         payload = ended.output
     else:
@@ -187,19 +190,30 @@ def _kept(body: Body, value: Any, writes: bool, whole: bool) -> Body:
     return kept
 
 
-def _record(child: Execution, value: Any) -> dict[str, Any]:
+def _record(child: Execution, value: Any, map_run_arn: str) -> dict[str, Any]:
+    """What the result file needs of ``child``: its ExecutionArn only where the writer
+    would not make the same one from the Map Run's ARN and the child's name."""
     record: dict[str, Any] = {
-        "ExecutionArn": child.arn,
         "Name": child.name,
         "Input": dumps(value),
         "Status": child.status,
     }
+    if child.arn != child_arns(map_run_arn, child.name)[1]:
+        record["ExecutionArn"] = child.arn
     if child.succeeded:
         record["Output"] = dumps(child.output)
     else:
         record["Error"] = child.error or ""
         record["Cause"] = child.cause or ""
     return record
+
+
+def _drained(records: list[Any]) -> Iterator[Any]:
+    """``records`` one by one, each dropped from the list as it is handed on (the result
+    file holds it then)."""
+    for index in range(len(records)):
+        record, records[index] = records[index], None
+        yield record
 
 
 def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
@@ -245,7 +259,9 @@ def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
             if not succeeded:
                 failed += 1
             (records if "ResultWriter" in st else outputs).append(payload)
-        del ran
+        # emptied, not just dropped: the scheduler still holds this list (the join's
+        # results) while this state goes on
+        ran.clear()
         if children:
             run_.children.setdefault(step.name, []).extend(children)
         yield from frame.advance(end - frame.clock, step.name, "map run")
@@ -264,7 +280,7 @@ def run(step: Step, proc: Mapping[str, Any]) -> Outcome:
                 writer["Parameters"] = step.template(
                     writer["Parameters"], value, field="ResultWriter/Parameters"
                 )
-            details = _services(step, "ResultWriter").write_results(writer, arn, records)
+            details = _services(step, "ResultWriter").write_results(writer, arn, _drained(records))
             result = {"MapRunArn": arn, "ResultWriterDetails": details}
         frame.record("MapRunSucceeded", None)
         frame.record("MapStateSucceeded", None)

@@ -107,6 +107,15 @@ class InterpreterEngine(Engine):
     def dynamodb(self) -> Any:
         return self._started().dynamodb
 
+    @property
+    def seed_s3(self) -> Any:
+        """What seeding uses for S3: the calls it makes, straight on the in-memory
+        backend (a client and moto's request layer cost ~35 MB that a run without S3
+        tasks never needs)."""
+        from sfnchain.engine.services.objects import Seeding
+
+        return Seeding(self._started().objects)
+
     def reset(self) -> None:
         """Drop every state machine, execution, table, bucket and object."""
         if self._services is not None:

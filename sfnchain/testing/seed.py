@@ -92,11 +92,11 @@ def provision(engine: Any, definition: Mapping[str, Any], seed: Mapping[str, Any
     if not buckets and not tables:
         return  # nothing to create: an in-process engine need not start its S3/DynamoDB
     # only the services the run uses are started (each costs its client and backend)
-    existing = (
-        {b["Name"] for b in engine.s3.list_buckets().get("Buckets", [])} if buckets else set()
-    )
+    # an engine on in-memory services may seed S3 without a client (seed_s3)
+    s3: Any = (getattr(engine, "seed_s3", None) or engine.s3) if buckets else None
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])} if s3 else set()
     for bucket in sorted(buckets - existing):
-        engine.s3.create_bucket(Bucket=bucket)
+        s3.create_bucket(Bucket=bucket)
     have = set(engine.dynamodb.list_tables().get("TableNames", [])) if tables else set()
     for table, schema in sorted(tables.items()):
         if table in have or not schema:
@@ -112,7 +112,7 @@ def provision(engine: Any, definition: Mapping[str, Any], seed: Mapping[str, Any
         )
     for bucket, objects in seed.get("s3", {}).items():
         for key, value in objects.items():
-            engine.s3.put_object(Bucket=bucket, Key=key, Body=_body(key, value))
+            s3.put_object(Bucket=bucket, Key=key, Body=_body(key, value))
     for table, items in seed.get("dynamodb", {}).items():
         for item in items:
             engine.dynamodb.put_item(TableName=table, Item=_typed(item))

@@ -1,11 +1,13 @@
 """S3 and DynamoDB for the interpreter, on moto's in-memory backends.
 
-``Services`` starts moto's public ``mock_aws`` the first time a client is needed (never
-at import: ``import sfnchain.engine`` imports neither boto3 nor moto) and stops it in
-:meth:`Services.close`. It starts without resetting, so it never wipes the data of a
+``Services`` starts moto's public ``mock_aws`` the first time a client or a backend is
+needed (never at import: ``import sfnchain.engine`` imports neither boto3 nor moto) and
+stops it in :meth:`Services.close`. It starts without resetting, so it never wipes the data of a
 ``mock_aws`` the caller already runs; its tables and buckets live in moto's backend for
 the default account, so two ``Services`` open at once share them (use :meth:`reset`).
-Everything else a Task calls must be mocked (:mod:`sfnchain.engine.mocks`).
+A Map Run's ItemReader and ResultWriter, and seeding, use S3's backend without a client
+(:mod:`.objects`); Task integrations use boto3 clients. Everything else a Task calls
+must be mocked (:mod:`sfnchain.engine.mocks`).
 ``region`` is the clients' region; ``account`` is informational (ARNs are the
 interpreter's), moto keeps the data under its default account.
 """
@@ -15,12 +17,13 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.services import calls, item_reader, result_writer
+from sfnchain.engine.services.objects import Objects
 
 _RESOURCE = re.compile(r"^arn:[^:]+:states:[^:]*:[^:]*:(?P<rest>.+)$")
 
@@ -40,8 +43,9 @@ def _integration(resource: str) -> tuple[str, str, str] | None:
     return None
 
 
-# The client the Map Run's result files are written with (see _client_config).
-_RESULTS = "s3:results"
+# The client the Map Run's result files are written with where the backend is not
+# used directly (see _client_config and objects.Objects.put).
+_RESULTS = result_writer.RESULTS_CLIENT
 
 
 def _client_config(name: str) -> Any:
@@ -73,6 +77,7 @@ class Services:
         self._mock: Any = None
         self._session: Any = None  # one session: its clients share the loaded models
         self._clients: dict[str, Any] = {}
+        self._objects: Objects | None = None
         # Map iterations may run on threads: start moto and build each client once
         self._lock = threading.Lock()
 
@@ -114,6 +119,14 @@ class Services:
         return self._client("s3")
 
     @property
+    def objects(self) -> Objects:
+        """S3 buckets and objects straight on the in-memory backend (no client unless a
+        request needs one): the Map Run's reads and writes, and seeding."""
+        if self._objects is None:
+            self._objects = Objects(self.region, self._client, self.start)
+        return self._objects
+
+    @property
     def dynamodb(self) -> Any:
         """A boto3 DynamoDB client on the in-memory backend (create and seed tables)."""
         return self._client("dynamodb")
@@ -153,21 +166,8 @@ class Services:
             ddb = self.dynamodb
             for table in ddb.list_tables().get("TableNames", []):
                 ddb.delete_table(TableName=table)
-        if "moto.s3.models" not in sys.modules:
-            return
-        s3 = self.s3
-        for bucket in s3.list_buckets().get("Buckets", []):
-            name = bucket["Name"]
-            while True:  # delete a page at a time (DeleteObjects takes ≤ 1000 keys)
-                page = s3.list_object_versions(Bucket=name, MaxKeys=1000)
-                doomed = [
-                    {"Key": o["Key"], "VersionId": o["VersionId"]}
-                    for o in page.get("Versions", []) + page.get("DeleteMarkers", [])
-                ]
-                if not doomed:
-                    break
-                s3.delete_objects(Bucket=name, Delete={"Objects": doomed[:1000]})
-            s3.delete_bucket(Bucket=name)
+        if "moto.s3.models" in sys.modules:
+            self.objects.drop_buckets()
 
     # --- Task integrations ------------------------------------------------------------
 
@@ -194,14 +194,15 @@ class Services:
     def read_items(self, reader: Mapping[str, Any]) -> list[Any]:
         """The items of an evaluated ItemReader (Parameters/Arguments resolved, MaxItems
         a number); failures raise ``States.ItemReaderFailed``."""
-        return item_reader.read_items(self.s3, reader)
+        return item_reader.read_items(self.objects, reader)
 
     def write_results(
-        self, writer: Mapping[str, Any], map_run_arn: str, results: Sequence[Mapping[str, Any]]
+        self, writer: Mapping[str, Any], map_run_arn: str, results: Iterable[Mapping[str, Any]]
     ) -> dict[str, Any]:
         """Export a Map Run's child results (see :mod:`.result_writer` for the record
-        fields); returns ``ResultWriterDetails``: ``{"Bucket": ..., "Key": <manifest>}``."""
-        return result_writer.write_results(self._client(_RESULTS), writer, map_run_arn, results)
+        fields; ``results`` is read once, a record at a time); returns
+        ``ResultWriterDetails``: ``{"Bucket": ..., "Key": <manifest>}``."""
+        return result_writer.write_results(self.objects, writer, map_run_arn, results)
 
 
 __all__ = ["Services"]

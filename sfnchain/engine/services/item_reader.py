@@ -79,7 +79,7 @@ def _get_object(s3: Any, params: Mapping[str, Any]) -> bytes:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        body: bytes = s3.get_object(**params)["Body"].read()
+        body: bytes = s3.get(params)
     except (ClientError, BotoCoreError) as exc:
         # AWS's exact cause for an unreadable object is not recorded; the error name is
         # the documented ItemReader failure.
@@ -183,8 +183,7 @@ def _list_objects(s3: Any, params: Mapping[str, Any]) -> list[dict[str, Any]]:
 
     items: list[dict[str, Any]] = []
     try:
-        for page in s3.get_paginator("list_objects_v2").paginate(**params):
-            items.extend(_listed(obj) for obj in page.get("Contents", []))
+        items.extend(_listed(obj) for obj in s3.listed(params))
     except (ClientError, BotoCoreError) as exc:
         raise StatesError(READER_FAILED, f"cannot list {_where(params)}: {exc}") from exc
     return items

@@ -23,20 +23,27 @@ our choice: AWS's name for it is not documented).
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.services.convert import timestamp
 from sfnchain.engine.services.item_reader import arguments_of
+
+if TYPE_CHECKING:
+    from sfnchain.engine.services.objects import Objects
 
 WRITER_FAILED = "States.ResultWriterFailed"
 # every record's InputDetails/OutputDetails: one shared object (it is only serialised),
 # not one per item
 _INCLUDED: dict[str, Any] = {"Included": True}
 STATUSES = ("FAILED", "PENDING", "SUCCEEDED")
+# the client a write falls back to (see Objects.put): Step Functions' own, which
+# computes no checksum of the files it writes
+RESULTS_CLIENT = "s3:results"
 
 
 def child_arns(map_run_arn: str, name: str) -> tuple[str, str]:
@@ -102,20 +109,13 @@ def _status_file(status: str) -> str:
     return status if status in ("SUCCEEDED", "PENDING") else "FAILED"
 
 
-def compact(outputs: Sequence[Any], transformation: str) -> list[Any]:
-    """COMPACT: the outputs; FLATTEN: the outputs with arrays flattened one level."""
-    if transformation != "FLATTEN":
-        return list(outputs)
-    flat: list[Any] = []
-    for value in outputs:
-        flat.extend(value if isinstance(value, list) else [value])
-    return flat
-
-
 def write_results(
-    s3: Any, writer: Mapping[str, Any], map_run_arn: str, results: Sequence[Mapping[str, Any]]
+    s3: Objects, writer: Mapping[str, Any], map_run_arn: str, results: Iterable[Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """Write the result files and manifest; return ``ResultWriterDetails {Bucket, Key}``."""
+    """Write the result files and manifest; return ``ResultWriterDetails {Bucket, Key}``.
+
+    ``results`` is read once: each record goes into its file's bytes as it comes (the
+    caller can drop it then), and each file is put once, without another copy."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     params = arguments_of(writer)
@@ -129,35 +129,59 @@ def write_results(
     if prefix and not prefix.endswith("/"):
         prefix += "/"
     base = f"{prefix}{map_run_arn.rsplit(':', 1)[-1]}/"
-    grouped: dict[str, list[Any]] = {status: [] for status in STATUSES}
-    outputs: list[Any] = []
+    written = {status: _File(lines) for status in STATUSES}
     for index, result in enumerate(results):
         status = _status_file(str(result.get("Status", "SUCCEEDED")))
         if status == "SUCCEEDED" and transformation != "NONE":
-            outputs.append(_decoded(result.get("Output")))
+            # COMPACT: the outputs; FLATTEN: the outputs with arrays flattened one level
+            output = _decoded(result.get("Output"))
+            flat = transformation == "FLATTEN" and isinstance(output, list)
+            for value in output if flat else [output]:
+                written[status].add(value)
         else:
-            grouped[status].append(child_record(map_run_arn, index, result))
-    if transformation != "NONE":
-        grouped["SUCCEEDED"] = compact(outputs, transformation)
+            written[status].add(child_record(map_run_arn, index, result))
     files: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
     try:
         for status in STATUSES:
-            if not grouped[status]:
+            body = written.pop(status).done()
+            if body is None:
                 continue
-            body = _dump(grouped[status], lines)
-            grouped[status] = []  # the records are in the body now: free them before the put
             key = f"{base}{status}_0.{'jsonl' if lines else 'json'}"
-            s3.put_object(Bucket=bucket, Key=key, Body=body)
+            s3.put(bucket, key, body, checksum=False, client=RESULTS_CLIENT)
             files[status].append({"Key": key, "Size": len(body)})
+            del body
         manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
         key = f"{base}manifest.json"
-        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(manifest).encode())
+        s3.put(bucket, key, json.dumps(manifest).encode(), checksum=False, client=RESULTS_CLIENT)
     except (ClientError, BotoCoreError) as exc:
         raise StatesError(WRITER_FAILED, f"cannot write to s3://{bucket}/{base}: {exc}") from exc
     return {"Bucket": bucket, "Key": key}
 
 
-def _dump(rows: list[Any], lines: bool) -> bytes:
-    if lines:
-        return "".join(json.dumps(row) + "\n" for row in rows).encode()
-    return json.dumps(rows).encode()
+class _File:
+    """One result file's bytes, a row at a time: a JSON array (as ``json.dumps`` of the
+    rows writes it) or JSON Lines."""
+
+    def __init__(self, lines: bool) -> None:
+        self.lines = lines
+        self.rows = 0
+        self.buffer = io.BytesIO()
+
+    def add(self, row: Any) -> None:
+        text = json.dumps(row)
+        if self.lines:
+            text += "\n"
+        else:
+            text = ("[" if self.rows == 0 else ", ") + text
+        self.rows += 1
+        self.buffer.write(text.encode())
+
+    def done(self) -> bytes | None:
+        """The file's bytes (None without rows); the buffer's own, not a copy."""
+        if self.rows == 0:
+            return None
+        if not self.lines:
+            self.buffer.write(b"]")
+        body = self.buffer.getvalue()
+        self.buffer = io.BytesIO()
+        return body
