@@ -69,6 +69,9 @@ class Block:
     # Names a template can use without passing them: the scope's inputs (workflow
     # inputs, or a map processor's item fields).
     scope: dict[str, Any] = field(default_factory=dict)
+    # Names of enclosing scopes a map processor does not see (only its item and context):
+    # for the error that says to pass them in context=.
+    hidden: frozenset[str] = frozenset()
 
     def freeze(self) -> Chain:
         return Chain(tuple(self.steps))
@@ -140,7 +143,11 @@ def run_block(
     The block sees the enclosing scope's names unless ``scope`` gives new ones (a map
     item processor runs on a different payload).
     """
-    block = Block(scope=dict(current_block().scope) if scope is None else dict(scope))
+    outer = current_block()
+    if scope is None:
+        block = Block(scope=dict(outer.scope), hidden=outer.hidden)
+    else:
+        block = Block(scope=dict(scope), hidden=(outer.hidden | set(outer.scope)) - set(scope))
     token = _BLOCK.set(block)
     try:
         result = fn(*args, **kwargs)

@@ -118,10 +118,67 @@ class Ref:
         return self._as_text("an f-string or .format()")  # type: ignore[no-any-return]
 
     def __add__(self, other: object) -> Any:
+        if _is_number(other) or self._dtype in _NUMBER_TYPES:
+            return self._arithmetic("+")
         return self._as_text("'+' on text")
 
-    def __radd__(self, other: object) -> Any:
-        return self._as_text("'+' on text")
+    __radd__ = __add__
+
+    # --- arithmetic: no number exists while the workflow is built ---
+    def _arithmetic(self, op: str) -> Any:
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        raise error(
+            "REF_ARITHMETIC",
+            f"the run-time value {self._path} has no value while the workflow is built, so "
+            f"Python's '{op}' cannot compute with it, and sfnchain has no arithmetic step: "
+            "compare it in a choose(...) condition (ref > 3), have the model or a Lambda "
+            "(invoke_lambda) compute the number, or write the JSONata in a raw(...) state",
+            location=caller_location(),
+        )
+
+    def __sub__(self, other: object) -> Any:
+        return self._arithmetic("-")
+
+    __rsub__ = __sub__
+
+    def __mul__(self, other: object) -> Any:
+        return self._arithmetic("*")
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: object) -> Any:
+        return self._arithmetic("/")
+
+    __rtruediv__ = __truediv__
+
+    def __floordiv__(self, other: object) -> Any:
+        return self._arithmetic("//")
+
+    __rfloordiv__ = __floordiv__
+
+    def __mod__(self, other: object) -> Any:
+        return self._arithmetic("%")
+
+    def __rmod__(self, other: object) -> Any:
+        if isinstance(other, str):  # 'text %s' % ref
+            return self._as_text("str() or %-formatting")
+        return self._arithmetic("%")
+
+    def __pow__(self, other: object) -> Any:
+        return self._arithmetic("**")
+
+    __rpow__ = __pow__
+
+    def __neg__(self) -> Any:
+        return self._arithmetic("-")
+
+    def __abs__(self) -> Any:
+        return self._arithmetic("abs()")
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        return self._arithmetic("round()")
 
     def __bool__(self) -> bool:
         from sfnchain.diagnostics import error
@@ -186,6 +243,15 @@ class Ref:
                 location=caller_location(),
             )
         return Condition({"Variable": self._path, "StringMatches": pattern}, self.uses_())
+
+
+_NUMBER_TYPES = ("number",)
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, Ref):
+        return value.dtype_ in _NUMBER_TYPES
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class Condition:
