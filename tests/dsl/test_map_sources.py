@@ -1,0 +1,49 @@
+"""A distributed map's S3 source and result destination may be run-time values (a
+workflow input, a step's result), as their builders say: they compile to expressions on
+both targets and run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sfnchain import pass_state, s3, s3_map, workflow
+from sfnchain.compiler import compile
+from sfnchain.testing import run_workflow
+
+
+@workflow(name="rows-from-input")
+def rows_from_input(bucket: str, key: str) -> Any:
+    where = pass_state("Where", {"out": "results"})
+    done = s3_map(
+        "Rows",
+        s3.csv_file(bucket, key),
+        lambda model: pass_state("Row", {"model": model}),
+        results_to=s3.results_to(where.out, "rows/"),
+    )
+    return {"written": done.ResultWriterDetails}
+
+
+def test_the_source_and_the_destination_compile_to_expressions() -> None:
+    state = compile(rows_from_input).definition["States"]["Rows"]
+    assert state["ItemReader"]["Arguments"] == {
+        "Bucket": "{% $states.context.Execution.Input.bucket %}",
+        "Key": "{% $states.context.Execution.Input.key %}",
+    }
+    assert state["ResultWriter"]["Arguments"]["Bucket"].startswith("{% ")
+    jsonpath = compile(rows_from_input, query_language="JSONPath").definition["States"]["Rows"]
+    assert jsonpath["ItemReader"]["Parameters"] == {"Bucket.$": "$.bucket", "Key.$": "$.key"}
+
+
+@pytest.mark.parametrize("language", ["JSONata", "JSONPath"])
+def test_the_map_reads_the_object_the_input_names(language: str) -> None:
+    compiled = compile(rows_from_input, query_language=language)
+    result = run_workflow(
+        compiled,
+        {"bucket": "stock", "key": "in/models.csv"},
+        seed={"s3": {"stock": {"in/models.csv": "model\nRoamer\nVoyager\n"}, "results": {}}},
+    )
+    assert result.succeeded, (result.error, result.cause)
+    assert result.output["written"]["Bucket"] == "results"
+    assert result.output["written"]["Key"].startswith("rows/")
