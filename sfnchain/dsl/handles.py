@@ -82,6 +82,12 @@ class PromptResult(StepResult):
 USAGE_FIELDS = ("input_tokens", "output_tokens")
 
 
+class KnownTypeRef(Ref):
+    """A value whose type sfnchain knows (a token count), so comparisons are checked."""
+
+    __slots__ = ()
+
+
 class _UsageRef(Ref):
     """A prompt's ``.usage``: the token counts the compiler keeps, and nothing else."""
 
@@ -93,7 +99,8 @@ class _UsageRef(Ref):
 
     def field_(self, name: str | int, dtype: str = "any") -> Ref:
         if name in USAGE_FIELDS:
-            return Ref.field_(self, name, "number")
+            plain = Ref.field_(self, name, "number")
+            return KnownTypeRef(plain.path_, "number", self._key, self._location)
         import difflib
 
         from sfnchain.diagnostics import error

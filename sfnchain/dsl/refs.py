@@ -320,6 +320,63 @@ def _flat(cond: Condition, op: str) -> list[dict[str, Any]]:
     return list(inner) if isinstance(inner, list) and len(cond.rule) == 1 else [cond.rule]
 
 
+_PY_KIND = {bool: "boolean", int: "number", float: "number", str: "string"}
+_OPS = {
+    "Equals": "==",
+    "LessThan": "<",
+    "LessThanEquals": "<=",
+    "GreaterThan": ">",
+    "GreaterThanEquals": ">=",
+}
+
+
+def _check_comparable(ref: Ref, op: str, other: object) -> None:
+    """A comparison Step Functions would always find false (a number against a string)
+    or refuse (a boolean ordered) is an error where it is written."""
+    from sfnchain.diagnostics import error
+    from sfnchain.dsl.builder import caller_location
+
+    kind = _PY_KIND.get(type(other))
+    if kind == "boolean" and op != "Equals":
+        raise error(
+            "INVALID_CHOICE",
+            f"{ref.path_} {_OPS[op]} {other!r}: booleans can only be compared with == or !=",
+            location=caller_location(),
+        )
+    if kind is None or ref.dtype_ not in SCALAR_TYPES or ref.dtype_ == kind:
+        return
+    from sfnchain.dsl.handles import KnownTypeRef, PromptResult, ShapedRef
+
+    # Only a type sfnchain knows (an answer's text, a token count, a field of an AWS SDK
+    # response) is checked: an input's annotation is a hint, not a guarantee.
+    if not isinstance(ref, (KnownTypeRef, PromptResult, ShapedRef)):
+        return
+    if ref.dtype_ == "string":
+        fixed = repr(str(other))
+    elif ref.dtype_ == "number" and isinstance(other, str) and _number(other) is not None:
+        fixed = repr(_number(other))
+    else:
+        fixed = {"number": "5", "string": "'5'", "boolean": "True"}[ref.dtype_]
+    shown = f"the answer of {ref.step_.name!r}" if isinstance(ref, PromptResult) else ref.path_
+    raise error(
+        "INVALID_CHOICE",
+        f"{shown} is a {ref.dtype_}, compared with the {kind} {other!r}: a "
+        f"{ref.dtype_} never equals or orders against a {kind} in Step Functions, so "
+        f"the case could never hold; compare it with a {ref.dtype_} (e.g. {fixed})",
+        location=caller_location(),
+    )
+
+
+def _number(text: str) -> int | float | None:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+
 def _compare(ref: Ref, op: str, other: object) -> Condition:
     uses = ref.uses_()
     if isinstance(other, Ref):
@@ -329,9 +386,8 @@ def _compare(ref: Ref, op: str, other: object) -> Condition:
         return Condition(
             {"Variable": ref.path_, f"{kind}{op}Path": other.path_}, uses + other.uses_()
         )
+    _check_comparable(ref, op, other)
     if isinstance(other, bool):
-        if op != "Equals":
-            raise TypeError("booleans can only be compared for equality")
         return Condition({"Variable": ref.path_, "BooleanEquals": other}, uses)
     if isinstance(other, (int, float)):
         return Condition({"Variable": ref.path_, f"Numeric{op}": other}, uses)

@@ -444,7 +444,12 @@ def _image_list(images: Any, name: str, loc: SourceLocation | None) -> list[Any]
         raise error(
             "INVALID_IMAGE",
             f"prompt {name!r}: images must be a list of images (step results or input "
-            f"values holding base64 data), got {args.type_name(images)}",
+            f"values holding base64 data), got {args.type_name(images)}"
+            + (
+                "; one image is a list of one: images=[photo]"
+                if isinstance(images, (Ref, ImageBlock))
+                else ""
+            ),
             location=loc,
         )
     return list(images)

@@ -17,9 +17,6 @@ from sfnchain.ir.steps import Chain, InputSpec, OutputStep, WorkflowIR
 if TYPE_CHECKING:
     from sfnchain.compiler import CompiledWorkflow
 
-# Express executions run for at most five minutes (Step Functions developer guide,
-# 'Choosing workflow type').
-EXPRESS_MAX_SECONDS = 300
 MAX_TIMEOUT = 31_536_000  # TimeoutSeconds upper bound: one year
 
 
@@ -247,14 +244,6 @@ def workflow(
             raise error(
                 "INVALID_WORKFLOW",
                 f"timeout must be 1 second to 1 year, got {timeout!r}",
-                location=loc,
-            )
-        if t is not None and type == "EXPRESS" and t > EXPRESS_MAX_SECONDS:
-            raise error(
-                "INVALID_WORKFLOW",
-                f"an EXPRESS execution runs at most 5 minutes, so timeout={timeout!r} "
-                f"({t} s) cannot be reached; use a timeout of at most '5m', or "
-                "type='STANDARD' for a longer workflow",
                 location=loc,
             )
         at = SourceLocation(f.__code__.co_filename, f.__code__.co_firstlineno)

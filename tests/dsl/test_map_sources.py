@@ -47,3 +47,23 @@ def test_the_map_reads_the_object_the_input_names(language: str) -> None:
     assert result.succeeded, (result.error, result.cause)
     assert result.output["written"]["Bucket"] == "results"
     assert result.output["written"]["Key"].startswith("rows/")
+
+
+def test_a_prefix_may_be_a_run_time_value_too() -> None:
+    @workflow(name="photos")
+    def photos(bucket: str, folder: str, out: str) -> Any:
+        done = s3_map(
+            "Photos",
+            s3.prefix(bucket, folder),
+            lambda Key: pass_state("Photo", {"key": Key}),
+            results_to=s3.results_to(bucket, out),
+        )
+        return {"written": done.ResultWriterDetails}
+
+    result = run_workflow(
+        photos,
+        {"bucket": "showroom", "folder": "photos/", "out": "listed/"},
+        seed={"s3": {"showroom": {"photos/a.jpg": "a", "other/b.jpg": "b"}}},
+    )
+    assert result.succeeded, (result.error, result.cause)
+    assert result.output["written"]["Key"].startswith("listed/")

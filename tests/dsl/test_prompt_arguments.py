@@ -129,3 +129,15 @@ def test_text_and_the_token_counts_still_read() -> None:
         w, {"spec": "SUV"}, mocks={"Describe": answer("Roomy.", input_tokens=7, output_tokens=9)}
     )
     assert result.output == {"t": "Roomy.", "in": 7, "out": 9}
+
+
+def test_one_image_not_in_a_list_says_to_wrap_it() -> None:
+    nova = bedrock.model("amazon.nova-lite-v1:0", max_tokens=200, api="converse")
+
+    @workflow
+    def w(photo: str) -> Any:
+        return {"a": prompt("A", nova, "Describe the car.", images=photo)}  # type: ignore[arg-type]
+
+    d = _error(w)
+    assert d.code == "INVALID_IMAGE"
+    assert d.message.endswith("; one image is a list of one: images=[photo]")
