@@ -141,3 +141,24 @@ def test_one_image_not_in_a_list_says_to_wrap_it() -> None:
     d = _error(w)
     assert d.code == "INVALID_IMAGE"
     assert d.message.endswith("; one image is a list of one: images=[photo]")
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("claude-3-haiku", "anthropic.claude-3-haiku-20240307-v1:0"),
+        ("nova-lite-v1:0", "amazon.nova-lite-v1:0"),
+        ("llama3-8b", "meta.llama3-8b-instruct-v1:0"),
+    ],
+)
+def test_a_model_id_without_its_provider_suggests_the_full_id(written: str, meant: str) -> None:
+    with pytest.raises(SfnchainError) as info:
+        bedrock.model(written)
+    d = info.value.diagnostics[0]
+    assert d.code == "UNKNOWN_MODEL_ID"
+    assert d.message == (
+        f"unknown Bedrock model ID {written!r}: a model ID starts with its provider "
+        f"(anthropic., amazon., meta., mistral., ...); did you mean {meant!r}? (for a model "
+        "newer than the catalogue pass check_id=False)"
+    )
+    assert d.location is not None and d.location.file == __file__
