@@ -259,6 +259,14 @@ def s3_map(
         )
     if tolerated_failure_count is not None and tolerated_failure_count < 0:
         raise error("INVALID_MAP", f"{what}: ToleratedFailureCount must be >= 0", location=loc)
+    for arg, value in (("batch_size", batch_size), ("max_batch_bytes", max_batch_bytes)):
+        if value is not None and value < 1:
+            raise error(
+                "INVALID_MAP",
+                f"{what}: {arg} must be at least 1, got {value}; leave it out (None) for "
+                "one item per child execution",
+                location=loc,
+            )
     if label is not None and (
         len(label) > MAX_LABEL or any(c in label for c in ' <>{}[]?*"#%\\^|~`$&,;:/')
     ):

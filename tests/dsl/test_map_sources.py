@@ -67,3 +67,19 @@ def test_a_prefix_may_be_a_run_time_value_too() -> None:
     )
     assert result.succeeded, (result.error, result.cause)
     assert result.output["written"]["Key"].startswith("listed/")
+
+
+@pytest.mark.parametrize("arg", ["batch_size", "max_batch_bytes"])
+def test_a_batch_of_zero_says_so(arg: str) -> None:
+    from sfnchain.diagnostics import SfnchainError
+
+    @workflow
+    def w() -> Any:
+        s3_map("Rows", s3.csv_file("b", "k.csv"), lambda items: None, **{arg: 0})
+
+    with pytest.raises(SfnchainError) as info:
+        compile(w)
+    assert info.value.diagnostics[0].message == (
+        f"map 'Rows': {arg} must be at least 1, got 0; leave it out (None) for one item per "
+        "child execution"
+    )
