@@ -72,6 +72,9 @@ class Block:
     # Names of enclosing scopes a map processor does not see (only its item and context):
     # for the error that says to pass them in context=.
     hidden: frozenset[str] = frozenset()
+    # Where output() was called in this output scope (the workflow, or one map
+    # processor): shared by the blocks of the scope, since it has one output state.
+    outputs: list[SourceLocation | None] = field(default_factory=list)
 
     def freeze(self) -> Chain:
         return Chain(tuple(self.steps))
@@ -145,7 +148,7 @@ def run_block(
     """
     outer = current_block()
     if scope is None:
-        block = Block(scope=dict(outer.scope), hidden=outer.hidden)
+        block = Block(scope=dict(outer.scope), hidden=outer.hidden, outputs=outer.outputs)
     else:
         block = Block(scope=dict(scope), hidden=(outer.hidden | set(outer.scope)) - set(scope))
     token = _BLOCK.set(block)
@@ -154,6 +157,30 @@ def run_block(
     finally:
         _BLOCK.reset(token)
     return block.freeze(), result
+
+
+def one_output(loc: SourceLocation | None, returned: bool = False) -> None:
+    """Record an output of the current scope; a second one is an error, since a workflow
+    (or a map processor) has one output state, whichever branch sets it."""
+    outputs = current_block().outputs
+    if outputs:
+        first = outputs[0]
+        where = f" (the first at {first.file}:{first.line})" if first is not None else ""
+        how = (
+            "returns a value after output() was called"
+            if returned
+            else ("calls output() a second time")
+        )
+        raise SfnchainError(
+            Diagnostic(
+                "DUPLICATE_OUTPUT",
+                f"the workflow {how}{where}: a workflow, or a map processor, has one "
+                "output state, so the branches of a choose cannot each set their own; "
+                "return one value after the choose, built from steps every path ran",
+                location=loc,
+            )
+        )
+    outputs.append(loc)
 
 
 def current_block_scope() -> dict[str, Any]:

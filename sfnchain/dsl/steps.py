@@ -1316,4 +1316,5 @@ def output(value: Any) -> None:
     """
     loc = caller_location()
     params, uses = payload(value, loc, "the output")
+    builder.one_output(loc)
     record(OutputStep(name="", key="", location=loc, uses=uses, value=params))

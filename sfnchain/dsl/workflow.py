@@ -89,6 +89,8 @@ class Workflow:
             result = self.fn(**refs)
             if result is not None:
                 value, uses = payload(result, self.location, f"the return value of {self.name!r}")
+                if block.outputs:
+                    builder.one_output(self.location, returned=True)
                 block.steps.append(
                     OutputStep(name="", key="", location=self.location, uses=uses, value=value)
                 )
