@@ -64,3 +64,32 @@ def test_a_map_processor_has_its_own_output() -> None:
 
     result = run_workflow(w, {"names": ["a", "b"]})
     assert result.output == {"all": [{"n": "a"}, {"n": "b"}]}
+
+
+def test_a_return_value_that_is_not_json_is_reported_at_the_return() -> None:
+    @workflow
+    def w(spec: str) -> Any:
+        def helper() -> int:
+            return 1  # a nested function's return is not the workflow's
+
+        helper()
+        return {"tags": {"suv", spec}}  # NOT JSON
+
+    d = _error(w)
+    assert d.code == "INVALID_PAYLOAD"
+    assert d.message.startswith("the return value of 'w' at ['tags'] holds a set")
+    assert d.location is not None and d.location.line == _line_of("# NOT JSON")
+
+
+def test_with_several_returns_the_workflow_line_is_kept() -> None:
+    short = True
+
+    @workflow  # SEVERAL RETURNS
+    def w(spec: str) -> Any:
+        if short:
+            return {"tags": {1}}
+        return {"tags": {2}}
+
+    d = _error(w)
+    assert d.code == "INVALID_PAYLOAD"
+    assert d.location is not None and d.location.line == _line_of("# SEVERAL RETURNS")
