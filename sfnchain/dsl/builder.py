@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sfnchain.diagnostics import Diagnostic, SfnchainError, SourceLocation
-from sfnchain.ir.steps import Chain, Step
+from sfnchain.ir.steps import Chain, GotoStep, Step
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 
@@ -40,6 +40,9 @@ class Session:
     keys: set[str] = field(default_factory=set)
     reserved: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Where each step name was first recorded: a second step of that name from the
+    # same line is a helper, a loop or a shared catch() handler that ran twice.
+    named: dict[str, SourceLocation | None] = field(default_factory=dict)
 
     # Fields the compiler derives from a step's key: the cache's working data and the
     # error object a Catch keeps. They are reserved with the key, so no step can take them.
@@ -106,8 +109,28 @@ def current_block() -> Block:
 
 
 def record(step: Step) -> Step:
-    current_block().steps.append(step)
+    block = current_block()
+    if step.name and not isinstance(step, GotoStep):
+        named = session().named
+        first = named.setdefault(step.name, step.location)
+        if first is not step.location and _same_line(first, step.location):
+            raise SfnchainError(
+                Diagnostic(
+                    "DUPLICATE_STATE_NAME",
+                    f"step {step.name!r} is built a second time by this line (a helper "
+                    "function or a loop that runs it twice, or a catch(...) handler shared "
+                    "by two steps): state names are unique, so give each call its own "
+                    "name, e.g. pass the name in: def describe(name, ...): "
+                    "prompt(name, ...)",
+                    location=step.location,
+                )
+            )
+    block.steps.append(step)
     return step
+
+
+def _same_line(a: SourceLocation | None, b: SourceLocation | None) -> bool:
+    return a is not None and b is not None and (a.file, a.line) == (b.file, b.line)
 
 
 def replace_step(old: Step, new: Step) -> None:
