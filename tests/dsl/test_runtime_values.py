@@ -119,3 +119,27 @@ def test_context_passes_it_in() -> None:
         return {"cards": cards}
 
     assert "Each" in compile(w).definition["States"]
+
+
+def test_the_text_fix_names_a_variable_prompt_can_take() -> None:
+    @workflow
+    def w(spec: str) -> Any:
+        d = prompt("Describe car", HAIKU, "{{ spec }}")
+        prompt("Tag", HAIKU, "Tagline for " + d)
+
+    message = _error(w).message
+    assert message.endswith(
+        "write {{ describe_car }} in the step's template and pass describe_car=<the result "
+        "of 'Describe_car'> to the step instead"
+    )
+
+
+def test_the_text_fix_never_suggests_one_of_prompts_own_argument_names() -> None:
+    @workflow
+    def w(spec: str) -> Any:
+        d = pass_state("Name", {"first": "Ada"})
+        prompt("Hello", HAIKU, f"Hello {d.first}")
+
+    assert "write {{ name_value }} in the step's template and pass name_value=" in (
+        _error(w).message
+    )
