@@ -131,7 +131,12 @@ def _raised(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return "was interrupted (KeyboardInterrupt)"
     text = str(exc)
-    return f"raised {type(exc).__name__}" + (f": {text}" if text else "")
+    from sfnchain.dsl.calls import explain_call_error
+
+    fix = explain_call_error(exc)  # a misspelt or missing argument of an sfnchain call
+    return (
+        f"raised {type(exc).__name__}" + (f": {text}" if text else "") + (f"; {fix}" if fix else "")
+    )
 
 
 def _step_names(chain: Chain, out: dict[str, str]) -> None:

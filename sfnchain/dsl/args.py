@@ -179,7 +179,10 @@ def _fix(path: str, key: str | None) -> str:
         head = re.match(r"\$\.([A-Za-z_][A-Za-z0-9_]*)", path)
         name = head.group(1) if head else "value"
         return f"write {{{{ {name} }}}} in the step's template instead"
+    var = re.sub(r"\W", "_", key).lower().strip("_") or "value"
+    if var[0].isdigit() or var in ("name", "model", "template"):  # not prompt's own
+        var = f"{var}_value"
     return (
-        f"write {{{{ name }}}} in the step's template and pass name=<the result of "
+        f"write {{{{ {var} }}}} in the step's template and pass {var}=<the result of "
         f"{key!r}> to the step instead"
     )

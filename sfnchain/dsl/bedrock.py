@@ -158,6 +158,28 @@ def model(
     return ModelSpec(model_id, adapter.name, params, api, _guardrail(guardrail, loc), loc)
 
 
+def _without_provider(model_id: str) -> str | None:
+    """The message for an ID written without its provider (``claude-3-haiku``,
+    ``nova-lite-v1:0``): the catalogue's closest ID by the part after the provider,
+    preferring one that starts with what was written. ``None`` for other IDs."""
+    import difflib
+
+    from sfnchain.models.catalogue import catalogue
+
+    cat = catalogue()
+    if "." in model_id or not model_id:
+        return None
+    by_name = {m.partition(".")[2]: m for m in sorted(cat.models)}
+    starts = sorted((n for n in by_name if n.startswith(model_id)), key=len)
+    close = starts[:1] or difflib.get_close_matches(model_id, list(by_name), n=1, cutoff=0.6)
+    return (
+        f"unknown Bedrock model ID {model_id!r}: a model ID starts with its provider "
+        "(anthropic., amazon., meta., mistral., ...)"
+        + (f"; did you mean {by_name[close[0]]!r}?" if close else "")
+        + " (for a model newer than the catalogue pass check_id=False)"
+    )
+
+
 def _catalogue_entry(
     model_id: str, check_id: bool, loc: SourceLocation | None
 ) -> CatalogueEntry | None:
@@ -170,7 +192,9 @@ def _catalogue_entry(
     try:
         entry = lookup(model_id)
     except UnknownModelId as exc:
-        raise error("UNKNOWN_MODEL_ID", str(exc), location=loc) from None
+        raise error(
+            "UNKNOWN_MODEL_ID", _without_provider(model_id) or str(exc), location=loc
+        ) from None
     if entry.output != "text":
         raise error(
             "INVALID_MODEL",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sfnchain.diagnostics import Diagnostic, SfnchainError, SourceLocation
-from sfnchain.ir.steps import Chain, Step
+from sfnchain.ir.steps import Chain, GotoStep, Step
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 
@@ -40,6 +40,9 @@ class Session:
     keys: set[str] = field(default_factory=set)
     reserved: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Where each step name was first recorded: a second step of that name from the
+    # same line is a helper, a loop or a shared catch() handler that ran twice.
+    named: dict[str, SourceLocation | None] = field(default_factory=dict)
 
     # Fields the compiler derives from a step's key: the cache's working data and the
     # error object a Catch keeps. They are reserved with the key, so no step can take them.
@@ -69,6 +72,12 @@ class Block:
     # Names a template can use without passing them: the scope's inputs (workflow
     # inputs, or a map processor's item fields).
     scope: dict[str, Any] = field(default_factory=dict)
+    # Names of enclosing scopes a map processor does not see (only its item and context):
+    # for the error that says to pass them in context=.
+    hidden: frozenset[str] = frozenset()
+    # Where output() was called in this output scope (the workflow, or one map
+    # processor): shared by the blocks of the scope, since it has one output state.
+    outputs: list[SourceLocation | None] = field(default_factory=list)
 
     def freeze(self) -> Chain:
         return Chain(tuple(self.steps))
@@ -100,8 +109,28 @@ def current_block() -> Block:
 
 
 def record(step: Step) -> Step:
-    current_block().steps.append(step)
+    block = current_block()
+    if step.name and not isinstance(step, GotoStep):
+        named = session().named
+        first = named.setdefault(step.name, step.location)
+        if first is not step.location and _same_line(first, step.location):
+            raise SfnchainError(
+                Diagnostic(
+                    "DUPLICATE_STATE_NAME",
+                    f"step {step.name!r} is built a second time by this line (a helper "
+                    "function or a loop that runs it twice, or a catch(...) handler shared "
+                    "by two steps): state names are unique, so give each call its own "
+                    "name, e.g. pass the name in: def describe(name, ...): "
+                    "prompt(name, ...)",
+                    location=step.location,
+                )
+            )
+    block.steps.append(step)
     return step
+
+
+def _same_line(a: SourceLocation | None, b: SourceLocation | None) -> bool:
+    return a is not None and b is not None and (a.file, a.line) == (b.file, b.line)
 
 
 def replace_step(old: Step, new: Step) -> None:
@@ -140,13 +169,41 @@ def run_block(
     The block sees the enclosing scope's names unless ``scope`` gives new ones (a map
     item processor runs on a different payload).
     """
-    block = Block(scope=dict(current_block().scope) if scope is None else dict(scope))
+    outer = current_block()
+    if scope is None:
+        block = Block(scope=dict(outer.scope), hidden=outer.hidden, outputs=outer.outputs)
+    else:
+        block = Block(scope=dict(scope), hidden=(outer.hidden | set(outer.scope)) - set(scope))
     token = _BLOCK.set(block)
     try:
         result = fn(*args, **kwargs)
     finally:
         _BLOCK.reset(token)
     return block.freeze(), result
+
+
+def one_output(loc: SourceLocation | None, returned: bool = False) -> None:
+    """Record an output of the current scope; a second one is an error, since a workflow
+    (or a map processor) has one output state, whichever branch sets it."""
+    outputs = current_block().outputs
+    if outputs:
+        first = outputs[0]
+        where = f" (the first at {first.file}:{first.line})" if first is not None else ""
+        how = (
+            "returns a value after output() was called"
+            if returned
+            else ("calls output() a second time")
+        )
+        raise SfnchainError(
+            Diagnostic(
+                "DUPLICATE_OUTPUT",
+                f"the workflow {how}{where}: a workflow, or a map processor, has one "
+                "output state, so the branches of a choose cannot each set their own; "
+                "return one value after the choose, built from steps every path ran",
+                location=loc,
+            )
+        )
+    outputs.append(loc)
 
 
 def current_block_scope() -> dict[str, Any]:

@@ -216,8 +216,10 @@ def _error_names(
 ) -> tuple[str, ...]:
     """An error name or a list of them (``"States.Timeout"``, ``["Lambda.Unknown"]``)."""
     if isinstance(errors, str):
-        return (errors,)
+        errors = (errors,)
     if isinstance(errors, (list, tuple)) and all(isinstance(e, str) and e for e in errors):
+        for name in errors:
+            _near_miss(name, what, code, loc)
         return tuple(errors)
     raise error(
         code,
@@ -225,6 +227,44 @@ def _error_names(
         f"['States.TaskFailed'], got {errors!r}",
         location=loc,
     )
+
+
+# The error names of Bedrock's integrations: InvokeModel's optimized integration
+# ("Bedrock.<exception>") and the SDK integration of Converse ("BedrockRuntime.<...>").
+_BEDROCK_PREFIXES = ("Bedrock.", "BedrockRuntime.")
+
+
+def _known_bedrock_errors() -> list[str]:
+    try:
+        import botocore.session
+    except ImportError:  # pragma: no cover - botocore comes with boto3
+        return []
+    model = botocore.session.get_session().get_service_model("bedrock-runtime")
+    return sorted(
+        {e.name for op in model.operation_names for e in model.operation_model(op).error_shapes}
+    )
+
+
+def _near_miss(name: str, what: str, code: str, loc: SourceLocation | None) -> None:
+    """A Bedrock error name one typo away from a real one would never match: refuse it
+    with the real one (a name unlike any is left alone, for errors newer than botocore)."""
+    prefix = next((p for p in _BEDROCK_PREFIXES if name.startswith(p)), None)
+    if prefix is None:
+        return
+    known = _known_bedrock_errors()
+    rest = name[len(prefix) :]
+    if not known or rest in known:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(rest, known, n=1, cutoff=0.8)
+    if close:
+        raise error(
+            code,
+            f"{what}: {name!r} is not an error Bedrock raises, so the rule would never "
+            f"match (did you mean {prefix + close[0]!r}?)",
+            location=loc,
+        )
 
 
 def check_error_lists(

@@ -36,11 +36,28 @@ class PromptResult(StepResult):
     def __getattr__(self, name: str) -> Ref:
         if name.startswith("_"):
             raise AttributeError(name)
+        return self.field_(name)
+
+    def field_(self, name: str | int, dtype: str = "any") -> Ref:
         if name == "text":
             return self
         if name == "usage":
             self._check_usage()
-        return Ref(f"$.{self._step.key}.{name}", "any", self._step.key, self._step.location)
+            return _UsageRef(
+                Ref(f"$.{self._step.key}.usage", "json", self._step.key, self._step.location),
+                self._step.name,
+            )
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        shown = f".{name}" if isinstance(name, str) else f"[{name}]"
+        raise error(
+            "UNKNOWN_RESULT_FIELD",
+            f"{self._step.name!r} is a model's answer, which has no field {shown}: the result "
+            "itself is the answer text (pass it on as it is, e.g. desc=desc for "
+            "{{ desc }}), and .usage.input_tokens and .usage.output_tokens are its token counts",
+            location=caller_location(),
+        )
 
     def _check_usage(self) -> None:
         from sfnchain.diagnostics import error
@@ -60,6 +77,45 @@ class PromptResult(StepResult):
                     "another model (or api='converse')",
                     location=caller_location(),
                 )
+
+
+USAGE_FIELDS = ("input_tokens", "output_tokens")
+
+
+class KnownTypeRef(Ref):
+    """A value whose type sfnchain knows (a token count), so comparisons are checked."""
+
+    __slots__ = ()
+
+
+class _UsageRef(Ref):
+    """A prompt's ``.usage``: the token counts the compiler keeps, and nothing else."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, ref: Ref, name: str) -> None:
+        super().__init__(ref.path_, ref.dtype_, ref._key, ref._location)
+        self._name = name
+
+    def field_(self, name: str | int, dtype: str = "any") -> Ref:
+        if name in USAGE_FIELDS:
+            plain = Ref.field_(self, name, "number")
+            return KnownTypeRef(plain.path_, "number", self._key, self._location)
+        import difflib
+
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        close = difflib.get_close_matches(str(name), USAGE_FIELDS, n=1, cutoff=0.6)
+        hint = (
+            f"did you mean {close[0]}?" if close else "its fields are " + " and ".join(USAGE_FIELDS)
+        )
+        raise error(
+            "UNKNOWN_RESULT_FIELD",
+            f"{self._name}.usage has no field {name!r} ({hint}); the token counts kept are "
+            + " and ".join(USAGE_FIELDS),
+            location=caller_location(),
+        )
 
 
 def _typed_field(parent: Ref, shape: Any, what: str, call: str, name: str | int) -> Ref:

@@ -259,6 +259,14 @@ def s3_map(
         )
     if tolerated_failure_count is not None and tolerated_failure_count < 0:
         raise error("INVALID_MAP", f"{what}: ToleratedFailureCount must be >= 0", location=loc)
+    for arg, value in (("batch_size", batch_size), ("max_batch_bytes", max_batch_bytes)):
+        if value is not None and value < 1:
+            raise error(
+                "INVALID_MAP",
+                f"{what}: {arg} must be at least 1, got {value}; leave it out (None) for "
+                "one item per child execution",
+                location=loc,
+            )
     if label is not None and (
         len(label) > MAX_LABEL or any(c in label for c in ' <>{}[]?*"#%\\^|~`$&,;:/')
     ):
@@ -272,7 +280,16 @@ def s3_map(
     selector, uses, (chain, batch_input) = _processor(
         processor, dict(context or {}), "$$.Map.Item.Value", batched, loc, what
     )
-    reader = source
+    # A bucket, key or prefix may be a run-time value (an input, a step's result).
+    reader_params, reader_uses = payload(dict(source.parameters), loc, f"{what}: the S3 source")
+    uses += reader_uses
+    reader = ItemReader(source.resource, reader_params, source.reader_config)
+    if results_to is not None:
+        writer_params, writer_uses = payload(
+            dict(results_to["Parameters"]), loc, f"{what}: results_to"
+        )
+        uses += writer_uses
+        results_to = {**results_to, "Parameters": writer_params}
     if max_items is not None:
         if max_items < 1:
             raise error("INVALID_MAP", f"{what}: max_items must be >= 1", location=loc)

@@ -118,10 +118,67 @@ class Ref:
         return self._as_text("an f-string or .format()")  # type: ignore[no-any-return]
 
     def __add__(self, other: object) -> Any:
+        if _is_number(other) or self._dtype in _NUMBER_TYPES:
+            return self._arithmetic("+")
         return self._as_text("'+' on text")
 
-    def __radd__(self, other: object) -> Any:
-        return self._as_text("'+' on text")
+    __radd__ = __add__
+
+    # --- arithmetic: no number exists while the workflow is built ---
+    def _arithmetic(self, op: str) -> Any:
+        from sfnchain.diagnostics import error
+        from sfnchain.dsl.builder import caller_location
+
+        raise error(
+            "REF_ARITHMETIC",
+            f"the run-time value {self._path} has no value while the workflow is built, so "
+            f"Python's '{op}' cannot compute with it, and sfnchain has no arithmetic step: "
+            "compare it in a choose(...) condition (ref > 3), have the model or a Lambda "
+            "(invoke_lambda) compute the number, or write the JSONata in a raw(...) state",
+            location=caller_location(),
+        )
+
+    def __sub__(self, other: object) -> Any:
+        return self._arithmetic("-")
+
+    __rsub__ = __sub__
+
+    def __mul__(self, other: object) -> Any:
+        return self._arithmetic("*")
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: object) -> Any:
+        return self._arithmetic("/")
+
+    __rtruediv__ = __truediv__
+
+    def __floordiv__(self, other: object) -> Any:
+        return self._arithmetic("//")
+
+    __rfloordiv__ = __floordiv__
+
+    def __mod__(self, other: object) -> Any:
+        return self._arithmetic("%")
+
+    def __rmod__(self, other: object) -> Any:
+        if isinstance(other, str):  # 'text %s' % ref
+            return self._as_text("str() or %-formatting")
+        return self._arithmetic("%")
+
+    def __pow__(self, other: object) -> Any:
+        return self._arithmetic("**")
+
+    __rpow__ = __pow__
+
+    def __neg__(self) -> Any:
+        return self._arithmetic("-")
+
+    def __abs__(self) -> Any:
+        return self._arithmetic("abs()")
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        return self._arithmetic("round()")
 
     def __bool__(self) -> bool:
         from sfnchain.diagnostics import error
@@ -186,6 +243,15 @@ class Ref:
                 location=caller_location(),
             )
         return Condition({"Variable": self._path, "StringMatches": pattern}, self.uses_())
+
+
+_NUMBER_TYPES = ("number",)
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, Ref):
+        return value.dtype_ in _NUMBER_TYPES
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class Condition:
@@ -254,6 +320,63 @@ def _flat(cond: Condition, op: str) -> list[dict[str, Any]]:
     return list(inner) if isinstance(inner, list) and len(cond.rule) == 1 else [cond.rule]
 
 
+_PY_KIND = {bool: "boolean", int: "number", float: "number", str: "string"}
+_OPS = {
+    "Equals": "==",
+    "LessThan": "<",
+    "LessThanEquals": "<=",
+    "GreaterThan": ">",
+    "GreaterThanEquals": ">=",
+}
+
+
+def _check_comparable(ref: Ref, op: str, other: object) -> None:
+    """A comparison Step Functions would always find false (a number against a string)
+    or refuse (a boolean ordered) is an error where it is written."""
+    from sfnchain.diagnostics import error
+    from sfnchain.dsl.builder import caller_location
+
+    kind = _PY_KIND.get(type(other))
+    if kind == "boolean" and op != "Equals":
+        raise error(
+            "INVALID_CHOICE",
+            f"{ref.path_} {_OPS[op]} {other!r}: booleans can only be compared with == or !=",
+            location=caller_location(),
+        )
+    if kind is None or ref.dtype_ not in SCALAR_TYPES or ref.dtype_ == kind:
+        return
+    from sfnchain.dsl.handles import KnownTypeRef, PromptResult, ShapedRef
+
+    # Only a type sfnchain knows (an answer's text, a token count, a field of an AWS SDK
+    # response) is checked: an input's annotation is a hint, not a guarantee.
+    if not isinstance(ref, (KnownTypeRef, PromptResult, ShapedRef)):
+        return
+    if ref.dtype_ == "string":
+        fixed = repr(str(other))
+    elif ref.dtype_ == "number" and isinstance(other, str) and _number(other) is not None:
+        fixed = repr(_number(other))
+    else:
+        fixed = {"number": "5", "string": "'5'", "boolean": "True"}[ref.dtype_]
+    shown = f"the answer of {ref.step_.name!r}" if isinstance(ref, PromptResult) else ref.path_
+    raise error(
+        "INVALID_CHOICE",
+        f"{shown} is a {ref.dtype_}, compared with the {kind} {other!r}: a "
+        f"{ref.dtype_} never equals or orders against a {kind} in Step Functions, so "
+        f"the case could never hold; compare it with a {ref.dtype_} (e.g. {fixed})",
+        location=caller_location(),
+    )
+
+
+def _number(text: str) -> int | float | None:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+
 def _compare(ref: Ref, op: str, other: object) -> Condition:
     uses = ref.uses_()
     if isinstance(other, Ref):
@@ -263,9 +386,8 @@ def _compare(ref: Ref, op: str, other: object) -> Condition:
         return Condition(
             {"Variable": ref.path_, f"{kind}{op}Path": other.path_}, uses + other.uses_()
         )
+    _check_comparable(ref, op, other)
     if isinstance(other, bool):
-        if op != "Equals":
-            raise TypeError("booleans can only be compared for equality")
         return Condition({"Variable": ref.path_, "BooleanEquals": other}, uses)
     if isinstance(other, (int, float)):
         return Condition({"Variable": ref.path_, f"Numeric{op}": other}, uses)

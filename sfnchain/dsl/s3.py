@@ -39,8 +39,8 @@ def json_file(bucket: str, key: str) -> ItemReader:
     """A JSON array of items in one S3 object, for [`s3_map`][sfnchain.s3_map].
 
     Args:
-        bucket: The bucket name.
-        key: The object's key.
+        bucket: The bucket name, or a run-time value holding it (a workflow input).
+        key: The object's key, or a run-time value holding it.
 
     Returns:
         An item reader (``ItemReader`` with ``InputType: JSON``).
@@ -68,8 +68,8 @@ def jsonl_file(bucket: str, key: str) -> ItemReader:
     [`s3_map`][sfnchain.s3_map].
 
     Args:
-        bucket: The bucket name.
-        key: The object's key.
+        bucket: The bucket name, or a run-time value holding it (a workflow input).
+        key: The object's key, or a run-time value holding it.
 
     Returns:
         An item reader (``ItemReader`` with ``InputType: JSONL``).
@@ -109,8 +109,8 @@ def csv_file(
     columns the processor's parameters.
 
     Args:
-        bucket: The bucket name.
-        key: The object's key.
+        bucket: The bucket name, or a run-time value holding it (a workflow input).
+        key: The object's key, or a run-time value holding it.
         header: ``None``: the first line names the columns; otherwise the column names,
             and every line is data.
         delimiter: One of ``,`` ``|`` ``;`` tab or space (ASL's ``CSVDelimiter``;
@@ -177,7 +177,7 @@ def prefix(bucket: str, prefix: str = "") -> ItemReader:
     item is ``{Key, Etag, LastModified, Size, StorageClass}``.
 
     Args:
-        bucket: The bucket name.
+        bucket: The bucket name, or a run-time value holding it (a workflow input).
         prefix: The key prefix (``""``: every object).
 
     Returns:
@@ -208,7 +208,7 @@ def prefix(bucket: str, prefix: str = "") -> ItemReader:
     _name(bucket, "bucket")
     _name(prefix, "prefix")
     params: dict[str, Any] = {"Bucket": bucket}
-    if prefix:
+    if not isinstance(prefix, str) or prefix:  # a run-time value, or a non-empty prefix
         params["Prefix"] = prefix
     return ItemReader(LIST_OBJECTS, params, None)
 
@@ -218,7 +218,7 @@ def results_to(bucket: str, prefix: str = "") -> dict[str, Any]:
     ``s3_map(..., results_to=...)``: JSON files under ``prefix``.
 
     Args:
-        bucket: The bucket name.
+        bucket: The bucket name, or a run-time value holding it (a workflow input).
         prefix: The key prefix the result files are written under.
 
     Returns:
@@ -247,6 +247,6 @@ def results_to(bucket: str, prefix: str = "") -> dict[str, Any]:
     _name(bucket, "bucket")
     _name(prefix, "prefix")
     params: dict[str, Any] = {"Bucket": bucket}
-    if prefix:
+    if not isinstance(prefix, str) or prefix:  # a run-time value, or a non-empty prefix
         params["Prefix"] = prefix
     return {"Resource": PUT_OBJECT, "Parameters": params}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -58,7 +60,16 @@ def _template(
         value, uses = compile_template(source, scope)
     except TemplateError as exc:
         where = f" (template line {exc.line})" if exc.line else ""
-        raise error("INVALID_TEMPLATE", f"{what}{where}: {exc.message}", location=loc) from None
+        message = exc.message
+        undefined = re.match(r"'(\w+)' is undefined", message)
+        if undefined and undefined.group(1) in builder.current_block().hidden:
+            name = undefined.group(1)
+            message = (
+                f"{name!r} is undefined here: a map processor (s3_map, for_each) sees only "
+                f"its item and the values given in context=; pass context={{{name!r}: "
+                f"{name}}} to the map and take {name} as a parameter of the processor"
+            )
+        raise error("INVALID_TEMPLATE", f"{what}{where}: {message}", location=loc) from None
     return value, tuple(Use(u.key, loc) for u in uses)
 
 
@@ -328,6 +339,13 @@ def prompt(
             )
             uses += sys_uses
         fbs.append(Fallback(fb.model, fb_text, fb.errors, fb_system))
+    templates = [
+        template,
+        system,
+        *(fb.prompt for fb in fbs),
+        *(fb.model.params.system for fb in fbs),
+    ]
+    _misplaced_keywords(name, variables, [t for t in templates if isinstance(t, str)], loc)
     # whether a model takes images at all comes before what the images are
     _check_capabilities(name, [model], sys_value, given, loc)
     for fb in fbs:
@@ -364,12 +382,74 @@ def prompt(
     return bedrock.S3AnswerResult(step) if answer_uri is not None else PromptResult(step)
 
 
+# Keywords of bedrock.model that a prompt takes as template variables when they are
+# written on the prompt instead of the model.
+_MODEL_SETTINGS = (
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop_sequences",
+    "guardrail",
+    "api",
+    "extra",
+)
+
+
+def _misplaced_keywords(
+    name: str, variables: dict[str, Any], templates: list[str], loc: SourceLocation | None
+) -> None:
+    """A keyword of ``prompt`` that no template reads and that is a model setting or a
+    misspelt prompt argument (``fallback=``, ``retries=``): without this it would be a
+    template variable nobody uses, and the setting would silently not apply."""
+    if not variables:
+        return
+    import difflib
+
+    import jinja2
+    from jinja2 import meta
+
+    env = jinja2.Environment()
+    read: set[str] = set()
+    for source in templates:
+        try:
+            read |= meta.find_undeclared_variables(env.parse(source))
+        except jinja2.TemplateError:  # already reported where the template was compiled
+            return
+    own = [p for p in inspect.signature(prompt).parameters if p != "variables"]
+    for key in variables:
+        if key in read:
+            continue
+        if key in _MODEL_SETTINGS:
+            raise error(
+                "INVALID_ARGUMENT",
+                f"prompt {name!r}: {key}= is a setting of the model, not of prompt(), and no "
+                f"template reads a variable {key!r}; write it on the model: "
+                f"bedrock.model(id, {key}=...), or bedrock.with_params(model, {key}=...) for "
+                "this step only",
+                location=loc,
+            )
+        close = difflib.get_close_matches(key, own, n=1, cutoff=0.75)
+        if close:
+            raise error(
+                "INVALID_ARGUMENT",
+                f"prompt {name!r}: no template reads a variable {key!r}, and prompt() has no "
+                f"argument {key}= (did you mean {close[0]}=?)",
+                location=loc,
+            )
+
+
 def _image_list(images: Any, name: str, loc: SourceLocation | None) -> list[Any]:
     if not isinstance(images, (list, tuple)):
         raise error(
             "INVALID_IMAGE",
             f"prompt {name!r}: images must be a list of images (step results or input "
-            f"values holding base64 data), got {args.type_name(images)}",
+            f"values holding base64 data), got {args.type_name(images)}"
+            + (
+                "; one image is a list of one: images=[photo]"
+                if isinstance(images, (Ref, ImageBlock))
+                else ""
+            ),
             location=loc,
         )
     return list(images)
@@ -1236,4 +1316,5 @@ def output(value: Any) -> None:
     """
     loc = caller_location()
     params, uses = payload(value, loc, "the output")
+    builder.one_output(loc)
     record(OutputStep(name="", key="", location=loc, uses=uses, value=params))

@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.diagnostics import SfnchainError, SourceLocation, error
 from sfnchain.dsl import args, builder
 from sfnchain.dsl.errors import seconds
 from sfnchain.dsl.refs import Ref, payload
@@ -88,7 +88,16 @@ class Workflow:
             block.scope.update(refs)
             result = self.fn(**refs)
             if result is not None:
-                value, uses = payload(result, self.location, f"the return value of {self.name!r}")
+                what = f"the return value of {self.name!r}"
+                try:
+                    value, uses = payload(result, self.location, what)
+                except SfnchainError:
+                    at = _return_location(self.fn)
+                    if at is not None:  # the same error, at the return statement
+                        payload(result, at, what)
+                    raise
+                if block.outputs:
+                    builder.one_output(self.location, returned=True)
                 block.steps.append(
                     OutputStep(name="", key="", location=self.location, uses=uses, value=value)
                 )
@@ -111,6 +120,32 @@ class Workflow:
 
     def __repr__(self) -> str:
         return f"<Workflow {self.name}>"
+
+
+def _return_location(fn: Callable[..., Any]) -> SourceLocation | None:
+    """The line of ``fn``'s return statement when it has exactly one (nested functions
+    and lambdas aside), else ``None``."""
+    import ast
+    import textwrap
+
+    try:
+        lines, first = inspect.getsourcelines(fn)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    if not tree.body or not isinstance(tree.body[0], ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    found: list[int] = []
+    todo: list[ast.AST] = list(tree.body[0].body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Return):
+            found.append(node.lineno)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
+    if len(found) != 1:
+        return None
+    return SourceLocation(fn.__code__.co_filename, first + found[0] - 1)
 
 
 # What CreateStateMachine refuses in a name (Step Functions API reference).
