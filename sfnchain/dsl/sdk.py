@@ -19,56 +19,10 @@ from typing import Any
 
 from sfnchain.diagnostics import SourceLocation, error
 from sfnchain.dsl.args import suggest
-
-# SDK client names that are not botocore's service name without hyphens: the client name
-# comes from the service ID ("CloudWatch Logs" -> cloudwatchlogs), botocore's from the
-# endpoint prefix ("logs"). Derived from botocore's service models (metadata.serviceId).
-_CLIENT_NAMES: dict[str, str] = {
-    "applicationdiscoveryservice": "discovery",
-    "cloudwatchlogs": "logs",
-    "cognitoidentityprovider": "cognito-idp",
-    "configservice": "config",
-    "costandusagereportservice": "cur",
-    "costexplorer": "ce",
-    "databasemigrationservice": "dms",
-    "directoryservice": "ds",
-    "directoryservicedata": "ds-data",
-    "elasticloadbalancing": "elb",
-    "elasticloadbalancingv2": "elbv2",
-    "elasticsearchservice": "es",
-    "eventbridge": "events",
-    "iotdataplane": "iot-data",
-    "iotjobsdataplane": "iot-jobs-data",
-    "lexmodelbuildingservice": "lex-models",
-    "lexmodelsv2": "lexv2-models",
-    "lexruntimeservice": "lex-runtime",
-    "lexruntimev2": "lexv2-runtime",
-    "marketplaceentitlementservice": "marketplace-entitlement",
-    "marketplacemetering": "meteringmarketplace",
-    "migrationhub": "mgh",
-    "pinpointsmsvoice": "sms-voice",
-    "serverlessapplicationrepository": "serverlessrepo",
-    "sfn": "stepfunctions",
-    "simpledb": "sdb",
-}
-
+from sfnchain.sdk_services import CLIENT_NAMES as _CLIENT_NAMES
+from sfnchain.sdk_services import services as _services
 
 _PATTERNS = (".sync:2", ".sync", ".waitForTaskToken")
-
-
-@functools.cache
-def _services() -> dict[str, str]:
-    """ASL service name -> botocore service name, for every service botocore has."""
-    import botocore.loaders
-
-    names = botocore.loaders.Loader().list_available_services("service-2")
-    botocore_names = set(names)
-    out = {n.replace("-", ""): n for n in names}
-    for client, name in _CLIENT_NAMES.items():
-        if name in botocore_names:
-            out.pop(name.replace("-", ""), None)
-            out[client] = name
-    return out
 
 
 @functools.cache

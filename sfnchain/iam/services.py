@@ -18,23 +18,13 @@ from sfnchain.iam.maps import MapRules
 from sfnchain.iam.rules_base import dynamic_warning
 from sfnchain.iam.values import read_field, read_nested
 from sfnchain.iam.walk import StateRef, payload_field
+from sfnchain.sdk_services import iam_prefix
 
 _INTEGRATION = re.compile(
     r"^arn:[a-z-]+:states:::(?P<rest>[^.]+?)(?P<pattern>\.sync(?::2)?|\.waitForTaskToken)?$"
 )
 _LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$")
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[^:]*:[^:]*:activity:")
-
-# AWS SDK service names whose IAM prefix differs from the SDK name.
-_IAM_PREFIX = {
-    "bedrockruntime": "bedrock",
-    "bedrockagent": "bedrock",
-    "bedrockagentruntime": "bedrock",
-    "sfn": "states",
-    "cloudwatchlogs": "logs",
-    "eventbridge": "events",
-    "elasticloadbalancingv2": "elasticloadbalancing",
-}
 
 # Bedrock runtime APIs authorised by another action (Bedrock API reference: Converse
 # needs bedrock:InvokeModel, ConverseStream needs bedrock:InvokeModelWithResponseStream).
@@ -271,7 +261,7 @@ class Rules(BedrockRules, MapRules):
     # --- AWS SDK integrations -----------------------------------------------------------
 
     def sdk(self, service: str, api: str, payload: Any, base: str, pointer: str) -> None:
-        prefix = _IAM_PREFIX.get(service, service)
+        prefix = iam_prefix(service)
         lowered = api.lower()
         if service == "bedrockruntime" and lowered in _BEDROCK_RUNTIME_ACTIONS:
             model = read_field(payload, "ModelId", base)

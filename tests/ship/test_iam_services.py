@@ -425,3 +425,26 @@ def test_profile_arn_grants_the_profile_and_every_region_of_its_geography() -> N
     regions = {arn.split(":")[3] for arn in models if ":foundation-model/" in arn}
     assert {"eu-west-1", "eu-central-1", "eu-north-1"} <= regions
     assert all(r.startswith("eu-") or r == REGION for r in regions)
+
+
+@pytest.mark.parametrize(
+    ("call", "action"),
+    [
+        # the SDK client name differs from the IAM prefix: the signing name decides
+        ("sesv2:sendEmail", "ses:SendEmail"),
+        ("sfn:describeExecution", "states:DescribeExecution"),
+        ("cloudwatchlogs:putLogEvents", "logs:PutLogEvents"),
+        ("eventbridge:listRules", "events:ListRules"),
+        ("apigatewayv2:getApis", "apigateway:GetApis"),
+        ("efs:describeFileSystems", "elasticfilesystem:DescribeFileSystems"),
+        ("pinpoint:getApps", "mobiletargeting:GetApps"),
+        # where the signing name is not the IAM prefix either
+        ("cloudwatch:putMetricData", "cloudwatch:PutMetricData"),
+        ("iotdataplane:publish", "iot:Publish"),
+        # the same name everywhere
+        ("sqs:sendMessage", "sqs:SendMessage"),
+    ],
+)
+def test_an_sdk_call_is_granted_under_the_services_iam_prefix(call: str, action: str) -> None:
+    granted, _ = grants(f"arn:aws:states:::aws-sdk:{call}", {})
+    assert action in granted, granted
