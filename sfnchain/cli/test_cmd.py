@@ -115,7 +115,7 @@ def command(
                 continue
             outcomes = run_cases(runner_engine, compiled, cases, on_outcome=show)
             result.outcomes.extend(outcomes)
-            runs = [o.result for o in outcomes if o.result is not None]
+            runs = [run for o in outcomes for run in o.results]
             result.coverage.append(coverage(compiled.name, compiled.definition, runs))
     seconds = time.perf_counter() - began
     if progress:

@@ -33,10 +33,17 @@ class CaseOutcome:
     result: ExecutionResult | None
     problems: tuple[str, ...] = ()
     diff: str = ""
+    # the runs before ``result`` of a case with runs > 1 (they count for coverage)
+    earlier: tuple[ExecutionResult, ...] = ()
 
     @property
     def passed(self) -> bool:
         return not self.problems
+
+    @property
+    def results(self) -> tuple[ExecutionResult, ...]:
+        """Every run of the case, in order (none when it could not run)."""
+        return (*self.earlier, self.result) if self.result is not None else self.earlier
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,7 @@ def _run_case(engine: Engine, compiled: Any, c: Case) -> CaseOutcome:
             provision(engine, compiled.definition, c.seed)
         elif c.seed:
             _seed_endpoint(engine, compiled.definition, c)
+        results: list[ExecutionResult] = []
         for _ in range(c.runs):
             result = engine.run(
                 compiled.definition,
@@ -186,6 +194,7 @@ def _run_case(engine: Engine, compiled: Any, c: Case) -> CaseOutcome:
                 mock_config=config,
                 quotas=c.quotas,
             )
+            results.append(result)
     except SfnchainError as exc:
         return CaseOutcome(compiled.name, c, time.perf_counter() - began, None, _problems(exc))
     except Exception as exc:
@@ -195,7 +204,9 @@ def _run_case(engine: Engine, compiled: Any, c: Case) -> CaseOutcome:
         problem = f"the {engine.kind} engine refused the run: {exc}"
         return CaseOutcome(compiled.name, c, time.perf_counter() - began, None, (problem,))
     problems, diff = judge(c, result, getattr(compiled, "steps", None))
-    return CaseOutcome(compiled.name, c, result.seconds, result, problems, diff)
+    return CaseOutcome(
+        compiled.name, c, result.seconds, result, problems, diff, tuple(results[:-1])
+    )
 
 
 def _problems(exc: SfnchainError) -> tuple[str, ...]:

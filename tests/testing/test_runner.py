@@ -142,6 +142,19 @@ def test_each_case_starts_from_its_own_seed_and_runs_as_often_as_asked(sfn_engin
     assert miss is not None and miss.output["answer"]["text"] == "fresh"
 
 
+def test_coverage_counts_every_run_of_a_case_not_only_its_last(sfn_engine) -> None:
+    from sfnchain.testing.runner import coverage
+
+    (outcome,) = run_cases(sfn_engine, CACHE, CASES[2:])
+    assert [r.path for r in outcome.results] == [MISS, HIT]
+    runs = [run for o in [outcome] for run in o.results]
+    # the first run asked the model and stored the answer; the second read it back
+    cov = coverage("cache", CACHE.definition, runs)
+    assert "Ask" not in cov.states and "Store" not in cov.states
+    assert "FromCache" not in cov.states
+    assert coverage("cache", CACHE.definition, [outcome.results[-1]]).states != cov.states
+
+
 def test_keyword_selects_cases_by_workflow_and_name_ignoring_case(sfn_engine) -> None:
     outcomes = run_cases(sfn_engine, CACHE, CASES, keyword="CACHE::Miss T")
     assert [o.case.name for o in outcomes] == ["miss then hit"]
