@@ -114,6 +114,7 @@ def judge(
         if list(case.path) != actual:
             shown = actual if len(actual) <= 40 else history.short_path(actual)
             problems.append(f"path differs: expected {list(case.path)}, got {shown}")
+            problems.extend(_unknown_in_path(case, result, steps))
     if case.throttles is not None and len(result.throttles) != case.throttles:
         problems.append(
             f"expected {case.throttles} throttled model call(s), got {len(result.throttles)}"
@@ -129,6 +130,23 @@ def _throttle_summary(result: ExecutionResult) -> str:
     for t in result.throttles:
         by_state[t.state] = by_state.get(t.state, 0) + 1
     return " (" + ", ".join(f"{state}: {n}" for state, n in by_state.items()) + ")"
+
+
+def _unknown_in_path(
+    case: Case, result: ExecutionResult, steps: Mapping[str, str] | None
+) -> list[str]:
+    """A name in the expected path that is no step or state of the workflow: a typo."""
+    known = set(all_states(result.definition))
+    if steps is not None:
+        known |= set(steps.values())
+    out = []
+    for name in dict.fromkeys(case.path or ()):
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        fix = f"; did you mean {close[0]!r}?" if close else ": check its spelling"
+        out.append(f"{name!r} in the expected path is no step of this workflow{fix}")
+    return out
 
 
 def _hints(case: Case, result: ExecutionResult) -> list[str]:

@@ -64,6 +64,15 @@ def test_a_path_mismatch_is_reported(chain_run) -> None:
     )
 
 
+def test_a_misspelt_name_in_the_expected_path_gets_a_suggestion(chain_run) -> None:
+    path = ["Describe", "Advrt", "Nowhere at all", "Result"]
+    problems, _ = judge(case("typo", mocks=CHAIN_MOCKS, path=path), chain_run)
+    assert problems[1:] == (
+        "'Advrt' in the expected path is no step of this workflow; did you mean 'Advert'?",
+        "'Nowhere at all' in the expected path is no step of this workflow: check its spelling",
+    )
+
+
 def test_a_status_mismatch_is_reported(chain_run) -> None:
     c = case("status", mocks=CHAIN_MOCKS, error="Bedrock.ThrottlingException")
     problems, _ = judge(c, chain_run)
