@@ -13,6 +13,7 @@ parent's.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +25,7 @@ from sfnchain.estimate.estimate import Estimate, Options, Scenario, estimate
 from sfnchain.estimate.prices import PriceList, load_prices
 from sfnchain.estimate.pricing import price
 from sfnchain.estimate.tally import StateCount, Tally
+from sfnchain.jsonfile import loads_strict
 from sfnchain.models import UnknownModelFamily, adapter_for
 
 
@@ -38,22 +40,28 @@ class Usage:
 
 
 def _timestamp(value: Any) -> float | None:
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:
+            return None
+        return seconds if math.isfinite(seconds) else None
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     return None
 
 
 def _json(text: Any) -> Any:
+    """A recorded input or output: JSON text is decoded (strictly and bounded in depth, as
+    any file is); what is not JSON counts as no data."""
     if not isinstance(text, str):
         return text
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return loads_strict(text)
+    except ValueError:  # json.JSONDecodeError and NotStrictJSON both are
         return None
 
 
@@ -111,6 +119,19 @@ def _events(doc: Any) -> list[Mapping[str, Any]]:
             f"event {untyped} has no type; expected GetExecutionHistory's events, each with "
             "a type such as ExecutionStarted or TaskStateEntered"
         )
+    for i, e in enumerate(events):
+        for key in ("id", "previousEventId"):
+            if not isinstance(e.get(key), int | str | None) or isinstance(e.get(key), bool):
+                raise HistoryError(
+                    f"event {i}: {key} is {type(e.get(key)).__name__}; GetExecutionHistory "
+                    "numbers events with integers"
+                )
+        for key, value in e.items():
+            if str(key).endswith("EventDetails") and not isinstance(value, Mapping):
+                raise HistoryError(
+                    f"event {i}: {key} is {type(value).__name__}, not an object; give the "
+                    "history as GetExecutionHistory returns it"
+                )
     if not any(e["type"] == "ExecutionStarted" for e in events):
         raise HistoryError(
             "the history has no ExecutionStarted event, so it is not a whole execution's; "
