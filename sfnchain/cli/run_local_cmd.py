@@ -83,6 +83,13 @@ def _machine_name(config: Any, wanted: str | None, default: str) -> str:
     names = sorted(config.test_cases)
     if wanted:
         return wanted
+    if not names:
+        raise error(
+            "UNKNOWN_STATE_MACHINE",
+            f"{config.source} has no test cases: its StateMachines is empty; add the machine "
+            "with its TestCases",
+            exit_code=1,
+        )
     if len(names) == 1:
         return str(names[0])
     if default in names:
@@ -234,7 +241,7 @@ def _run_local(
     from sfnchain.testing.seed import provision
 
     with open_engine(engine) as runner:
-        provision(runner, definition, seed_data)
+        provision(runner, definition, seed_data, seed or "<seed>")
         result = runner.run(
             definition, data, machine=machine, test_case=test_case, mock_config=config
         )
