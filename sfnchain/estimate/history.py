@@ -13,7 +13,6 @@ parent's.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -39,13 +38,17 @@ class Usage:
     output_tokens: int
 
 
+_EARLIEST, _LATEST = -62_135_596_800.0, 253_402_300_799.0
+
+
 def _timestamp(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             seconds = float(value)
         except OverflowError:
             return None
-        return seconds if math.isfinite(seconds) else None
+        # seconds since 1970, within the years datetime knows (1 to 9999)
+        return seconds if _EARLIEST <= seconds <= _LATEST else None
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
@@ -126,6 +129,11 @@ def _events(doc: Any) -> list[Mapping[str, Any]]:
                     f"event {i}: {key} is {type(e.get(key)).__name__}; GetExecutionHistory "
                     "numbers events with integers"
                 )
+        if e.get("timestamp") is not None and _timestamp(e["timestamp"]) is None:
+            raise HistoryError(
+                f"event {i}: timestamp {str(e['timestamp'])[:40]!r} is not a time; "
+                "GetExecutionHistory gives ISO 8601 text or seconds since 1970"
+            )
         for key, value in e.items():
             if str(key).endswith("EventDetails") and not isinstance(value, Mapping):
                 raise HistoryError(

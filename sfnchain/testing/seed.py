@@ -186,6 +186,7 @@ def _check_seed(seed: Mapping[str, Any], source: str = "<seed>") -> None:
 # S3 bucket names (the general-purpose rules) and DynamoDB table names
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _TABLE = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def seed_problem(seed: Any) -> str | None:
@@ -205,7 +206,9 @@ def _seed_problem(seed: Any) -> tuple[str, tuple[str | int, ...]] | None:
     unknown = sorted(str(k) for k in set(seed) - {"s3", "dynamodb"})
     if unknown:
         return f"unknown field {unknown[0]!r}; a seed holds 's3' and 'dynamodb'", (unknown[0],)
-    buckets, tables = seed.get("s3") or {}, seed.get("dynamodb") or {}
+    buckets, tables = seed.get("s3"), seed.get("dynamodb")
+    buckets = {} if buckets is None else buckets
+    tables = {} if tables is None else tables
     if not isinstance(buckets, Mapping):
         return "'s3' must map bucket names to {object key: content}", ("s3",)
     if not isinstance(tables, Mapping):
@@ -223,6 +226,12 @@ def _seed_problem(seed: Any) -> tuple[str, tuple[str | int, ...]] | None:
         for key, value in objects.items():
             if not isinstance(key, str) or not 1 <= len(key.encode("utf-8", "replace")) <= 1024:
                 return "an S3 object key is 1 to 1,024 bytes of text", (*at, str(key)[:70])
+            if _CONTROL.search(key):
+                return (
+                    "an S3 object key with a control character cannot be listed (S3 answers "
+                    "in XML, which cannot hold it); rename the object",
+                    (*at, key),
+                )
             problem = _not_json(value, "the object's content")
             if problem:
                 return problem, (*at, key)
