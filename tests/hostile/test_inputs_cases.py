@@ -248,6 +248,18 @@ SEED_CASES = [
         1,
     ),
     Case("seed unknown field", _seed({"sqs": {}}), "INVALID_SEED", 1),
+    Case(
+        "seed object key with a NUL",
+        _seed({"s3": {"my-bucket": {"\u0000": "v"}}}),
+        "INVALID_SEED",
+        1,
+    ),
+    Case(
+        "seed object key with a newline",
+        _seed({"s3": {"my-bucket": {"a\nb": "v"}}}),
+        "INVALID_SEED",
+        1,
+    ),
     Case("seed a list", _seed("[]"), "INVALID_SEED", 1),
     Case("seed with NaN", _seed('{"s3": {"my-bucket": {"k": NaN}}}'), "INVALID_SEED", 1),
 ]
