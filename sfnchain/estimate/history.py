@@ -57,6 +57,13 @@ def _timestamp(value: Any) -> float | None:
     return None
 
 
+def _shown(value: Any) -> str:
+    """A value for a message (an integer too long for str() by its size)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"<an integer of {value.bit_length()} bits>"
+    return repr(str(value)[:40])
+
+
 def _json(text: Any) -> Any:
     """A recorded input or output: JSON text is decoded (strictly and bounded in depth, as
     any file is); what is not JSON counts as no data."""
@@ -131,7 +138,7 @@ def _events(doc: Any) -> list[Mapping[str, Any]]:
                 )
         if e.get("timestamp") is not None and _timestamp(e["timestamp"]) is None:
             raise HistoryError(
-                f"event {i}: timestamp {str(e['timestamp'])[:40]!r} is not a time; "
+                f"event {i}: timestamp {_shown(e['timestamp'])} is not a time; "
                 "GetExecutionHistory gives ISO 8601 text or seconds since 1970"
             )
         for key, value in e.items():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -561,12 +562,14 @@ class Case:
 
 
 def _caller() -> SourceLocation | None:
+    """The user's line that called into sfnchain.testing (run_workflow builds its case
+    here too: its own line would name the library, not the call)."""
     # the frames themselves: inspect.stack() would read every caller's source lines
-    here = __file__
+    package = os.path.dirname(__file__) + os.sep
     frame = inspect.currentframe()
     frame = frame.f_back if frame is not None else None
     while frame is not None:
-        if frame.f_code.co_filename != here:
+        if not frame.f_code.co_filename.startswith(package):
             return SourceLocation(frame.f_code.co_filename, frame.f_lineno)
         frame = frame.f_back
     return None

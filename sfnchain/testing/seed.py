@@ -198,12 +198,17 @@ def seed_problem(seed: Any) -> str | None:
     return f"seed{json_pointer(*at)}: {message}" if at else f"seed: {message}"
 
 
+def _text(key: Any) -> str:
+    """A key for a message: a seed written in Python may have keys of any type."""
+    return key if isinstance(key, str) else f"<{type(key).__name__}>"
+
+
 def _seed_problem(seed: Any) -> tuple[str, tuple[str | int, ...]] | None:
     from sfnchain.testing.cases import _not_json
 
     if not isinstance(seed, Mapping):
         return "a seed must be a JSON object with 's3' and/or 'dynamodb'", ()
-    unknown = sorted(str(k) for k in set(seed) - {"s3", "dynamodb"})
+    unknown = sorted(_text(k) for k in set(seed) - {"s3", "dynamodb"})
     if unknown:
         return f"unknown field {unknown[0]!r}; a seed holds 's3' and 'dynamodb'", (unknown[0],)
     buckets, tables = seed.get("s3"), seed.get("dynamodb")
@@ -214,10 +219,10 @@ def _seed_problem(seed: Any) -> tuple[str, tuple[str | int, ...]] | None:
     if not isinstance(tables, Mapping):
         return "'dynamodb' must map table names to lists of items", ("dynamodb",)
     for bucket, objects in buckets.items():
-        at: tuple[str | int, ...] = ("s3", str(bucket))
+        at: tuple[str | int, ...] = ("s3", _text(bucket))
         if not isinstance(bucket, str) or not _BUCKET.fullmatch(bucket):
             return (
-                f"{str(bucket)[:70]!r} is not an S3 bucket name: 3 to 63 lower-case letters, "
+                f"{_text(bucket)[:70]!r} is not an S3 bucket name: 3 to 63 lower-case letters, "
                 "digits, dots and hyphens, starting and ending with a letter or digit",
                 at,
             )
@@ -225,7 +230,7 @@ def _seed_problem(seed: Any) -> tuple[str, tuple[str | int, ...]] | None:
             return f"s3 bucket {bucket!r} must map object keys to contents", at
         for key, value in objects.items():
             if not isinstance(key, str) or not 1 <= len(key.encode("utf-8", "replace")) <= 1024:
-                return "an S3 object key is 1 to 1,024 bytes of text", (*at, str(key)[:70])
+                return "an S3 object key is 1 to 1,024 bytes of text", (*at, _text(key)[:70])
             if _CONTROL.search(key):
                 return (
                     "an S3 object key with a control character cannot be listed (S3 answers "
@@ -236,10 +241,10 @@ def _seed_problem(seed: Any) -> tuple[str, tuple[str | int, ...]] | None:
             if problem:
                 return problem, (*at, key)
     for table, items in tables.items():
-        at = ("dynamodb", str(table))
+        at = ("dynamodb", _text(table))
         if not isinstance(table, str) or not _TABLE.fullmatch(table):
             return (
-                f"{str(table)[:70]!r} is not a DynamoDB table name: 3 to 255 letters, digits, "
+                f"{_text(table)[:70]!r} is not a DynamoDB table name: 3 to 255 letters, digits, "
                 "'_', '-' and '.'",
                 at,
             )

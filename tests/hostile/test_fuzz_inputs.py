@@ -316,6 +316,8 @@ PYTHON_ONLY: list[Callable[[], Any]] = [
     lambda: _Opaque(),
     lambda: {(1, 2): "tuple key"},
     lambda: {1: "int key"},
+    lambda: {10**5000: "huge int key"},
+    lambda: {"s3": {10**5000: {}}},
     lambda: math.nan,
     lambda: -math.inf,
     lambda: 10**5000,
