@@ -632,6 +632,24 @@ SHIP_CASES = [
         "INVALID_REGION",
         2,
     ),
+    Case(
+        "deploy --role-arn with a trailing newline",
+        _deploy("--role-arn", "arn:aws:iam::123456789012:role/r\n"),
+        "INVALID_ROLE_ARN",
+        2,
+    ),
+    Case(
+        "deploy --role-arn of full-width digits",
+        _deploy("--role-arn", "arn:aws:iam::" + "\uff11" * 12 + ":role/r"),
+        "INVALID_ROLE_ARN",
+        2,
+    ),
+    Case(
+        "deploy --role-arn naming a role in Greek",
+        _deploy("--role-arn", "arn:aws:iam::123456789012:role/\u03c1\u03bf\u03bb\u03bf\u03c2"),
+        "INVALID_ROLE_ARN",
+        2,
+    ),
     Case("deploy --connect-timeout NaN", _deploy("--connect-timeout", "nan"), "USAGE", 2),
     Case("deploy --read-timeout NaN", _deploy("--read-timeout", "nan"), "USAGE", 2),
     Case(
