@@ -222,11 +222,11 @@ def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = No
                 f"and values of at most {MAX_TAG_VALUE}",
                 exit_code=2,
             )
-        if _lone_surrogate(key + value):
+        if _lone_surrogate(key + value) or _CONTROL.search(key + value):
             raise error(
                 "USAGE",
-                f"--tag {item!r}: holds half of a UTF-16 surrogate pair; write the character "
-                "itself",
+                f"--tag {item[:80]!r}: holds a control character or half of a UTF-16 "
+                "surrogate pair, which AWS tags cannot; write plain text",
                 exit_code=2,
             )
         if key.lower().startswith("aws:"):
@@ -256,6 +256,9 @@ def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = No
         tracing=opts.get("tracing"),
         tags=tags,
     )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _lone_surrogate(text: str) -> bool:

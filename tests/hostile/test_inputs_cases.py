@@ -665,6 +665,25 @@ SHIP_CASES = [
         2,
     ),
     Case("deploy --tag with half a surrogate", _deploy("--tag", "team=\ud800"), "USAGE", 2),
+    Case("deploy --tag with a NUL", _deploy("--tag", "team=a\x00b"), "USAGE", 2),
+    Case(
+        "export --tag with a newline",
+        lambda t: ["export", CHAIN_ASL, "--format", "terraform", "--tag", "team=a\nb"],
+        "USAGE",
+        2,
+    ),
+    Case(
+        "test --endpoint-url not a URL",
+        lambda t: ["test", str(ROOT / "workflows" / "chain.py"), "--endpoint-url", "not a url"],
+        "INVALID_ENDPOINT_URL",
+        2,
+    ),
+    Case(
+        "test --endpoint-url an unclosed IPv6 host",
+        lambda t: ["test", str(ROOT / "workflows" / "chain.py"), "--endpoint-url", "http://[::1"],
+        "INVALID_ENDPOINT_URL",
+        2,
+    ),
     Case("deploy --name with half a surrogate", _deploy("--name", "a\udc00b"), "INVALID_NAME", 1),
     Case("deploy --alias with half a surrogate", _deploy("--alias", "\ud800"), "INVALID_NAME", 1),
     Case(
