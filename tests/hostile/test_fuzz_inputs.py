@@ -180,6 +180,7 @@ def test_mock_configs_raise_only_coded_errors() -> None:
             outcomes["refused"] += 1
         except Exception as exc:  # the property: nothing else escapes
             failures.append(_escaped(exc, description))
+    print(f"MockConfigFile mutants: {outcomes}")
     assert not failures, "\n".join(failures[:10])
     assert outcomes["refused"] and outcomes["accepted"], outcomes
 
@@ -210,6 +211,7 @@ def test_run_local_mock_config_never_prints_a_traceback(tmp_path: Path) -> None:
         problem = _cli_problem(runner.invoke(main, argv), description, "status: ")
         if problem:
             failures.append(problem)
+    print(f"run-local --mock-config runs: {len(range(0, MUTANTS, CLI_EVERY))}")
     assert not failures, "\n".join(failures[:10])
 
 
@@ -261,6 +263,7 @@ def test_seeds_raise_only_coded_errors(engine: Any, tmp_path: Path) -> None:
             outcomes["refused"] += 1
         except Exception as exc:  # the property: nothing else escapes
             failures.append(_escaped(exc, description))
+    print(f"seed mutants: {outcomes}")
     assert not failures, "\n".join(failures[:10])
     assert outcomes["refused"] and outcomes["accepted"], outcomes
 
@@ -293,6 +296,7 @@ def test_run_local_input_never_prints_a_traceback(tmp_path: Path) -> None:
         problem = _cli_problem(result, description)
         if problem:
             failures.append(problem)
+    print(f"run-local --input runs: {len(range(0, MUTANTS, CLI_EVERY // 2))}")
     assert not failures, "\n".join(failures[:10])
 
 
@@ -401,6 +405,7 @@ def test_case_arguments_raise_only_coded_errors(engine: Any) -> None:
             outcomes["refused"] += 1
         except Exception as exc:  # the property: nothing else escapes
             failures.append(_escaped(exc, description))
+    print(f"case mutants: {outcomes}")
     assert not failures, "\n".join(failures[:10])
     assert outcomes["refused"] and outcomes["ran"], outcomes
 
@@ -437,6 +442,7 @@ def test_histories_raise_only_history_errors() -> None:
             outcomes["refused"] += 1
         except Exception as exc:  # the property: nothing else escapes
             failures.append(_escaped(exc, description))
+    print(f"history mutants: {outcomes}")
     assert not failures, "\n".join(failures[:10])
     assert outcomes["refused"] and outcomes["estimated"], outcomes
 
@@ -482,6 +488,7 @@ def test_estimate_options_never_print_a_traceback() -> None:
         problem = _cli_problem(runner.invoke(main, argv), f"estimate mutant {index}: {argv[2:]}")
         if problem:
             failures.append(problem)
+    print(f"estimate runs: {len(range(0, MUTANTS, CLI_EVERY // 2))}")
     assert not failures, "\n".join(failures[:10])
 
 
