@@ -90,11 +90,14 @@ def provision(
     buckets, tables = resources(definition)
     seed = seed or {}
     _check_seed(seed, source)
+    # an endpoint's other refusals are the caller's to word (SEED_FAILED, with the engine
+    # to use instead); the embedded engine's are reported here
+    embedded = getattr(engine, "kind", "") == "embedded"
     buckets |= set(seed.get("s3") or {})
     for table, items in (seed.get("dynamodb") or {}).items():
         schema = tables.setdefault(table, [])
         if not schema and items:
-            with _refused(source, "dynamodb", table, 0):
+            with _refused(embedded, source, "dynamodb", table, 0):
                 first = _typed(items[0])
             attr = next(iter(first))
             schema.append((attr, next(iter(first[attr]))))
@@ -105,13 +108,13 @@ def provision(
         {b["Name"] for b in engine.s3.list_buckets().get("Buckets", [])} if buckets else set()
     )
     for bucket in sorted(buckets - existing):
-        with _refused(source, "s3", bucket):
+        with _refused(embedded, source, "s3", bucket):
             engine.s3.create_bucket(Bucket=bucket)
     have = set(engine.dynamodb.list_tables().get("TableNames", [])) if tables else set()
     for table, schema in sorted(tables.items()):
         if table in have or not schema:
             continue
-        with _refused(source, "dynamodb", table):
+        with _refused(embedded, source, "dynamodb", table):
             engine.dynamodb.create_table(
                 TableName=table,
                 KeySchema=[
@@ -125,11 +128,11 @@ def provision(
             )
     for bucket, objects in (seed.get("s3") or {}).items():
         for key, value in objects.items():
-            with _refused(source, "s3", bucket, key):
+            with _refused(embedded, source, "s3", bucket, key):
                 engine.s3.put_object(Bucket=bucket, Key=key, Body=_body(key, value))
     for table, items in (seed.get("dynamodb") or {}).items():
         for index, item in enumerate(items):
-            with _refused(source, "dynamodb", table, index):
+            with _refused(embedded, source, "dynamodb", table, index):
                 engine.dynamodb.put_item(TableName=table, Item=_typed(item))
 
 
@@ -139,18 +142,27 @@ _DATA_ERRORS = {"ValidationException", "InvalidArgument", "KeyTooLongError", "In
 
 
 @contextmanager
-def _refused(source: str, *at: str | int) -> Iterator[None]:
+def _refused(embedded: bool, source: str, *at: str | int) -> Iterator[None]:
     """Data the service refuses (or that is no DynamoDB value) is INVALID_SEED at its
-    pointer, with the service's reason."""
+    pointer, with the service's reason; anything else the embedded engine refuses is
+    SEED_FAILED there."""
     from botocore.exceptions import ClientError, ParamValidationError
 
     try:
         yield
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") not in _DATA_ERRORS:
-            raise
         reason = str(exc.response.get("Error", {}).get("Message") or exc)
-        raise _refusal(reason, source, at) from None
+        if exc.response.get("Error", {}).get("Code") in _DATA_ERRORS:
+            raise _refusal(reason, source, at) from None
+        if not embedded:
+            raise
+        raise error(
+            "SEED_FAILED",
+            f"the embedded engine could not create what the seed holds here ({exc}); "
+            "rename the bucket, table or key",
+            pointer=json_pointer(*at),
+            location=SourceLocation(source),
+        ) from None
     except (ParamValidationError, TypeError, ValueError, ArithmeticError) as exc:
         raise _refusal(str(exc), source, at) from None
 

@@ -83,7 +83,8 @@ def _odd_key(rng: random.Random, value: Json) -> str:
     key = rng.choice(list(obj))
     odd = rng.choice(ODD_KEYS)
     obj[odd] = obj.pop(key)
-    return f"key {key[:20]!r} -> {odd[:12]!r}"
+    shown = key[:20] if isinstance(key, str) else type(key).__name__
+    return f"key {shown!r} -> {odd[:12]!r}"
 
 
 MUTATORS = [*STRUCTURAL, _odd_key]
@@ -293,7 +294,7 @@ def test_run_local_input_never_prints_a_traceback(tmp_path: Path) -> None:
         else:
             given = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
         result = runner.invoke(main, ["run-local", str(asl), "--input", given])
-        problem = _cli_problem(result, description)
+        problem = _cli_problem(result, description, "status: ")
         if problem:
             failures.append(problem)
     print(f"run-local --input runs: {len(range(0, MUTANTS, CLI_EVERY // 2))}")

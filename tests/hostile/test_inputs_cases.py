@@ -249,6 +249,12 @@ SEED_CASES = [
     ),
     Case("seed unknown field", _seed({"sqs": {}}), "INVALID_SEED", 1),
     Case(
+        "seed bucket the embedded engine cannot make",
+        _seed({"s3": {"dynamodb": {"k": "v"}}}),
+        "SEED_FAILED",
+        1,
+    ),
+    Case(
         "seed object key with a NUL",
         _seed({"s3": {"my-bucket": {"\u0000": "v"}}}),
         "INVALID_SEED",
@@ -275,6 +281,20 @@ def _input(text: str) -> Callable[[Path], list[str]]:
 
 INPUT_CASES = [
     Case("input empty", _input(""), "INVALID_INPUT", 2),
+    Case(
+        "input of 300,000 bytes", _input(json.dumps({"photo": "A" * 300_000})), "INVALID_INPUT", 2
+    ),
+    Case(
+        "input @ a file of 300,000 bytes",
+        lambda t: [
+            "run-local",
+            str(t / "good.json"),
+            "--input",
+            "@" + str(_file("big.json", json.dumps(["A" * 300_000]))(t)),
+        ],
+        "INVALID_INPUT",
+        2,
+    ),
     Case("input two documents", _input('{"a": 1}{"b": 2}'), "INVALID_INPUT", 2),
     Case("input with a BOM", _input("\ufeff{}"), "INVALID_INPUT", 2),
     Case("input escaped half surrogate", _input('"\\ud800"'), "INVALID_INPUT", 2),
