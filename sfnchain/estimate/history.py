@@ -209,8 +209,12 @@ def from_history(
                 continue
             state = owned
             scheduled[state] = scheduled.get(state, 0) + 1
-            resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
-            api = BEDROCK_RESOURCES.get(resource)
+            kind_, name_ = details.get("resourceType"), details.get("resource")
+            api = (
+                BEDROCK_RESOURCES.get(f"arn:aws:states:::{kind_}:{name_}")
+                if isinstance(kind_, str) and isinstance(name_, str)
+                else None
+            )
             if api is not None:
                 params = _json(details.get("parameters")) or {}
                 model = (

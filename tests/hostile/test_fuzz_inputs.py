@@ -375,7 +375,9 @@ def case_mutant(index: int) -> tuple[str, str, Callable[[], Case]]:
             holder = {"v": kwargs["input"]}
             try:
                 steps.append("input: " + rng.choice(MUTATORS)(rng, holder))
-            except ValueError:  # describing a key of more digits than str() takes
+            except (ValueError, TypeError):
+                # test_fuzz's mutators expect JSON: a key of more digits than str() takes,
+                # or not a string at all, is left as it is
                 steps.append("input: mutated")
             kwargs["input"] = holder.get("v")
         else:
