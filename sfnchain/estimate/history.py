@@ -141,8 +141,15 @@ def _events(doc: Any) -> list[Mapping[str, Any]]:
                 f"event {i}: timestamp {_shown(e['timestamp'])} is not a time; "
                 "GetExecutionHistory gives ISO 8601 text or seconds since 1970"
             )
+        if not all(isinstance(key, str) for key in e):
+            raise HistoryError(f"event {i}: its field names must be text, as in JSON")
         for key, value in e.items():
-            if str(key).endswith("EventDetails") and not isinstance(value, Mapping):
+            name = value.get("name") if isinstance(value, Mapping) else None
+            if key.endswith("EventDetails") and not isinstance(name, str | None):
+                raise HistoryError(
+                    f"event {i}: {key}.name is {type(name).__name__}; a state's name is text"
+                )
+            if key.endswith("EventDetails") and not isinstance(value, Mapping):
                 raise HistoryError(
                     f"event {i}: {key} is {type(value).__name__}, not an object; give the "
                     "history as GetExecutionHistory returns it"
