@@ -11,6 +11,9 @@ a case it cannot run, in its verdicts on stdout, and still runs every other case
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -1041,3 +1044,22 @@ def test_the_flow_with_good_cases_passes(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["test", str(flow)])
     assert result.exit_code == 0, result.stdout
     assert "1 passed, 0 failed" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["test", "mocks"])
+def test_a_fifo_named_py_in_a_folder_is_not_read(command: str, tmp_path: Path) -> None:
+    """Searching a folder opened every *.py: a FIFO among them blocked forever."""
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.py")
+    (folder / "chain.py").write_text((ROOT / "workflows" / "chain.py").read_text())
+    proc = subprocess.run(
+        [sys.executable, "-m", "sfnchain", command, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "showroom-chain" in proc.stdout
