@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
 
 from sfnchain.cli.common import write_output
 from sfnchain.cli.ship_common import load_machine, workflow_argument
-from sfnchain.diagnostics import SourceLocation, error
+from sfnchain.diagnostics import SourceLocation, error, json_pointer
 from sfnchain.estimate import (
     HistoryError,
     Options,
@@ -35,22 +36,52 @@ def _split(text: str, option: str, fmt: str) -> tuple[str, str]:
     return key, value
 
 
-def _numbers(value: str, option: str, text: str, fmt: str) -> tuple[float, float]:
+def _numbers(value: str, option: str, text: str, fmt: str) -> tuple[float, float | None]:
+    """``A`` or ``A:B`` as finite numbers (``B`` None when absent)."""
     a, sep, b = value.partition(":")
     try:
-        return float(a), float(b) if sep else float("nan")
+        first, second = float(a), float(b) if sep else None
     except ValueError:
         raise _usage(f"{option} {text!r}: expected {fmt}") from None
+    if not all(math.isfinite(n) for n in (first, second) if n is not None):
+        raise _usage(f"{option} {text!r}: expected finite numbers, as {fmt}")
+    return first, second
+
+
+def _finite(value: float) -> float:
+    """A click callback: FloatRange lets NaN through (it compares false with both ends)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number; give a fraction such as 0.5")
+    return value
+
+
+# A Map's items are counted, never made (10**18 is far beyond any real run)
+MAX_ITEM_DIGITS = 18
 
 
 def _items(values: tuple[str, ...]) -> dict[str, int]:
     out: dict[str, int] = {}
     for text in values:
         key, value = ("*", text) if "=" not in text else _split(text, "--items", "N or MAP=N")
-        if not value.isdigit():
-            raise _usage(f"--items {text!r}: expected a whole number of items, as N or MAP=N")
+        # isascii: str.isdigit also takes digits int() refuses (superscripts, ...)
+        if not (value.isascii() and value.isdigit()) or len(value) > MAX_ITEM_DIGITS:
+            raise _usage(
+                f"--items {text[:60]!r}: expected a whole number of items (at most "
+                f"{MAX_ITEM_DIGITS} digits), as N or MAP=N"
+            )
         out[key] = int(value)
     return out
+
+
+def _number(value: Any) -> float | None:
+    """A JSON number as a finite float, or None (a boolean, a string, too big for a float)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _assume(values: tuple[str, ...], path: str | None) -> dict[str, Throughput]:
@@ -71,18 +102,21 @@ def _assume(values: tuple[str, ...], path: str | None) -> dict[str, Throughput]:
                 location=SourceLocation(path),
             )
         for model, v in raw.items():
-            try:
-                out[model] = Throughput(float(v["ttft_s"]), float(v["tokens_per_s"]))
-            except (TypeError, KeyError, ValueError):
+            got = [v.get(k) for k in ("ttft_s", "tokens_per_s")] if isinstance(v, dict) else []
+            numbers = [n for n in map(_number, got) if n is not None]
+            if not (len(numbers) == 2 and numbers[0] >= 0 and numbers[1] > 0):
                 raise error(
                     "INVALID_ASSUMPTIONS",
-                    f'{model!r}: expected {{"ttft_s": seconds, "tokens_per_s": rate}}',
+                    f'{model!r}: expected {{"ttft_s": seconds, "tokens_per_s": rate}}, '
+                    "both numbers, the rate above 0",
+                    pointer=json_pointer(model),
                     location=SourceLocation(path),
-                ) from None
+                )
+            out[model] = Throughput(numbers[0], numbers[1])
     for text in values:
         model, value = _split(text, "--assume", fmt)
         ttft, rate = _numbers(value, "--assume", text, fmt)
-        if not rate > 0 or ttft < 0:
+        if rate is None or not rate > 0 or ttft < 0:
             raise _usage(f"--assume {text!r}: expected {fmt} with a positive rate")
         out[model] = Throughput(ttft, rate)
     return out
@@ -96,12 +130,35 @@ def _quotas(values: tuple[str, ...], region: str) -> dict[str, Quota]:
     for text in values:
         model, value = _split(text, "--quota", fmt)
         tpm, rpm = _numbers(value, "--quota", text, fmt)
-        if tpm <= 0 or (rpm == rpm and rpm <= 0):
+        if tpm < 1 or (rpm is not None and rpm < 1):
             raise _usage(f"--quota {text!r}: quotas must be positive")
         out[base_model(model)] = Quota(
-            base_model(model), region, int(tpm), None if rpm != rpm else int(rpm)
+            base_model(model), region, int(tpm), None if rpm is None else int(rpm)
         )
     return out
+
+
+def _check_models(definition: Any, options: Options) -> None:
+    """--quota and --assume name models the workflow calls: any other is a typo whose
+    figures would be ignored without a word."""
+    import difflib
+
+    from sfnchain.estimate.asl import model_call
+    from sfnchain.estimate.prices import base_model
+
+    sites = [model_call(n, st) for n, st in all_states(definition)]
+    called = {base_model(s.model_id) for s in sites if s is not None and s.model_id}
+    if not called or any(s is not None and s.model_id is None for s in sites):
+        return  # no model calls, or one picks its model at run time: any model may apply
+    for option, models in (("--quota", options.quotas), ("--assume", options.throughput)):
+        for model in models:
+            if base_model(model) not in called:
+                close = difflib.get_close_matches(base_model(model), sorted(called), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise _usage(
+                    f"{option} names model {model[:100]!r}, which the workflow does not call; "
+                    f"{hint}it calls {', '.join(sorted(called))}"
+                )
 
 
 @click.command("estimate")
@@ -135,6 +192,7 @@ def _quotas(values: tuple[str, ...], region: str) -> dict[str, Quota]:
     type=click.FloatRange(0.0, 1.0),
     default=1.0,
     show_default=True,
+    callback=lambda _ctx, _param, value: _finite(value),
     help="Expected answer length as a fraction of max_tokens.",
 )
 @click.option(
@@ -142,6 +200,7 @@ def _quotas(values: tuple[str, ...], region: str) -> dict[str, Quota]:
     type=click.FloatRange(0.0, 0.99),
     default=0.0,
     show_default=True,
+    callback=lambda _ctx, _param, value: _finite(value),
     help="Chance one model call attempt is throttled (retried).",
 )
 @click.option(
@@ -241,6 +300,10 @@ def command(
             invalid_code="INVALID_INPUT",
             hint="give the execution input as a JSON document",
         )
+    if region != "us-east-1":
+        from sfnchain.deploy.aws import check_region
+
+        check_region(region)
     options = Options(
         executions=executions,
         items=_items(items),
@@ -254,6 +317,7 @@ def command(
         simulate=simulate,
     )
     machine = load_machine(source, workflow, machine_type)
+    _check_models(machine.definition, options)
     maps = {n for n, st in all_states(machine.definition) if st.get("Type") == "Map"}
     unknown = sorted(set(options.items) - maps - {"*"})
     if unknown:

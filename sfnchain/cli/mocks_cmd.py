@@ -32,4 +32,11 @@ def command(paths: tuple[str, ...], name: str | None, output: str | None) -> Non
         for c in compiled_workflows(files, name)
         if (cases := cases_of(c.workflow))
     ]
+    if not configs:
+        which = f"of a workflow named {name!r} " if name else ""
+        raise error(
+            "NO_TEST_CASES",
+            f"no test cases {which}in {', '.join(paths)}: the MockConfigFile would be empty; "
+            "attach some with my_workflow.add_cases(sfnchain.testing.case(...))",
+        )
     write_output(merge(configs, "MockConfigFile").dumps(), output)

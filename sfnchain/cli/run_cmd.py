@@ -9,7 +9,13 @@ from typing import Any
 import click
 
 from sfnchain.cli.common import write_output
-from sfnchain.cli.ship_common import aws_options, aws_settings, load_machine
+from sfnchain.cli.ship_common import (
+    aws_options,
+    aws_settings,
+    check_machine_arn,
+    finite_seconds,
+    load_machine,
+)
 from sfnchain.diagnostics import SourceLocation, error
 from sfnchain.jsonfile import NotStrictJSON, loads_strict, read_text_file
 
@@ -74,6 +80,7 @@ def _payload(text: str | None, file: str | None) -> Any:
     "--timeout",
     type=click.FloatRange(0),
     default=None,
+    callback=lambda _ctx, _param, value: finite_seconds(value),
     help="Give up after this many seconds in all (every call and the polling included); "
     "an execution already started is left running.",
 )
@@ -110,6 +117,8 @@ def command(
     options = aws_settings(aws, timeout)
     payload = _payload(input_text, input_file)
     name = target
+    if target.startswith("arn:"):
+        check_machine_arn(target)
     if target.endswith((".py", ".json")):
         name = load_machine(target, workflow).name
     # The budget started with the command: compiling a workflow file spends it too.

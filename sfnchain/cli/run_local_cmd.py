@@ -53,11 +53,25 @@ def _check(path: str, definition: dict[str, Any]) -> None:
         raise SfnchainError(problems)
 
 
+# StartExecution's input: at most 256 KiB (AWS refuses more before anything runs)
+MAX_INPUT_BYTES = 256 * 1024
+
+
 def _read_input(raw: str) -> Any:
     text = raw
     if raw.startswith("@"):
         text = read_text_file(
             raw[1:], what="the input file", unreadable_code="INPUT_UNREADABLE", exit_code=2
+        )
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_INPUT_BYTES:
+        raise error(
+            "INVALID_INPUT",
+            f"--input is {size:,} bytes; Step Functions starts an execution with at most "
+            f"{MAX_INPUT_BYTES:,} bytes of input (256 KiB): pass a smaller one, e.g. an S3 "
+            "key to read",
+            location=SourceLocation(raw[1:]) if raw.startswith("@") else None,
+            exit_code=2,
         )
     try:
         return loads_strict(text)
@@ -83,6 +97,13 @@ def _machine_name(config: Any, wanted: str | None, default: str) -> str:
     names = sorted(config.test_cases)
     if wanted:
         return wanted
+    if not names:
+        raise error(
+            "UNKNOWN_STATE_MACHINE",
+            f"{config.source} has no test cases: its StateMachines is empty; add the machine "
+            "with its TestCases",
+            exit_code=1,
+        )
     if len(names) == 1:
         return str(names[0])
     if default in names:
@@ -234,7 +255,7 @@ def _run_local(
     from sfnchain.testing.seed import provision
 
     with open_engine(engine) as runner:
-        provision(runner, definition, seed_data)
+        provision(runner, definition, seed_data, seed or "<seed>")
         result = runner.run(
             definition, data, machine=machine, test_case=test_case, mock_config=config
         )

@@ -4,6 +4,8 @@ from a workflow file or an ASL file, and the options that shape how it is shippe
 from __future__ import annotations
 
 import importlib
+import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -138,6 +140,7 @@ def aws_options(f: F) -> F:
             type=click.FloatRange(0.01, 600),
             default=CONNECT_TIMEOUT_SECONDS,
             show_default=True,
+            callback=lambda _ctx, _param, value: finite_seconds(value),
             help="Seconds to wait for a connection to the endpoint, per attempt.",
         ),
         click.option(
@@ -145,12 +148,48 @@ def aws_options(f: F) -> F:
             type=click.FloatRange(0.01, 600),
             default=READ_TIMEOUT_SECONDS,
             show_default=True,
+            callback=lambda _ctx, _param, value: finite_seconds(value),
             help="Seconds to wait for an answer, per attempt.",
         ),
     ]
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def finite_seconds(value: float | None) -> float | None:
+    """A click callback: FloatRange lets NaN through (it compares false with both ends)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds; give e.g. 30")
+    return value
+
+
+# arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME[:version or alias]
+_MACHINE_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:([^:]+)(?::([^:]+))?",
+    re.ASCII,
+)
+# arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME[:*]
+_LOG_GROUP_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[A-Za-z0-9_/.#-]{1,512}(?::\*)?",
+    re.ASCII,
+)
+
+
+def check_machine_arn(arn: str) -> None:
+    """A state machine ARN (of a version or alias too) before any call is made with it."""
+    from sfnchain.export.names import check_machine_name
+
+    m = _MACHINE_ARN.fullmatch(arn)
+    problem = check_machine_name(m.group(1)) if m else None
+    if m is None or problem:
+        raise error(
+            "INVALID_ARN",
+            f"{arn[:120]!r} is not a state machine ARN"
+            + (f" ({problem})" if problem else "")
+            + "; write arn:aws:states:REGION:ACCOUNT:stateMachine:NAME, or just the NAME",
+            exit_code=2,
+        )
 
 
 def aws_settings(params: dict[str, Any], timeout: float | None = None) -> Any:
@@ -183,11 +222,26 @@ def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = No
                 f"and values of at most {MAX_TAG_VALUE}",
                 exit_code=2,
             )
+        if _lone_surrogate(key + value) or _CONTROL.search(key + value):
+            raise error(
+                "USAGE",
+                f"--tag {item[:80]!r}: holds a control character or half of a UTF-16 "
+                "surrogate pair, which AWS tags cannot; write plain text",
+                exit_code=2,
+            )
         if key.lower().startswith("aws:"):
             raise error(
                 "USAGE", f"--tag {item!r}: the aws: prefix is reserved for AWS", exit_code=2
             )
         tags[key] = value
+    group = opts.get("log_group_arn")
+    if group is not None and not _LOG_GROUP_ARN.fullmatch(group):
+        raise error(
+            "INVALID_LOG_GROUP_ARN",
+            f"--log-group-arn {group[:120]!r} is not a CloudWatch Logs log group ARN; write "
+            "arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*",
+            exit_code=2,
+        )
     logging = None
     if opts.get("log_level"):
         logging = LoggingSettings(
@@ -202,6 +256,17 @@ def apply_settings(machine: Machine, opts: dict[str, Any], name: str | None = No
         tracing=opts.get("tracing"),
         tags=tags,
     )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def env_region(profile: str | None = None) -> str | None:

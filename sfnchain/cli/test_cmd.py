@@ -66,6 +66,10 @@ def command(
                 exit_code=2,
             )
         paths = ("workflows",)
+    if endpoint_url:
+        from sfnchain.deploy.aws import check_endpoint_url
+
+        check_endpoint_url(endpoint_url)
     if endpoint_url and engine == "embedded":
         engine = "endpoint"
     stream = fmt == "text"

@@ -55,8 +55,9 @@ class AwsOptions:
 
 
 # A Region is one DNS label (botocore's own rule), e.g. us-east-1, eu-central-2.
-_REGION = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_ACCOUNT = re.compile(r"^\d{12}$")
+# (\Z, not $: $ also matches before a final newline; [0-9], not \d: \d takes any script's digits)
+_REGION = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_ACCOUNT = re.compile(r"^[0-9]{12}\Z")
 
 
 def check_region(region: str, source: str = "--region") -> None:

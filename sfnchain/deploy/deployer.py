@@ -31,7 +31,8 @@ from sfnchain.export.names import check_alias_name, check_machine_name
 from sfnchain.iam import Scope, partition_for
 
 Progress = Callable[[str], None]
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+# (ASCII only: \d and \w take other scripts' characters; \Z: $ also matches before a newline)
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}\Z")
 
 
 def _quiet(message: str) -> None:

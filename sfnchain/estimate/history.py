@@ -24,6 +24,7 @@ from sfnchain.estimate.estimate import Estimate, Options, Scenario, estimate
 from sfnchain.estimate.prices import PriceList, load_prices
 from sfnchain.estimate.pricing import price
 from sfnchain.estimate.tally import StateCount, Tally
+from sfnchain.jsonfile import loads_strict
 from sfnchain.models import UnknownModelFamily, adapter_for
 
 
@@ -37,23 +38,40 @@ class Usage:
     output_tokens: int
 
 
+_EARLIEST, _LATEST = -62_135_596_800.0, 253_402_300_799.0
+
+
 def _timestamp(value: Any) -> float | None:
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:
+            return None
+        # seconds since 1970, within the years datetime knows (1 to 9999)
+        return seconds if _EARLIEST <= seconds <= _LATEST else None
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     return None
 
 
+def _shown(value: Any) -> str:
+    """A value for a message (an integer too long for str() by its size)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"<an integer of {value.bit_length()} bits>"
+    return repr(str(value)[:40])
+
+
 def _json(text: Any) -> Any:
+    """A recorded input or output: JSON text is decoded (strictly and bounded in depth, as
+    any file is); what is not JSON counts as no data."""
     if not isinstance(text, str):
         return text
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return loads_strict(text)
+    except ValueError:  # json.JSONDecodeError and NotStrictJSON both are
         return None
 
 
@@ -111,6 +129,31 @@ def _events(doc: Any) -> list[Mapping[str, Any]]:
             f"event {untyped} has no type; expected GetExecutionHistory's events, each with "
             "a type such as ExecutionStarted or TaskStateEntered"
         )
+    for i, e in enumerate(events):
+        for key in ("id", "previousEventId"):
+            if not isinstance(e.get(key), int | str | None) or isinstance(e.get(key), bool):
+                raise HistoryError(
+                    f"event {i}: {key} is {type(e.get(key)).__name__}; GetExecutionHistory "
+                    "numbers events with integers"
+                )
+        if e.get("timestamp") is not None and _timestamp(e["timestamp"]) is None:
+            raise HistoryError(
+                f"event {i}: timestamp {_shown(e['timestamp'])} is not a time; "
+                "GetExecutionHistory gives ISO 8601 text or seconds since 1970"
+            )
+        if not all(isinstance(key, str) for key in e):
+            raise HistoryError(f"event {i}: its field names must be text, as in JSON")
+        for key, value in e.items():
+            name = value.get("name") if isinstance(value, Mapping) else None
+            if key.endswith("EventDetails") and not isinstance(name, str | None):
+                raise HistoryError(
+                    f"event {i}: {key}.name is {type(name).__name__}; a state's name is text"
+                )
+            if key.endswith("EventDetails") and not isinstance(value, Mapping):
+                raise HistoryError(
+                    f"event {i}: {key} is {type(value).__name__}, not an object; give the "
+                    "history as GetExecutionHistory returns it"
+                )
     if not any(e["type"] == "ExecutionStarted" for e in events):
         raise HistoryError(
             "the history has no ExecutionStarted event, so it is not a whole execution's; "
@@ -173,8 +216,12 @@ def from_history(
                 continue
             state = owned
             scheduled[state] = scheduled.get(state, 0) + 1
-            resource = f"arn:aws:states:::{details.get('resourceType')}:{details.get('resource')}"
-            api = BEDROCK_RESOURCES.get(resource)
+            kind_, name_ = details.get("resourceType"), details.get("resource")
+            api = (
+                BEDROCK_RESOURCES.get(f"arn:aws:states:::{kind_}:{name_}")
+                if isinstance(kind_, str) and isinstance(name_, str)
+                else None
+            )
             if api is not None:
                 params = _json(details.get("parameters")) or {}
                 model = (

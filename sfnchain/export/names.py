@@ -7,7 +7,8 @@ import re
 MAX_MACHINE_NAME = 80
 # CreateStateMachine: 1-80 characters, no whitespace, brackets, wildcards, special
 # characters (? * " # % \ ^ | ~ ` $ & , ; : /) or control characters.
-_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+# (and half surrogate pairs, which no UTF-8 request can carry)
+_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def check_machine_name(name: str) -> str | None:

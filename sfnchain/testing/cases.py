@@ -14,12 +14,14 @@ This module imports neither boto3 nor moto.
 from __future__ import annotations
 
 import inspect
+import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sfnchain.diagnostics import SfnchainError, SourceLocation, error
+from sfnchain.diagnostics import SfnchainError, SourceLocation, error, json_pointer
 from sfnchain.testing.mockconfig import (
     AttemptRange,
     MockConfig,
@@ -141,11 +143,117 @@ class Mock:
 
 
 def _step(kind: str, value: Any = None, times: int | None = None, **options: Any) -> Mock:
-    if times is not None and (not isinstance(times, int) or times < 1):
-        raise error(
-            "INVALID_MOCK", f"times must be a positive integer, got {times!r}", location=_caller()
+    if times is not None and (
+        not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= LAST_INVOCATION
+    ):
+        raise _bad_mock(
+            f"times must be a positive integer (at most {LAST_INVOCATION:,}), got {_shown(times)}"
         )
+    problem = _mock_problem(kind, value, options)
+    if problem:
+        raise _bad_mock(problem)
     return Mock((Step(kind, value, times, tuple(sorted(options.items()))),))
+
+
+def _bad_mock(message: str) -> SfnchainError:
+    return error("INVALID_MOCK", message, location=_caller())
+
+
+def _shown(value: Any) -> str:
+    """A short description of a bad value for a message (its type for long ones)."""
+    try:
+        text = repr(value)
+    except Exception:  # a user object whose __repr__ fails
+        return f"a {type(value).__name__}"
+    return text if len(text) <= 60 else f"a {type(value).__name__}"
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
+
+
+def _mock_problem(kind: str, value: Any, options: Mapping[str, Any]) -> str | None:
+    """What is wrong with a mock's arguments (the fix included), or None."""
+    if kind == "answer":
+        if not isinstance(value, str):
+            return f"answer(text) takes the answer's text (a string), got {_shown(value)}"
+        for key in ("input_tokens", "output_tokens"):
+            if not _is_count(options.get(key)):
+                return f"answer({key}=...) must be a token count (0 or more), got " + _shown(
+                    options.get(key)
+                )
+        model = options.get("model")
+        if model is not None and (not isinstance(model, str) or not model.strip()):
+            return f"answer(model=...) must be a Bedrock model ID, got {_shown(model)}"
+        return _not_json(value, "the answer's text")
+    if kind in ("throttle", "throw"):
+        name = "throttled" if kind == "throttle" else "throws"
+        if not (value is None and kind == "throttle") and (
+            not isinstance(value, str) or not value.strip()
+        ):
+            return f"{name}(error=...) must be an error name such as 'States.TaskFailed', got " + (
+                _shown(value)
+            )
+        if not isinstance(options.get("cause"), str):
+            return f"{name}(cause=...) must be a string, got {_shown(options.get('cause'))}"
+        return _not_json([value, options.get("cause")], f"{name}()'s error and cause")
+    if kind == "return":
+        return _not_json(value, "returns(payload)")
+    return None
+
+
+def _not_json(value: Any, what: str, allow_any: bool = False) -> str | None:
+    """Why ``value`` cannot be JSON (what Step Functions passes between states), naming
+    where inside it, or None. Iterative and bounded in depth, so a cyclic or absurdly deep
+    value is an answer, not a RecursionError."""
+    from sfnchain.jsonfile import MAX_NESTING
+
+    todo: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while todo:
+        item, path = todo.pop()
+        at = f" at {json_pointer(*path)}" if path else ""
+        if len(path) > MAX_NESTING:
+            return (
+                f"{what} nests more than {MAX_NESTING} levels deep (at "
+                f"{json_pointer(*path[:4])}/…); flatten it"
+            )
+        if item is None or isinstance(item, bool) or (allow_any and item is ANY):
+            continue
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return (
+                    f"{what} holds half of a UTF-16 surrogate pair{at}, which is not text any "
+                    "AWS API carries; write the character itself"
+                )
+        elif isinstance(item, int):
+            if item.bit_length() > _MAX_INT_BITS:
+                return f"{what} holds an integer of more than 4,000 digits{at}; use a string"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return f"{what} holds {item}{at}, which JSON cannot carry; use null or a string"
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return (
+                        f"{what} has a key of type {type(key).__name__}{at}; JSON object keys "
+                        "are strings"
+                    )
+                todo.append((child, (*path, key)))
+        elif isinstance(item, (list, tuple)):
+            todo.extend((child, (*path, i)) for i, child in enumerate(item))
+        else:
+            return (
+                f"{what} holds a value of type {type(item).__name__}{at}, which is not JSON; "
+                "use dicts, lists, strings, numbers, booleans and None"
+            )
+    return None
+
+
+# Python reads and writes integers of at most 4,300 digits (sys.int_info); 13,300 bits
+# is about 4,000 of them
+_MAX_INT_BITS = 13_300
 
 
 def answer(
@@ -454,12 +562,14 @@ class Case:
 
 
 def _caller() -> SourceLocation | None:
+    """The user's line that called into sfnchain.testing (run_workflow builds its case
+    here too: its own line would name the library, not the call)."""
     # the frames themselves: inspect.stack() would read every caller's source lines
-    here = __file__
+    package = os.path.dirname(__file__) + os.sep
     frame = inspect.currentframe()
     frame = frame.f_back if frame is not None else None
     while frame is not None:
-        if frame.f_code.co_filename != here:
+        if not frame.f_code.co_filename.startswith(package):
             return SourceLocation(frame.f_code.co_filename, frame.f_lineno)
         frame = frame.f_back
     return None
@@ -548,10 +658,17 @@ def case(
         ```
     """
     where = _caller()
-    if not isinstance(runs, int) or runs < 1:
-        raise error_("INVALID_CASE", f"runs must be a positive integer, got {runs!r}", where)
+    if not isinstance(runs, int) or isinstance(runs, bool) or not 1 <= runs <= MAX_RUNS:
+        raise error_(
+            "INVALID_CASE",
+            f"runs must be a whole number from 1 to {MAX_RUNS}, got {_shown(runs)}",
+            where,
+        )
     if not isinstance(name, str) or not name.strip():
         raise error_("INVALID_CASE", "a test case needs a non-empty name", where)
+    problem = _case_problem(name, input, mocks, output, path, error, status, exact_path, seed)
+    if problem:
+        raise error_("INVALID_CASE", f"case {name[:80]!r}: {problem}", where)
     joined: dict[str, Mock] = {}
     for state, mock in (mocks or {}).items():
         if isinstance(mock, (list, tuple)):
@@ -606,6 +723,52 @@ def case(
         quotas=tuple(quotas),
         throttles=throttles,
     )
+
+
+#: ``case(runs=...)`` at most: each run is a whole execution on the same services
+MAX_RUNS = 100
+_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+def _case_problem(
+    name: str,
+    input: Any,
+    mocks: Any,
+    output: Any,
+    path: Any,
+    error: Any,
+    status: Any,
+    exact_path: Any,
+    seed: Any,
+) -> str | None:
+    """What is wrong with ``case()``'s arguments (the fix included), or None."""
+    problem = _not_json(name, "the name") or _not_json(input, "input")
+    if problem:
+        return problem
+    if output is not _UNSET:
+        problem = _not_json(output, "output", allow_any=True)
+        if problem:
+            return problem
+    if mocks is not None and not isinstance(mocks, Mapping):
+        return f"mocks must be a dict {{state name: mock}}, got {_shown(mocks)}"
+    bad_state = next((k for k in mocks or {} if not isinstance(k, str) or not k), None)
+    if mocks and bad_state is not None:
+        return f"mocks are keyed by state name (a string), got {_shown(bad_state)}"
+    if path is not None and (
+        not isinstance(path, (list, tuple)) or not all(isinstance(p, str) for p in path)
+    ):
+        return f"path must be a list of state names, got {_shown(path)}"
+    if error is not None and (not isinstance(error, str) or not error.strip()):
+        return f"error must be an error name such as 'States.TaskFailed', got {_shown(error)}"
+    if status is not None and status not in _STATUSES:
+        return f"status must be one of {', '.join(_STATUSES)}, got {_shown(status)}"
+    if not isinstance(exact_path, bool):
+        return f"exact_path must be True or False, got {_shown(exact_path)}"
+    if seed is not None:
+        from sfnchain.testing.seed import seed_problem
+
+        return seed_problem(seed)
+    return None
 
 
 def quota(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -106,13 +107,31 @@ def _search(root: Path) -> list[Path]:
             if _ignored(prefix + name, False, patterns):
                 continue
             file = here / name
-            try:
-                text = file.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            if defines_workflows(text):
+            text = _regular_text(file)
+            if text is not None and defines_workflows(text):
                 found.append(file)
     return found
+
+
+def _regular_text(file: Path) -> str | None:
+    """A regular file's text (bounded), or None: a FIFO, device or socket named ``*.py``
+    is never read (opening a FIFO waits for a writer forever), nor what cannot be read."""
+    from sfnchain.jsonfile import MAX_FILE_BYTES
+
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return None if len(raw) > MAX_FILE_BYTES else raw.decode("utf-8", errors="replace")
 
 
 def compiled_workflows(paths: Sequence[str | Path], name: str | None = None) -> list[Any]:

@@ -39,7 +39,10 @@ from typing import Any
 from sfnchain.diagnostics import SfnchainError, SourceLocation, error, json_pointer
 from sfnchain.jsonfile import read_json_file
 
-_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+# ASCII digits only (\d also matches other scripts' digits), at most 9 of them: a
+# mocked Task is not invoked a billion times, and a longer run of digits is not a number
+# Python reads
+_RANGE = re.compile(r"\s*([0-9]{1,9})\s*(?:-\s*([0-9]{1,9})\s*)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -272,10 +275,12 @@ class _Parser:
         ranges: list[AttemptRange] = []
         for key, value in body.items():
             at = ("MockedResponses", name, key)
-            m = _RANGE.match(key)
+            m = _RANGE.fullmatch(key)
             if m is None:
+                long = re.search(r"[0-9]{10}", key) is not None
                 raise self.fail(
-                    f'{key!r} is not an attempt number or range; use keys like "0" or "1-2"',
+                    f"{key[:40]!r} is not an attempt number or range; use keys like "
+                    + ('"0" or "1-2" (at most 9 digits each)' if long else '"0" or "1-2"'),
                     *at,
                 )
             first = int(m.group(1))
