@@ -109,3 +109,26 @@ def number_value(text: str) -> int | float:
 def name_value(text: str) -> str:
     """The field name a ``name`` token (or ``and``, ``or``, ``in`` used as a name) reads."""
     return text[1:-1] if text.startswith("`") else text
+
+
+# How deep a grammar on these tokens reads nested groups, blocks and objects; anything
+# deeper is left to the library.
+MAX_DEPTH = 32
+
+
+class Cursor:
+    """A position in a token list, for the small grammars read on top of it."""
+
+    def __init__(self, read: list[tuple[str, str]]) -> None:
+        self.tokens = read
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
+
+    def take(self, text: str) -> bool:
+        """Step over operator ``text`` if it comes next."""
+        if self.peek() == ("operator", text):
+            self.pos += 1
+            return True
+        return False

@@ -18,7 +18,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from sfnchain.jsonata_lex import tokens
+from sfnchain.jsonata_lex import MAX_DEPTH, Cursor, tokens
 
 OPEN = "{%"
 CLOSE = "%}"
@@ -102,7 +102,6 @@ _BINARY = frozenset(
 )
 _KEYWORDS = frozenset({"function"})
 _MAX_LENGTH = 2000
-_MAX_DEPTH = 32
 
 
 def _ascii_name(text: str) -> bool:
@@ -110,22 +109,9 @@ def _ascii_name(text: str) -> bool:
     return text.isidentifier() and text.isascii() and text not in _KEYWORDS
 
 
-class _Grammar:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
-        self.tokens = tokens
-        self.pos = 0
-
-    def peek(self) -> tuple[str, str]:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
-
-    def take(self, text: str) -> bool:
-        if self.peek() == ("operator", text):
-            self.pos += 1
-            return True
-        return False
-
+class _Grammar(Cursor):
     def expr(self, depth: int) -> bool:
-        if depth > _MAX_DEPTH or not self.operand(depth):
+        if depth > MAX_DEPTH or not self.operand(depth):
             return False
         while self.pos < len(self.tokens) and self.tokens[self.pos] in _BINARY:
             self.pos += 1

@@ -23,7 +23,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sfnchain.jsonata_lex import name_value, number_value, string_value, tokens
+from sfnchain.jsonata_lex import (
+    MAX_DEPTH,
+    Cursor,
+    name_value,
+    number_value,
+    string_value,
+    tokens,
+)
 
 MISS: Any = object()  # the plan does not answer: evaluate with the library
 
@@ -38,7 +45,6 @@ _MISSED = _Miss()
 Fn = Callable[[Mapping[str, Any], Any], Any]
 
 _PLAIN = (str, int, float, bool, dict)
-_MAX_DEPTH = 32
 
 
 def _value(found: Any) -> Any:
@@ -128,7 +134,7 @@ def _constant(text: str) -> Fn:
     return lambda scope, here: text
 
 
-class _Reader:
+class _Reader(Cursor):
     """The grammar of plans, on JSONata's tokens (sfnchain.jsonata_lex)::
 
         expr  := term ('&' term)*
@@ -141,21 +147,8 @@ class _Reader:
     to it (a predicate, a group, another operator) is a node no plan evaluates.
     """
 
-    def __init__(self, read: list[tuple[str, str]]) -> None:
-        self.tokens = read
-        self.pos = 0
-
-    def peek(self) -> tuple[str, str]:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else ("end", "")
-
-    def take(self, text: str) -> bool:
-        if self.peek() == ("operator", text):
-            self.pos += 1
-            return True
-        return False
-
     def expr(self, depth: int) -> Fn | None:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return None
         made = self.term(depth)
         while made is not None and self.take("&"):  # a & b & c is (a & b) & c
