@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import click
@@ -161,6 +162,17 @@ def _check_models(definition: Any, options: Options) -> None:
                 )
 
 
+def _check_outputs(output: str | None, svg: str | None) -> None:
+    """-o and --svg naming one file would leave only the last written of the two."""
+    if output in (None, "-") or svg is None:
+        return
+    if os.path.realpath(output) == os.path.realpath(svg):
+        raise _usage(
+            f"-o {output!r} and --svg {svg!r} name the same file; give the report and "
+            "the chart different files"
+        )
+
+
 @click.command("estimate")
 @workflow_argument
 @click.option(
@@ -268,6 +280,12 @@ def _check_models(definition: Any, options: Options) -> None:
     default=None,
     help="Also write a bar chart of cost and time per state to this SVG file.",
 )
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="Write the report (text or JSON) to FILE instead of stdout, atomically.",
+)
 def command(
     source: str,
     workflow: str | None,
@@ -287,10 +305,12 @@ def command(
     from_run: str | None,
     machine_type: str | None,
     svg: str | None,
+    output: str | None,
 ) -> None:
     """Estimate what SOURCE (a workflow .py or an ASL .json) costs and how long it takes:
     state transitions per path (retries included), Standard vs Express, Bedrock tokens
     and their price, the critical path, and recommendations."""
+    _check_outputs(output, svg)
     input_doc: Any = None
     if input_file is not None:
         input_doc = read_json_file(
@@ -347,4 +367,4 @@ def command(
         )
     if svg is not None:
         write_output(render_svg(est), svg)
-    write_output(render_json(est) if fmt == "json" else render_text(est), None)
+    write_output(render_json(est) if fmt == "json" else render_text(est), output)

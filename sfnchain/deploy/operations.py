@@ -38,6 +38,37 @@ def resolve_arn(aws: Aws, name_or_arn: str, qualifier: str | None = None) -> str
     return f"{base}:{qualifier}" if qualifier else base
 
 
+# Step Functions numbers a machine's versions 1, 2, 3, ... one per publish ("Version
+# numbers start at 1 and increase monotonically", concepts-state-machine-version), and
+# AWS documents no largest one. The widest whole number AWS's API models carry is a
+# 64-bit `long`, so no version number can be above this; with it, the longest version
+# ARN stays inside botocore's `Arn` shape (at most 256 characters), which both
+# DescribeStateMachine's stateMachineArn and an alias's stateMachineVersionArn are.
+MAX_VERSION = 2**63 - 1
+
+
+def check_version(version: int | None) -> None:
+    """A version to move an alias to, refused before any request when none can exist."""
+    if version is None:
+        return
+    whole = isinstance(version, int) and not isinstance(version, bool)
+    if whole and 1 <= version <= MAX_VERSION:
+        return
+    if not whole:
+        shown = f"{version!r:.40}"
+    elif abs(version) >= 10**40:  # str() of a long enough int raises ValueError
+        shown = "(a number of more than 40 digits)"
+    else:
+        shown = str(version)
+    raise error(
+        "INVALID_VERSION",
+        f"--to-version {shown} cannot be a version: AWS numbers a machine's versions 1, 2, "
+        f"3, ... (none above {MAX_VERSION:,}); list them with `aws stepfunctions "
+        "list-state-machine-versions`",
+        exit_code=2,
+    )
+
+
 def rollback_alias(
     options: AwsOptions,
     name: str,
@@ -50,6 +81,7 @@ def rollback_alias(
     problem = check_alias_name(alias)
     if problem:
         raise error("INVALID_NAME", problem, exit_code=2)
+    check_version(to_version)
     aws = aws or Aws(options)
     arn = resolve_arn(aws, name)
     if ops.read_machine(aws, arn) is None:

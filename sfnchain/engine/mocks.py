@@ -29,6 +29,13 @@ from typing import Any, Final
 from sfnchain.engine.errors import StatesError
 from sfnchain.engine.jsoncopy import copy_json
 from sfnchain.engine.services.shapes import PREFIX, ShapeChecker
+from sfnchain.jsonfile import (
+    MAX_NESTING,
+    NotStrictJSON,
+    first_too_deep,
+    loads_strict,
+    nesting_message,
+)
 from sfnchain.testing.mockconfig import MockConfig, MockedResponse, Throw, all_states
 
 NOT_MOCKED: Final = object()
@@ -90,14 +97,63 @@ class TestStateMock:
             )
         result = raw["result"]
         if isinstance(result, str):
-            try:
-                result = json.loads(result)
-            except ValueError as exc:
-                raise MockValidationError(
-                    f"state {state!r}: result must be JSON text (a string result is "
-                    f'written with its quotes, e.g. "\\"text\\""): {exc}'
-                ) from exc
+            result = _parse_result(state, result)
+        else:
+            _check_result_value(state, result)
         return cls(result=result, mode=mode)
+
+
+def _parse_result(state: str, text: str) -> Any:
+    """A ``result`` written as JSON text, read as strictly as TestState reads it: no NaN
+    or Infinity, no duplicate keys, no nesting past the reader's limit."""
+    try:
+        return loads_strict(text)
+    except NotStrictJSON as exc:
+        raise MockValidationError(
+            f"state {state!r}: result{_where(exc, text)}: {exc.message}"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise MockValidationError(
+            f"state {state!r}: result must be JSON text ({exc.msg} at line {exc.lineno} "
+            f"column {exc.colno}); a string result is written with its quotes, "
+            'e.g. "\\"text\\""'
+        ) from None
+
+
+def _where(exc: NotStrictJSON, text: str) -> str:
+    """Where in a result's text the problem is: its JSON pointer, else line and column."""
+    if exc.pointer and exc.pointer != "/":
+        return f" at {_short(exc.pointer)}"
+    line, column = exc.line_column(text)
+    return f" at line {line} column {column}" if line is not None else ""
+
+
+def _short(pointer: str) -> str:
+    """A pointer fit for one line: a deep one is cut after its first few steps."""
+    parts = pointer.split("/")
+    return pointer if len(parts) <= 9 else "/".join(parts[:9]) + "/…"
+
+
+def _check_result_value(state: str, result: Any) -> None:
+    """A ``result`` given as a value must be one JSON text could carry (no NaN, no
+    Infinity, no nesting past the reader's limit), as if it had been written as text."""
+    pointer = first_too_deep(result)
+    if pointer is not None:
+        raise MockValidationError(
+            f"state {state!r}: result at {_short(pointer)}: {nesting_message(MAX_NESTING)}"
+        )
+    try:
+        json.dumps(result, allow_nan=False)
+    except ValueError:
+        raise MockValidationError(
+            f"state {state!r}: result holds NaN or Infinity, which JSON (RFC 8259) cannot "
+            "carry; write a finite number or a string"
+        ) from None
+    except TypeError as exc:
+        raise MockValidationError(
+            f"state {state!r}: result is not a JSON value ({exc}); use dicts, lists, "
+            "strings, finite numbers, booleans and None"
+        ) from None
 
 
 Entry = MockedResponse | TestStateMock
