@@ -222,16 +222,14 @@ def refuse_suspending(fn: object, what: str, loc: SourceLocation | None) -> None
 
 
 def refuse_suspended(result: object, what: str, loc: SourceLocation | None) -> None:
-    """A plain function (a lambda) that returned a coroutine or generator object: close
-    it, so Python prints no 'never awaited' warning, and refuse it."""
-    if inspect.iscoroutine(result) or inspect.isgenerator(result):
+    """A plain function (a lambda) that returned a coroutine: close it, so Python prints
+    no 'never awaited' warning, and refuse it. (A generator object returned is not JSON,
+    which the payload check says.)"""
+    if inspect.iscoroutine(result):
         result.close()
-        made = "a coroutine (it called an async def function)"
-        if inspect.isgenerator(result):
-            made = "a generator (it called a generator function)"
-        raise _suspending_error(f"{what} returned {made}", loc)
-    if inspect.isasyncgen(result):
-        raise _suspending_error(f"{what} returned an async generator", loc)
+        raise _suspending_error(
+            f"{what} returned a coroutine (it called an async def function)", loc
+        )
 
 
 def one_output(loc: SourceLocation | None, returned: bool = False) -> None:
