@@ -30,7 +30,13 @@ from sfnchain.ir.states import Machine
 from sfnchain.ir.steps import CachedChain, Chain, RawStep, Step
 from sfnchain.jsonfile import decode_utf8
 from sfnchain.passes.budget import answer_bounds, check_budget
-from sfnchain.passes.checks import check_dataflow, check_names, check_transitions, walk
+from sfnchain.passes.checks import (
+    check_dataflow,
+    check_express,
+    check_names,
+    check_transitions,
+    walk,
+)
 from sfnchain.passes.layout import lower_workflow
 from sfnchain.passes.variables import to_variables
 
@@ -305,6 +311,7 @@ def compile(
     if has_errors(diags):
         raise SfnchainError([d for d in diags if d.is_error])
     diags += check_budget(machine, answer_bounds(ir))
+    diags += check_express(machine, ir.type, ir.timeout_seconds, wf.location)
     if language == "JSONata":
         machine = to_variables(machine)
     asl = definition(

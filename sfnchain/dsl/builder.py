@@ -8,6 +8,7 @@ and returns a handle whose refs later steps use.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -174,12 +175,61 @@ def run_block(
         block = Block(scope=dict(outer.scope), hidden=outer.hidden, outputs=outer.outputs)
     else:
         block = Block(scope=dict(scope), hidden=(outer.hidden | set(outer.scope)) - set(scope))
+    loc = caller_location()
+    refuse_suspending(fn, "the function", loc)
     token = _BLOCK.set(block)
     try:
         result = fn(*args, **kwargs)
     finally:
         _BLOCK.reset(token)
+    refuse_suspended(result, "the function", loc)
     return block.freeze(), result
+
+
+def _suspending_kind(fn: object) -> str | None:
+    """What kind of function ``fn`` is when calling it does not run its body (an
+    ``async def``, a generator, an async generator), else None."""
+    if inspect.isasyncgenfunction(fn):
+        return "an async generator function (async def with yield)"
+    if inspect.iscoroutinefunction(fn):
+        return "an async def function"
+    if inspect.isgeneratorfunction(fn):
+        return "a generator function (it contains yield)"
+    return None
+
+
+def _suspending_error(subject: str, loc: SourceLocation | None) -> SfnchainError:
+    return SfnchainError(
+        Diagnostic(
+            "INVALID_WORKFLOW",
+            f"{subject}: sfnchain calls it once, without awaiting or iterating it, to record "
+            "the steps it calls, so its body would never run; write it as a plain def that "
+            "calls the steps and returns its result (steps are not awaited)",
+            location=loc,
+        )
+    )
+
+
+def refuse_suspending(fn: object, what: str, loc: SourceLocation | None) -> None:
+    """Refuse an ``async def`` or generator function before it is called: calling one
+    only makes a coroutine or generator object (and an un-awaited coroutine prints
+    Python's 'never awaited' warning later)."""
+    kind = _suspending_kind(fn)
+    if kind is not None:
+        name = getattr(fn, "__name__", None)
+        named = f" {name!r}" if isinstance(name, str) and name != "<lambda>" else ""
+        raise _suspending_error(f"{what}{named} is {kind}", loc)
+
+
+def refuse_suspended(result: object, what: str, loc: SourceLocation | None) -> None:
+    """A plain function (a lambda) that returned a coroutine: close it, so Python prints
+    no 'never awaited' warning, and refuse it. (A generator object returned is not JSON,
+    which the payload check says.)"""
+    if inspect.iscoroutine(result):
+        result.close()
+        raise _suspending_error(
+            f"{what} returned a coroutine (it called an async def function)", loc
+        )
 
 
 def one_output(loc: SourceLocation | None, returned: bool = False) -> None:

@@ -160,3 +160,54 @@ class SdkResult(StepResult):
 
     def field_(self, name: str | int, dtype: str = "any") -> Ref:
         return _typed_field(self, self._shape, self._step.name, self._call, name)
+
+
+# botocore shape types in words, for messages about a value's type.
+_SHAPE_WORDS = {
+    "string": "a string",
+    "timestamp": "a timestamp",
+    "blob": "a blob",
+    "boolean": "a boolean",
+    "integer": "a number",
+    "long": "a number",
+    "float": "a number",
+    "double": "a number",
+    "list": "a list",
+    "structure": "an object",
+    "map": "an object",
+}
+
+
+_SHAPE_TYPES = {
+    "integer": "number",
+    "long": "number",
+    "float": "number",
+    "double": "number",
+    "structure": "object",
+    "map": "object",
+}
+
+
+def certain_type(ref: Ref) -> tuple[str, str, str] | None:
+    """What a run-time value certainly is, when sfnchain knows: (its type: ``number``,
+    ``string``, ``timestamp``, ``boolean``, ``list`` or ``object``; that type in words;
+    the value in words). ``None`` for a workflow input (its annotation is a hint: a
+    caller may pass any JSON) and any value whose shape is not known."""
+    if isinstance(ref, PromptResult):
+        if ref.path_.endswith(".uri"):  # answer_to_s3: the value is the object's URI
+            return "string", "text (an s3:// URI)", f"the answer URI of {ref.step_.name!r}"
+        return "string", "text", f"the answer of {ref.step_.name!r}"
+    if isinstance(ref, KnownTypeRef):
+        return "number", "a number", ref.path_
+    if isinstance(ref, (SdkResult, ShapedRef)):
+        if ref._shape.metadata.get("document"):
+            return None  # a JSON document: any JSON value
+        kind = ref._shape.type_name
+        words = _SHAPE_WORDS.get(kind, f"a {kind}")
+        what = (
+            f"the {ref._call} response of {ref.step_.name!r}"
+            if isinstance(ref, SdkResult)
+            else f"{ref._what} (in the {ref._call} response)"
+        )
+        return _SHAPE_TYPES.get(kind, kind), words, what
+    return None

@@ -866,16 +866,69 @@ def wait(
     uses: tuple[Use, ...] = ()
     kwargs: dict[str, Any] = {}
     if isinstance(seconds_, Ref):
+        _wait_seconds_type(name, seconds_, loc)
         kwargs["seconds_path"], uses = seconds_.path_, seconds_.uses_(loc)
     elif seconds_ is not None:
         kwargs["seconds"] = seconds(seconds_, location=loc)
         if kwargs["seconds"] < 0:
             raise error("INVALID_WAIT", f"wait {name!r}: seconds must be 0 or more", location=loc)
     elif isinstance(until, Ref):
+        _wait_until_type(name, until, loc)
         kwargs["timestamp_path"], uses = until.path_, until.uses_(loc)
     else:
         kwargs["timestamp"] = args.text(until, f"wait {name!r}: until", loc, "INVALID_WAIT")
     record(WaitStep(name=name, key=key, location=loc, comment=comment, uses=uses, **kwargs))
+
+
+def _wait_seconds_type(name: str, ref: Ref, loc: SourceLocation | None) -> None:
+    """Seconds from a run-time value sfnchain knows is not a number (a model's answer,
+    an SDK response field by its botocore type) fail every run at the Wait. A workflow
+    input is not checked: its annotation is a hint, and a caller may pass a number."""
+    from sfnchain.dsl.handles import certain_type
+
+    known = certain_type(ref)
+    if known is None or known[0] == "number":
+        return
+    kind, words, what = known
+    until = f"wait({name!r}, until=...)"
+    fix = {
+        "string": "Step Functions does not turn text into a number: convert it in a Lambda "
+        "(invoke_lambda) or a raw(...) JSONata state ($number(...)) and wait on that; if it "
+        f"holds a timestamp, write {until}",
+        "timestamp": f"to wait until that time, write {until}",
+        "object": "pass a field of it that holds a number",
+        "list": "pass an element of it that holds a number",
+    }.get(kind, "pass a value that holds a number")
+    raise error(
+        "INVALID_WAIT",
+        f"wait {name!r}: its seconds come from {what}, which is {words}, and a Wait needs a "
+        f"whole number of seconds, so every run would fail at this step; {fix}",
+        location=loc,
+    )
+
+
+def _wait_until_type(name: str, ref: Ref, loc: SourceLocation | None) -> None:
+    """``until=`` from a value sfnchain knows is not text (a token count, an SDK
+    response's object, list, number or boolean) can never be a timestamp."""
+    from sfnchain.dsl.handles import certain_type
+
+    known = certain_type(ref)
+    if known is None or known[0] in ("string", "timestamp"):
+        return
+    kind, words, what = known
+    fix = (
+        f"to wait that many seconds, write wait({name!r}, value)"
+        if kind == "number"
+        else "pass a field of it that holds an ISO-8601 timestamp"
+        if kind in ("object", "list")
+        else "pass a value that holds an ISO-8601 timestamp"
+    )
+    raise error(
+        "INVALID_WAIT",
+        f"wait {name!r}: until= comes from {what}, which is {words}, and a Wait needs an "
+        f"ISO-8601 timestamp there, so every run would fail at this step; {fix}",
+        location=loc,
+    )
 
 
 def succeed(name: str, *, comment: str | None = None) -> None:

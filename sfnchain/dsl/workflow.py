@@ -86,7 +86,10 @@ class Workflow:
         with builder.building({i.name for i in self.inputs}):
             block = builder.current_block()
             block.scope.update(refs)
+            # A Workflow made without the decorator, or whose fn was replaced.
+            builder.refuse_suspending(self.fn, "the @workflow function", self.location)
             result = self.fn(**refs)
+            builder.refuse_suspended(result, "the @workflow function", self.location)
             if result is not None:
                 what = f"the return value of {self.name!r}"
                 try:
@@ -239,6 +242,7 @@ def workflow(
                 "workflow write @workflow(name='...')",
                 location=loc,
             )
+        builder.refuse_suspending(f, "the @workflow function", loc)
         if name is not None:
             _machine_name(name, loc)
         if comment is not None:

@@ -1,20 +1,26 @@
-"""Checks on the lowered machine: state names, transitions, data flow, exits from cycles.
+"""Checks on the lowered machine: state names, transitions, data flow, exits from cycles,
+and what an Express execution's five minutes cannot hold.
 
 Each check collects diagnostics (with the Python line of the step) instead of raising.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sfnchain.diagnostics import Diagnostic, json_pointer
+from sfnchain.diagnostics import Diagnostic, Severity, SourceLocation, json_pointer
 from sfnchain.ir.states import (
     Fail,
     Machine,
     Map,
+    Next,
     Parallel,
+    Raw,
     State,
+    Wait,
     is_terminal,
     successors,
 )
@@ -301,3 +307,176 @@ class _Flow:
                 self.diags.append(
                     Diagnostic("UNDEFINED_REFERENCE", msg, pointer=ptr, location=use.location)
                 )
+
+
+# "Maximum execution time": 5 minutes for an Express execution, which past it "will fail
+# with a States.Timeout error" (Step Functions service quotas). AWS accepts a definition
+# that cannot finish in time, so these are warnings.
+EXPRESS_MAX_SECONDS = 300
+_EXPRESS_FIX = "use type='STANDARD' for a workflow that runs longer"
+
+
+def check_express(
+    machine: Machine,
+    workflow_type: str,
+    timeout_seconds: int | None,
+    location: SourceLocation | None,
+) -> list[Diagnostic]:
+    """Warnings for what an Express execution's five minutes cannot hold: a longer
+    TimeoutSeconds, a Wait of more than 300 s, Waits that every successful run passes
+    adding up to more. A distributed map's EXPRESS child executions are checked too.
+    Only literal seconds count: a Wait on a run-time value or a timestamp may be short."""
+    diags: list[Diagnostic] = []
+    if workflow_type == "EXPRESS":
+        if timeout_seconds is not None and timeout_seconds > EXPRESS_MAX_SECONDS:
+            diags.append(
+                Diagnostic(
+                    "EXPRESS_TIMEOUT",
+                    f"the timeout is {timeout_seconds} s, but an EXPRESS execution stops at "
+                    f"5 minutes ({EXPRESS_MAX_SECONDS} s) whatever its timeout, failing with "
+                    f"States.Timeout: {_EXPRESS_FIX}, or a timeout of at most "
+                    f"{EXPRESS_MAX_SECONDS} s ('5m')",
+                    Severity.WARNING,
+                    pointer="/TimeoutSeconds",
+                    location=location,
+                )
+            )
+        diags += _express_waits(machine, "", location, "an EXPRESS execution")
+    for ptr, state in walk(machine):
+        if (
+            isinstance(state, Map)
+            and state.mode == "DISTRIBUTED"
+            and state.execution_type == "EXPRESS"
+        ):
+            diags += _express_waits(
+                state.processor,
+                ptr + "/ItemProcessor",
+                state.location,
+                f"each EXPRESS child execution of map {state.name!r}",
+            )
+    return diags
+
+
+def _one_execution(machine: Machine, prefix: str) -> Iterator[tuple[str, State]]:
+    """The states one execution runs: nested Parallel branches and inline map
+    processors, but not a distributed map's child executions."""
+    for state in machine.states:
+        ptr = prefix + json_pointer("States", state.name)
+        yield ptr, state
+        if isinstance(state, Parallel):
+            for i, branch in enumerate(state.branches):
+                yield from _one_execution(branch, ptr + json_pointer("Branches", i))
+        elif isinstance(state, Map) and state.mode != "DISTRIBUTED":
+            yield from _one_execution(state.processor, ptr + "/ItemProcessor")
+
+
+def _literal_wait(state: State) -> int | None:
+    """The seconds of a Wait written as a number (a raw Wait fragment too)."""
+    if isinstance(state, Wait):
+        return state.seconds
+    if isinstance(state, Raw) and state.fragment.get("Type") == "Wait":
+        seconds = state.fragment.get("Seconds")
+        if isinstance(seconds, int) and not isinstance(seconds, bool):
+            return seconds
+    return None
+
+
+def _express_waits(
+    machine: Machine, prefix: str, location: SourceLocation | None, what: str
+) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    for ptr, state in _one_execution(machine, prefix):
+        seconds = _literal_wait(state)
+        if seconds is not None and seconds > EXPRESS_MAX_SECONDS:
+            diags.append(
+                Diagnostic(
+                    "EXPRESS_WAIT",
+                    f"wait {state.name!r} is {seconds} s, but {what} stops at 5 minutes "
+                    f"({EXPRESS_MAX_SECONDS} s), failing with States.Timeout, so no run gets "
+                    f"past it: {_EXPRESS_FIX}, or wait at most {EXPRESS_MAX_SECONDS} s",
+                    Severity.WARNING,
+                    pointer=ptr,
+                    location=state.location,
+                )
+            )
+    if diags:
+        return diags  # each of those already stops every run that reaches it
+    total, waits = _least_wait(machine, {})
+    if total <= EXPRESS_MAX_SECONDS or not math.isfinite(total):  # inf: no run succeeds
+        return []
+    listed = ", ".join(f"{name!r} {s} s" for name, s in waits[:4])
+    more = f" and {len(waits) - 4} more" if len(waits) > 4 else ""
+    return [
+        Diagnostic(
+            "EXPRESS_WAIT",
+            f"every path to a successful end waits at least {int(total)} s ({listed}{more}), but "
+            f"{what} stops at 5 minutes ({EXPRESS_MAX_SECONDS} s), failing with "
+            f"States.Timeout, so no run can succeed: {_EXPRESS_FIX}, or shorten the waits",
+            Severity.WARNING,
+            pointer=prefix,
+            location=location,
+        )
+    ]
+
+
+_Waits = tuple[float, list[tuple[str, int]]]
+_END = "\x00end"  # a node past every successful end (no state name has a control character)
+
+
+def _least_wait(scope: Machine, memo: dict[int, _Waits]) -> _Waits:
+    """The fewest seconds of literal Waits on any path from the scope's start to an end
+    that is not a Fail, and those Waits (``inf`` when no such end can be reached).
+
+    A Parallel's branches wait side by side (the longest branch counts); a Catch may
+    leave a state before it waited at all; a map may have no items; a Wait on a
+    run-time value or a timestamp counts as nothing."""
+    found = memo.get(id(scope))
+    if found is not None:
+        return found
+    by_name = scope.by_name()
+    best: dict[str, float] = {scope.start_at: 0.0}
+    came: dict[str, tuple[str, tuple[tuple[str, int], ...]]] = {}
+    queue: list[tuple[float, str]] = [(0.0, scope.start_at)]
+    done: set[str] = set()
+    while queue:
+        cost, name = heapq.heappop(queue)
+        if name == _END:
+            break
+        if name in done or name not in by_name:
+            continue
+        done.add(name)
+        state = by_name[name]
+        # the Waits this state adds when it completes (not when a Catch leaves it)
+        adds: tuple[tuple[str, int], ...] = ()
+        step = 0.0
+        seconds = _literal_wait(state)
+        if seconds is not None:
+            adds, step = ((state.name, seconds),), float(seconds)
+        elif isinstance(state, Parallel):
+            for branch in state.branches:
+                branch_cost, branch_waits = _least_wait(branch, memo)
+                if branch_cost > step:
+                    step, adds = branch_cost, tuple(branch_waits)
+        caught = {c.next for c in getattr(state, "catch", ())}
+        completed = set(successors(state)) - caught
+        transition = getattr(state, "transition", None)
+        if isinstance(transition, Next) and transition.name in caught:
+            completed.add(transition.name)
+        if is_terminal(state) and not isinstance(state, Fail):
+            completed.add(_END)
+        edges = [(t, step, adds) for t in completed] + [(t, 0.0, ()) for t in caught]
+        for target, extra, waits in edges:
+            new = cost + extra
+            if math.isfinite(new) and new < best.get(target, math.inf):
+                best[target] = new
+                came[target] = (name, waits)
+                heapq.heappush(queue, (new, target))
+    total = best.get(_END, math.inf)
+    path: list[tuple[str, int]] = []
+    name = _END
+    while name in came and name != scope.start_at:
+        name, waits = came[name]
+        path[:0] = list(waits)
+    found = (total, path)
+    memo[id(scope)] = found
+    return found
