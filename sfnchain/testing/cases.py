@@ -507,7 +507,7 @@ def _answer(step: Step, state: str, state_def: Mapping[str, Any], resource: str)
             f"answer() mocks a Bedrock model call, but state {state!r} calls {resource or 'no'} "
             "resource; use returns(...) for other services",
         )
-    model = step.option("model") or _model_id(state_def)
+    model = step.option("model") or model_id(state_def)
     if not isinstance(model, str):
         raise _CaseProblem(
             "DYNAMIC_MODEL_ID",
@@ -521,7 +521,8 @@ def _answer(step: Step, state: str, state_def: Mapping[str, Any], resource: str)
     return Return(family.fake_response(step.value, *tokens))
 
 
-def _model_id(state_def: Mapping[str, Any]) -> Any:
+def model_id(state_def: Mapping[str, Any]) -> Any:
+    """A model state's ModelId, or None when it is computed at run time."""
     for key in ("Parameters", "Arguments"):
         args = state_def.get(key)
         if isinstance(args, Mapping) and isinstance(args.get("ModelId"), str):
@@ -1001,10 +1002,6 @@ def mock_config(machine: str, definition: Mapping[str, Any], cases: Sequence[Cas
     test_cases: dict[str, dict[str, str]] = {}
     responses: dict[str, MockedResponse] = {}
     for c in cases:
-        if c.workflow_inputs is not None:
-            problem = input_problem(c.input, c.workflow_inputs)
-            if problem:
-                raise error("CASE_INPUT", f"case {c.name!r}: {problem}", location=c.location)
         mapping: dict[str, str] = {}
         for state, mock in c.mocks.items():
             _check_state(c, state, states, machine)
@@ -1018,6 +1015,10 @@ def mock_config(machine: str, definition: Mapping[str, Any], cases: Sequence[Cas
                 raise error(exc.code, f"case {c.name!r}: {exc}", location=c.location) from None
             responses[name] = MockedResponse(name, ranges)
             mapping[state] = name
+        if c.workflow_inputs is not None:
+            problem = input_problem(c.input, c.workflow_inputs)
+            if problem:
+                raise error("CASE_INPUT", f"case {c.name!r}: {problem}", location=c.location)
         test_cases[c.test_case_id] = mapping
     return MockConfig({machine: test_cases}, responses, f"<cases of {machine}>")
 
