@@ -13,6 +13,7 @@ This module imports neither boto3 nor moto.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import os
@@ -462,6 +463,9 @@ def _service_prefix(resource: str) -> str:
 def _response(step: Step, state: str, state_def: Mapping[str, Any]) -> Response:
     resource = str(state_def.get("Resource", ""))
     if step.kind == "return":
+        problem = _not_model_result(step.value, state, resource)
+        if problem:
+            raise _CaseProblem("MOCK_NOT_MODEL_RESULT", problem)
         return Return(step.value)
     if step.kind == "throw":
         return Throw(str(step.value), str(step.option("cause", "")))
@@ -471,6 +475,24 @@ def _response(step: Step, state: str, state_def: Mapping[str, Any]) -> Response:
         name = step.value or f"{_service_prefix(resource)}.ThrottlingException"
         return Throw(name, str(step.option("cause", "")))
     return _answer(step, state, state_def, resource)
+
+
+def _not_model_result(payload: Any, state: str, resource: str) -> str | None:
+    """Why ``returns(payload)`` cannot be what a Bedrock model state gets back, or None:
+    InvokeModel always returns an object with ``Body``, Converse one with ``Output``."""
+    if resource.startswith(_BEDROCK):
+        key, api = "Body", "InvokeModel"
+    elif resource == _CONVERSE:
+        key, api = "Output", "Converse"
+    else:
+        return None
+    if isinstance(payload, Mapping) and key in payload:
+        return None
+    text = payload if isinstance(payload, str) and len(payload) <= 60 else "..."
+    return (
+        f"returns({_shown(payload)}) mocks state {state!r}, a Bedrock model call, with no "
+        f"{api} result (an object with {key!r}); use answer({text!r}) for a model step"
+    )
 
 
 def _answer(step: Step, state: str, state_def: Mapping[str, Any], resource: str) -> Response:
@@ -485,7 +507,7 @@ def _answer(step: Step, state: str, state_def: Mapping[str, Any], resource: str)
             f"answer() mocks a Bedrock model call, but state {state!r} calls {resource or 'no'} "
             "resource; use returns(...) for other services",
         )
-    model = step.option("model") or _model_id(state_def)
+    model = step.option("model") or model_id(state_def)
     if not isinstance(model, str):
         raise _CaseProblem(
             "DYNAMIC_MODEL_ID",
@@ -499,7 +521,8 @@ def _answer(step: Step, state: str, state_def: Mapping[str, Any], resource: str)
     return Return(family.fake_response(step.value, *tokens))
 
 
-def _model_id(state_def: Mapping[str, Any]) -> Any:
+def model_id(state_def: Mapping[str, Any]) -> Any:
+    """A model state's ModelId, or None when it is computed at run time."""
     for key in ("Parameters", "Arguments"):
         args = state_def.get(key)
         if isinstance(args, Mapping) and isinstance(args.get("ModelId"), str):
@@ -550,6 +573,9 @@ class Case:
     quotas: tuple[Quota, ...] = ()
     # the number of throttled model calls expected (None: not checked)
     throttles: int | None = None
+    # the inputs of the workflow the case is attached to (set by ``cases_of``): its
+    # ``input`` is checked against them when its mocks are resolved
+    workflow_inputs: DeclaredInputs | None = field(default=None, repr=False, compare=False)
 
     @property
     def test_case_id(self) -> str:
@@ -868,7 +894,102 @@ def cases_of(workflow: Any) -> list[Case]:
                 location=c.location,
             )
         names[c.test_case_id] = c
-    return found
+    declared = declared_inputs(workflow)
+    if declared is None:
+        return found
+    return [dataclasses.replace(c, workflow_inputs=declared) for c in found]
+
+
+@dataclass(frozen=True)
+class DeclaredInputs:
+    """The execution input a workflow reads: its function's parameters."""
+
+    workflow: str
+    required: tuple[str, ...]  # parameters without a default
+    optional: tuple[str, ...]  # with a default (the compiler reads them all the same)
+    # False when extra keys may be meant: ``**kwargs``, or JSONPath, where the state
+    # input (extra keys included) flows to the output of a workflow that returns nothing
+    closed: bool
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.required, *self.optional)
+
+
+def declared_inputs(workflow: Any) -> DeclaredInputs | None:
+    """What ``workflow`` (a ``@workflow``) reads from its execution input, or None when
+    it is not known (an ASL definition, an object that is not a workflow)."""
+    fn = getattr(workflow, "fn", None)
+    if not callable(fn):
+        return None
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    required: list[str] = []
+    optional: list[str] = []
+    closed = getattr(workflow, "query_language", None) != "JSONPath"
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            closed = False
+        elif p.default is p.empty:
+            required.append(p.name)
+        else:
+            optional.append(p.name)
+    name = str(getattr(workflow, "name", "") or getattr(fn, "__name__", "?"))
+    return DeclaredInputs(name, tuple(required), tuple(optional), closed)
+
+
+def input_problem(input: Any, declared: DeclaredInputs) -> str | None:
+    """What is wrong with a case's ``input`` for a workflow reading ``declared`` (the
+    fix included), or None. Only what is certain: a missing input that has a default,
+    and an extra key of a workflow that may pass it on, are not reported."""
+    import difflib
+
+    if input is None or not isinstance(input, Mapping):
+        if not declared.required:
+            return None
+        wanted = ", ".join(f"{n!r}: ..." for n in declared.required)
+        got = "no input" if input is None else f"input {_shown(input)}"
+        return (
+            f"the case gives {got}, but workflow {declared.workflow!r} reads "
+            f"{_names(declared.required)} from an input object; write input={{{wanted}}}"
+        )
+    names = declared.names
+    missing = [n for n in declared.required if n not in input]
+    extra = [k for k in input if isinstance(k, str) and k not in names]
+    problems: list[str] = []
+    for name in missing:
+        close = difflib.get_close_matches(name, extra, n=1, cutoff=0.6)
+        if close:
+            extra.remove(close[0])
+            problems.append(
+                f"input has no {name!r} (a workflow input); did you mean to write "
+                f"{close[0]!r} as {name!r}?"
+            )
+        else:
+            problems.append(
+                f"input has no {name!r}, an input of workflow {declared.workflow!r}; add it: "
+                f"input={{..., {name!r}: ...}}"
+            )
+    for key in extra:
+        close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
+        if not declared.closed and not close:
+            continue
+        known = f"its inputs are {_names(names)}" if names else "it takes no input"
+        fix = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else f"remove it, or add a parameter {key} to the workflow function"
+        )
+        problems.append(
+            f"input key {key!r} is no input of workflow {declared.workflow!r} ({known}); {fix}"
+        )
+    return "; ".join(problems) or None
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(repr(n) for n in names)
 
 
 def mock_config(machine: str, definition: Mapping[str, Any], cases: Sequence[Case]) -> MockConfig:
@@ -894,6 +1015,10 @@ def mock_config(machine: str, definition: Mapping[str, Any], cases: Sequence[Cas
                 raise error(exc.code, f"case {c.name!r}: {exc}", location=c.location) from None
             responses[name] = MockedResponse(name, ranges)
             mapping[state] = name
+        if c.workflow_inputs is not None:
+            problem = input_problem(c.input, c.workflow_inputs)
+            if problem:
+                raise error("CASE_INPUT", f"case {c.name!r}: {problem}", location=c.location)
         test_cases[c.test_case_id] = mapping
     return MockConfig({machine: test_cases}, responses, f"<cases of {machine}>")
 

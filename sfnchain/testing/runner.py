@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -155,11 +156,60 @@ def _hints(case: Case, result: ExecutionResult) -> list[str]:
         for s in bedrock_states(result.definition)
         if s in set(result.entered) and s not in case.mocks
     ]
-    return [
+    hints = [
         f"state {s!r} calls Bedrock, which no local engine provides: mock it, e.g. "
         f"mocks={{{s!r}: answer('...')}}"
         for s in unmocked
     ]
+    states = all_states(result.definition)
+    for name, mock in case.mocks.items():
+        if name not in set(result.entered):
+            continue
+        where = _answer_path(states.get(name, {}))
+        if where is None:
+            continue
+        path, shape = where
+        if any(s.kind == "return" and not _has_path(s.value, path) for s in mock.steps):
+            hints.append(
+                f"state {name!r} is a model step mocked with returns(...) holding no answer "
+                f"text at {path} ({shape}); use answer('...') for a model step"
+            )
+    return hints
+
+
+def _answer_path(state: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Where a Bedrock model state's result holds the answer text, and which shape that
+    is, or None (not a model state, or a model ID known only at run time)."""
+    from sfnchain.models import FAMILIES, UnknownModelFamily, converse_adapter, family_for
+    from sfnchain.testing.cases import model_id
+
+    resource = str(state.get("Resource", ""))
+    if resource == "arn:aws:states:::aws-sdk:bedrockruntime:converse":
+        return converse_adapter().response_text_path(), "the Converse result"
+    if not resource.startswith("arn:aws:states:::bedrock:invokeModel"):
+        return None
+    model = model_id(state)
+    if not isinstance(model, str):
+        return None
+    try:
+        family = family_for(model, FAMILIES)
+    except UnknownModelFamily:
+        return None
+    return family.response_text_path(), f"{family.name}'s InvokeModel result"
+
+
+def _has_path(value: Any, path: str) -> bool:
+    """Whether a simple JSONPath (``$.a.b[0].c``) selects something in ``value``."""
+    for key, index in re.findall(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]", path):
+        if key:
+            if not isinstance(value, Mapping) or key not in value:
+                return False
+            value = value[key]
+        else:
+            if not isinstance(value, list) or int(index) >= len(value):
+                return False
+            value = value[int(index)]
+    return True
 
 
 def run_cases(

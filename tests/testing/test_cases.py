@@ -52,7 +52,7 @@ def test_steps_take_consecutive_invocations_and_the_last_repeats() -> None:
 
 
 def test_returns_and_throws_are_passed_through() -> None:
-    assert entries(returns({"x": 1}))[0][1] == Return({"x": 1})
+    assert entries(returns({"x": 1}), "Lookup", asl.cache())[0][1] == Return({"x": 1})
     assert entries(throws("My.Error", "why"))[0][1] == Throw("My.Error", "why")
 
 
