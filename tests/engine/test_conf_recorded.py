@@ -6,7 +6,9 @@ Every test names the recording: the LocalStack test id and the snapshot key.
 
 from __future__ import annotations
 
-from tests.engine.aws import output, single
+import json
+
+from tests.engine.aws import execute, output, returns, single
 
 
 def test_format_writes_an_object_argument_as_a_java_map() -> None:
@@ -44,3 +46,25 @@ def test_math_random_accepts_bounds_with_a_fraction() -> None:
     )
     n = output(definition, {"start": 12.5, "end": 44.51})["n"]
     assert isinstance(n, int) and 12 <= n <= 44
+
+
+def test_a_sync_task_has_a_task_token() -> None:
+    # recorded: tests/aws/services/stepfunctions/v2/callback/test_callback.py::TestCallback
+    # ::test_sync_with_task_token, snapshot key get_execution_history: a
+    # startExecution.sync state whose Parameters read $$.Task.Token is scheduled with a
+    # token (parameters.Input.TaskToken) and succeeds with the child's output
+    definition = single(
+        {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::states:startExecution.sync",
+            "Parameters": {
+                "StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:child",
+                "Input": {"TaskToken.$": "$$.Task.Token"},
+            },
+        }
+    )
+    ex = execute(definition, {}, mocks=returns(S="child done"))
+    assert (ex.status, ex.output) == ("SUCCEEDED", "child done")
+    scheduled = next(e for e in ex.events if e["type"] == "TaskScheduled")
+    parameters = json.loads(scheduled["taskScheduledEventDetails"]["parameters"])
+    assert isinstance(parameters["Input"]["TaskToken"], str) and parameters["Input"]["TaskToken"]
