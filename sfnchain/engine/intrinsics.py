@@ -92,7 +92,19 @@ def _fail(name: str, why: str) -> StatesError:
 
 
 def _format_value(value: Any) -> str:
-    # States.Format writes strings as they are and every other value as JSON
+    # States.Format writes strings as they are, an object as Java prints a map
+    # ({Arg1=1, Arg2=[]}: keys and strings bare, ", " between entries) and every other
+    # value as JSON (recorded against AWS)
+    if isinstance(value, dict):
+        return _java_text(value)
+    return value if isinstance(value, str) else dumps(value)
+
+
+def _java_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_java_text(v) for v in value) + "]"
     return value if isinstance(value, str) else dumps(value)
 
 
@@ -232,9 +244,17 @@ def _merge(a: list[Any], _: random.Random) -> Any:
     return {**a[0], **a[1]}
 
 
+def _bound(value: Any) -> int:
+    # AWS accepts a bound with a fraction (recorded: States.MathRandom(12.5, 44.51)
+    # succeeds); the recorded result is masked, so the fraction is dropped here
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return int(value)
+    return _int("States.MathRandom", value)
+
+
 def _math_random(a: list[Any], rng: random.Random) -> Any:
-    start = _int("States.MathRandom", a[0])
-    end = _int("States.MathRandom", a[1])
+    start = _bound(a[0])
+    end = _bound(a[1])
     source = random.Random(_int("States.MathRandom", a[2])) if len(a) > 2 else rng
     # the end is exclusive ("a random number between the start and end number")
     return source.randrange(start, end) if end > start else start

@@ -63,13 +63,16 @@ def run(step: Step) -> Outcome:
     st = step.state
     resource = str(st.get("Resource", ""))
     waits_for_token = resource.endswith(".waitForTaskToken")
+    # a .sync task has a task token too (recorded against AWS: a startExecution.sync
+    # state's Parameters read $$.Task.Token); only .waitForTaskToken waits for it
+    has_token = waits_for_token or resource.endswith((".sync", ".sync:2"))
     kind, short = resource_parts(resource)
     frame = step.frame
     run_ = frame.run
 
     def attempt() -> Generator[Any, Any, Any]:
         step.token = None
-        if waits_for_token:
+        if has_token:
             step.token = str(uuid.UUID(int=run_.rng.getrandbits(128), version=4))
         if step.jsonata:
             args = step.expr(st["Arguments"], field="Arguments") if "Arguments" in st else step.raw
