@@ -312,6 +312,7 @@ def compile(
         raise SfnchainError([d for d in diags if d.is_error])
     diags += check_budget(machine, answer_bounds(ir))
     diags += check_express(machine, ir.type, ir.timeout_seconds, wf.location)
+    diags += wf.ignored_defaults()
     if language == "JSONata":
         machine = to_variables(machine)
     asl = definition(

@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sfnchain.diagnostics import SfnchainError, SourceLocation, error
+from sfnchain.diagnostics import Diagnostic, Severity, SfnchainError, SourceLocation, error
 from sfnchain.dsl import args, builder
 from sfnchain.dsl.errors import seconds
 from sfnchain.dsl.refs import Ref, payload
@@ -72,6 +72,27 @@ class Workflow:
             InputSpec(p.name, dtype_of(p.annotation), location)
             for p in inspect.signature(fn).parameters.values()
         )
+
+    def ignored_defaults(self) -> list[Diagnostic]:
+        """A warning for each parameter with a Python default: a state machine reads its
+        execution input as given, so the default is never applied."""
+        out = []
+        for p in inspect.signature(self.fn).parameters.values():
+            if p.default is inspect.Parameter.empty:
+                continue
+            shown = repr(p.default)
+            shown = shown if len(shown) <= 40 else shown[:39] + "…"
+            out.append(
+                Diagnostic(
+                    "INPUT_DEFAULT_IGNORED",
+                    f"input {p.name!r} has the default {shown}, which the state machine "
+                    f"never applies: an execution input without {p.name!r} leaves it "
+                    f"missing; remove the default and give {p.name!r} in every input",
+                    Severity.WARNING,
+                    location=self.location,
+                )
+            )
+        return out
 
     def add_cases(self, *cases: object) -> Workflow:
         """Attach test cases (see ``sfnchain.testing``) to run with ``sfnchain test``.
