@@ -28,16 +28,20 @@ from sfnchain.ir.states import (
 MAX_STATE_NAME = 80
 
 
-def walk(machine: Machine, prefix: str = "") -> Iterator[tuple[str, State]]:
-    """Every state with its JSON pointer, nested scopes included."""
+def walk(
+    machine: Machine, prefix: str = "", *, children: bool = True
+) -> Iterator[tuple[str, State]]:
+    """Every state with its JSON pointer, nested scopes included; with
+    ``children=False`` only the states one execution runs (a distributed map's child
+    executions left out)."""
     for state in machine.states:
         ptr = prefix + json_pointer("States", state.name)
         yield ptr, state
         if isinstance(state, Parallel):
             for i, branch in enumerate(state.branches):
-                yield from walk(branch, ptr + json_pointer("Branches", i))
-        elif isinstance(state, Map):
-            yield from walk(state.processor, ptr + "/ItemProcessor")
+                yield from walk(branch, ptr + json_pointer("Branches", i), children=children)
+        elif isinstance(state, Map) and (children or state.mode != "DISTRIBUTED"):
+            yield from walk(state.processor, ptr + "/ItemProcessor", children=children)
 
 
 def check_names(machine: Machine) -> list[Diagnostic]:
@@ -357,19 +361,6 @@ def check_express(
     return diags
 
 
-def _one_execution(machine: Machine, prefix: str) -> Iterator[tuple[str, State]]:
-    """The states one execution runs: nested Parallel branches and inline map
-    processors, but not a distributed map's child executions."""
-    for state in machine.states:
-        ptr = prefix + json_pointer("States", state.name)
-        yield ptr, state
-        if isinstance(state, Parallel):
-            for i, branch in enumerate(state.branches):
-                yield from _one_execution(branch, ptr + json_pointer("Branches", i))
-        elif isinstance(state, Map) and state.mode != "DISTRIBUTED":
-            yield from _one_execution(state.processor, ptr + "/ItemProcessor")
-
-
 def _literal_wait(state: State) -> int | None:
     """The seconds of a Wait written as a number (a raw Wait fragment too)."""
     if isinstance(state, Wait):
@@ -385,7 +376,7 @@ def _express_waits(
     machine: Machine, prefix: str, location: SourceLocation | None, what: str
 ) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
-    for ptr, state in _one_execution(machine, prefix):
+    for ptr, state in walk(machine, prefix, children=False):
         seconds = _literal_wait(state)
         if seconds is not None and seconds > EXPRESS_MAX_SECONDS:
             diags.append(
