@@ -197,7 +197,16 @@ def installed_command() -> list[str]:
     return [sys.executable, "-m", "sfnchain"]
 
 
+def _compiled(package: Path) -> None:
+    """Write ``package``'s bytecode, as installing it does: the timed runs write none
+    (PYTHONDONTWRITEBYTECODE), so without it every run would compile the sources."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(package)], capture_output=True, check=True
+    )
+
+
 def tools(args: argparse.Namespace, scratch: Path) -> dict[str, list[str]]:
+    _compiled(ROOT / "sfnchain")  # this tree and its baseline start alike
     out = {"sfnchain": [*installed_command(), "validate"]}
     if args.baseline_rev:
         before = scratch / "baseline"
@@ -206,12 +215,7 @@ def tools(args: argparse.Namespace, scratch: Path) -> dict[str, list[str]]:
             ["git", "archive", args.baseline_rev], cwd=ROOT, capture_output=True, check=True
         )
         subprocess.run(["tar", "x", "-C", str(before)], input=archive.stdout, check=True)
-        # An installed package has its bytecode; the timed runs do not write any.
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", str(before / "sfnchain")],
-            capture_output=True,
-            check=True,
-        )
+        _compiled(before / "sfnchain")
         out[f"sfnchain@{args.baseline_rev}"] = [
             sys.executable,
             "-c",
