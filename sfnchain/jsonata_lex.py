@@ -96,7 +96,8 @@ def string_value(text: str) -> str:
     body = text[1:-1]
     if "\\" not in body:
         return body
-    # each \uXXXX is one character, as in jsonata-python: a surrogate pair stays two
+    # each \u escape (four hex digits) is one character, as in jsonata-python: a
+    # surrogate pair stays two
     return re.sub(_ESCAPE, lambda m: chr(int(m[1], 16)) if m[1] else _ESCAPES[m[2]], body)
 
 
