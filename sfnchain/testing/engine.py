@@ -17,6 +17,7 @@ import json
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -57,6 +58,11 @@ class ChildExecution:
     @property
     def succeeded(self) -> bool:
         return self.status == "SUCCEEDED"
+
+
+def errors_of(children: Sequence[ChildExecution]) -> dict[str, int]:
+    """How many of ``children`` failed with each error, in order of first appearance."""
+    return dict(Counter(child.error or "(no error)" for child in children))
 
 
 @dataclass(frozen=True)
@@ -180,11 +186,10 @@ class ExecutionResult:
             failed = self.failed_items(state)
             if not failed:
                 continue
-            errors: dict[str, int] = {}
-            for child in failed:
-                errors[child.error or "(no error)"] = errors.get(child.error or "(no error)", 0) + 1
             found.append(
-                MapFailures(state, len(failed), lengths.get(state), errors, tuple(failed[:first]))
+                MapFailures(
+                    state, len(failed), lengths.get(state), errors_of(failed), tuple(failed[:first])
+                )
             )
         return found
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sfnchain.testing.engine import ChildExecution, MapFailures
+from sfnchain.testing.engine import ChildExecution, MapFailures, errors_of
 
 # Statuses a child ends in that count against the Map's tolerated failures.
 FAILED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
@@ -90,9 +90,7 @@ def map_run_failures(
                 code = exc.response.get("Error", {}).get("Code", "error")
                 on_problem(f"could not read the failed items of Map '{state}' ({arn}): {code}")
             continue
-        errors: dict[str, int] = {}
-        for child in children:
-            errors[child.error or "(no error)"] = errors.get(child.error or "(no error)", 0) + 1
+        errors = errors_of(children)
         total = counts.get("total")
         found.append(
             MapFailures(
